@@ -1,0 +1,196 @@
+"""Text cleaning: markup, footnote marks, web chrome, letterheads, line-end hyphenation.
+
+Every function here takes and returns plain strings; the readers in ``read.py`` decide what a
+block is. Rules are written for the debris the Danish policy texts carry (see corpus/README).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Lines that are page chrome of a web page or a print, never content.
+_CHROME = re.compile(
+    r"""^(?:
+        [×✕✖]|log\ ?ind|log\ ?ud|menu|søg|print|del(?:\ artikel)?|dot_animation|læs\ også:?|
+        \d{1,2}\.\d{1,2}\.\d{2,4}|            # print date 23.6.2024
+        \d{1,2}:\d{2}(?::\d{2})?|             # print time 14:19
+        .*\bklik\ her\.?|                     # "Støt ... - klik her."
+        foto:\ .*|
+        cookies?.*|accepter.*cookies.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Letterhead: contact lines of an authority's letter paper.
+_LETTERHEAD = re.compile(
+    r"^(?:(?:telefon|telefax|tlf|fax|e-?post|e-?mail|netsted|cvr-?nr|ean-?nr|ref)\b\.?|www\.\S+|"
+    r"\d{1,2}\.\s?(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)\s\d{4}$).*$",
+    re.IGNORECASE,
+)
+_POSTAL = re.compile(r"^[A-ZÆØÅ][\wæøåÆØÅ.\- ]{1,40}\s\d{1,3}[A-Za-z]?\s*,?\s*\d{4}\s+[A-ZÆØÅ][\wæøå ]+$")
+_POSTCODE_ONLY = re.compile(r"^\d{4}\s+[A-ZÆØÅ][\wæøåÆØÅ]+(?:\s[A-ZÆØÅ]{1,2})?$")
+
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
+_MD_EMPH = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_MD_HR = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+_SUP = re.compile(r"<sup>\s*[\w*†‡]{1,3}\s*</sup>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]{1,400}>")
+_SUPERSCRIPT_MARK = re.compile(r"(?<=[\w.,;:)”\"])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_LIST_ITEM_RUN = re.compile(r"(?<=[\wæøå)])(\d{1,2}\.)\s*(?=[A-ZÆØÅ])")
+_BULLET = re.compile(r"^\s*(?:[-*•\x7f▪◦·]|\d{1,2}[.)])\s+")
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe]")
+
+# Danish and English conjunctions after a suspended compound: "vækst- og udvikling".
+SUSPENDED_NEXT = frozenset({"og", "eller", "samt", "and", "or", "&", "og/eller"})
+
+
+def normalize_unicode(text: str) -> str:
+    """NFC, no control characters, non-breaking and odd spaces as plain spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", text)
+    return text.replace("\u00ad", "")  # soft hyphen
+
+
+def collapse_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def is_chrome(line: str) -> bool:
+    s = collapse_ws(line)
+    return bool(s) and (_CHROME.match(s) is not None)
+
+
+def is_letterhead(line: str) -> bool:
+    s = collapse_ws(line)
+    return bool(s) and bool(_LETTERHEAD.match(s) or _POSTAL.match(s) or _POSTCODE_ONLY.match(s))
+
+
+def is_postal(line: str) -> bool:
+    s = collapse_ws(line)
+    return bool(_POSTAL.match(s) or _POSTCODE_ONLY.match(s))
+
+
+def strip_inline_markup(text: str) -> str:
+    """Markdown emphasis and links, HTML tags and entities, footnote marks."""
+    text = _SUP.sub("", text)
+    text = re.sub(r"</li>\s*<li[^>]*>", "; ", text, flags=re.IGNORECASE)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = _MD_LINK.sub(r"\1", text)
+    for _ in range(2):  # nested **_x_**
+        text = _MD_EMPH.sub(lambda m: m.group(2) or m.group(3) or "", text)
+    text = text.replace("**", "")
+    text = _SUPERSCRIPT_MARK.sub("", text)
+    return collapse_ws(text)
+
+
+def split_run_on_list(cell: str) -> str:
+    """'...videnbroer2. Styrket...' (a list flattened into one table cell) -> '...videnbroer; 2. Styrket...'."""
+    cell = _LIST_ITEM_RUN.sub(r"; \1 ", cell)
+    return re.sub(r"\s*;\s*;\s*", "; ", cell)
+
+
+def markdown_heading(line: str) -> tuple[int, str] | None:
+    m = _MD_HEADING.match(line)
+    if not m:
+        return None
+    return len(m.group(1)), strip_inline_markup(m.group(2))
+
+
+def is_hr(line: str) -> bool:
+    return bool(_MD_HR.match(line))
+
+
+def bullet_of(line: str) -> bool:
+    return bool(_BULLET.match(line))
+
+
+def strip_bullet(line: str) -> str:
+    """Drop a pure bullet glyph; keep list numbers ('1. ...'), which carry meaning."""
+    return re.sub(r"^\s*[-*•\x7f▪◦·]\s+", "", line)
+
+
+_WORD = re.compile(r"[\wæøåÆØÅ]+(?:-[\wæøåÆØÅ]+)*")
+
+
+def vocabulary(lines: Iterable[str]) -> set[str]:
+    """Lower-cased words seen in running text, not counting words broken at a line end."""
+    vocab: set[str] = set()
+    for line in lines:
+        s = line.rstrip()
+        words = _WORD.findall(s[:-1] if s.endswith("-") else s)
+        if s.endswith("-") and words:
+            words = words[:-1]
+        vocab.update(w.lower() for w in words)
+    return vocab
+
+
+def join_lines(lines: list[str], vocab: set[str] | frozenset[str] = frozenset()) -> str:
+    """Join the lines of one paragraph, undoing line-end hyphenation.
+
+    "er-" + "hvervsliv" -> "erhvervsliv"; "vækst-" + "og ..." -> "vækst- og ..." (suspended
+    compound); "EU-" + "ansøgninger" -> "EU-ansøgninger"; a capitalised name keeps its hyphen
+    ("Esbjerg-området") unless the joined word occurs elsewhere in the document.
+    """
+    out = ""
+    for raw in lines:
+        line = collapse_ws(raw)
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        if out.endswith("-") and len(out) >= 2 and out[-2].isalnum():
+            out = _join_hyphen(out, line, vocab)
+        else:
+            out = out + " " + line
+    return out
+
+
+def _join_hyphen(left: str, right: str, vocab: set[str] | frozenset[str]) -> str:
+    prefix_m = re.search(r"([\wæøåÆØÅ/]+)-$", left)
+    prefix = prefix_m.group(1) if prefix_m else ""
+    next_word_m = re.match(r"[\wæøåÆØÅ&/]+", right)
+    next_word = next_word_m.group(0) if next_word_m else ""
+    keep = left + right  # hyphen kept, no space
+    join = left[:-1] + right  # hyphen dropped
+    if not next_word or not prefix:
+        return keep
+    if next_word.lower() in SUSPENDED_NEXT:
+        return left + " " + right
+    if next_word[0].isupper() or next_word[0].isdigit():
+        return keep
+    joined = (prefix + next_word).lower()
+    hyphened = f"{prefix}-{next_word}".lower()
+    if joined in vocab:
+        return join
+    if hyphened in vocab:
+        return keep
+    if prefix[-1].isdigit() or (prefix.isupper() and len(prefix) >= 2):
+        return keep
+    if prefix[0].isupper() and _looks_like_name(prefix, vocab):
+        return keep
+    return join
+
+
+def _looks_like_name(prefix: str, vocab: set[str] | frozenset[str]) -> bool:
+    """A capitalised fragment that is a word of its own elsewhere is a name: 'Esbjerg-området'."""
+    return prefix.lower() in vocab
+
+
+def normalize_for_match(text: str) -> str:
+    """Case, whitespace, quotes, markup and hyphenation folded: the relevance/quote-matching form."""
+    text = normalize_unicode(text)
+    text = strip_inline_markup(text)
+    text = text.lower()
+    text = re.sub(r"[\"“”„«»‘’‚'`´]", "", text)
+    text = re.sub(r"[‐‑‒–—−]", "-", text)
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
+    text = re.sub(r"(\w)- (?!og\b|eller\b|samt\b|and\b|or\b)(\w)", r"\1\2", text)
+    return collapse_ws(text)

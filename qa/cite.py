@@ -1,0 +1,140 @@
+"""Citations for memos, and quote lookup: where does this sentence come from?"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from indexer import Index, Passage, QueryError
+from indexer.clean import normalize_unicode
+from indexer.store import DocumentInfo
+
+FUZZY_MIN = 0.72  # below this similarity a quote is "not found"
+
+
+def citation_for(p: Passage, doc: DocumentInfo | None, page: int | None = None, page_end: int | None = None) -> str:
+    """`Title (Publisher, Year), s. 7, afsnit "Section"` — ready to paste into a memo."""
+    title = doc.title if doc else p.title
+    publisher = doc.publisher if doc else ""
+    year = doc.date[:4] if doc and doc.date[:4].isdigit() else ""
+    who = ", ".join(x for x in (publisher, year) if x)
+    out = f"{title} ({who})" if who else title
+    page = p.page if page is None else page
+    page_end = p.page_end if page_end is None else page_end
+    if page is not None:
+        out += f", s. {page}" if not page_end or page_end == page else f", s. {page}-{page_end}"
+    section = p.section.split(" > ")[-1] if p.section else ""
+    if section and section != title:
+        out += f', afsnit "{section}"'
+    return out
+
+
+# ---------------------------------------------------------------- quote lookup
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Matching form of ``text`` and, for each of its characters, the offset in the original.
+
+    Case, whitespace, quotes, dashes and line-end hyphenation are folded.
+    """
+    out: list[str] = []
+    pos: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "-" and i + 1 < n and text[i + 1] in " \n" and i > 0 and text[i - 1].isalpha():
+            j = i + 1
+            while j < n and text[j] in " \n":
+                j += 1
+            nxt = text[j:j + 6].lower()
+            if "\n" in text[i:j] and not re.match(r"(og|eller|samt)\b", nxt):
+                i = j  # "er-\nhvervsliv" -> "erhvervsliv"
+                continue
+        if ch in "\"“”„«»‘’‚'`´\u00ad":
+            i += 1
+            continue
+        if ch in "‐‑‒–—−":
+            ch = "-"
+        if ch.isspace():
+            if out and out[-1] == " ":
+                i += 1
+                continue
+            ch = " "
+        out.append(ch.lower())
+        pos.append(i)
+        i += 1
+    return "".join(out), pos
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    doc_id: str
+    title: str
+    page: int | None
+    section: str
+    start: int
+    end: int
+    similarity: float
+    exact: bool
+    text: str
+    citation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__, similarity=round(self.similarity, 4))
+
+
+def _section_at(index: Index, doc_id: str, offset: int) -> Passage | None:
+    for p in index.passages:
+        if p.doc_id == doc_id and p.start <= offset < p.end:
+            return p
+    return None
+
+
+def _match(index: Index, doc: DocumentInfo, start: int, end: int, sim: float, exact: bool) -> QuoteMatch:
+    p = _section_at(index, doc.doc_id, start)
+    page, page_end = doc.page_at(start), doc.page_at(max(start, end - 1))
+    if p is None:
+        p = Passage("", doc.doc_id, doc.title, page, page_end, "", start, end, doc.text[start:end])
+    return QuoteMatch(doc.doc_id, doc.title, page, p.section, start, end, sim, exact, doc.text[start:end],
+                      citation_for(p, doc, page, page_end))
+
+
+def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
+    """Exact match after normalising, else fuzzy (reworded or partial); [] when nothing is close."""
+    from rapidfuzz import fuzz
+
+    q = normalize_unicode(quote)
+    folded_q, _ = _fold(" ".join(q.split()))
+    folded_q = folded_q.strip()
+    if len(folded_q) < 3:
+        raise QueryError("the quote is empty or too short: paste a sentence from a document")
+    folded_q = folded_q[:2000]
+    exact: list[QuoteMatch] = []
+    fuzzy: list[tuple[float, DocumentInfo, int, int]] = []
+    for doc in index.documents.values():
+        folded, pos = _fold(doc.text)
+        at = folded.find(folded_q)
+        while at >= 0 and len(exact) < limit:
+            start, end = pos[at], pos[at + len(folded_q) - 1] + 1
+            exact.append(_match(index, doc, start, end, 1.0, True))
+            at = folded.find(folded_q, at + 1)
+        if exact:
+            continue
+        al = fuzz.partial_ratio_alignment(folded_q, folded, score_cutoff=FUZZY_MIN * 100)
+        if al is not None and al.dest_end > al.dest_start:
+            # widen to whole words
+            s, e = al.dest_start, al.dest_end
+            while s > 0 and folded[s - 1].isalnum():
+                s -= 1
+            while e < len(folded) and folded[e].isalnum():
+                e += 1
+            sim = fuzz.ratio(folded_q, folded[s:e]) / 100.0
+            sim = max(sim, al.score / 100.0 * min(1.0, (e - s) / max(1, len(folded_q))))
+            if sim >= FUZZY_MIN:
+                fuzzy.append((sim, doc, pos[s], pos[e - 1] + 1))
+    if exact:
+        return exact[:limit]
+    fuzzy.sort(key=lambda x: -x[0])
+    return [_match(index, doc, s, e, sim, False) for sim, doc, s, e in fuzzy[:limit]]
