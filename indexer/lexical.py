@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ _WORD = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+(?:[.,][0-9]+)
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:
     import Stemmer  # PyStemmer
 
     return Stemmer.Stemmer("danish")
@@ -50,7 +51,7 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 def words(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).lower()
-    return [w for w in _WORD.findall(text) if w not in STOPWORDS]
+    return [w for w in _WORD.findall(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 def tokenize(text: str) -> list[str]:
@@ -72,46 +73,81 @@ def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
 
 
-class LexicalIndex:
-    """A thin wrapper over ``bm25s.BM25`` with our tokenizer; persisted as bm25s's own files."""
+SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
+SENTENCE_LIMIT = 300_000  # above this many passages only passage-level BM25 is built
 
-    def __init__(self, retriever: object | None = None) -> None:
-        self._r = retriever
+
+def _bm25(tokens: list[list[str]]) -> Any:
+    import bm25s
+
+    r = bm25s.BM25(k1=1.2, b=0.75)
+    r.index([t or ["<empty>"] for t in tokens], show_progress=False)
+    return r
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi - lo > 1e-9 else np.zeros_like(x)
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over passages, and over windows of two sentences ("MaxP").
+
+    A passage's score mixes its own BM25 with the BM25 of its best sentence window: questions
+    target one statement, and a long passage that mentions the words far apart should not beat a
+    sentence that says it. Persisted as bm25s's own files plus ``owner.npy``.
+    """
+
+    def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None) -> None:
+        self._r = passages
+        self._w = windows
+        self._owner = owner
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> LexicalIndex:
-        import bm25s
-
-        r = bm25s.BM25(k1=1.2, b=0.75)
-        corpus_tokens = tokenize_many(texts)
-        # bm25s needs at least one token per document
-        corpus_tokens = [t or ["<empty>"] for t in corpus_tokens]
-        r.index(corpus_tokens, show_progress=False)
-        return cls(r)
+    def build(cls, texts: Sequence[str], windows: Sequence[tuple[int, str]] | None = None) -> LexicalIndex:
+        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows."""
+        r = _bm25(tokenize_many(texts))
+        if not windows or len(texts) > SENTENCE_LIMIT:
+            return cls(r)
+        w = _bm25(tokenize_many(t for _, t in windows))
+        return cls(r, w, np.array([i for i, _ in windows], dtype=np.int64))
 
     def save(self, directory: Path) -> None:
-        assert self._r is not None
-        self._r.save(str(directory), show_progress=False)  # type: ignore[attr-defined]
+        self._r.save(str(directory / "passages"), show_progress=False)
+        if self._w is not None and self._owner is not None:
+            self._w.save(str(directory / "windows"), show_progress=False)
+            np.save(directory / "owner.npy", self._owner)
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         import bm25s
 
-        return cls(bm25s.BM25.load(str(directory), mmap=False, show_progress=False, verbosity=0))
+        r = bm25s.BM25.load(str(directory / "passages"), mmap=False, show_progress=False, verbosity=0)
+        if (directory / "windows").exists() and (directory / "owner.npy").exists():
+            w = bm25s.BM25.load(str(directory / "windows"), mmap=False, show_progress=False, verbosity=0)
+            return cls(r, w, np.load(directory / "owner.npy"))
+        return cls(r)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for ``query`` (0 where nothing matches)."""
-        assert self._r is not None
-        tokens = [t for t in tokenize(query) if t in self._vocab]
-        n = self.size
+    @staticmethod
+    def _raw(r: Any, query_tokens: list[str], n: int) -> np.ndarray:
+        tokens = [t for t in query_tokens if t in r.vocab_dict]
         if not tokens:
             return np.zeros(n, dtype=np.float32)
-        return np.asarray(self._r.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        return np.asarray(r.get_scores(tokens), dtype=np.float32)
 
-    @property
-    def _vocab(self) -> dict[str, int]:
-        return self._r.vocab_dict  # type: ignore[union-attr]
+    def scores(self, query: str) -> np.ndarray:
+        """Lexical score of every passage for ``query`` (0 where nothing matches)."""
+        q = tokenize(query)
+        n = self.size
+        base = self._raw(self._r, q, n)
+        if self._w is None or self._owner is None or not base.any():
+            return base
+        win = self._raw(self._w, q, len(self._owner))
+        best = np.zeros(n, dtype=np.float32)
+        np.maximum.at(best, self._owner, win)
+        mixed = (1 - SENTENCE_WEIGHT) * _minmax(base) + SENTENCE_WEIGHT * _minmax(best)
+        return mixed.astype(np.float32) * float(base.max())
 
     @property
     def size(self) -> int:
-        return int(self._r.scores["num_docs"])  # type: ignore[union-attr]
+        return int(self._r.scores["num_docs"])

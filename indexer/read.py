@@ -357,9 +357,9 @@ def _pdf_lines(path: Path) -> tuple[list[_Line], int]:
         reader = PdfReader(str(path), strict=False)
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                ok = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
+                ok = False
             if not ok:
                 raise DocumentError(str(path), "encrypted PDF: save an unprotected copy and index that")
         pages = list(reader.pages)

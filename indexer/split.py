@@ -122,14 +122,17 @@ def split_document(doc: Document) -> list[Passage]:
     groups: list[list[tuple[int, int, tuple[str, ...], int, bool]]] = []
     cur: list[tuple[int, int, tuple[str, ...], int, bool]] = []
     cur_words = 0
+    section_words = 0  # words since the last heading in ``cur``
     for u in units:
         start, end, path, level, is_heading = u
         w = _words(doc.text[start:end])
         if cur:
             only_headings = all(x[4] for x in cur)
             if is_heading and not only_headings:
-                # a new section: close, unless what we hold is too short to stand alone
-                if cur_words >= MIN_WORDS or level < _min_level(cur):
+                # a new section: close, unless we hold a run of short sibling sections that
+                # together still make a small passage ("A. ...", "B. ...", each a sentence)
+                if (cur_words >= MIN_WORDS and section_words >= MIN_WORDS) or cur_words >= TARGET_WORDS \
+                        or level < _min_level(cur):
                     groups.append(cur)
                     cur, cur_words = [], 0
             elif not is_heading and not only_headings and cur_words + w > MAX_WORDS:
@@ -137,6 +140,7 @@ def split_document(doc: Document) -> list[Passage]:
                 cur, cur_words = [], 0
         cur.append(u)
         cur_words += w
+        section_words = 0 if is_heading else section_words + w
         if cur_words >= TARGET_WORDS and not is_heading:
             groups.append(cur)
             cur, cur_words = [], 0
@@ -164,3 +168,15 @@ def split_document(doc: Document) -> list[Passage]:
 def _min_level(group: list[tuple[int, int, tuple[str, ...], int, bool]]) -> int:
     levels = [x[3] for x in group if x[4]]
     return min(levels) if levels else len(group[0][2]) or 99
+
+
+def sentence_windows(passages: list[Passage], size: int = 2) -> list[tuple[int, str]]:
+    """(passage number, text) for every window of ``size`` consecutive sentences, headed by the section."""
+    out: list[tuple[int, str]] = []
+    for i, p in enumerate(passages):
+        spans = sentence_spans(p.text)
+        head = p.section.split(" > ")[-1] if p.section else ""
+        for j in range(len(spans)):
+            a, b = spans[j][0], spans[min(j + size - 1, len(spans) - 1)][1]
+            out.append((i, f"{head}\n{p.text[a:b]}" if head else p.text[a:b]))
+    return out

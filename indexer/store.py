@@ -28,7 +28,7 @@ from .embed import Embedder
 from .errors import DocumentError, IndexCorruptError, IndexMismatchError, IndexMissingError, KlyngeError
 from .lexical import LexicalIndex
 from .read import Document, discover, file_hash, load_metadata, read_document
-from .split import Passage, split_document
+from .split import Passage, sentence_windows, split_document
 
 FORMAT_VERSION = 1
 DEFAULT_INDEX_DIR = ".klynge/index"
@@ -206,6 +206,7 @@ def make_faiss_index(vectors: np.ndarray, threshold: int = HNSW_THRESHOLD) -> tu
     import faiss
 
     n, d = vectors.shape
+    index: Any
     if n < threshold:
         index = faiss.IndexFlatIP(d)
         params: dict[str, Any] = {"type": "IndexFlatIP"}
@@ -413,7 +414,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         sparse = sp.vstack(rows).tocsr() if rows else None
 
     faiss_index, faiss_params = make_faiss_index(vectors, faiss_threshold)
-    lexical = LexicalIndex.build(texts)
+    lexical = LexicalIndex.build(texts, sentence_windows(passages))
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedder": embedder.name,
@@ -425,6 +426,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "n_documents": len(docs),
         "faiss": faiss_params,
         "lexical": {"library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams",
+                    "units": "passages + two-sentence windows (max per passage)",
                     "k1": 1.2, "b": 0.75},
         "sparse": bool(sparse is not None),
         "passage_keys": keys,

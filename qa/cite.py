@@ -49,7 +49,7 @@ def _fold(text: str) -> tuple[str, list[int]]:
             while j < n and text[j] in " \n":
                 j += 1
             nxt = text[j:j + 6].lower()
-            if "\n" in text[i:j] and not re.match(r"(og|eller|samt)\b", nxt):
+            if nxt[:1].islower() and not re.match(r"(og|eller|samt|and|or)\b", nxt):
                 i = j  # "er-\nhvervsliv" -> "erhvervsliv"
                 continue
         if ch in "\"“”„«»‘’‚'`´\u00ad":
@@ -106,7 +106,7 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     from rapidfuzz import fuzz
 
     q = normalize_unicode(quote)
-    folded_q, _ = _fold(" ".join(q.split()))
+    folded_q, _ = _fold(q)
     folded_q = folded_q.strip()
     if len(folded_q) < 3:
         raise QueryError("the quote is empty or too short: paste a sentence from a document")

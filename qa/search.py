@@ -24,13 +24,14 @@ from indexer.store import DocumentInfo
 from .answer import Answer, assess, best_sentences, dedupe
 from .cite import citation_for
 from .lang import detect_lang
+from .translate import to_danish
 
 MAX_QUERY_CHARS = 2000
 
 # Fusion weights (dense, lexical, sparse) on min-max normalised scores, per query language.
 WEIGHTS: dict[str, tuple[float, float, float]] = {
-    "da": (0.45, 0.45, 0.10),
-    "en": (0.55, 0.05, 0.40),
+    "da": (0.20, 0.70, 0.10),
+    "en": (0.20, 0.55, 0.25),
 }
 
 
@@ -198,7 +199,8 @@ class Searcher:
 
     def _rank(self, q: str, lang: str, qv: np.ndarray, qs: Any, mask: np.ndarray | None, k: int) -> Result:
         depth = min(self._n, max(100, 10 * k))
-        lex = self.index.lexical.scores(q)
+        lex_query = q if lang == "da" else to_danish(q)
+        lex = self.index.lexical.scores(lex_query)
         lex_top = np.argsort(-lex)[:depth]
         lex_top = lex_top[lex[lex_top] > 0]
         sparse_scores = None
@@ -220,9 +222,9 @@ class Searcher:
         fused = wd * _minmax(d) + wl * _minmax(lx) + ws * _minmax(sp)
         order = np.argsort(-fused)[: max(3 * k, 30)]
         passages = self.index.passages
-        ranked = [(int(cand[j]), float(fused[j]), float(d[j]), float(lx[j]), float(sp[j])) for j in order]
-        ranked = dedupe(ranked, passages)[:k]
-        verdict: Answer = assess(q, lang, ranked, passages, lex_max=float(lex.max()) if lex.size else 0.0)
+        scored = [(int(cand[j]), float(fused[j]), float(d[j]), float(lx[j]), float(sp[j])) for j in order]
+        ranked = dedupe(scored, passages)[:k]
+        verdict: Answer = assess(lex_query, lang, ranked, passages)
         hits = []
         for r, (i, score, dv, lv, sv, also) in enumerate(ranked, start=1):
             p = passages[i]

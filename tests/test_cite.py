@@ -1,0 +1,46 @@
+"""Quote lookup: exact after normalising, fuzzy for reworded or partial quotes, not found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, QueryError
+from qa.cite import find_quote
+
+
+@pytest.fixture(scope="module")
+def index(shipped_fake_index: Path) -> Index:
+    return Index.load(shipped_fake_index)
+
+
+def test_exact_quote_with_other_case_spacing_and_quotes(index: Index) -> None:
+    quote = '  KLYNGEFORUM har ikke   formel “beslutningskompetence”  '
+    m = find_quote(index, quote)
+    assert m and m[0].exact and m[0].similarity == 1.0
+    assert m[0].doc_id == "klyngestrategi-2.0-2016-2018" and m[0].page is not None
+    doc = index.documents[m[0].doc_id]
+    assert doc.text[m[0].start:m[0].end].lower().startswith("klyngeforum har ikke formel")
+    assert m[0].citation.startswith("Klyngestrategi 2.0")
+
+
+def test_quote_with_line_end_hyphen_as_in_the_pdf(index: Index) -> None:
+    m = find_quote(index, "dansk er-\nhvervsliv, såvel geografisk")
+    assert m and m[0].exact
+
+
+def test_reworded_quote_is_found_fuzzily(index: Index) -> None:
+    m = find_quote(index, "De regionale vækstfora og kommunerne har det primære ansvar for at understøtte lokale og spirende klynger")
+    assert m and not m[0].exact and m[0].similarity >= 0.72
+    assert m[0].doc_id == "roller-ansvar-principper-klyngeindsatsen-2013" and m[0].page == 2
+    assert "1. Roller og ansvar" in m[0].section
+
+
+def test_unknown_quote_is_not_found(index: Index) -> None:
+    assert find_quote(index, "Parkeringstilladelser udstedes af borgerservice mod et gebyr på 300 kroner.") == []
+
+
+def test_empty_quote_is_refused(index: Index) -> None:
+    with pytest.raises(QueryError):
+        find_quote(index, "  ")

@@ -1,0 +1,109 @@
+"""The `klynge` command in-process: exit codes, JSON shapes, messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa.cli import main
+
+from .conftest import DEV_QUESTIONS, write_corpus
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_index_reports_broken_file_and_indexes_the_rest(tmp_path: Path, capsys) -> None:
+    corpus = write_corpus(tmp_path / "c", {"god.txt": "Klynger og netværk.", "ødelagt.pdf": b"%PDF-1.4 broken",
+                                           "fil med æøå.txt": "Endnu en tekst om klynger."})
+    code, out, err = run(capsys, "index", "--corpus", str(corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "fake")
+    assert code == 0
+    assert "Indexed 2 documents" in out and "ødelagt.pdf" in err
+    code, out, _ = run(capsys, "index", "--corpus", str(corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "fake", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["n_documents"] == 2 and data["embedded"] == 0 and data["reused"] == data["passages"]
+    assert data["skipped"][0]["file"] == "ødelagt.pdf"
+
+
+def test_index_with_nothing_indexable_exits_1(tmp_path: Path, capsys) -> None:
+    corpus = write_corpus(tmp_path / "c", {"tom.txt": ""})
+    code, _, err = run(capsys, "index", "--corpus", str(corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "fake")
+    assert code == 1 and "no document could be indexed" in err
+
+
+def test_ask_json_shape(mini_index: Path, capsys) -> None:
+    code, out, _ = run(capsys, "ask", "Hvem", "støtter", "spirende", "klynger?", "--index-dir", str(mini_index), "--json", "-k", "2")
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {"question", "lang", "answered", "confidence", "hits"}
+    assert data["question"] == "Hvem støtter spirende klynger?" and data["lang"] == "da"
+    assert len(data["hits"]) <= 2 and data["hits"][0]["doc_id"] == "roller"
+
+
+def test_ask_text_output(mini_index: Path, capsys) -> None:
+    code, out, _ = run(capsys, "ask", "grundfinansiering", "--index-dir", str(mini_index))
+    assert code == 0 and "1." in out and "Finansiering" in out
+
+
+def test_ask_empty_question_exits_2(mini_index: Path, capsys) -> None:
+    code, _, err = run(capsys, "ask", "   ", "--index-dir", str(mini_index))
+    assert code == 2 and "empty" in err
+
+
+def test_ask_without_index_exits_1(tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "ask", "hej", "--index-dir", str(tmp_path / "none"))
+    assert code == 1 and "klynge index" in err and "Traceback" not in err
+
+
+def test_ask_unknown_doc_filter(mini_index: Path, capsys) -> None:
+    code, _, err = run(capsys, "ask", "klynger", "--doc", "nope", "--index-dir", str(mini_index))
+    assert code == 2 and "nope" in err
+
+
+def test_cite_json(mini_index: Path, capsys) -> None:
+    code, out, _ = run(capsys, "cite", "Klyngeorganisationen faciliterer samarbejdet", "--index-dir", str(mini_index), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["found"] and data["matches"][0]["doc_id"] == "side"
+    code, out, _ = run(capsys, "cite", "Noget helt andet om fodbold og vejret i morgen", "--index-dir", str(mini_index), "--json")
+    assert json.loads(out)["found"] is False
+
+
+def test_eval_json_report_and_gate(mini_index: Path, tmp_path: Path, capsys) -> None:
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(json.dumps({"id": "1", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]})
+                  + "\n{oops\n", encoding="utf-8")
+    code, out, err = run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--json", "--report", str(tmp_path / "r.html"))
+    data = json.loads(out)
+    assert code == 0 and data["n"] == 1 and "line 2" in err
+    assert set(data["metrics"]) >= {"recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "no_answer_accuracy"}
+    assert (tmp_path / "r.html").exists()
+    code, _, err = run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--fail-under", "mrr@10=1.01")
+    assert code == 1 and "mrr@10" in err
+
+
+def test_eval_missing_file(mini_index: Path, tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "eval", str(tmp_path / "none.jsonl"), "--index-dir", str(mini_index))
+    assert code == 1 and "none.jsonl" in err
+
+
+def test_console_script_help() -> None:
+    exe = Path(sys.executable).parent / "klynge"
+    out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0
+    for cmd in ("index", "ask", "cite", "eval", "serve"):
+        assert cmd in out.stdout
+
+
+def test_dev_questions_file_is_readable() -> None:
+    if not DEV_QUESTIONS.exists():
+        pytest.skip("../shared/eval/dev_questions.jsonl is not beside this checkout")
+    from qa import load_questions
+
+    assert len(load_questions(DEV_QUESTIONS).questions) >= 20

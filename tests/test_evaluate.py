@@ -1,0 +1,113 @@
+"""Question sets, metrics, reports and the quality gate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from indexer import Passage, QuestionSetError
+from qa.evaluate import check_fail_under, evaluate, is_relevant, load_questions, write_report
+
+
+@dataclass
+class _Hit:
+    passage: Passage
+    citation: str = "cit"
+
+
+@dataclass
+class _Res:
+    hits: list[_Hit]
+    answered: bool = True
+    confidence: float = 0.9
+    lang: str = "da"
+
+
+@dataclass
+class FakeSearcher:
+    """Returns canned rankings: question -> list of passage texts."""
+
+    ranking: dict[str, list[str]]
+    answered: dict[str, bool] = field(default_factory=dict)
+
+    def search(self, q: str, k: int = 10) -> _Res:
+        hits = [_Hit(Passage(f"p{i}", "d", "T", None, None, "", 0, len(t), t)) for i, t in enumerate(self.ranking[q])]
+        return _Res(hits[:k], self.answered.get(q, True))
+
+
+def _write(tmp_path: Path, lines: list[str], name: str = "q.jsonl") -> Path:
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def test_metrics_are_computed(tmp_path: Path) -> None:
+    p = _write(tmp_path, [
+        json.dumps({"id": "a", "question": "A?", "expected": ["rigtig"], "lang": "da"}),
+        json.dumps({"id": "b", "question": "B?", "expected": ["rigtig"], "lang": "en"}),
+        json.dumps({"id": "c", "question": "C?", "expected": [], "lang": "da"}),
+    ])
+    s = FakeSearcher({"A?": ["rigtig svar", "x"], "B?": ["x", "y", "RIGTIG"], "C?": ["x"]}, {"C?": False})
+    r = evaluate(s, load_questions(p))
+    m = r["metrics"]
+    assert m["recall@1"] == 0.5 and m["recall@5"] == 1.0
+    assert m["mrr@10"] == pytest.approx((1 + 1 / 3) / 2)
+    assert m["no_answer_accuracy"] == 1.0
+    assert r["by_lang"]["en"]["recall@1"] == 0.0 and r["by_lang"]["da"]["recall@1"] == 1.0
+    assert 0 < m["ndcg@10"] < 1
+    assert check_fail_under(r, ["recall@1=0.9"]) == ["recall@1 = 0.500 is below 0.900"]
+    assert check_fail_under(r, ["recall@5=0.9", "da:mrr@10=1"]) == []
+
+
+def test_malformed_lines_are_reported_and_skipped(tmp_path: Path) -> None:
+    p = _write(tmp_path, ['{"question": "ok?", "expected": ["x"]}', "{broken", '{"expected": ["x"]}', "[1]"])
+    qs = load_questions(p)
+    assert len(qs.questions) == 1
+    assert [x.split(":")[0] for x in qs.problems] == ["line 2", "line 3", "line 4"]
+
+
+def test_csv_question_sets(tmp_path: Path) -> None:
+    p = tmp_path / "q.csv"
+    p.write_text("id,question,expected,lang\nq1,Hvem?,svar en|svar to,da\nq2,Intet?,,en\n", encoding="utf-8")
+    qs = load_questions(p)
+    assert qs.questions[0].expected == ("svar en", "svar to") and qs.questions[1].expected == ()
+
+
+@pytest.mark.parametrize("body,msg", [("", "empty"), ("{bad\n", "no usable")])
+def test_empty_or_unusable_files(tmp_path: Path, body: str, msg: str) -> None:
+    p = tmp_path / "q.jsonl"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(QuestionSetError, match=msg):
+        load_questions(p)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(QuestionSetError, match="does not exist"):
+        load_questions(tmp_path / "nope.jsonl")
+
+
+def test_relevance_normalises_markup_quotes_and_hyphenation() -> None:
+    assert is_relevant("Klyngeforum har <b>ikke</b> formel beslutnings-\nkompetence", ["klyngeforum har ikke formel beslutningskompetence"])
+    assert is_relevant("“Løsningernes land”", ['"Løsningernes land"'])
+    assert not is_relevant("noget andet", ["Løsningernes land"])
+
+
+@pytest.mark.parametrize("ext", [".html", ".md", ".csv", ".json"])
+def test_reports_by_extension(tmp_path: Path, ext: str) -> None:
+    p = _write(tmp_path, [json.dumps({"id": "a", "question": "<b>A?</b>", "expected": ["x"]})])
+    r = evaluate(FakeSearcher({"<b>A?</b>": ["x"]}), load_questions(p))
+    out = write_report(r, tmp_path / f"report{ext}")
+    body = out.read_text()
+    assert "a" in body
+    if ext == ".html":
+        assert "<b>A?</b>" not in body and "&lt;b&gt;" in body
+
+
+def test_bad_fail_under(tmp_path: Path) -> None:
+    with pytest.raises(QuestionSetError):
+        check_fail_under({"metrics": {}, "by_lang": {}}, ["recall@5"])
+    with pytest.raises(QuestionSetError):
+        check_fail_under({"metrics": {}, "by_lang": {}}, ["precision=1"])

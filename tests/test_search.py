@@ -1,0 +1,117 @@
+"""Search mechanics with the fake embedder: ranking, filters, answers, citations, bad queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer import QueryError
+from qa import Filters, Searcher, detect_lang
+from qa.answer import best_sentences, dedupe
+from qa.search import clean_query
+from qa.translate import to_danish
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_fake_index: Path) -> Searcher:
+    return Searcher(shipped_fake_index)
+
+
+def test_search_returns_ranked_hits(shipped: Searcher) -> None:
+    res = shipped.search("Hvor mange landsdækkende klynger lægger loven op til?", k=5)
+    assert 0 < len(res.hits) <= 5
+    assert [h.rank for h in res.hits] == list(range(1, len(res.hits) + 1))
+    assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
+    assert any("10-12 landsdækkende klynger" in h.passage.text for h in res.hits[:3])
+
+
+def test_search_many_matches_search(shipped: Searcher) -> None:
+    qs = ["Har Klyngeforum beslutningskompetence?", "Hvad er Cluster Excellence Denmark?"]
+    many = shipped.search_many(qs, k=3)
+    for q, r in zip(qs, many, strict=True):
+        assert [h.passage.passage_id for h in r.hits] == [h.passage.passage_id for h in shipped.search(q, k=3).hits]
+
+
+def test_filters_by_document_kind_and_year(shipped: Searcher) -> None:
+    res = shipped.search("klynger", k=10, filters=Filters(doc_ids=("de-danske-klynger",)))
+    assert res.hits and {h.passage.doc_id for h in res.hits} == {"de-danske-klynger"}
+    res = shipped.search("klynger", k=10, filters=Filters(kinds=("strategy",)))
+    assert {h.passage.doc_id for h in res.hits} == {"klyngestrategi-2.0-2016-2018"}
+    res = shipped.search("klynger", k=10, filters=Filters(years=(2013,)))
+    assert {h.passage.doc_id for h in res.hits} <= {"roller-ansvar-principper-klyngeindsatsen-2013", "klynger-innovationsloeft-2013"}
+
+
+def test_hits_carry_memo_citations(shipped: Searcher) -> None:
+    res = shipped.search("Statens klynge- og netværksindsats Uddannelses- og Forskningsministeriet ansvarlig", k=5)
+    pdf_hits = [h for h in res.hits if h.passage.page is not None]
+    assert pdf_hits
+    cit = pdf_hits[0].citation
+    assert cit.startswith("Klyngestrategi 2.0 – Strategi for Danmarks klynge- og netværksindsats 2016-2018 (Klyngeforum, 2016), s. ")
+    assert ', afsnit "' in cit
+    data = res.to_json()
+    assert set(data) == {"question", "lang", "answered", "confidence", "hits"}
+    assert {"rank", "score", "doc_id", "title", "section", "page", "passage_id", "text", "answer", "citation"} <= set(data["hits"][0])
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00\x00", "\n\t"])
+def test_empty_questions_are_refused(shipped: Searcher, q: str) -> None:
+    with pytest.raises(QueryError, match="empty"):
+        shipped.search(q)
+
+
+def test_odd_queries_are_answered(shipped: Searcher) -> None:
+    for q in ["<img src=x onerror=alert(1)>", "klynge" * 2000, "Hvad er å?\u0000", "кластер 集群 klynge"]:
+        res = shipped.search(q, k=3)
+        assert isinstance(res.hits, list)
+
+
+def test_nfc_and_nfd_give_the_same_results(shipped: Searcher) -> None:
+    import unicodedata
+
+    q = "Hvad er målet for klyngernes årlige innovationer?"
+    a = shipped.search(unicodedata.normalize("NFC", q), k=5)
+    b = shipped.search(unicodedata.normalize("NFD", q), k=5)
+    assert [h.passage.passage_id for h in a.hits] == [h.passage.passage_id for h in b.hits]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(max_size=300))
+def test_clean_query_never_crashes(text: str) -> None:
+    try:
+        out = clean_query(text)
+    except QueryError:
+        return
+    assert out and "\x00" not in out and len(out) <= 2000
+
+
+def test_language_detection() -> None:
+    assert detect_lang("Hvem støtter spirende klynger?") == "da"
+    assert detect_lang("who supports emerging clusters?") == "en"
+    assert detect_lang("Har Klyngeforum beslutningskompetence?") == "da"
+    assert detect_lang("Does the cluster forum have formal decision-making power?") == "en"
+
+
+def test_glossary_translation() -> None:
+    da = to_danish("Who supports emerging clusters?").split()
+    assert {"spirende", "klynger", "støtte"} <= set(da)
+    assert "grundfinansiering" in to_danish("public base funding")
+
+
+def test_best_sentence_is_the_answering_one() -> None:
+    text = ("Klynger er vigtige. De regionale vækstfora og kommunerne har det primære ansvar for understøttelse "
+            "af lokale og spirende klynger. Staten har andre opgaver.")
+    (s, e), = best_sentences("Hvem støtter spirende klynger?", text)
+    assert text[s:e].startswith("De regionale vækstfora")
+
+
+def test_near_duplicates_are_shown_once() -> None:
+    from indexer import Passage
+
+    t = "Den offentlige grundfinansiering bør gradvis nedtrappes i takt med, at klyngen modnes, siger alle parter i dag."
+    ps = [Passage("a#1", "a", "A", 1, 1, "", 0, len(t), t), Passage("b#1", "b", "B", None, None, "", 0, len(t), t),
+          Passage("c#1", "c", "C", None, None, "", 0, 5, "Andet")]
+    out = dedupe([(0, 0.9, 0, 0, 0), (1, 0.8, 0, 0, 0), (2, 0.5, 0, 0, 0)], ps)
+    assert [o[0] for o in out] == [0, 2] and out[0][5] == (1,)

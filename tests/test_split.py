@@ -1,0 +1,96 @@
+"""Passages: coverage, offsets and stable ids (property tests), sizes on the shipped corpus."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer import read_document, split_document
+from indexer.read import Block, Document, assemble, read_text_blocks
+from indexer.split import sentence_spans
+
+from .conftest import CORPUS
+
+WORDS = st.sampled_from("klynge virksomheder netværk og i at er. Danmark strategi 2.000 fx. innovation".split())
+PARA = st.lists(WORDS, min_size=1, max_size=120).map(" ".join)
+BLOCK = st.one_of(
+    PARA.map(lambda t: Block("para", t)),
+    st.lists(WORDS, min_size=1, max_size=8).map(" ".join).map(lambda t: Block("heading", t.capitalize(), level=2)),
+    PARA.map(lambda t: Block("list", t)),
+)
+
+
+def _doc(blocks: list[Block]) -> Document:
+    text, spans, pages = assemble(blocks)
+    return Document("d", "d.txt", "Titel", text, spans, pages)
+
+
+def _check(doc: Document) -> None:
+    passages = split_document(doc)
+    covered = [0] * len(doc.text)
+    for p in passages:
+        assert doc.text[p.start:p.end] == p.text
+        assert p.text == p.text.strip() and p.text
+        for i in range(p.start, p.end):
+            covered[i] += 1
+    for i, ch in enumerate(doc.text):
+        assert covered[i] <= 1, "a character in two passages"
+        if not ch.isspace():
+            assert covered[i] == 1, f"character {i} {ch!r} in no passage"
+    assert [p.start for p in passages] == sorted(p.start for p in passages)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(BLOCK, min_size=1, max_size=25))
+def test_every_character_in_exactly_one_passage(blocks: list[Block]) -> None:
+    _check(_doc(blocks))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000))
+def test_arbitrary_text_reads_and_splits(text: str) -> None:
+    blocks = read_text_blocks(text, markdown=True)
+    if blocks:
+        _check(_doc(blocks))
+
+
+def test_ids_are_stable_across_runs() -> None:
+    doc = read_document(CORPUS / "klyngestrategi-2.0-2016-2018.pdf")
+    a = [p.passage_id for p in split_document(doc)]
+    b = [p.passage_id for p in split_document(read_document(CORPUS / "klyngestrategi-2.0-2016-2018.pdf"))]
+    assert a == b and len(set(a)) == len(a)
+
+
+def test_shipped_corpus_passage_sizes() -> None:
+    sizes = []
+    for f in sorted(CORPUS.glob("*.*")):
+        if f.suffix in (".pdf", ".txt"):
+            d = read_document(f)
+            _check(d)
+            for p in split_document(d):
+                sizes.append(len(p.text.split()))
+                assert len(p.text.split()) <= 260
+    assert 100 <= statistics.median(sizes) <= 200
+
+
+def test_pdf_passages_carry_page_and_section() -> None:
+    doc = read_document(CORPUS / "roller-ansvar-principper-klyngeindsatsen-2013.pdf")
+    p = next(p for p in split_document(doc) if "lokale og spirende klynger" in p.text)
+    assert p.page == 2 or p.page_end == 2
+    assert p.section.startswith("1. Roller og ansvar")
+
+
+def test_sentence_spans_respect_abbreviations_and_numbers() -> None:
+    text = "Mindst 2.000 virksomheder deltager, bl.a. SMV'er. Det er fx. vigtigt. Næste sætning!"
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Mindst 2.000 virksomheder deltager, bl.a. SMV'er.", "Det er fx. vigtigt.", "Næste sætning!"]
+
+
+def test_passages_never_cross_documents(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Første dokument.\n\nMere tekst.", encoding="utf-8")
+    doc = read_document(tmp_path / "a.txt")
+    assert all(p.doc_id == "a" for p in split_document(doc))

