@@ -54,18 +54,20 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+@lru_cache(maxsize=200_000)
+def _word_tokens(w: str) -> tuple[str, ...]:
+    stem = _stemmer().stemWord(w)
+    if len(w) <= NGRAM:
+        return ("s:" + stem, "w:" + w)
+    marked = f"#{w}#"
+    return ("s:" + stem, *(marked[i:i + NGRAM] for i in range(len(marked) - NGRAM + 1)))
+
+
 def tokenize(text: str) -> list[str]:
     """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word."""
     out: list[str] = []
-    ws = words(text)
-    stems = _stemmer().stemWords(ws) if ws else []
-    for w, s in zip(ws, stems, strict=True):
-        out.append("s:" + s)
-        if len(w) <= NGRAM:
-            out.append("w:" + w)
-            continue
-        marked = f"#{w}#"
-        out.extend(marked[i:i + NGRAM] for i in range(len(marked) - NGRAM + 1))
+    for w in words(text):
+        out.extend(_word_tokens(w))
     return out
 
 

@@ -32,7 +32,7 @@ from .split import Passage, sentence_windows, split_document
 
 FORMAT_VERSION = 1
 DEFAULT_INDEX_DIR = ".klynge/index"
-HNSW_THRESHOLD = 50_000  # below: exact search is fast enough and exact
+HNSW_THRESHOLD = 50_000  # below: exact search is fast enough and exact; above: IVF
 REQUIRED_FILES = ("manifest.json", "passages.jsonl", "documents.jsonl", "index.faiss")
 
 
@@ -173,6 +173,10 @@ class Index:
                 f"{len(passages)} of {manifest.get('dim')}: run `klynge index` to rebuild")
         if hasattr(fi, "hnsw"):
             fi.hnsw.efSearch = int(manifest.get("faiss", {}).get("efSearch", 128))
+        if hasattr(fi, "nprobe"):
+            ivf = faiss.extract_index_ivf(fi)
+            ivf.nprobe = int(manifest.get("faiss", {}).get("nprobe", 16))
+            ivf.make_direct_map()  # reconstruct() for fusion candidates and the embedding cache
         sparse = None
         if (directory / "sparse.npz").exists():
             import scipy.sparse as sp
@@ -195,30 +199,84 @@ class Index:
 
     def vectors(self) -> np.ndarray:
         """All dense vectors, in passage order."""
-        n = self.faiss_index.ntotal
+        fi = self.faiss_index
+        n = fi.ntotal
         if n == 0:
-            return np.zeros((0, self.faiss_index.d), dtype=np.float32)
-        return np.asarray(self.faiss_index.reconstruct_n(0, n), dtype=np.float32)
+            return np.zeros((0, fi.d), dtype=np.float32)
+        return np.asarray(fi.reconstruct_n(0, n), dtype=np.float32)
 
 
-def make_faiss_index(vectors: np.ndarray, threshold: int = HNSW_THRESHOLD) -> tuple[Any, dict[str, Any]]:
-    """Exact inner product below ``threshold`` passages, HNSW (M=32) above."""
+def make_faiss_index(vectors: np.ndarray, threshold: int = HNSW_THRESHOLD, kind: str = "ivf") -> tuple[Any, dict[str, Any]]:
+    """Exact inner product below ``threshold`` passages; above it an approximate index.
+
+    Following the FAISS guidelines for 100k-10M vectors: ``IVF{4·sqrt(n)},Flat`` (k-means coarse
+    quantiser, trained on a sample, nprobe chosen for recall@10 >= 0.95, see docs/benchmarks.md),
+    or HNSW32 (no training, slower to build on two cores). Parameters go into the manifest.
+    """
     import faiss
 
-    n, d = vectors.shape
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, d = x.shape
     index: Any
     if n < threshold:
         index = faiss.IndexFlatIP(d)
         params: dict[str, Any] = {"type": "IndexFlatIP"}
-    else:
+    elif kind == "hnsw":
         m, ef_c, ef_s = 32, 80, 128
         index = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = ef_c
         index.hnsw.efSearch = ef_s
         params = {"type": "IndexHNSWFlat", "M": m, "efConstruction": ef_c, "efSearch": ef_s}
+    else:
+        nlist = max(16, int(4 * np.sqrt(n)))
+        quantizer = faiss.IndexFlatIP(d)
+        index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = x[rng.choice(n, size=min(n, 40 * nlist), replace=False)]
+        index.train(sample)
+        index.add(x)
+        nprobe, recall = tune_nprobe(index, x, target=TARGET_RECALL)
+        params = {"type": "IndexIVFFlat", "nlist": nlist, "nprobe": nprobe, "train_size": len(sample),
+                  "tuned_recall@10": round(recall, 4)}
+        return index, params
     if n:
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index.add(x)
     return index, params
+
+
+TARGET_RECALL = 0.97  # recall@10 against exact search that nprobe is tuned for (goal: >= 0.95)
+
+
+def tune_nprobe(index: Any, x: np.ndarray, target: float = TARGET_RECALL, queries: int = 200) -> tuple[int, float]:
+    """Smallest nprobe (doubling) whose recall@10 against exact search reaches ``target``.
+
+    Queries are stored vectors with noise added (cosine about 0.85 to their source, as a relevant
+    passage is to its question), so a query is near, not on, a stored vector.
+    """
+    rng = np.random.default_rng(1)
+    n, d = x.shape
+    q = x[rng.choice(n, size=min(queries, n), replace=False)]
+    q = q + (0.6 / np.sqrt(d)) * rng.standard_normal(q.shape).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    truth = np.argsort(-(q @ x.T), axis=1)[:, :10] if n <= 200_000 else _exact_topk(x, q, 10)
+    nlist = index.nlist
+    nprobe, recall = 8, 0.0
+    while True:
+        index.nprobe = min(nprobe, nlist)
+        _, ids = index.search(q, 10)
+        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
+        if recall >= target or nprobe >= nlist:
+            return int(index.nprobe), recall
+        nprobe *= 2
+
+
+def _exact_topk(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
+    import faiss
+
+    flat = faiss.IndexFlatIP(x.shape[1])
+    flat.add(x)
+    _, ids = flat.search(q, k)
+    return ids
 
 
 # ---------------------------------------------------------------- building

@@ -30,7 +30,7 @@ MAX_QUERY_CHARS = 2000
 
 # Fusion weights (dense, lexical, sparse) on min-max normalised scores, per query language.
 WEIGHTS: dict[str, tuple[float, float, float]] = {
-    "da": (0.20, 0.70, 0.10),
+    "da": (0.20, 0.80, 0.00),
     "en": (0.20, 0.55, 0.25),
 }
 
@@ -180,15 +180,18 @@ class Searcher:
         t0 = time.perf_counter()
         qvecs = self.embedder.embed_queries(cleaned) if cleaned else np.zeros((0, 1))
         t_embed = (time.perf_counter() - t0) / max(1, len(cleaned))
-        qsparse = None
-        if self._sparse is not None and cleaned:
-            qsparse = self.embedder.sparse_batch(cleaned)
+        langs = [lang or detect_lang(q) for q in cleaned]
+        # the sparse head costs a second model pass: only for languages whose recipe uses it
+        need_sparse = [i for i, ql in enumerate(langs) if WEIGHTS.get(ql, WEIGHTS["da"])[2] > 0]
+        qsparse: dict[int, Any] = {}
+        if self._sparse is not None and need_sparse:
+            rows = self.embedder.sparse_batch([cleaned[i] for i in need_sparse])
+            qsparse = {i: rows[j] for j, i in enumerate(need_sparse)}
         mask = self._mask(filters)
         results = []
         for qi, q in enumerate(cleaned):
             t1 = time.perf_counter()
-            ql = lang or detect_lang(q)
-            res = self._rank(q, ql, qvecs[qi], qsparse[qi] if qsparse is not None else None, mask, k)
+            res = self._rank(q, langs[qi], qvecs[qi], qsparse.get(qi), mask, k)
             res.timings["embed"] = t_embed
             res.timings["rank"] = time.perf_counter() - t1
             results.append(res)
@@ -217,7 +220,7 @@ class Searcher:
         lx = lex[cand]
         sp = sparse_scores[cand] if sparse_scores is not None else np.zeros(len(cand), dtype=np.float32)
         wd, wl, ws = WEIGHTS.get(lang, WEIGHTS["da"])
-        if sparse_scores is None:
+        if sparse_scores is None and ws:
             wd, wl, ws = wd + ws / 2, wl + ws / 2, 0.0
         fused = wd * _minmax(d) + wl * _minmax(lx) + ws * _minmax(sp)
         order = np.argsort(-fused)[: max(3 * k, 30)]

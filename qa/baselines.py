@@ -1,0 +1,68 @@
+"""Baselines printed beside the product's recipe: plain word BM25 and dense-only search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from indexer import Passage
+
+from .evaluate import QuestionSet, evaluate
+
+
+@dataclass
+class _Hit:
+    passage: Passage
+    citation: str = ""
+
+
+@dataclass
+class _Result:
+    hits: list[_Hit]
+    answered: bool = True
+    confidence: float = 1.0
+    lang: str = "da"
+
+
+class WordBM25:
+    """bm25s with its default word tokenizer: no stemming, no n-grams, no stopwords."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        import bm25s
+
+        self.passages = passages
+        self.r = bm25s.BM25()
+        self.r.index(bm25s.tokenize([p.text for p in passages], stopwords=None, show_progress=False), show_progress=False)
+
+    def search(self, q: str, k: int = 10) -> _Result:
+        import bm25s
+
+        tokens = bm25s.tokenize([q], stopwords=None, show_progress=False)
+        ids, _ = self.r.retrieve(tokens, k=min(k, len(self.passages)), show_progress=False)
+        return _Result([_Hit(self.passages[int(i)]) for i in ids[0]])
+
+
+class DenseOnly:
+    def __init__(self, searcher: Any) -> None:
+        self.s = searcher
+        self.v = searcher.index.vectors()
+
+    def search(self, q: str, k: int = 10) -> _Result:
+        qv = self.s.embedder.embed_queries([q])[0]
+        order = np.argsort(-(self.v @ qv))[:k]
+        return _Result([_Hit(self.s.index.passages[int(i)]) for i in order])
+
+
+def compare_baselines(searcher: Any, qs: QuestionSet, k: int = 10) -> dict[str, dict[str, Any]]:
+    """Metrics of each baseline on the same questions and passages (per language too)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, s in (("word BM25", WordBM25(searcher.index.passages)), ("dense only (e5)", DenseOnly(searcher))):
+        rep = evaluate(s, qs, k=k)
+        m = {key: v for key, v in rep["metrics"].items() if key in ("recall@1", "recall@5", "mrr@10")}
+        for lang, lm in rep["by_lang"].items():
+            m[f"{lang}:recall@5"] = lm["recall@5"]
+            m[f"{lang}:mrr@10"] = lm["mrr@10"]
+        out[name] = m
+    return out

@@ -1,0 +1,195 @@
+"""The app in real headless Chromium (Debian's, driven by Playwright through its executable path).
+
+Screenshots go to test-artifacts/ (not committed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(real_index: Path) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, KLYNGE_INDEX_DIR=str(real_index), HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("app did not start within 120 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package 'chromium'); browser tests need it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright); browser tests need it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str):  # noqa: ANN001, ANN201
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs  # type: ignore[attr-defined]
+    pg.goto(app_url)
+    pg.wait_for_selector("#k-question textarea", timeout=30_000)
+    yield pg
+    ctx.close()
+
+
+def _ask(page, question: str) -> None:  # noqa: ANN001
+    box = page.locator("#k-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "q => { const r = document.querySelector('#k-results .k-asked'); return r && r.textContent === q; }",
+        arg=question, timeout=30_000)
+
+
+@pytest.mark.parametrize("question,shot", [("Hvem støtter spirende klynger?", "ask-da.png"),
+                                           ("who supports emerging clusters?", "ask-en.png")])
+def test_ask_shows_cited_cards_with_page(page, question: str, shot: str) -> None:  # noqa: ANN001
+    _ask(page, question)
+    cards = page.locator("#k-results .k-card")
+    assert cards.count() >= 3
+    top3 = " ".join(cards.nth(i).inner_text() for i in range(3))
+    assert "primære ansvar for understøttelse af lokale og spirende klynger" in top3
+    cites = page.locator("#k-results .k-cite").all_inner_texts()
+    assert any("s. 2" in c and "Roller og ansvar" in c for c in cites[:3])
+    assert page.locator("#k-results mark").count() >= 1  # the answering sentence is highlighted
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+
+
+def test_copy_citation(page) -> None:  # noqa: ANN001
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _ask(page, "Har Klyngeforum beslutningskompetence?")
+    btn = page.locator("#k-results .k-copy").first
+    expected = btn.get_attribute("data-citation")
+    btn.click()
+    page.wait_for_function("() => window.klyngeLastCopied !== undefined")
+    assert page.evaluate("window.klyngeLastCopied") == expected
+    assert "Kopieret" in btn.inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+
+
+def test_find_a_quote(page) -> None:  # noqa: ANN001
+    page.get_by_role("tab", name="Slå citat op").click()
+    page.locator("#k-quote textarea").fill("Klyngeforum har ikke formel beslutningskompetence")
+    page.locator("#k-cite").click()
+    page.wait_for_selector("#k-cite-results .k-card", timeout=20_000)
+    text = page.locator("#k-cite-results").inner_text()
+    assert "Præcist match" in text and "Klyngestrategi 2.0" in text and "s. " in text
+    page.screenshot(path=str(ARTIFACTS / "cite.png"), full_page=True)
+
+
+def test_open_document_at_passage(page) -> None:  # noqa: ANN001
+    _ask(page, "Hvem støtter spirende klynger?")
+    page.locator("#k-results .k-open").first.click()
+    page.wait_for_selector("#k-doc-view #klynge-selected", timeout=20_000)
+    assert page.locator("#k-doc-view .k-page").count() >= 1  # page numbers visible for PDFs
+    assert page.locator("#klynge-selected").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "document.png"))
+
+
+def test_evaluation_tab_on_dev_set(page) -> None:  # noqa: ANN001
+    page.get_by_role("tab", name="Evaluering").click()
+    page.locator("#k-eval-dev").click()
+    page.wait_for_selector("#k-eval-questions", timeout=60_000)
+    text = page.locator("#k-eval-results").inner_text()
+    assert "recall@5" in text and "dev-da01" in text
+    assert page.locator("#k-download").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "evaluation.png"), full_page=True)
+
+
+def test_xss_question_is_text(page) -> None:  # noqa: ANN001
+    q = "<img src=x onerror=alert(1)>"
+    _ask(page, q)
+    assert page.locator("#k-results img").count() == 0
+    assert page.locator("#k-results .k-asked").inner_text() == q
+    page.wait_for_timeout(500)
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_language_switch(page) -> None:  # noqa: ANN001
+    page.get_by_label("English").check()
+    page.wait_for_selector("text=Your question (Danish or English)", timeout=10_000)
+    assert page.get_by_role("tab", name="Find a quote").count() == 1
+
+
+def test_narrow_screen(browser, app_url: str) -> None:  # noqa: ANN001
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    pg.goto(app_url)
+    pg.wait_for_selector("#k-question textarea", timeout=30_000)
+    _ask(pg, "Hvem støtter spirende klynger?")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width  # no horizontal scrolling
+    pg.screenshot(path=str(ARTIFACTS / "narrow.png"), full_page=True)
+    ctx.close()
+
+
+def test_api_with_gradio_client(app_url: str) -> None:
+    from gradio_client import Client
+
+    c = Client(app_url, verbose=False)
+    ask = c.predict("Hvem støtter spirende klynger?", 3, "", api_name="/ask")
+    ask = ask if isinstance(ask, dict) else json.loads(ask)
+    assert set(ask) == {"question", "lang", "answered", "confidence", "hits"} and len(ask["hits"]) == 3
+    cite = c.predict("Klyngeforum har ikke formel beslutningskompetence", api_name="/cite")
+    assert cite["found"] and cite["matches"][0]["page"] is not None
+    line = json.dumps({"id": "q", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]})
+    ev = c.predict(line, api_name="/eval")
+    assert ev["n"] == 1 and "recall@5" in ev["metrics"]

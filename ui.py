@@ -1,0 +1,453 @@
+"""The browser app for municipal staff: ask, find a quote, read the documents, evaluate.
+
+Start with `klynge serve`, `make run` or `python ui.py` (binds 127.0.0.1:7860 by default).
+Everything shown that comes from the documents or the user is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from indexer import KlyngeError, QueryError, default_index_dir
+from qa.cite import find_quote
+from qa.evaluate import METRICS, evaluate, load_questions, write_report
+from qa.search import Filters, Result, Searcher, get_searcher, reload_searcher
+
+ROOT = Path(__file__).resolve().parent
+DEV_SET = ROOT / "eval" / "dev_questions.jsonl"
+E = html.escape
+
+EXAMPLES = [
+    "Hvem støtter spirende klynger?",
+    "Har Klyngeforum formel beslutningskompetence?",
+    "Er der øremærkede midler til klynger hos Danmarks Erhvervsfremmebestyrelse?",
+    "Who supports emerging clusters?",
+    "Should public base funding of clusters be phased out?",
+]
+
+T = {
+    "da": {
+        "title": "Klyngepolitik – søg i dokumenterne",
+        "tab_ask": "Spørg", "tab_cite": "Slå citat op", "tab_docs": "Dokumenter", "tab_eval": "Evaluering",
+        "question": "Dit spørgsmål (dansk eller engelsk)", "placeholder": "Fx: Hvem støtter spirende klynger?",
+        "ask": "Søg", "filters": "Afgræns søgningen", "doc": "Dokument", "kind": "Type", "year": "År",
+        "k": "Antal passager", "examples": "Eksempler",
+        "quote": "Indsæt en sætning", "quote_ph": "Indsæt et citat for at finde kilden", "find": "Find kilden",
+        "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "use_dev": "Brug udviklingssættet",
+        "upload": "Spørgsmålssæt (JSON Lines eller CSV)", "download": "Hent rapport",
+        "nothing": "Intet fundet i dokumenterne", "nothing_sub": "De nærmeste passager vises nedenfor – de besvarer sandsynligvis ikke spørgsmålet.",
+        "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
+        "open": "Åbn i dokumentet", "page": "s.", "section": "Afsnit", "also": "Også i",
+        "high": "høj", "medium": "middel", "low": "lav", "not_found_quote": "Citatet findes ikke i dokumenterne.",
+        "exact": "Præcist match", "similar": "Lignende tekst", "status": "Indeks",
+        "lang": "Sprog / Language", "empty": "Skriv et spørgsmål.",
+    },
+    "en": {
+        "title": "Cluster policy – search the documents",
+        "tab_ask": "Ask", "tab_cite": "Find a quote", "tab_docs": "Documents", "tab_eval": "Evaluation",
+        "question": "Your question (Danish or English)", "placeholder": "E.g.: Who supports emerging clusters?",
+        "ask": "Search", "filters": "Narrow the search", "doc": "Document", "kind": "Kind", "year": "Year",
+        "k": "Number of passages", "examples": "Examples",
+        "quote": "Paste a sentence", "quote_ph": "Paste a quote to find its source", "find": "Find the source",
+        "open_doc": "Choose a document", "run_eval": "Run evaluation", "use_dev": "Use the development set",
+        "upload": "Question set (JSON Lines or CSV)", "download": "Download report",
+        "nothing": "Nothing found in the documents", "nothing_sub": "The closest passages are shown below – they probably do not answer the question.",
+        "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",
+        "open": "Open in document", "page": "p.", "section": "Section", "also": "Also in",
+        "high": "high", "medium": "medium", "low": "low", "not_found_quote": "The quote is not in the documents.",
+        "exact": "Exact match", "similar": "Similar text", "status": "Index",
+        "lang": "Sprog / Language", "empty": "Type a question.",
+    },
+}
+
+CSS = """
+.gradio-container {max-width: 1100px !important; margin: auto; font-size: 16px;}
+.k-status {color: #444; font-size: .9rem;}
+.k-card {border: 1px solid #d0d7de; border-radius: 10px; padding: 14px 16px; margin: 10px 0; background: #fff;}
+.k-card h3 {margin: 0 0 4px 0; font-size: 1.05rem; line-height: 1.35;}
+.k-meta {color: #555; font-size: .88rem; margin-bottom: 8px;}
+.k-text {line-height: 1.55; white-space: pre-wrap; color: #1f2328;}
+.k-text mark {background: #fff3b0; padding: 0 2px; border-radius: 3px;}
+.k-cite {font-size: .85rem; color: #333; background: #f6f8fa; border-radius: 6px; padding: 6px 8px; margin-top: 8px;}
+.k-actions {display: flex; gap: 10px; flex-wrap: wrap; margin-top: 8px;}
+.k-actions button, .k-actions a {font-size: .9rem; border: 1px solid #8c959f; border-radius: 6px; padding: 4px 10px;
+  background: #f6f8fa; color: #1f2328; cursor: pointer; text-decoration: none;}
+.k-actions button:focus, .k-actions a:focus {outline: 3px solid #0969da; outline-offset: 1px;}
+.k-banner {border-radius: 8px; padding: 10px 14px; margin: 6px 0;}
+.k-ok {background: #dafbe1; border: 1px solid #4ac26b;}
+.k-none {background: #fff8c5; border: 1px solid #d4a72c;}
+.k-conf {font-weight: 600;}
+.k-doc {line-height: 1.6; white-space: pre-wrap; max-height: 70vh; overflow-y: auto; border: 1px solid #d0d7de;
+  border-radius: 8px; padding: 16px; background: #fff;}
+.k-doc mark {background: #fff3b0;}
+.k-page {display: block; color: #6e7781; font-size: .8rem; border-top: 1px dashed #d0d7de; margin: 10px 0 4px 0; padding-top: 2px;}
+.k-table {border-collapse: collapse; width: 100%; font-size: .9rem;}
+.k-table th, .k-table td {border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top;}
+.k-hidden {display: none !important;}
+@media (max-width: 640px) { .gradio-container {font-size: 15px;} .k-card {padding: 10px;} }
+"""
+
+HEAD = """
+<script>
+document.addEventListener('click', async (ev) => {
+  const copy = ev.target.closest('.k-copy');
+  if (copy) {
+    ev.preventDefault();
+    const text = copy.getAttribute('data-citation') || '';
+    let ok = false;
+    try { await navigator.clipboard.writeText(text); ok = true; } catch (e) {
+      const ta = document.createElement('textarea'); ta.value = text; document.body.appendChild(ta); ta.select();
+      try { ok = document.execCommand('copy'); } catch (e2) {} ta.remove();
+    }
+    window.klyngeLastCopied = text;
+    copy.textContent = copy.getAttribute('data-done') || 'OK';
+    copy.setAttribute('aria-live', 'polite');
+    return;
+  }
+  const open = ev.target.closest('.k-open');
+  if (open) {
+    ev.preventDefault();
+    const box = document.querySelector('#k-open-target textarea, #k-open-target input');
+    if (!box) return;
+    box.value = open.getAttribute('data-target');
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    const btn = document.querySelector('#k-open-button');
+    if (btn) setTimeout(() => btn.click(), 50);
+  }
+});
+</script>
+"""
+
+
+def _searcher(index_dir: Path) -> Searcher:
+    return get_searcher(index_dir)
+
+
+def _conf_word(conf: float, t: dict[str, str]) -> str:
+    return t["high"] if conf >= 0.8 else t["medium"] if conf >= 0.5 else t["low"]
+
+
+def _highlight(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out.append(E(text[pos:s]))
+        out.append(f"<mark>{E(text[s:e])}</mark>")
+        pos = e
+    out.append(E(text[pos:]))
+    return "".join(out)
+
+
+def render_result(res: Result, lang: str) -> str:
+    t = T[lang]
+    asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
+    if res.answered:
+        head = asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
+                f"<span class='k-conf'>{_conf_word(res.confidence, t)} ({res.confidence:.2f})</span></div>")
+    else:
+        head = asked + (f"<div class='k-banner k-none' role='status'><strong>{t['nothing']}</strong><br>{t['nothing_sub']}"
+                f" ({t['confidence']} {res.confidence:.2f})</div>")
+    cards = []
+    for h in res.hits:
+        p = h.passage
+        page = f" · {t['page']} {p.page}" + (f"-{p.page_end}" if p.page_end and p.page_end != p.page else "") if p.page else ""
+        section = p.section.split(" > ")[-1] if p.section else ""
+        also = "".join(f"<div class='k-meta'>{t['also']}: {E(s['citation'])}</div>" for s in h.also_in)
+        target = json.dumps({"doc": p.doc_id, "start": p.start, "end": p.end})
+        cards.append(
+            f"<article class='k-card' aria-label='{E(p.title)}'>"
+            f"<h3>{h.rank}. {E(p.title)}</h3>"
+            f"<div class='k-meta'>{E(t['section'] + ': ' + section) if section else ''}{E(page)}"
+            f" · score {h.score:.2f}</div>"
+            f"<div class='k-text'>{_highlight(p.text, h.answer)}</div>{also}"
+            f"<div class='k-cite'>{E(h.citation)}</div>"
+            f"<div class='k-actions'><button type='button' class='k-copy' data-citation='{E(h.citation)}' "
+            f"data-done='{E(t['copied'])}' aria-label='{E(t['copy'])}: {E(p.title)}'>{E(t['copy'])}</button>"
+            f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>{E(t['open'])}</a></div>"
+            "</article>")
+    return head + "".join(cards)
+
+
+def render_document(searcher: Searcher, doc_id: str, start: int | None = None, end: int | None = None) -> str:
+    doc = searcher.documents.get(doc_id)
+    if doc is None:
+        return "<p>Dokumentet findes ikke i indekset / document not in the index.</p>"
+    text = doc.text
+    cuts = sorted({0, len(text), *(s for s, _ in doc.page_starts if 0 <= s <= len(text)),
+                   *([start, end] if start is not None and end is not None and 0 <= start < end <= len(text) else [])})
+    page_at = dict(doc.page_starts)
+    parts = [f"<h3>{E(doc.title)}</h3><div class='k-meta'>{E(', '.join(x for x in (doc.publisher, doc.date) if x))}"
+             f"{' · ' + str(doc.n_pages) + ' sider' if doc.n_pages else ''}</div><div class='k-doc' tabindex='0'>"]
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if a in page_at:
+            parts.append(f"<span class='k-page'>— Side {page_at[a]} —</span>")
+        chunk = E(text[a:b])
+        if start is not None and end is not None and start <= a and b <= end:
+            mark_id = " id='klynge-selected'" if a == start else ""
+            parts.append(f"<mark{mark_id}>{chunk}</mark>")
+        else:
+            parts.append(chunk)
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def documents_table(searcher: Searcher) -> str:
+    rows = "".join(
+        f"<tr><td>{E(d.title)}</td><td>{E(d.publisher or '–')}</td><td>{E(d.date or '–')}</td>"
+        f"<td>{E(d.kind or '–')}</td><td>{d.n_pages or '–'}</td><td>{d.n_passages}</td><td><code>{E(d.doc_id)}</code></td></tr>"
+        for d in searcher.documents.values())
+    return ("<table class='k-table'><thead><tr><th>Titel / title</th><th>Udgiver / publisher</th><th>Dato / date</th>"
+            "<th>Type / kind</th><th>Sider / pages</th><th>Passager / passages</th><th>id</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def metrics_html(report: dict[str, Any]) -> str:
+    head = "".join(f"<th>{E(m)}</th>" for m in ("scope", "n", *METRICS))
+    rows = [("all", report["n"], report["metrics"])] + [
+        (lang, sum(1 for q in report["questions"] if q["lang"] == lang), m) for lang, m in report["by_lang"].items()]
+    body = "".join("<tr>" + "".join(f"<td>{E(str(x))}</td>" for x in [s, n] + [
+        "–" if m.get(c) is None else f"{m[c]:.3f}" for c in METRICS]) + "</tr>" for s, n, m in rows)
+    qrows = "".join(
+        f"<tr><td>{E(q['id'])}</td><td>{E(q['lang'])}</td><td>{E(q['question'])}</td>"
+        f"<td>{q['first_relevant_rank'] or '–'}</td><td>{'ja' if q['answered'] else 'nej'}</td>"
+        f"<td>{'✓' if q['correct'] else '✗'}</td><td>{E(q['top1_citation'] or '')}</td></tr>" for q in report["questions"])
+    problems = "".join(f"<li>{E(p)}</li>" for p in report.get("problems", []))
+    return (f"<table class='k-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            + (f"<p>Sprunget over / skipped:</p><ul>{problems}</ul>" if problems else "")
+            + "<h3>Spørgsmål / questions</h3><table class='k-table' id='k-eval-questions'><thead><tr><th>id</th><th>lang</th>"
+            "<th>question</th><th>first relevant rank</th><th>answered</th><th>ok</th><th>top-1 citation</th></tr></thead>"
+            f"<tbody>{qrows}</tbody></table>")
+
+
+# ---------------------------------------------------------------- API functions (same JSON as the CLI)
+
+
+def api_ask(question: str, k: float = 5, doc: str = "", index_dir: str | None = None) -> dict[str, Any]:
+    s = _searcher(Path(index_dir) if index_dir else default_index_dir())
+    try:
+        filters = Filters(doc_ids=(doc,)) if doc else None
+        return s.search(question, k=max(1, min(50, int(k))), filters=filters).to_json()
+    except QueryError as exc:
+        return {"question": question, "error": str(exc), "answered": False, "confidence": 0.0, "hits": []}
+
+
+def api_cite(quote: str, index_dir: str | None = None) -> dict[str, Any]:
+    s = _searcher(Path(index_dir) if index_dir else default_index_dir())
+    try:
+        matches = find_quote(s.index, quote)
+    except QueryError as exc:
+        return {"quote": quote, "error": str(exc), "found": False, "matches": []}
+    return {"quote": quote, "found": bool(matches), "matches": [m.to_json() for m in matches]}
+
+
+def api_eval(path: str, index_dir: str | None = None) -> dict[str, Any]:
+    s = _searcher(Path(index_dir) if index_dir else default_index_dir())
+    try:
+        return evaluate(s, load_questions(path))
+    except KlyngeError as exc:
+        return {"error": str(exc)}
+
+
+# ---------------------------------------------------------------- the app
+
+
+def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
+    index_dir = Path(index_dir) if index_dir else default_index_dir()
+    searcher = _searcher(index_dir)
+    docs = searcher.documents
+    doc_choices = [(d.title, d.doc_id) for d in docs.values()]
+    kinds = sorted({d.kind for d in docs.values() if d.kind})
+    years = sorted({str(d.year) for d in docs.values() if d.year})
+    t = T["da"]
+
+    def status_line() -> str:
+        st = searcher.status()
+        return (f"<div class='k-status' id='k-status'>{E(t['status'])}: {st['documents']} dokumenter, "
+                f"{st['passages']} passager · model {E(str(st['model']))} ({E(str(st['embedder']))}) · "
+                f"bygget {E(str(st['built']))}</div>")
+
+    with gr.Blocks(title="klynge") as app:
+        lang_state = gr.State("da")
+        with gr.Row():
+            title_md = gr.Markdown(f"# {t['title']}")
+            lang = gr.Radio(["Dansk", "English"], value="Dansk", label=t["lang"], scale=0, min_width=220)
+        gr.HTML(status_line())
+        with gr.Tabs() as tabs:
+            with gr.Tab(t["tab_ask"], id="ask") as tab_ask:
+                with gr.Row():
+                    question = gr.Textbox(label=t["question"], placeholder=t["placeholder"], lines=1, max_lines=3,
+                                          scale=5, elem_id="k-question", autofocus=True, max_length=2000)
+                    ask_btn = gr.Button(t["ask"], variant="primary", scale=1, elem_id="k-ask")
+                ex_label = gr.Markdown(f"**{t['examples']}:**")
+                with gr.Row():
+                    ex_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+                with gr.Accordion(t["filters"], open=False) as filt_acc:
+                    with gr.Row():
+                        f_doc = gr.Dropdown(doc_choices, multiselect=True, label=t["doc"])
+                        f_kind = gr.Dropdown(kinds, multiselect=True, label=t["kind"])
+                        f_year = gr.Dropdown(years, multiselect=True, label=t["year"])
+                        f_k = gr.Slider(1, 20, value=5, step=1, label=t["k"])
+                results = gr.HTML(elem_id="k-results")
+            with gr.Tab(t["tab_cite"], id="cite") as tab_cite:
+                quote = gr.Textbox(label=t["quote"], placeholder=t["quote_ph"], lines=3, elem_id="k-quote", max_length=5000)
+                cite_btn = gr.Button(t["find"], variant="primary", elem_id="k-cite")
+                cite_out = gr.HTML(elem_id="k-cite-results")
+            with gr.Tab(t["tab_docs"], id="docs") as tab_docs:
+                gr.HTML(documents_table(searcher))
+                doc_pick = gr.Dropdown(doc_choices, label=t["open_doc"], elem_id="k-doc-pick")
+                doc_view = gr.HTML(elem_id="k-doc-view")
+            with gr.Tab(t["tab_eval"], id="eval") as tab_eval:
+                with gr.Row():
+                    upload = gr.File(label=t["upload"], file_types=[".jsonl", ".json", ".csv"], elem_id="k-upload")
+                    with gr.Column():
+                        eval_btn = gr.Button(t["run_eval"], variant="primary", elem_id="k-eval")
+                        dev_btn = gr.Button(t["use_dev"], elem_id="k-eval-dev")
+                        download = gr.DownloadButton(t["download"], visible=False, elem_id="k-download")
+                eval_out = gr.HTML(elem_id="k-eval-results")
+        open_target = gr.Textbox(elem_id="k-open-target", elem_classes=["k-hidden"], show_label=False, container=False)
+        open_btn = gr.Button("open", elem_id="k-open-button", elem_classes=["k-hidden"])
+
+        # -------------------------------------------------------- handlers
+
+        def do_ask(q: str, docs_sel: list[str], kinds_sel: list[str], years_sel: list[str], k: float, lg: str) -> str:
+            if not (q or "").strip():
+                return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
+            filters = Filters(tuple(docs_sel or ()), tuple(kinds_sel or ()), tuple(int(y) for y in years_sel or ()))
+            try:
+                res = searcher.search(q, k=int(k), filters=filters)
+            except QueryError as exc:
+                return f"<p role='alert'>{E(str(exc))}</p>"
+            return render_result(res, lg)
+
+        ask_inputs = [question, f_doc, f_kind, f_year, f_k, lang_state]
+        ask_btn.click(do_ask, ask_inputs, results, api_name=False)
+        question.submit(do_ask, ask_inputs, results, api_name=False)
+        for b in ex_buttons:
+            b.click(lambda v=b.value: v, None, question, api_name=False).then(do_ask, ask_inputs, results, api_name=False)
+
+        def do_cite(qt: str, lg: str) -> str:
+            tt = T[lg]
+            try:
+                matches = find_quote(searcher.index, qt or "")
+            except QueryError as exc:
+                return f"<p role='alert'>{E(str(exc))}</p>"
+            if not matches:
+                return f"<div class='k-banner k-none' role='status'>{E(tt['not_found_quote'])}</div>"
+            out = []
+            for m in matches:
+                kind = tt["exact"] if m.exact else f"{tt['similar']} ({m.similarity:.0%})"
+                target = json.dumps({"doc": m.doc_id, "start": m.start, "end": m.end})
+                out.append(f"<article class='k-card'><h3>{E(kind)}</h3><div class='k-text'>{E(m.text)}</div>"
+                           f"<div class='k-cite'>{E(m.citation)}</div><div class='k-actions'>"
+                           f"<button type='button' class='k-copy' data-citation='{E(m.citation)}' data-done='{E(tt['copied'])}'>"
+                           f"{E(tt['copy'])}</button><a href='#' role='button' class='k-open' data-target='{E(target)}'>"
+                           f"{E(tt['open'])}</a></div></article>")
+            return "".join(out)
+
+        cite_btn.click(do_cite, [quote, lang_state], cite_out, api_name=False)
+        quote.submit(do_cite, [quote, lang_state], cite_out, api_name=False)
+
+        def show_doc(doc_id: str | None) -> str:
+            return render_document(searcher, doc_id) if doc_id else ""
+
+        doc_pick.input(show_doc, doc_pick, doc_view, api_name=False)
+
+        def open_passage(target: str) -> tuple[Any, Any, str]:
+            try:
+                d = json.loads(target)
+                doc_id, start, end = str(d["doc"]), int(d["start"]), int(d["end"])
+            except (ValueError, KeyError, TypeError):
+                return gr.update(), gr.update(), "<p role='alert'>?</p>"
+            return gr.Tabs(selected="docs"), gr.update(value=doc_id), render_document(searcher, doc_id, start, end)
+
+        open_btn.click(open_passage, open_target, [tabs, doc_pick, doc_view], api_name=False).then(
+            None, None, None, js="() => { setTimeout(() => { const m = document.getElementById('klynge-selected');"
+                                 " if (m) m.scrollIntoView({block: 'center'}); }, 300); }")
+
+        def run_eval(path: str | None, lg: str) -> tuple[str, Any]:
+            if not path:
+                return "<p role='alert'>Vælg en fil / choose a file.</p>", gr.update(visible=False)
+            try:
+                report = evaluate(searcher, load_questions(path))
+            except KlyngeError as exc:
+                return f"<p role='alert'>{E(str(exc))}</p>", gr.update(visible=False)
+            out = Path(tempfile.mkdtemp(prefix="klynge-report-")) / f"klynge-evaluering-{time.strftime('%Y%m%d-%H%M%S')}.html"
+            write_report(report, out)
+            return metrics_html(report), gr.update(value=str(out), visible=True)
+
+        eval_btn.click(run_eval, [upload, lang_state], [eval_out, download], api_name=False)
+        dev_btn.click(lambda lg: run_eval(str(DEV_SET), lg), lang_state, [eval_out, download], api_name=False)
+
+        def switch(choice: str) -> list[Any]:
+            lg = "en" if choice == "English" else "da"
+            tt = T[lg]
+            return [lg, gr.update(value=f"# {tt['title']}"), gr.update(label=tt["tab_ask"]), gr.update(label=tt["tab_cite"]),
+                    gr.update(label=tt["tab_docs"]), gr.update(label=tt["tab_eval"]),
+                    gr.update(label=tt["question"], placeholder=tt["placeholder"]), gr.update(value=tt["ask"]),
+                    gr.update(value=f"**{tt['examples']}:**"), gr.update(label=tt["filters"]),
+                    gr.update(label=tt["doc"]), gr.update(label=tt["kind"]), gr.update(label=tt["year"]),
+                    gr.update(label=tt["k"]), gr.update(label=tt["quote"], placeholder=tt["quote_ph"]),
+                    gr.update(value=tt["find"]), gr.update(label=tt["open_doc"]), gr.update(label=tt["upload"]),
+                    gr.update(value=tt["run_eval"]), gr.update(value=tt["use_dev"]), gr.update(value=tt["download"])]
+
+        lang.change(switch, lang, [lang_state, title_md, tab_ask, tab_cite, tab_docs, tab_eval, question, ask_btn, ex_label,
+                                   filt_acc, f_doc, f_kind, f_year, f_k, quote, cite_btn, doc_pick, upload, eval_btn,
+                                   dev_btn, download], api_name=False)
+
+        # -------------------------------------------------------- API (gradio_client), same JSON as the CLI
+        def ask(question: str, k: int = 5, doc: str = "") -> dict:
+            """Ask a question; returns the same JSON as `klynge ask --json`."""
+            return api_ask(question, k, doc, str(index_dir))
+
+        def cite(quote: str) -> dict:
+            """Find where a quote comes from; the same JSON as `klynge cite --json`."""
+            return api_cite(quote, str(index_dir))
+
+        def eval_questions(questions_jsonl: str) -> dict:
+            """Evaluate a question set given as JSON Lines text; the same JSON as `klynge eval --json`."""
+            with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+                f.write(questions_jsonl or "")
+            try:
+                return api_eval(f.name, str(index_dir))
+            finally:
+                os.unlink(f.name)
+
+        gr.api(ask, api_name="ask")
+        gr.api(cite, api_name="cite")
+        gr.api(eval_questions, api_name="eval")
+    return app
+
+
+def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> Any:
+    app = build_app(index_dir)
+    app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
+    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False,
+                      prevent_thread_lock=not block, footer_links=["api"], max_file_size="20mb", ssr_mode=False)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Start the klynge browser app.")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")))
+    ap.add_argument("--index-dir", default=None)
+    args = ap.parse_args()
+    from qa.cli import main as cli_main
+
+    argv = ["serve", "--host", args.host, "--port", str(args.port)]
+    if args.index_dir:
+        argv += ["--index-dir", args.index_dir]
+    raise SystemExit(cli_main(argv))
+
+
+__all__ = ["api_ask", "api_cite", "api_eval", "build_app", "launch", "reload_searcher", "render_result"]
+
+if __name__ == "__main__":
+    main()
