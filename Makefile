@@ -9,7 +9,7 @@ INDEX_DIR ?= .klynge/index
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test index install lint bench eval clean
+.PHONY: run test index install lint bench eval clean browser-deps load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,18 @@ index: $(INDEX_DIR)/manifest.json
 run: index
 	$(KLYNGE) serve
 
-test: index
+# Debian's Chromium for the browser tests (no downloaded browsers). Without it they skip, saying why.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	if [ "$$SUDO" = none ] || ! command -v apt-get >/dev/null; then \
+	  echo "NOTE: cannot install Debian's chromium here (needs root and apt-get): browser tests will be skipped"; exit 0; fi; \
+	echo "Installing Debian's chromium for the browser tests ..."; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	{ $$SUDO apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	echo "NOTE: installing chromium failed: browser tests will be skipped"
+
+test: index browser-deps
 	$(PY) -m ruff check indexer qa ui.py tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest
@@ -46,6 +57,9 @@ eval: index
 
 bench: index
 	$(PY) benchmarks/run.py
+
+load: index
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .klynge

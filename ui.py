@@ -289,12 +289,11 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                 ex_label = gr.Markdown(f"**{t['examples']}:**")
                 with gr.Row():
                     ex_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
-                with gr.Accordion(t["filters"], open=False) as filt_acc:
-                    with gr.Row():
-                        f_doc = gr.Dropdown(doc_choices, multiselect=True, label=t["doc"])
-                        f_kind = gr.Dropdown(kinds, multiselect=True, label=t["kind"])
-                        f_year = gr.Dropdown(years, multiselect=True, label=t["year"])
-                        f_k = gr.Slider(1, 20, value=5, step=1, label=t["k"])
+                with gr.Accordion(t["filters"], open=False) as filt_acc, gr.Row():
+                    f_doc = gr.Dropdown(doc_choices, multiselect=True, label=t["doc"])
+                    f_kind = gr.Dropdown(kinds, multiselect=True, label=t["kind"])
+                    f_year = gr.Dropdown(years, multiselect=True, label=t["year"])
+                    f_k = gr.Slider(1, 20, value=5, step=1, label=t["k"])
                 results = gr.HTML(elem_id="k-results")
             with gr.Tab(t["tab_cite"], id="cite") as tab_cite:
                 quote = gr.Textbox(label=t["quote"], placeholder=t["quote_ph"], lines=3, elem_id="k-quote", max_length=5000)
@@ -328,10 +327,10 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
             return render_result(res, lg)
 
         ask_inputs = [question, f_doc, f_kind, f_year, f_k, lang_state]
-        ask_btn.click(do_ask, ask_inputs, results, api_name=False)
-        question.submit(do_ask, ask_inputs, results, api_name=False)
+        ask_btn.click(do_ask, ask_inputs, results, api_visibility="private")
+        question.submit(do_ask, ask_inputs, results, api_visibility="private")
         for b in ex_buttons:
-            b.click(lambda v=b.value: v, None, question, api_name=False).then(do_ask, ask_inputs, results, api_name=False)
+            b.click(lambda v=b.value: v, None, question, api_visibility="private").then(do_ask, ask_inputs, results, api_visibility="private")
 
         def do_cite(qt: str, lg: str) -> str:
             tt = T[lg]
@@ -352,13 +351,13 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                            f"{E(tt['open'])}</a></div></article>")
             return "".join(out)
 
-        cite_btn.click(do_cite, [quote, lang_state], cite_out, api_name=False)
-        quote.submit(do_cite, [quote, lang_state], cite_out, api_name=False)
+        cite_btn.click(do_cite, [quote, lang_state], cite_out, api_visibility="private")
+        quote.submit(do_cite, [quote, lang_state], cite_out, api_visibility="private")
 
         def show_doc(doc_id: str | None) -> str:
             return render_document(searcher, doc_id) if doc_id else ""
 
-        doc_pick.input(show_doc, doc_pick, doc_view, api_name=False)
+        doc_pick.input(show_doc, doc_pick, doc_view, api_visibility="private")
 
         def open_passage(target: str) -> tuple[Any, Any, str]:
             try:
@@ -368,7 +367,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                 return gr.update(), gr.update(), "<p role='alert'>?</p>"
             return gr.Tabs(selected="docs"), gr.update(value=doc_id), render_document(searcher, doc_id, start, end)
 
-        open_btn.click(open_passage, open_target, [tabs, doc_pick, doc_view], api_name=False).then(
+        open_btn.click(open_passage, open_target, [tabs, doc_pick, doc_view], api_visibility="private").then(
             None, None, None, js="() => { setTimeout(() => { const m = document.getElementById('klynge-selected');"
                                  " if (m) m.scrollIntoView({block: 'center'}); }, 300); }")
 
@@ -383,8 +382,8 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
             write_report(report, out)
             return metrics_html(report), gr.update(value=str(out), visible=True)
 
-        eval_btn.click(run_eval, [upload, lang_state], [eval_out, download], api_name=False)
-        dev_btn.click(lambda lg: run_eval(str(DEV_SET), lg), lang_state, [eval_out, download], api_name=False)
+        eval_btn.click(run_eval, [upload, lang_state], [eval_out, download], api_visibility="private")
+        dev_btn.click(lambda lg: run_eval(str(DEV_SET), lg), lang_state, [eval_out, download], api_visibility="private")
 
         def switch(choice: str) -> list[Any]:
             lg = "en" if choice == "English" else "da"
@@ -400,7 +399,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
 
         lang.change(switch, lang, [lang_state, title_md, tab_ask, tab_cite, tab_docs, tab_eval, question, ask_btn, ex_label,
                                    filt_acc, f_doc, f_kind, f_year, f_k, quote, cite_btn, doc_pick, upload, eval_btn,
-                                   dev_btn, download], api_name=False)
+                                   dev_btn, download], api_visibility="private")
 
         # -------------------------------------------------------- API (gradio_client), same JSON as the CLI
         def ask(question: str, k: int = 5, doc: str = "") -> dict:

@@ -143,11 +143,11 @@ def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
 
 def bench_memory(out: dict, index_dir: Path) -> None:
     code = (
-        "import resource,sys; sys.path.insert(0, %r)\n"
+        f"import resource,sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from qa import Searcher\n"
-        "s = Searcher(%r)\n"
+        f"s = Searcher({str(index_dir)!r})\n"
         "for q in ['Hvem støtter spirende klynger?', 'who supports emerging clusters?'] * 20: s.search(q)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n" % (str(ROOT), str(index_dir)))
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     out["serving_peak_rss_mb"] = round(int(r.stdout.strip().splitlines()[-1]) / 1024, 1)
 
@@ -220,7 +220,7 @@ def bench_scale(out: dict, n: int, queries: int = 200) -> None:
     lex = LexicalIndex.build(texts)
     res["bm25_build_s"] = round(time.perf_counter() - t, 1)
     lat = []
-    for i in range(min(queries, 100)):
+    for _ in range(min(queries, 100)):
         words = texts[int(rng.integers(0, n))].split()[:6]
         t = time.perf_counter()
         lex.scores(" ".join(words))
