@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -193,3 +194,37 @@ def test_api_with_gradio_client(app_url: str) -> None:
     line = json.dumps({"id": "q", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]})
     ev = c.predict(line, api_name="/eval")
     assert ev["n"] == 1 and "recall@5" in ev["metrics"]
+
+
+HOSTILE = ["", "   ", "x" * 10_000, "klynger\x00\x00 nul", "\x01\x02\x1b[31m kontrol", "кластер 集群 klynge مجموعة",
+           "<script>alert(1)</script>", "Hvad er å?", "Hvad er a\u030a?", "' OR 1=1 --", "../../etc/passwd"]
+
+
+def test_hostile_queries_through_the_api(app_url: str) -> None:
+    from gradio_client import Client
+
+    c = Client(app_url, verbose=False)
+    answers = {}
+    for q in HOSTILE:
+        res = c.predict(q, 5, "", api_name="/ask")
+        assert isinstance(res, dict) and "hits" in res, q
+        if not q.strip():
+            assert "error" in res and "empty" in res["error"]
+        answers[q] = [h["passage_id"] for h in res["hits"]]
+    assert answers["Hvad er å?"] == answers["Hvad er a\u030a?"]  # NFC and NFD alike
+    cite = c.predict("../../etc/passwd", api_name="/cite")
+    assert cite["found"] is False
+
+
+@pytest.mark.parametrize("path", ["gradio_api/file=/etc/passwd", "gradio_api/file=../../../../etc/passwd",
+                                  "gradio_api/file=%2Fetc%2Fpasswd", "file=/etc/passwd",
+                                  "gradio_api/file=" + str(ROOT / "pyproject.toml")])
+def test_files_outside_the_app_are_not_served(app_url: str, path: str) -> None:
+    try:
+        with urllib.request.urlopen(app_url + path, timeout=10) as r:
+            body = r.read().decode(errors="ignore")
+            status = r.status
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, ""
+    assert status in (400, 403, 404) or ("root:" not in body and "[project]" not in body)
+    assert "root:x:" not in body and 'name = "klynge"' not in body

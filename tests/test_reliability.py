@@ -1,0 +1,162 @@
+"""Reliability: a corpus of bad documents, killed rebuilds, hostile input, path traversal."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, build_index
+from qa import Searcher
+
+from .conftest import CORPUS, ROOT, FakeEmbedder, write_corpus
+
+
+def _pdf_bytes(text_pages: list[str] | None = None, encrypt: str | None = None) -> bytes:
+    """A small PDF made with pypdf: blank pages (like a scan without text layer), optionally encrypted."""
+    import io
+
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for _ in text_pages or [""]:
+        w.add_blank_page(width=595, height=842)
+    if encrypt:
+        w.encrypt(user_password=encrypt, owner_password=encrypt)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bad_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bad") / "corpus"
+    good_text = (CORPUS / "de-danske-klynger.txt").read_text(encoding="utf-8")
+    write_corpus(root, {
+        "god tekst æøå.txt": good_text,
+        "kopi af god tekst.txt": good_text,  # the same document under another name
+        "tom.txt": "",
+        "binær.txt": bytes(range(256)) * 40,
+        "dansk-cp1252.txt": "Kommunerne støtter spirende klynger på Ærø.\n\nFødevarer og grøn omstilling.".encode("cp1252"),
+        "afkortet.pdf": (CORPUS / "klyngestrategi-2.0-2016-2018.pdf").read_bytes()[:20000],
+        "krypteret.pdf": _pdf_bytes(["x"], encrypt="hemmelig"),
+        "scannet.pdf": _pdf_bytes(["", ""]),
+        "ulæselig.txt": "hemmelig tekst",
+    })
+    (root / "god.pdf").write_bytes((CORPUS / "roller-ansvar-principper-klyngeindsatsen-2013.pdf").read_bytes())
+    os.chmod(root / "ulæselig.txt", 0)
+    loop = root / "loop"
+    loop.mkdir()
+    os.symlink(loop, loop / "self")  # a symlink loop
+    os.symlink(root / "findes-ikke.txt", root / "brudt-link.txt")
+    return root
+
+
+def test_bad_documents_are_reported_once_and_good_ones_indexed(tmp_path: Path, bad_corpus: Path) -> None:
+    report = build_index(bad_corpus, tmp_path / "idx", FakeEmbedder(), progress=False)
+    indexed = sorted(d["file"] for d in report.documents)
+    readable_by_root = ["ulæselig.txt"] if os.geteuid() == 0 else []  # root reads a chmod 0 file
+    assert indexed == sorted(["dansk-cp1252.txt", "god tekst æøå.txt", "god.pdf", *readable_by_root])
+    reasons = {s["file"]: s["reason"] for s in report.skipped}
+    assert len(report.skipped) == len(reasons)  # each problem reported once
+    assert "empty" in reasons["tom.txt"]
+    assert "binary" in reasons["binær.txt"]
+    assert "truncated" in reasons["afkortet.pdf"] or "damaged" in reasons["afkortet.pdf"]
+    assert "encrypted" in reasons["krypteret.pdf"]
+    assert "OCR" in reasons["scannet.pdf"]
+    assert "symbolic link" in reasons["brudt-link.txt"]
+    if os.geteuid() != 0:  # root reads any file
+        assert "permission" in reasons["ulæselig.txt"]
+    assert [d["file"] for d in report.duplicates] == ["kopi af god tekst.txt"]
+    idx = Index.load(tmp_path / "idx")
+    assert "Ærø" in idx.documents["dansk-cp1252"].text
+
+
+def test_cli_json_lists_skipped_files_with_warning_count(tmp_path: Path, bad_corpus: Path, capsys) -> None:
+    from qa.cli import main
+
+    code = main(["index", "--corpus", str(bad_corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "fake", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["n_documents"] == (4 if os.geteuid() == 0 else 3)
+    assert {s["file"] for s in data["skipped"]} >= {"tom.txt", "binær.txt", "krypteret.pdf", "scannet.pdf"}
+    code = main(["index", "--corpus", str(bad_corpus), "--index-dir", str(tmp_path / "i"), "--embedder", "fake"])
+    _, err = capsys.readouterr()
+    assert code == 0 and "file(s) skipped" in err
+
+
+KILL_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from tests.conftest import FakeEmbedder
+from indexer import build_index
+build_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEmbedder(), progress=False)
+"""
+
+
+def test_killed_rebuilds_leave_the_previous_index_answering(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", {f"doc{i}.txt": f"Klynge nummer {i} støtter virksomheder. " * 300 for i in range(30)})
+    out = tmp_path / "idx"
+    build_index(corpus, out, FakeEmbedder(), progress=False)
+    before = [h.passage.passage_id for h in Searcher(out).search("klynge nummer 7", k=5).hits]
+    (corpus / "doc0.txt").write_text("Ændret indhold. " * 500, encoding="utf-8")
+    script = KILL_SCRIPT.format(root=str(ROOT))
+    rng = random.Random(7)
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(corpus), str(out)])
+        time.sleep(rng.uniform(0.05, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        idx = Index.load(out)  # loads, whole
+        after = [h.passage.passage_id for h in Searcher(idx).search("klynge nummer 7", k=5).hits]
+        assert after == before or after  # either the old index or a completed new one
+        if "Ændret" not in idx.documents["doc0"].text:
+            assert after == before
+    # the next build cleans up what the killed ones left behind
+    build_index(corpus, out, FakeEmbedder(), progress=False)
+    assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_readers_keep_answering_during_a_rebuild(tmp_path: Path) -> None:
+    import threading
+
+    corpus = write_corpus(tmp_path / "c", {f"d{i}.txt": f"Tekst {i} om klynger og netværk. " * 50 for i in range(20)})
+    out = tmp_path / "idx"
+    build_index(corpus, out, FakeEmbedder(), progress=False)
+    s = Searcher(out)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            try:
+                assert s.search("klynger og netværk", k=3).hits
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    (corpus / "ny.txt").write_text("Helt ny tekst om klynger.", encoding="utf-8")
+    build_index(corpus, out, FakeEmbedder(), progress=False)
+    done.set()
+    t.join()
+    assert not errors
+    from qa import reload_searcher
+
+    assert "ny" in reload_searcher(out).documents  # an explicit reload picks up the new index
+
+
+@pytest.mark.parametrize("doc_id", ["../../etc/passwd", "/etc/passwd", "..%2F..%2Fetc%2Fpasswd",
+                                    "%2e%2e/%2e%2e/etc/passwd", "roller/../../x", "C:\\Windows\\win.ini"])
+def test_document_view_refuses_paths(shipped_fake_index: Path, doc_id: str) -> None:
+    import ui
+
+    html = ui.render_document(Searcher(shipped_fake_index), doc_id)
+    assert "findes ikke" in html and "root:" not in html
