@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -76,14 +76,20 @@ def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
 
 
 SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
-SENTENCE_LIMIT = 300_000  # above this many passages only passage-level BM25 is built
+SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
 
 
-def _bm25(tokens: list[list[str]]) -> Any:
+def _bm25(texts: Iterable[str]) -> Any:
+    """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token)."""
     import bm25s
 
+    vocab: dict[str, int] = {}
+    ids: list[np.ndarray] = []
+    for text in texts:
+        toks = tokenize(text) or ["<empty>"]
+        ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
     r = bm25s.BM25(k1=1.2, b=0.75)
-    r.index([t or ["<empty>"] for t in tokens], show_progress=False)
+    r.index((ids, vocab), show_progress=False)
     return r
 
 
@@ -106,13 +112,22 @@ class LexicalIndex:
         self._owner = owner
 
     @classmethod
-    def build(cls, texts: Sequence[str], windows: Sequence[tuple[int, str]] | None = None) -> LexicalIndex:
-        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows."""
-        r = _bm25(tokenize_many(texts))
-        if not windows or len(texts) > SENTENCE_LIMIT:
+    def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None) -> LexicalIndex:
+        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows (streamed)."""
+        r = _bm25(texts)
+        if windows is None or len(texts) > SENTENCE_LIMIT:
             return cls(r)
-        w = _bm25(tokenize_many(t for _, t in windows))
-        return cls(r, w, np.array([i for i, _ in windows], dtype=np.int64))
+        owner: list[int] = []
+
+        def window_texts() -> Iterator[str]:
+            for i, t in windows:
+                owner.append(i)
+                yield t
+
+        w = _bm25(window_texts())
+        if not owner:
+            return cls(r)
+        return cls(r, w, np.asarray(owner, dtype=np.int64))
 
     def save(self, directory: Path) -> None:
         self._r.save(str(directory / "passages"), show_progress=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -170,13 +171,11 @@ def _min_level(group: list[tuple[int, int, tuple[str, ...], int, bool]]) -> int:
     return min(levels) if levels else len(group[0][2]) or 99
 
 
-def sentence_windows(passages: list[Passage], size: int = 2) -> list[tuple[int, str]]:
+def sentence_windows(passages: list[Passage], size: int = 2) -> Iterator[tuple[int, str]]:
     """(passage number, text) for every window of ``size`` consecutive sentences, headed by the section."""
-    out: list[tuple[int, str]] = []
     for i, p in enumerate(passages):
         spans = sentence_spans(p.text)
         head = p.section.split(" > ")[-1] if p.section else ""
         for j in range(len(spans)):
             a, b = spans[j][0], spans[min(j + size - 1, len(spans) - 1)][1]
-            out.append((i, f"{head}\n{p.text[a:b]}" if head else p.text[a:b]))
-    return out
+            yield (i, f"{head}\n{p.text[a:b]}" if head else p.text[a:b])

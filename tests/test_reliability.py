@@ -160,3 +160,37 @@ def test_document_view_refuses_paths(shipped_fake_index: Path, doc_id: str) -> N
 
     html = ui.render_document(Searcher(shipped_fake_index), doc_id)
     assert "findes ikke" in html and "root:" not in html
+
+
+LARGE_SCRIPT = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from tests.conftest import FakeEmbedder
+from indexer import build_index
+t = time.time()
+r = build_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEmbedder(), progress=False)
+print(r.passages, len(r.skipped), round(time.time() - t, 1), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_very_large_text_file_is_indexed_with_bounded_memory(tmp_path: Path) -> None:
+    """A 50 MB text file: indexed, and the build's peak memory stays within a fixed multiple of it."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    words = (CORPUS / "de-danske-klynger.txt").read_text(encoding="utf-8").split()
+    rng = random.Random(0)
+    size = 0
+    with (corpus / "stor fil.txt").open("w", encoding="utf-8") as f:
+        i = 0
+        while size < 50 * 2**20:
+            para = f"Afsnit {i}. " + " ".join(rng.choice(words) for _ in range(120)) + "\n\n"
+            f.write(para)
+            size += len(para.encode())
+            i += 1
+    out = subprocess.run([sys.executable, "-c", LARGE_SCRIPT.format(root=str(ROOT)), str(corpus), str(tmp_path / "idx")],
+                         capture_output=True, text=True, check=True, timeout=1200)
+    passages, skipped, seconds, peak_mb = out.stdout.split()
+    assert int(passages) > 40_000 and int(skipped) == 0
+    assert int(peak_mb) < 2500, f"peak RSS {peak_mb} MB for a 50 MB file"
+    print(f"50 MB text file: {passages} passages in {seconds} s, peak RSS {peak_mb} MB")
