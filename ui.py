@@ -321,7 +321,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                 return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
             filters = Filters(tuple(docs_sel or ()), tuple(kinds_sel or ()), tuple(int(y) for y in years_sel or ()))
             try:
-                res = searcher.search(q, k=int(k), filters=filters)
+                res = _searcher(index_dir).search(q, k=int(k), filters=filters)
             except QueryError as exc:
                 return f"<p role='alert'>{E(str(exc))}</p>"
             return render_result(res, lg)
@@ -335,7 +335,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
         def do_cite(qt: str, lg: str) -> str:
             tt = T[lg]
             try:
-                matches = find_quote(searcher.index, qt or "")
+                matches = find_quote(_searcher(index_dir).index, qt or "")
             except QueryError as exc:
                 return f"<p role='alert'>{E(str(exc))}</p>"
             if not matches:
@@ -355,7 +355,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
         quote.submit(do_cite, [quote, lang_state], cite_out, api_visibility="private")
 
         def show_doc(doc_id: str | None) -> str:
-            return render_document(searcher, doc_id) if doc_id else ""
+            return render_document(_searcher(index_dir), doc_id) if doc_id else ""
 
         doc_pick.input(show_doc, doc_pick, doc_view, api_visibility="private")
 
@@ -365,7 +365,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                 doc_id, start, end = str(d["doc"]), int(d["start"]), int(d["end"])
             except (ValueError, KeyError, TypeError):
                 return gr.update(), gr.update(), "<p role='alert'>?</p>"
-            return gr.Tabs(selected="docs"), gr.update(value=doc_id), render_document(searcher, doc_id, start, end)
+            return gr.Tabs(selected="docs"), gr.update(value=doc_id), render_document(_searcher(index_dir), doc_id, start, end)
 
         open_btn.click(open_passage, open_target, [tabs, doc_pick, doc_view], api_visibility="private").then(
             None, None, None, js="() => { setTimeout(() => { const m = document.getElementById('klynge-selected');"
@@ -375,7 +375,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
             if not path:
                 return "<p role='alert'>Vælg en fil / choose a file.</p>", gr.update(visible=False)
             try:
-                report = evaluate(searcher, load_questions(path))
+                report = evaluate(_searcher(index_dir), load_questions(path))
             except KlyngeError as exc:
                 return f"<p role='alert'>{E(str(exc))}</p>", gr.update(visible=False)
             out = Path(tempfile.mkdtemp(prefix="klynge-report-")) / f"klynge-evaluering-{time.strftime('%Y%m%d-%H%M%S')}.html"
@@ -419,6 +419,11 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
             finally:
                 os.unlink(f.name)
 
+        def reload() -> dict:
+            """Load the index again after `klynge index` rebuilt it; returns the new index status."""
+            return reload_searcher(index_dir).status()
+
+        gr.api(reload, api_name="reload")
         gr.api(ask, api_name="ask")
         gr.api(cite, api_name="cite")
         gr.api(eval_questions, api_name="eval")

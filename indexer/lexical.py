@@ -76,6 +76,8 @@ def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
 
 
 SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
+PRUNE_ABOVE = 50_000  # passages; below, every query token is scored
+PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of passages are skipped
 SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
 
 
@@ -147,7 +149,14 @@ class LexicalIndex:
 
     @staticmethod
     def _raw(r: Any, query_tokens: list[str], n: int) -> np.ndarray:
-        tokens = [t for t in query_tokens if t in r.vocab_dict]
+        vocab = r.vocab_dict
+        tokens = [t for t in query_tokens if t in vocab]
+        if n > PRUNE_ABOVE and tokens:
+            # in a large index, tokens found in most passages carry almost no BM25 weight but have the
+            # longest posting lists: leave them out (measured in docs/benchmarks.md)
+            indptr = r.scores["indptr"]
+            kept = [t for t in tokens if indptr[vocab[t] + 1] - indptr[vocab[t]] <= PRUNE_DF * n]
+            tokens = kept or tokens
         if not tokens:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(r.get_scores(tokens), dtype=np.float32)

@@ -7,6 +7,7 @@ offsets and citations refer to. PDFs keep the page of every character (``page_st
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -64,12 +65,13 @@ class Document:
 
     def page_at(self, offset: int) -> int | None:
         """Page number of the character at ``offset`` (None for documents without pages)."""
-        page = None
-        for start, number in self.page_starts:
-            if start > offset:
-                break
-            page = number
-        return page
+        return page_at(self.page_starts, offset)
+
+
+def page_at(page_starts: tuple[tuple[int, int], ...], offset: int) -> int | None:
+    """The page of ``offset`` given ascending (start offset, page number) pairs; None without pages."""
+    i = bisect.bisect_right(page_starts, (offset, float("inf"))) - 1
+    return page_starts[i][1] if i >= 0 else None
 
 
 # ---------------------------------------------------------------- metadata
@@ -190,22 +192,33 @@ def read_text_blocks(text: str, markdown: bool) -> list[Block]:
     return _demote_markdown_levels(blocks)
 
 
-def _drop_letterhead(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    drop_next_name = False
-    for line in lines:
-        s = clean.strip_inline_markup(line)
+def letterhead_mask(texts: list[str], pages: list[int] | None = None) -> list[bool]:
+    """Which lines to keep: contact lines of a letterhead go, with the sender's name just above a
+    postal address and a surname wrapped onto the line after "Ref."."""
+    keep = [True] * len(texts)
+    drop_name = False
+    last: int | None = None
+    for i, raw in enumerate(texts):
+        s = clean.strip_inline_markup(raw)
+        if not s:
+            continue
         if clean.is_letterhead(s):
-            drop_next_name = s.lower().startswith("ref.")
-            out.append("")
+            keep[i] = False
+            drop_name = s.lower().startswith("ref.")
+            if (last is not None and clean.is_postal(s) and len(texts[last].split()) <= 6
+                    and (pages is None or pages[last] == pages[i])):
+                keep[last] = False
             continue
-        if drop_next_name and re.fullmatch(r"[A-ZÆØÅ][\wæøå-]+", s):
-            out.append("")
-            drop_next_name = False
-            continue
-        drop_next_name = False
-        out.append(line)
-    return out
+        if drop_name and re.fullmatch(r"[A-ZÆØÅ][\wæøå-]+", s):
+            keep[i] = False
+        else:
+            last = i
+        drop_name = False
+    return keep
+
+
+def _drop_letterhead(lines: list[str]) -> list[str]:
+    return [line if ok else "" for line, ok in zip(lines, letterhead_mask(lines), strict=True)]
 
 
 def _table_block(lines: list[str]) -> list[Block]:
@@ -520,21 +533,8 @@ def _join_pdf_lines(lines: list[_Line], vocab: set[str]) -> tuple[str, tuple[tup
 
 
 def _drop_pdf_letterhead(lines: list[_Line]) -> list[_Line]:
-    out: list[_Line] = []
-    drop_name = False
-    for ln in lines:
-        if clean.is_letterhead(ln.text):
-            drop_name = ln.text.lower().startswith("ref.")
-            # the sender's name stands just above its postal address
-            if out and out[-1].page == ln.page and len(out[-1].text.split()) <= 6 and clean.is_postal(ln.text):
-                out.pop()
-            continue
-        if drop_name and re.fullmatch(r"[A-ZÆØÅ][\wæøå-]+", ln.text):
-            drop_name = False
-            continue
-        drop_name = False
-        out.append(ln)
-    return out
+    mask = letterhead_mask([ln.text for ln in lines], [ln.page for ln in lines])
+    return [ln for ln, ok in zip(lines, mask, strict=True) if ok]
 
 
 def _promote_label_headings(blocks: list[Block]) -> list[Block]:

@@ -27,7 +27,7 @@ import numpy as np
 from .embed import Embedder
 from .errors import DocumentError, IndexCorruptError, IndexMismatchError, IndexMissingError, KlyngeError
 from .lexical import LexicalIndex
-from .read import Document, discover, file_hash, load_metadata, read_document
+from .read import Document, discover, file_hash, load_metadata, page_at, read_document
 from .split import Passage, sentence_windows, split_document
 
 FORMAT_VERSION = 1
@@ -73,12 +73,7 @@ class DocumentInfo:
         return int(self.date[:4]) if self.date[:4].isdigit() else None
 
     def page_at(self, offset: int) -> int | None:
-        page = None
-        for start, number in self.page_starts:
-            if start > offset:
-                break
-            page = number
-        return page
+        return page_at(self.page_starts, offset)
 
     def to_json(self) -> dict[str, Any]:
         d = self.__dict__.copy()

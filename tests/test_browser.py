@@ -228,3 +228,42 @@ def test_files_outside_the_app_are_not_served(app_url: str, path: str) -> None:
         status, body = exc.code, ""
     assert status in (400, 403, 404) or ("root:" not in body and "[project]" not in body)
     assert "root:x:" not in body and 'name = "klynge"' not in body
+
+
+def test_reload_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
+    """An app keeps answering from its index while it is rebuilt, and /reload switches to the new one."""
+    from gradio_client import Client
+
+    from indexer import build_index
+
+    from .conftest import FakeEmbedder, write_corpus
+
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "Klynger og netværk i Danmark."})
+    idx = tmp_path / "idx"
+    build_index(corpus, idx, FakeEmbedder(), progress=False)
+    port = _free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import tests.conftest; import ui; "
+            f"ui.launch(index_dir={str(idx)!r}, port={port})")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        c = Client(url, verbose=False)
+        assert c.predict("klynger", 5, "", api_name="/ask")["hits"][0]["doc_id"] == "a"
+        (corpus / "b.txt").write_text("Spirende klynger i kommunerne.", encoding="utf-8")
+        build_index(corpus, idx, FakeEmbedder(), progress=False)
+        assert c.predict("klynger", 5, "", api_name="/ask")["hits"]  # still answering
+        status = c.predict(api_name="/reload")
+        assert status["documents"] == 2
+        ids = {h["doc_id"] for h in c.predict("spirende klynger kommunerne", 5, "", api_name="/ask")["hits"]}
+        assert "b" in ids
+    finally:
+        proc.terminate()
+        proc.wait(10)
