@@ -172,10 +172,20 @@ def _min_level(group: list[tuple[int, int, tuple[str, ...], int, bool]]) -> int:
 
 
 def sentence_windows(passages: list[Passage], size: int = 2) -> Iterator[tuple[int, str]]:
-    """(passage number, text) for every window of ``size`` consecutive sentences, headed by the section."""
+    """(passage number, text) for every window of ``size`` consecutive sentences, headed by the section.
+
+    A passage's last window reaches into the first sentence of the next passage of the same document,
+    so a statement cut by a passage boundary ("... the five areas:" | "A. ...") is still seen whole.
+    """
     for i, p in enumerate(passages):
         spans = sentence_spans(p.text)
         head = p.section.split(" > ")[-1] if p.section else ""
+        nxt = passages[i + 1] if i + 1 < len(passages) and passages[i + 1].doc_id == p.doc_id else None
         for j in range(len(spans)):
             a, b = spans[j][0], spans[min(j + size - 1, len(spans) - 1)][1]
-            yield (i, f"{head}\n{p.text[a:b]}" if head else p.text[a:b])
+            text = p.text[a:b]
+            if j + size - 1 >= len(spans) and nxt is not None:
+                first = sentence_spans(nxt.text)[:1]
+                if first:
+                    text = f"{text} {nxt.text[first[0][0]:first[0][1]]}"
+            yield (i, f"{head}\n{text}" if head else text)

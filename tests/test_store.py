@@ -136,9 +136,10 @@ def test_approximate_index_above_threshold_is_recorded(tmp_path: Path) -> None:
     out = tmp_path / "idx"
     build_index(corpus, out, FakeEmbedder(), progress=False, faiss_threshold=1)
     m = json.loads((out / "manifest.json").read_text())
-    assert m["faiss"]["type"] == "IndexIVFFlat" and m["faiss"]["nlist"] >= 16
+    assert m["faiss"]["type"] == "IndexHNSWFlat" and m["faiss"]["M"] == 32
+    assert m["faiss"]["tuned_recall@10"] >= 0.97
     idx = Index.load(out)
-    assert idx.faiss_index.nprobe == m["faiss"]["nprobe"]
+    assert idx.faiss_index.hnsw.efSearch == m["faiss"]["efSearch"]
     assert idx.vectors().shape == (40, 64)  # reused for the embedding cache
     from qa import Searcher
 
@@ -146,8 +147,12 @@ def test_approximate_index_above_threshold_is_recorded(tmp_path: Path) -> None:
     assert res.hits and "Dokument 7 " in res.hits[0].passage.text
 
 
-def test_hnsw_option(tmp_path: Path) -> None:
+def test_ivf_option_tunes_nprobe() -> None:
     import numpy as np
 
-    index, params = store_mod.make_faiss_index(np.eye(8, dtype=np.float32), threshold=1, kind="hnsw")
-    assert params["type"] == "IndexHNSWFlat" and index.ntotal == 8
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2000, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    index, params = store_mod.make_faiss_index(x, threshold=1, kind="ivf")
+    assert params["type"] == "IndexIVFFlat" and index.ntotal == 2000
+    assert params["tuned_recall@10"] >= 0.97 or params["nprobe"] == params["nlist"]
