@@ -261,18 +261,30 @@ def tune_search_depth(index: Any, x: np.ndarray, target: float = TARGET_RECALL, 
     truth = np.argsort(-(q @ x.T), axis=1)[:, :10] if n <= 200_000 else _exact_topk(x, q, 10)
     hnsw = hasattr(index, "hnsw")
     limit = 4096 if hnsw else index.nlist
-    depth, recall = 16 if hnsw else 8, 0.0
-    while True:
-        depth = min(depth, limit)
+
+    def recall_at(depth: int) -> float:
         if hnsw:
             index.hnsw.efSearch = depth
         else:
             index.nprobe = depth
         _, ids = index.search(q, 10)
-        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
+        return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
+
+    depth, recall = 16 if hnsw else 8, 0.0
+    while True:
+        depth = min(depth, limit)
+        recall = recall_at(depth)
         if recall >= target or depth >= limit:
-            return int(depth), recall
+            break
         depth *= 2
+    # doubling overshoots by up to 2x (and latency grows with depth): try three quarters of it
+    if recall >= target and depth >= 64:
+        smaller = depth * 3 // 4
+        smaller_recall = recall_at(smaller)
+        if smaller_recall >= target:
+            depth, recall = smaller, smaller_recall
+    recall_at(depth)  # leave the index set to the chosen depth
+    return int(depth), recall
 
 
 def _exact_topk(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:

@@ -156,3 +156,19 @@ def test_ivf_option_tunes_nprobe() -> None:
     index, params = store_mod.make_faiss_index(x, threshold=1, kind="ivf")
     assert params["type"] == "IndexIVFFlat" and index.ntotal == 2000
     assert params["tuned_recall@10"] >= 0.97 or params["nprobe"] == params["nlist"]
+
+
+def test_tuned_hnsw_depth_meets_target_and_is_applied() -> None:
+    import faiss
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3000, 32)).astype(np.float32)  # isotropic: needs a deep search
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    index = faiss.IndexHNSWFlat(32, 4, faiss.METRIC_INNER_PRODUCT)
+    index.add(x)
+    depth, recall = store_mod.tune_search_depth(index, x, target=0.97)
+    assert recall >= 0.97 and index.hnsw.efSearch == depth and depth > 16
+    # a lower target never asks for a deeper search
+    low, _ = store_mod.tune_search_depth(index, x, target=0.5)
+    assert low <= depth and index.hnsw.efSearch == low
