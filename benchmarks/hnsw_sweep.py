@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import synthetic_vectors  # noqa: E402
+from run import sweep_depths, synthetic_vectors  # noqa: E402
+
+from indexer.store import noisy_queries  # noqa: E402
 
 
 def main() -> None:
@@ -23,10 +23,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     ef_c = int(sys.argv[2]) if len(sys.argv) > 2 else 40
     x = synthetic_vectors(n)
-    rng = np.random.default_rng(1)
-    q = x[rng.choice(n, 200, replace=False)]
-    q = q + (0.6 / np.sqrt(x.shape[1])) * rng.standard_normal(q.shape).astype(np.float32)
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    q = noisy_queries(x)
     flat = faiss.IndexFlatIP(x.shape[1])
     flat.add(x)
     _, truth = flat.search(q, 10)
@@ -37,16 +34,8 @@ def main() -> None:
     index.add(x)
     build = time.time() - t
     print("efConstruction build_s efSearch recall@10 p50_ms p95_ms")
-    for ef in (256, 512, 768, 1024, 1536, 2048):
-        index.hnsw.efSearch = ef
-        lat, found = [], 0
-        for i in range(len(q)):
-            t = time.perf_counter()
-            _, ids = index.search(q[i:i + 1], 10)
-            lat.append((time.perf_counter() - t) * 1000)
-            found += len(set(ids[0]) & set(truth[i]))
-        print(ef_c, round(build, 1), ef, found / (10 * len(q)), round(float(np.percentile(lat, 50)), 2),
-              round(float(np.percentile(lat, 95)), 2), flush=True)
+    for ef, r in sweep_depths(index, q, truth, [256, 512, 768, 1024, 1536, 2048]).items():
+        print(ef_c, round(build, 1), ef, r["recall@10"], r["p50_ms"], r["p95_ms"], flush=True)
 
 
 if __name__ == "__main__":

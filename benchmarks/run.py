@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import Index, build_index, make_embedder  # noqa: E402
 from indexer.lexical import LexicalIndex  # noqa: E402
-from indexer.store import make_faiss_index  # noqa: E402
+from indexer.store import make_faiss_index, noisy_queries, set_search_depth  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 EXTRA = ROOT / "eval" / "extra_questions.jsonl"
@@ -202,15 +203,30 @@ def synthetic_texts(n: int, words_per: int = 40, seed: int = 0) -> list[str]:
     return [" ".join(row) for row in words]
 
 
+def sweep_depths(index: Any, q: np.ndarray, truth: np.ndarray, depths: list[int]) -> dict[int, dict]:
+    """recall@10 against ``truth`` and p50/p95 ms of single-query search at each search depth."""
+    sweep = {}
+    for depth in depths:
+        set_search_depth(index, depth)
+        lat = []
+        found = 0
+        for i in range(len(q)):
+            t = time.perf_counter()
+            _, ids = index.search(q[i:i + 1], 10)
+            lat.append((time.perf_counter() - t) * 1000)
+            found += len(set(ids[0]) & set(truth[i]))
+        sweep[depth] = {"recall@10": round(found / (10 * len(q)), 4), "p50_ms": round(pct(lat, 50), 3),
+                        "p95_ms": round(pct(lat, 95), 3)}
+    return sweep
+
+
 def bench_scale(out: dict, n: int, queries: int = 200, model: str = "spectrum") -> None:
     import faiss
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     x = synthetic_vectors(n, model=model)
     rng = np.random.default_rng(1)
-    # a query sits at cosine ~0.85 from a stored vector, as a question from its relevant passage
-    q = x[rng.choice(n, queries, replace=False)] + (0.6 / np.sqrt(x.shape[1])) * rng.standard_normal((queries, x.shape[1])).astype(np.float32)
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    q = noisy_queries(x, queries, seed=rng)
     exact = faiss.IndexFlatIP(x.shape[1])
     exact.add(x)
     _, truth = exact.search(q, 10)
@@ -218,18 +234,7 @@ def bench_scale(out: dict, n: int, queries: int = 200, model: str = "spectrum") 
     index, params = make_faiss_index(x, threshold=1)
     build_s = time.perf_counter() - t
     res: dict = {"passages": n, "vectors": model, "faiss": params, "build_s": round(build_s, 1)}
-    sweep = {}
-    for depth in sorted({16, 64, 256, 512, 1024, int(params["efSearch"])}):
-        index.hnsw.efSearch = depth
-        lat = []
-        found = 0
-        for i in range(queries):
-            t = time.perf_counter()
-            _, ids = index.search(q[i:i + 1], 10)
-            lat.append((time.perf_counter() - t) * 1000)
-            found += len(set(ids[0]) & set(truth[i]))
-        sweep[depth] = {"recall@10": round(found / (10 * queries), 4), "p50_ms": round(pct(lat, 50), 3),
-                         "p95_ms": round(pct(lat, 95), 3)}
+    sweep = sweep_depths(index, q, truth, sorted({16, 64, 256, 512, 1024, int(params["efSearch"])}))
     res["sweep"] = sweep
     lat = []
     for i in range(queries):

@@ -246,27 +246,37 @@ def make_faiss_index(vectors: np.ndarray, threshold: int = HNSW_THRESHOLD, kind:
 TARGET_RECALL = 0.97  # recall@10 against exact search that nprobe is tuned for (goal: >= 0.95)
 
 
-def tune_search_depth(index: Any, x: np.ndarray, target: float = TARGET_RECALL, queries: int = 200) -> tuple[int, float]:
-    """Smallest nprobe (IVF) or efSearch (HNSW), doubling, whose recall@10 against exact search
-    reaches ``target``.
-
-    Queries are stored vectors with noise added (cosine about 0.85 to their source, as a relevant
-    passage is to its question), so a query is near, not on, a stored vector.
-    """
-    rng = np.random.default_rng(1)
+def noisy_queries(x: np.ndarray, queries: int = 200, seed: int | np.random.Generator = 1) -> np.ndarray:
+    """Stored vectors with noise added (cosine about 0.85 to their source, as a relevant passage is
+    to its question), so a query is near, not on, a stored vector. ``seed`` may be a Generator to
+    draw from."""
+    rng = np.random.default_rng(seed)
     n, d = x.shape
     q = x[rng.choice(n, size=min(queries, n), replace=False)]
     q = q + (0.6 / np.sqrt(d)) * rng.standard_normal(q.shape).astype(np.float32)
     q /= np.linalg.norm(q, axis=1, keepdims=True)
-    truth = np.argsort(-(q @ x.T), axis=1)[:, :10] if n <= 200_000 else _exact_topk(x, q, 10)
+    return q
+
+
+def set_search_depth(index: Any, depth: int) -> None:
+    """efSearch of an HNSW index, nprobe of an IVF one."""
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = depth
+    else:
+        index.nprobe = depth
+
+
+def tune_search_depth(index: Any, x: np.ndarray, target: float = TARGET_RECALL, queries: int = 200) -> tuple[int, float]:
+    """Smallest nprobe (IVF) or efSearch (HNSW), doubling, whose recall@10 against exact search
+    reaches ``target`` on :func:`noisy_queries`; then three quarters of it if that still does.
+    Leaves the index set to the depth returned."""
+    q = noisy_queries(x, queries)
+    truth = np.argsort(-(q @ x.T), axis=1)[:, :10] if len(x) <= 200_000 else _exact_topk(x, q, 10)
     hnsw = hasattr(index, "hnsw")
     limit = 4096 if hnsw else index.nlist
 
     def recall_at(depth: int) -> float:
-        if hnsw:
-            index.hnsw.efSearch = depth
-        else:
-            index.nprobe = depth
+        set_search_depth(index, depth)
         _, ids = index.search(q, 10)
         return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth, strict=True)]))
 
@@ -283,7 +293,7 @@ def tune_search_depth(index: Any, x: np.ndarray, target: float = TARGET_RECALL, 
         smaller_recall = recall_at(smaller)
         if smaller_recall >= target:
             depth, recall = smaller, smaller_recall
-    recall_at(depth)  # leave the index set to the chosen depth
+    set_search_depth(index, depth)
     return int(depth), recall
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,20 +9,13 @@ import numpy as np
 from indexer import Passage
 
 from .evaluate import QuestionSet, evaluate
+from .search import Hit, Result
 
 
-@dataclass
-class _Hit:
-    passage: Passage
-    citation: str = ""
-
-
-@dataclass
-class _Result:
-    hits: list[_Hit]
-    answered: bool = True
-    confidence: float = 1.0
-    lang: str = "da"
+def _result(question: str, passages: list[Passage], scores: Any) -> Result:
+    """Always answered, no citation: baselines are judged on ranking only."""
+    hits = [Hit(passage=p, score=float(s), rank=i, citation="") for i, (p, s) in enumerate(zip(passages, scores, strict=True), 1)]
+    return Result(question=question, lang="da", answered=True, confidence=1.0, hits=hits)
 
 
 class WordBM25:
@@ -36,12 +28,12 @@ class WordBM25:
         self.r = bm25s.BM25()
         self.r.index(bm25s.tokenize([p.text for p in passages], stopwords=None, show_progress=False), show_progress=False)
 
-    def search(self, q: str, k: int = 10) -> _Result:
+    def search(self, q: str, k: int = 10) -> Result:
         import bm25s
 
         tokens = bm25s.tokenize([q], stopwords=None, show_progress=False)
-        ids, _ = self.r.retrieve(tokens, k=min(k, len(self.passages)), show_progress=False)
-        return _Result([_Hit(self.passages[int(i)]) for i in ids[0]])
+        ids, scores = self.r.retrieve(tokens, k=min(k, len(self.passages)), show_progress=False)
+        return _result(q, [self.passages[int(i)] for i in ids[0]], scores[0])
 
 
 class DenseOnly:
@@ -49,10 +41,11 @@ class DenseOnly:
         self.s = searcher
         self.v = searcher.index.vectors()
 
-    def search(self, q: str, k: int = 10) -> _Result:
+    def search(self, q: str, k: int = 10) -> Result:
         qv = self.s.embedder.embed_queries([q])[0]
-        order = np.argsort(-(self.v @ qv))[:k]
-        return _Result([_Hit(self.s.index.passages[int(i)]) for i in order])
+        sims = self.v @ qv
+        order = np.argsort(-sims)[:k]
+        return _result(q, [self.s.index.passages[int(i)] for i in order], sims[order])
 
 
 def compare_baselines(searcher: Any, qs: QuestionSet, k: int = 10) -> dict[str, dict[str, Any]]:

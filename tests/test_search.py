@@ -115,3 +115,19 @@ def test_near_duplicates_are_shown_once() -> None:
           Passage("c#1", "c", "C", None, None, "", 0, 5, "Andet")]
     out = dedupe([(0, 0.9, 0, 0, 0), (1, 0.8, 0, 0, 0), (2, 0.5, 0, 0, 0)], ps)
     assert [o[0] for o in out] == [0, 2] and out[0][5] == (1,)
+
+
+def test_baselines_rank_real_hits(shipped: Searcher, tmp_path: Path) -> None:
+    from qa.baselines import WordBM25, compare_baselines
+    from qa.evaluate import load_questions
+
+    res = WordBM25(shipped.index.passages).search("Klyngeforum formel beslutningskompetence", k=5)
+    assert [h.rank for h in res.hits] == [1, 2, 3, 4, 5]
+    assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
+    assert "beslutningskompetence" in res.hits[0].passage.text
+    qs = tmp_path / "q.jsonl"
+    qs.write_text('{"id": "1", "question": "Har Klyngeforum formel beslutningskompetence?", '
+                  '"expected": ["formel beslutningskompetence"], "lang": "da"}\n', encoding="utf-8")
+    out = compare_baselines(shipped, load_questions(qs))
+    assert set(out) == {"word BM25", "dense only (e5)"}
+    assert out["word BM25"]["recall@5"] == 1.0 and "da:mrr@10" in out["dense only (e5)"]
