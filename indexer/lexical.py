@@ -20,12 +20,12 @@ NGRAM = 4
 
 DANISH_STOPWORDS = frozenset("""
 ad af alle alt anden andet andre at bare begge blev blive bliver da de dem den denne dens der deres
-det dette dig din dine disse dit dog du efter eller en end ene eneste enhver er et fem fire flere fleste
+det dette dig din dine disse dit dog du efter eller en end ene eneste enhver er et flere fleste
 for fordi forrige fra få før god han hans har havde have hej helt hende hendes her hos hun hvad hvem
 hver hvilke hvilken hvis hvor hvordan hvorfor hvornår i ikke ind ingen intet ja jeg jer jeres jo kan
 kom komme kommer kun kunne lad lav lidt lige lille man mand mange med meget men mens mere mig min mine
-mit mod må ned nej ni nogen noget nogle nu ny nye nyt når nær næste næsten og også om op os otte over
-på se seks selv ser ses sig sin sine sit skal skulle som stor store syv sådan ti til to tre ud under
+mit mod må ned nej nogen noget nogle nu ny nye nyt når nær næste næsten og også om op os over
+på se selv ser ses sig sin sine sit skal skulle som stor store sådan til to ud under
 var ved vi vil ville vor vores være været
 """.split())
 
@@ -161,14 +161,19 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(r.get_scores(tokens), dtype=np.float32)
 
-    def scores(self, query: str) -> np.ndarray:
-        """Lexical score of every passage for ``query`` (0 where nothing matches)."""
+    def scores(self, query: str, window_query: str | None = None) -> np.ndarray:
+        """Lexical score of every passage for ``query`` (0 where nothing matches).
+
+        ``window_query``: what the sentence windows are matched against, when it differs (words that
+        name a document rather than a statement are left out there; see ``qa.scope``).
+        """
         q = tokenize(query)
         n = self.size
         base = self._raw(self._r, q, n)
         if self._w is None or self._owner is None or not base.any():
             return base
-        win = self._raw(self._w, q, len(self._owner))
+        wq = q if window_query is None else tokenize(window_query)
+        win = self._raw(self._w, wq, len(self._owner)) if wq else np.zeros(len(self._owner), dtype=np.float32)
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, self._owner, win)
         mixed = (1 - SENTENCE_WEIGHT) * _minmax(base) + SENTENCE_WEIGHT * _minmax(best)

@@ -124,7 +124,14 @@ def split_document(doc: Document) -> list[Passage]:
     cur: list[tuple[int, int, tuple[str, ...], int, bool]] = []
     cur_words = 0
     section_words = 0  # words since the last heading in ``cur``
-    for u in units:
+    # words left in each unit's section after it: a passage that reaches its target size does not
+    # end just before a short closing paragraph of its section ("... within the five areas."), which
+    # would otherwise start the next passage cut off from the text it refers to (orphan control)
+    tail = [0] * len(units)
+    for i in range(len(units) - 2, -1, -1):
+        nxt = units[i + 1]
+        tail[i] = 0 if nxt[4] else _words(doc.text[nxt[0]:nxt[1]]) + tail[i + 1]
+    for ui, u in enumerate(units):
         start, end, path, level, is_heading = u
         w = _words(doc.text[start:end])
         if cur:
@@ -142,7 +149,8 @@ def split_document(doc: Document) -> list[Passage]:
         cur.append(u)
         cur_words += w
         section_words = 0 if is_heading else section_words + w
-        if cur_words >= TARGET_WORDS and not is_heading:
+        if cur_words >= TARGET_WORDS and not is_heading and not (
+                tail[ui] <= MIN_WORDS and cur_words + tail[ui] <= MAX_WORDS):
             groups.append(cur)
             cur, cur_words = [], 0
     if cur:

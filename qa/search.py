@@ -23,6 +23,7 @@ from indexer.store import DocumentInfo
 
 from .answer import Answer, assess, best_sentences, dedupe
 from .cite import citation_for
+from .intent import DocumentYears, asked_count, list_lengths
 from .lang import detect_lang
 from .translate import to_danish
 
@@ -33,6 +34,11 @@ WEIGHTS: dict[str, tuple[float, float, float]] = {
     "da": (0.20, 0.80, 0.00),
     "en": (0.20, 0.55, 0.25),
 }
+# Added to the fused score (in [0, 1]) of passages of a document the question names by year, and of
+# passages holding a list as long as the count the question asks for (qa/intent.py, docs/retrieval.md).
+# 0 turns either off (benchmarks/ablation.py).
+YEAR_PRIOR = 0.10
+LIST_BOOST = 0.10
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,13 @@ class Searcher:
         self._sparse_t = self._sparse.T.tocsr() if self._sparse is not None else None
         self._lock = threading.Lock()
         self._doc_of = np.array([p.doc_id for p in self.index.passages], dtype=object)
+        self._years = DocumentYears(self.index.documents)
+        self._lists: np.ndarray | None = None  # list length per passage, computed on first use
+
+    def _list_lengths(self) -> np.ndarray:
+        if self._lists is None:
+            self._lists = list_lengths(self.index.passages)
+        return self._lists
 
     # ------------------------------------------------------------ info
 
@@ -203,7 +216,8 @@ class Searcher:
     def _rank(self, q: str, lang: str, qv: np.ndarray, qs: Any, mask: np.ndarray | None, k: int) -> Result:
         depth = min(self._n, max(100, 10 * k))
         lex_query = q if lang == "da" else to_danish(q)
-        lex = self.index.lexical.scores(lex_query)
+        scope = self._years.scope(q) if YEAR_PRIOR else None  # YEAR_PRIOR = 0 turns year scoping off
+        lex = self.index.lexical.scores(lex_query, window_query=scope.without_years(lex_query) if scope else None)
         lex_top = np.argsort(-lex)[:depth]
         lex_top = lex_top[lex[lex_top] > 0]
         sparse_scores = None
@@ -223,6 +237,11 @@ class Searcher:
         if sparse_scores is None and ws:
             wd, wl, ws = wd + ws / 2, wl + ws / 2, 0.0
         fused = wd * _minmax(d) + wl * _minmax(lx) + ws * _minmax(sp)
+        if scope:
+            fused += YEAR_PRIOR * np.array([scope.docs.get(doc, 0.0) for doc in self._doc_of[cand]], dtype=np.float32)
+        n_asked = asked_count(q, lang)
+        if n_asked:
+            fused += LIST_BOOST * (self._list_lengths()[cand] == n_asked)
         order = np.argsort(-fused)[: max(3 * k, 30)]
         passages = self.index.passages
         scored = [(int(cand[j]), float(fused[j]), float(d[j]), float(lx[j]), float(sp[j])) for j in order]

@@ -94,3 +94,19 @@ def test_passages_never_cross_documents(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Første dokument.\n\nMere tekst.", encoding="utf-8")
     doc = read_document(tmp_path / "a.txt")
     assert all(p.doc_id == "a" for p in split_document(doc))
+
+
+def test_a_short_closing_paragraph_stays_with_its_section() -> None:
+    """Orphan control: a passage that reaches its target size does not leave a short last paragraph of
+    its section to open the next passage."""
+    body = " ".join(["klynge"] * 80)
+    blocks = [Block("heading", "Indsatsområder", level=2), Block("para", body), Block("para", body),
+              Block("para", "Inden for de fem indsatsområder iværksættes 20 initiativer."),
+              Block("heading", "Initiativer", level=2), Block("para", body)]
+    passages = split_document(_doc(blocks))
+    closing = next(p for p in passages if "fem indsatsområder" in p.text)
+    assert closing.text.startswith("Indsatsområder") and "Initiativer" not in closing.text
+    # a long closing part is not swallowed: the passage would grow past its maximum
+    blocks[3] = Block("para", " ".join(["netværk"] * 70))
+    passages = split_document(_doc(blocks))
+    assert not any(p.text.startswith("Indsatsområder") and "netværk" in p.text for p in passages)

@@ -1,0 +1,122 @@
+"""What a question's form says beyond its words: which documents it names, and what shape the answer has.
+
+- **Years name documents.** A year or period in a question that matches a document's year (its date,
+  or a year or period in its title) says *where* to look: "according to the 2013 strategy",
+  "klyngestrategien 2016-2018". It becomes a document prior, and it is left out of the sentence-window
+  lexical match, where it would favour passages that merely mention the period over the passages of
+  the document that covers it.
+- **A count asks for a list.** "What are the *five* focus areas", "Hvilke *tre* indsatsområder": the
+  answer is likely an enumerated list of that many items (A.–E., 1.–5.), which often carries none of
+  the question's words (the items are named, the category is not). Passages holding a labelled list
+  of exactly that length get a small boost (answer-type matching, as in classic QA systems).
+
+Both are measured in docs/retrieval.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer import Passage
+from indexer.store import DocumentInfo
+
+_YEAR = r"(?:19|20)\d\d"
+_PERIOD = re.compile(rf"(?<![\d.,])({_YEAR})(?:\s*[-–/]\s*({_YEAR}))?(?![\d.,])")
+
+NUMBER_WORDS: dict[str, dict[str, int]] = {
+    "da": {"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "ni": 9, "ti": 10},
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10},
+}
+_COUNT = re.compile(r"(?<![\w.,])([a-zæøå]+|\d{1,2})(?![\w.,%])(?=\s+[a-zæøå])", re.IGNORECASE)  # N before a word
+# a list item: a line that starts with "A." / "b)" / "3." and text
+_ITEM = re.compile(r"^[ \t]*(?:([A-Za-z])|(\d{1,2}))[.)][ \t]+\S", re.MULTILINE)
+MAX_LIST = 20
+MAX_ITEM_GAP = 1500  # characters between two items of one list (numbered section headings are further apart)
+
+
+def years_in(text: str) -> set[int]:
+    """Years and the years of periods ("2016-2018" -> 2016, 2017, 2018) written in ``text``."""
+    out: set[int] = set()
+    for m in _PERIOD.finditer(text):
+        a = int(m.group(1))
+        b = int(m.group(2)) if m.group(2) else a
+        if 0 <= b - a <= 10:
+            out.update(range(a, b + 1))
+        else:
+            out.update((a, b))
+    return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Documents a question names by year (doc_id -> share of the question's years it covers)."""
+
+    docs: dict[str, float]
+    years: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.docs)
+
+    def without_years(self, question: str) -> str:
+        """``question`` without the years and periods that named a document."""
+        if not self.years:
+            return question
+
+        def keep(m: re.Match[str]) -> str:
+            return "" if years_in(m.group(0)) <= self.years else m.group(0)
+
+        return " ".join(_PERIOD.sub(keep, question).split())
+
+
+class DocumentYears:
+    """Which documents a question's years point to."""
+
+    def __init__(self, documents: Mapping[str, DocumentInfo]) -> None:
+        self._years = {doc_id: years_in(f"{d.title} {d.date[:4]}") for doc_id, d in documents.items()}
+
+    def scope(self, question: str) -> Scope:
+        asked = years_in(question)
+        docs = {d: len(asked & ys) / len(asked) for d, ys in self._years.items() if asked & ys}
+        if not docs:
+            return Scope({}, frozenset())
+        return Scope(docs, frozenset(y for ys in self._years.values() for y in asked & ys))
+
+
+def asked_count(question: str, lang: str) -> int | None:
+    """N when the question asks for N things ("the five focus areas", "hvilke tre …"), else None."""
+    words = NUMBER_WORDS.get(lang, {})
+    for m in _COUNT.finditer(question):
+        w = m.group(1).lower()
+        n = words.get(w) if not w.isdigit() else int(w)
+        if n is not None and 2 <= n <= MAX_LIST:
+            return n
+    return None
+
+
+def list_lengths(passages: Sequence[Passage]) -> np.ndarray:
+    """For each passage, the length of the longest labelled list (A., B., C. … or 1., 2., 3. …) it holds
+    items of; a list that runs on into the next passage counts whole in both."""
+    out = np.zeros(len(passages), dtype=np.int16)
+    run: list[int] = []  # passage numbers of the items of the current run
+    prev: tuple[str, int, int] | None = None  # (doc_id, label value, document offset) of the last item
+    for i, p in enumerate(passages):
+        for m in _ITEM.finditer(p.text):
+            v = ord(m.group(1).lower()) - 96 if m.group(1) else int(m.group(2))
+            at = p.start + m.start()
+            if run and prev is not None and prev[0] == p.doc_id and v == prev[1] + 1 and at - prev[2] <= MAX_ITEM_GAP:
+                run.append(i)
+            else:
+                _close(run, out)
+                run = [i] if v == 1 else []
+            prev = (p.doc_id, v, at)
+    _close(run, out)
+    return out
+
+
+def _close(run: list[int], out: np.ndarray) -> None:
+    for i in set(run):
+        out[i] = max(int(out[i]), len(run))

@@ -1,0 +1,130 @@
+"""Question form: years that name documents, counts that ask for lists, and what they do to ranking."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from indexer import Passage, build_index
+from indexer.read import read_document
+from indexer.split import split_document
+from indexer.store import DocumentInfo
+from qa import Searcher
+from qa.intent import DocumentYears, asked_count, list_lengths, years_in
+
+from .conftest import CORPUS, MINI_DOCS, FakeEmbedder, write_corpus
+
+search_module = importlib.import_module("qa.search")  # the module, not the function qa.search
+
+
+def _doc(doc_id: str, title: str, date: str = "") -> DocumentInfo:
+    return DocumentInfo(doc_id, f"{doc_id}.txt", title, "", date, "strategy", 0, 0, "", "", ())
+
+
+def _p(doc_id: str, start: int, text: str) -> Passage:
+    return Passage(f"{doc_id}#{start}", doc_id, doc_id, None, None, "", start, start + len(text), text)
+
+
+def test_years_and_periods() -> None:
+    assert years_in("strategien 2016-2018") == {2016, 2017, 2018}
+    assert years_in("fra 2013 til 2020 – 2021") == {2013, 2020, 2021}
+    assert years_in("mindst 2.000 virksomheder, 1.500 i alt, 12,2019") == set()
+    assert years_in("Klyngestrategi 2.0") == set()
+
+
+def test_years_name_documents_and_leave_the_statement() -> None:
+    docs = {"a": _doc("a", "Strategi 2016-2018", "2016"), "b": _doc("b", "Principper", "2013-11-05"),
+            "c": _doc("c", "Uden år")}
+    dy = DocumentYears(docs)
+    s = dy.scope("What are the five focus areas of the 2016-2018 cluster strategy?")
+    assert s.docs == {"a": 1.0} and s.years == {2016, 2017, 2018}
+    assert s.without_years("fem indsatsområder 2016-2018 klyngestrategi") == "fem indsatsområder klyngestrategi"
+    half = dy.scope("antal netværk i perioden 2013-2016")
+    assert half.docs["a"] == pytest.approx(0.25) and half.docs["b"] == pytest.approx(0.25)
+    # a period not wholly named by documents stays in the statement
+    assert dy.scope("i perioden 2014-2018").without_years("i perioden 2014-2018") == "i perioden 2014-2018"
+    assert not dy.scope("Hvem støtter spirende klynger?")
+    assert not dy.scope("Hvad skete der i 1999?")
+
+
+@pytest.mark.parametrize(("question", "lang", "n"), [
+    ("What are the five focus areas of the 2016-2018 cluster strategy?", "en", 5),
+    ("Hvilke tre indsatsområder havde den første strategi?", "da", 3),
+    ("Which 4 initiatives are planned?", "en", 4),
+    ("Hvilke to klynger fik mærket?", "da", 2),
+    ("How do I apply to the fund?", "en", None),  # "to" is a preposition in English
+    ("Hvor mange klynger er der ifølge Klyngestrategi 2.0?", "da", None),  # a version, not a count
+    ("How many companies, 2.000 or 5%?", "en", None),
+    ("Hvad sker der i 2018?", "da", None),
+])
+def test_asked_count(question: str, lang: str, n: int | None) -> None:
+    assert asked_count(question, lang) == n
+
+
+def test_list_lengths_follow_a_list_across_passages_but_not_documents() -> None:
+    ps = [
+        _p("a", 0, "Indsatsområder:\n\nA. Forskning\n\nB. Internationalisering"),
+        _p("a", 60, "C. Økosystem\n\nD. Professionalisering\n\nE. Sammenhæng"),
+        _p("a", 200, "Tekst uden liste."),
+        _p("b", 0, "1. Et punkt\n\n2. Et andet punkt"),
+        _p("b", 5000, "3. Et nummereret afsnit langt væk"),  # a numbered section heading, not the same list
+        _p("c", 0, "2. Starter ikke med et\n\n3. så ingen liste"),
+    ]
+    assert list_lengths(ps).tolist() == [5, 5, 0, 2, 0, 0]
+
+
+def test_the_shipped_focus_area_list_is_one_list_of_five() -> None:
+    doc = read_document(CORPUS / "klyngestrategi-2.0-2016-2018.pdf")
+    ps = split_document(doc)
+    lengths = list_lengths(ps)
+    i = next(i for i, p in enumerate(ps) if p.text.startswith("A. Klynger og netværk som brobygger"))
+    assert lengths[i] == 5
+    # the sentence that names the list ("de fem indsatsområder") stays with it (orphan control)
+    assert "inden for de fem indsatsområder" in ps[i].text
+
+
+DOCS: dict[str, str | bytes] = {
+    **MINI_DOCS,  # other documents, so that scores spread as in a real corpus
+    "plan-a.txt": "Strategi A\n\nMålet er, at mindst 500 virksomheder deltager i klyngesamarbejde om året.\n\n"
+                  "Derudover skal der etableres nye netværk.",
+    "plan-b.txt": "Strategi B\n\nMålet er, at mindst 900 virksomheder deltager i klyngesamarbejde om året.\n\n"
+                  "Derudover skal der etableres flere netværk.",
+    "documents.toml": '["plan-a.txt"]\ntitle = "Strategi A"\ndate = "2013"\n\n'
+                      '["plan-b.txt"]\ntitle = "Strategi B"\ndate = "2020"\n',
+}
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("plans")
+    build_index(write_corpus(root / "corpus", DOCS), root / "index", FakeEmbedder(), progress=False)
+    return Searcher(root / "index")
+
+
+@pytest.mark.parametrize(("year", "doc"), [("2013", "plan-a"), ("2020", "plan-b")])
+def test_a_year_in_the_question_prefers_the_document_of_that_year(two_plans: Searcher, year: str, doc: str) -> None:
+    res = two_plans.search(f"Hvor mange virksomheder skal deltage i klyngesamarbejde ifølge strategien fra {year}?")
+    assert res.hits[0].passage.doc_id == doc
+
+
+def test_a_count_lifts_a_list_of_that_length(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {
+        **MINI_DOCS,
+        "liste.txt": "Indsatser\n\nA. Forskning og uddannelse\n\nB. Internationalisering\n\nC. Regionale økosystemer",
+        "tekst.txt": "Om strategien\n\nStrategien beskriver indsatser for klynger og netværk i hele landet.",
+    })
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    s = Searcher(tmp_path / "index")
+
+    def scores(q: str) -> dict[str, float]:
+        return {h.passage.doc_id: h.score for h in s.search(q).hits}
+
+    three, four = scores("Hvilke tre indsatser har strategien?"), scores("Hvilke fire indsatser har strategien?")
+    boost = search_module.LIST_BOOST
+    monkeypatch.setattr(search_module, "LIST_BOOST", 0.0)
+    three_off, four_off = scores("Hvilke tre indsatser har strategien?"), scores("Hvilke fire indsatser har strategien?")
+    assert three["liste"] - three_off["liste"] == pytest.approx(boost)
+    assert three["tekst"] == pytest.approx(three_off["tekst"])
+    assert four == pytest.approx(four_off)  # a list of three is not what "four" asks for
