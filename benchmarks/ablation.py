@@ -1,6 +1,6 @@
 """What each question-form mechanism adds: retrieval with and without year scoping and list matching.
 
-    python benchmarks/ablation.py                      # dev set, our extra set, our intent set
+    python benchmarks/ablation.py                      # dev set and our extra, intent and held-out sets
     python benchmarks/ablation.py FILE.jsonl ...       # other question sets
 
 Uses the index in .klynge/index (or $KLYNGE_INDEX_DIR). Prints a Markdown table of R@5 / MRR@10 per
@@ -18,7 +18,7 @@ from qa.evaluate import evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [ROOT.parent / "shared" / "eval" / "dev_questions.jsonl", ROOT / "eval" / "extra_questions.jsonl",
-        ROOT / "eval" / "intent_questions.jsonl"]
+        ROOT / "eval" / "intent_questions.jsonl", ROOT / "eval" / "heldout_questions.jsonl"]
 
 
 def main() -> None:

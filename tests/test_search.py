@@ -98,6 +98,9 @@ def test_glossary_translation() -> None:
     da = to_danish("Who supports emerging clusters?").split()
     assert {"spirende", "klynger", "støtte"} <= set(da)
     assert "grundfinansiering" in to_danish("public base funding")
+    # longest phrase first, the plural of its last word stripped; unknown words kept as they are
+    assert to_danish("cooperation projects with foreign Xylo").split() == [
+        "samarbejdsprojekt", "samarbejdsprojekter", "with", "udenlandske", "udenlandsk", "xylo"]
 
 
 def test_best_sentence_is_the_answering_one() -> None:
