@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -63,11 +63,51 @@ def _word_tokens(w: str) -> tuple[str, ...]:
     return ("s:" + stem, *(marked[i:i + NGRAM] for i in range(len(marked) - NGRAM + 1)))
 
 
-def tokenize(text: str) -> list[str]:
-    """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word."""
+_SUSPENDED_PART = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+-?|[,&]", re.IGNORECASE)
+_CONNECTORS = frozenset({"og", "eller", "samt", "&", ",", "and", "or"})
+
+
+def suspended_compounds(text: str, known: Container[str]) -> list[str]:
+    """Danish suspended compounds written out: "klynge- og netværksindsatsen" -> ["klyngeindsatsen"].
+
+    Danish shares the tail of compounds in a list ("branche- eller erhvervsorganisationer",
+    "forsknings- og uddannelsesinstitutioner"). The shared tail is the longest ending of the last word
+    that is itself a word in ``known`` (the corpus vocabulary), so "Uddannelses- og
+    Forskningsministeriet" gives "uddannelsesministeriet".
+    """
+    parts = [m.group(0).lower() for m in _SUSPENDED_PART.finditer(text)] if "- " in text or "-," in text else []
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        if not (parts[i].endswith("-") and len(parts[i]) > 2):
+            i += 1
+            continue
+        heads = [parts[i][:-1]]
+        j = i + 1
+        while j < len(parts) and (parts[j] in _CONNECTORS or (parts[j].endswith("-") and len(parts[j]) > 2)):
+            if parts[j].endswith("-"):
+                heads.append(parts[j][:-1])
+            j += 1
+        if i + 1 < j < len(parts):
+            last = parts[j].rstrip("-")
+            tail = next((last[k:] for k in range(1, len(last) - NGRAM + 1) if last[k:] in known), None)
+            if tail:
+                out.extend(h + tail for h in heads)
+        i = j
+    return out
+
+
+def tokenize(text: str, known: Container[str] | None = None) -> list[str]:
+    """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word.
+
+    With ``known`` (the corpus vocabulary, at index time), suspended compounds are also written out.
+    """
     out: list[str] = []
     for w in words(text):
         out.extend(_word_tokens(w))
+    if known is not None:
+        for w in suspended_compounds(text, known):
+            out.extend(_word_tokens(w))
     return out
 
 
@@ -81,14 +121,14 @@ PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of pa
 SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
 
 
-def _bm25(texts: Iterable[str]) -> Any:
+def _bm25(texts: Iterable[str], known: Container[str] | None = None) -> Any:
     """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token)."""
     import bm25s
 
     vocab: dict[str, int] = {}
     ids: list[np.ndarray] = []
     for text in texts:
-        toks = tokenize(text) or ["<empty>"]
+        toks = tokenize(text, known) or ["<empty>"]
         ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
     r = bm25s.BM25(k1=1.2, b=0.75)
     r.index((ids, vocab), show_progress=False)
@@ -115,9 +155,16 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None) -> LexicalIndex:
-        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows (streamed)."""
-        r = _bm25(texts)
-        if windows is None or len(texts) > SENTENCE_LIMIT:
+        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows (streamed).
+
+        Up to SENTENCE_LIMIT passages, suspended compounds are written out against the corpus
+        vocabulary, and sentence windows are indexed too.
+        """
+        if len(texts) > SENTENCE_LIMIT:
+            return cls(_bm25(texts))
+        known = {w for t in texts for w in words(t)}
+        r = _bm25(texts, known)
+        if windows is None:
             return cls(r)
         owner: list[int] = []
 
@@ -126,7 +173,7 @@ class LexicalIndex:
                 owner.append(i)
                 yield t
 
-        w = _bm25(window_texts())
+        w = _bm25(window_texts(), known)
         if not owner:
             return cls(r)
         return cls(r, w, np.asarray(owner, dtype=np.int64))
