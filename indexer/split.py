@@ -139,8 +139,10 @@ def split_document(doc: Document) -> list[Passage]:
             if is_heading and not only_headings:
                 # a new section: close, unless we hold a run of short sibling sections that
                 # together still make a small passage ("A. ...", "B. ...", each a sentence)
+                # ... and never glue the tail of one section (no heading of its own) to the next one
+                continuation = not any(x[4] for x in cur) and cur_words >= MIN_WORDS // 2
                 if (cur_words >= MIN_WORDS and section_words >= MIN_WORDS) or cur_words >= TARGET_WORDS \
-                        or level < _min_level(cur):
+                        or level < _min_level(cur) or continuation:
                     groups.append(cur)
                     cur, cur_words = [], 0
             elif not is_heading and not only_headings and cur_words + w > MAX_WORDS:

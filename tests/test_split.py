@@ -110,3 +110,17 @@ def test_a_short_closing_paragraph_stays_with_its_section() -> None:
     blocks[3] = Block("para", " ".join(["netværk"] * 70))
     passages = split_document(_doc(blocks))
     assert not any(p.text.startswith("Indsatsområder") and "netværk" in p.text for p in passages)
+
+
+def test_the_tail_of_a_section_is_not_glued_to_the_next_section() -> None:
+    """A section's last paragraph that did not fit its passage does not open the next section's passage
+    (which would then be cited under the wrong section)."""
+    blocks = [Block("heading", "Titel", level=1), Block("heading", "Statens indsats", level=2),
+              Block("para", " ".join(["stat"] * 100)),
+              Block("para", " ".join(["stat"] * 100)), Block("para", " ".join(["hale"] * 50)),
+              Block("heading", "Regionernes indsats", level=2), Block("para", " ".join(["region"] * 100))]
+    passages = split_document(_doc(blocks))
+    tail = next(p for p in passages if "hale" in p.text)
+    assert "Regionernes" not in tail.text and tail.section == "Statens indsats"
+    regional = next(p for p in passages if "region" in p.text)
+    assert regional.text.startswith("Regionernes indsats") and regional.section == "Regionernes indsats"
