@@ -49,9 +49,10 @@ test: index browser-deps
 	$(KLYNGE) eval ../shared/eval/dev_questions.jsonl --index-dir $(INDEX_DIR) \
 	  --fail-under recall@5=0.95 --fail-under mrr@10=0.83 \
 	  --fail-under da:recall@5=0.95 --fail-under da:mrr@10=0.85 \
-	  --fail-under en:recall@5=0.90 --fail-under en:mrr@10=0.75
+	  --fail-under en:recall@5=0.90 --fail-under en:mrr@10=0.75 --fail-under answer@5=0.80
 	$(KLYNGE) eval eval/extra_questions.jsonl --index-dir $(INDEX_DIR) \
-	  --fail-under recall@5=0.95 --fail-under mrr@10=0.88 --fail-under no_answer_accuracy=0.9
+	  --fail-under recall@5=0.95 --fail-under mrr@10=0.88 --fail-under no_answer_accuracy=0.9 \
+	  --fail-under answer@5=0.70
 	$(KLYNGE) eval eval/intent_questions.jsonl --index-dir $(INDEX_DIR) \
 	  --fail-under recall@5=0.90 --fail-under mrr@10=0.75
 	$(KLYNGE) eval eval/heldout_questions.jsonl --index-dir $(INDEX_DIR) \

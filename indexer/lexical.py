@@ -7,6 +7,7 @@ the Danish Snowball stem (PyStemmer) keeps whole-word matches strong. Stopwords 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Container, Iterable, Iterator, Sequence
@@ -225,6 +226,16 @@ class LexicalIndex:
         np.maximum.at(best, self._owner, win)
         mixed = (1 - SENTENCE_WEIGHT) * _minmax(base) + SENTENCE_WEIGHT * _minmax(best)
         return mixed.astype(np.float32) * float(base.max())
+
+    def idf(self, token: str) -> float:
+        """BM25 inverse document frequency of ``token`` over passages (0 for a token not in the index)."""
+        tid = self._r.vocab_dict.get(token)
+        if tid is None:
+            return 0.0
+        indptr = self._r.scores["indptr"]
+        df = int(indptr[tid + 1] - indptr[tid])
+        n = self.size
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     @property
     def size(self) -> int:

@@ -66,7 +66,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
         word_m = re.search(r"([\wæøåÆØÅ.]+)[.]$", before)
         if word_m and word_m.group(1).lower().rstrip(".") in _ABBREV:
             continue
-        if re.search(r"\b\d{1,2}\.$", before) and m.group(0).strip()[:1] != "." and len(before) < 4:
+        if re.search(r"\b\d{1,2}\.$", before) and m.group(0).strip() == "." and len(before) < 4:
             continue  # "1. " list numbers
         end = m.start() + len(m.group(0).rstrip())
         if text[start:end].strip():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from indexer import Passage, sentence_spans
@@ -66,23 +66,75 @@ def assess(question: str, lang: str, ranked: list[tuple[int, float, float, float
     return Answer(conf >= THRESHOLD, conf)
 
 
-def best_sentences(question: str, text: str, n: int = 1) -> tuple[tuple[int, int], ...]:
-    """The sentence(s) of ``text`` that share the most question tokens (offsets into ``text``)."""
-    spans = [s for s in sentence_spans(text) if len(text[s[0]:s[1]].split()) >= 3] or sentence_spans(text)
+LIST_ITEMS_SHOWN = 10  # items highlighted after a sentence that opens a list
+LIST_ITEM_WORDS = 60  # a longer piece is running text, not a list item
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?:;…)\"”]\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:\(?[0-9A-Za-z]{1,2}[.)]|[•\-–*])\s+\S")
+
+
+def answer_units(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """Sentences of ``text`` that can answer: also cut at blank lines, without headings and fragments.
+
+    A heading ("Forum for klynge- og netværksindsatsen", or one of ``headings``, the passage's heading
+    path) or a list number ("6.") is not an answer, a list item ("1. Mindst 2.000 virksomheder …") is;
+    when nothing else is left, every piece is.
+    """
+    skip = {" ".join(h.split()) for h in headings}
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for m in [*_BLANK_LINE.finditer(text), None]:  # paragraphs first, then their sentences
+        end = m.start() if m else len(text)
+        pieces.extend(sentence_spans(text[start:end], start))
+        start = m.end() if m else end
+    pieces = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in pieces]
+    pieces = [(s, e) for s, e in pieces if e > s]
+
+    def is_answer(s: int, e: int) -> bool:
+        n = len(text[s:e].split())
+        piece = text[s:e]
+        if " ".join(piece.split()) in skip:
+            return False
+        return n >= 3 and (n >= 12 or bool(_SENTENCE_END.search(piece)) or bool(_LIST_ITEM.match(piece)))
+
+    return [p for p in pieces if is_answer(*p)] or pieces
+
+
+def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str], float] | None = None,
+                   headings: Sequence[str] = ()) -> tuple[tuple[int, int], ...]:
+    """The sentence(s) of ``text`` that share the most question tokens (offsets into ``text``).
+
+    ``question``: for English questions, their Danish glossary terms (what the lexical index sees).
+    ``weight``: token weight, e.g. the lexical index's IDF, so rare words count more than common ones.
+    ``headings``: the passage's heading path, never an answer.
+    """
+    spans = answer_units(text, headings)
     if not spans:
         return ()
     q = set(tokenize(question))
     if not q:
         return (spans[0],)
+    w = weight or (lambda _t: 1.0)
     scored = []
     for i, (s, e) in enumerate(spans):
         toks = tokenize(text[s:e])
         if not toks:
             continue
-        overlap = sum(1.0 if t.startswith("s:") else 0.25 for t in set(toks) & q)
+        overlap = sum((1.0 if t.startswith("s:") else 0.25) * w(t) for t in set(toks) & q)
         scored.append((overlap / math.sqrt(len(toks) ** 0.5 + 1) - 0.01 * i, s, e))
+    if not scored:
+        return (spans[0],)
     scored.sort(reverse=True)
-    return tuple(sorted((s, e) for _, s, e in scored[:n]))
+    chosen = sorted((s, e) for _, s, e in scored[:n])
+    # a sentence that opens a list ("De fem pejlemærker for indsatsen 2016-2018 er:") answers with its items
+    last = chosen[-1]
+    if text[last[0]:last[1]].rstrip().endswith(":"):
+        following = [sp for sp in spans if sp[0] >= last[1]]
+        for sp in following[:LIST_ITEMS_SHOWN]:
+            if len(text[sp[0]:sp[1]].split()) > LIST_ITEM_WORDS:
+                break
+            chosen.append(sp)
+    return tuple(chosen)
 
 
 _SHINGLE = re.compile(r"\w+")

@@ -5,6 +5,10 @@ phrases after both are normalised the same way: Unicode NFC, markup removed, low
 dropped, dashes unified, line-end hyphenation joined, whitespace collapsed
 (``indexer.clean.normalize_for_match``). A question with an empty ``expected`` has no answer in
 the corpus; it counts as right when the search answers "nothing found".
+
+``answer@5``: the share of answerable questions whose first relevant passage is in the top 5 and
+whose highlighted answer sentence(s) carry an expected phrase (at least 60% of its words) – how
+often the sentence a user is shown is the one that answers.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from typing import Any
 from indexer import QuestionSetError
 from indexer.clean import normalize_for_match
 
-METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "no_answer_accuracy")
+METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer@5", "no_answer_accuracy")
+ANSWER_SHARE = 0.6  # share of an expected phrase's words the highlighted answer must carry
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,16 @@ def is_relevant(text: str, expected: Sequence[str]) -> bool:
     return any(normalize_for_match(e) in t for e in expected)
 
 
+def carries_answer(answer: str, expected: Sequence[str], share: float = ANSWER_SHARE) -> bool:
+    """Does the highlighted answer text carry an expected phrase (at least ``share`` of its words)?"""
+    have = set(normalize_for_match(answer).split())
+    for e in expected:
+        want = normalize_for_match(e).split()
+        if want and sum(w in have for w in want) / len(want) >= share:
+            return True
+    return False
+
+
 def _metrics(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     ans = [r for r in rows if r["expected"]]
     noans = [r for r in rows if not r["expected"]]
@@ -128,6 +143,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     out["mrr@10"] = (sum(1.0 / r["first_relevant_rank"] for r in ans
                          if r["first_relevant_rank"] and r["first_relevant_rank"] <= 10) / len(ans)) if ans else None
     out["ndcg@10"] = (sum(r["ndcg@10"] for r in ans) / len(ans)) if ans else None
+    out["answer@5"] = (sum(1 for r in ans if r.get("answer_ok")) / len(ans)) if ans else None
     out["no_answer_accuracy"] = (sum(1 for r in noans if not r["answered"]) / len(noans)) if noans else None
     out["answered_rate"] = (sum(1 for r in ans if r["answered"]) / len(ans)) if ans else None
     return out
@@ -148,10 +164,12 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
         res = searcher.search(q.question, k=max(k, 10))
         rels = [is_relevant(h.passage.text, q.expected) for h in res.hits] if q.expected else []
         first = next((i + 1 for i, r in enumerate(rels) if r), None)
+        answer = res.hits[first - 1].answer_text if first else ""
         rows.append({
             "id": q.id, "question": q.question, "lang": q.lang or res.lang, "expected": list(q.expected),
             "first_relevant_rank": first, "answered": res.answered, "confidence": round(res.confidence, 4),
             "ndcg@10": _ndcg(rels) if q.expected else None,
+            "answer": answer, "answer_ok": bool(first and first <= 5 and carries_answer(answer, q.expected)),
             "top1_citation": res.hits[0].citation if res.hits else None,
             "top1_text": res.hits[0].passage.text[:300] if res.hits else None,
             "correct": (first is not None and first <= 5) if q.expected else (not res.answered),

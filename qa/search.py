@@ -8,6 +8,7 @@ multilingual dense and sparse signals.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import unicodedata
@@ -136,6 +137,7 @@ class Searcher:
         self._doc_of = np.array([p.doc_id for p in self.index.passages], dtype=object)
         self._years = DocumentYears(self.index.documents)
         self._lists: np.ndarray | None = None  # list length per passage, computed on first use
+        self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
 
     def _list_lengths(self) -> np.ndarray:
         if self._lists is None:
@@ -247,11 +249,13 @@ class Searcher:
         scored = [(int(cand[j]), float(fused[j]), float(d[j]), float(lx[j]), float(sp[j])) for j in order]
         ranked = dedupe(scored, passages)[:k]
         verdict: Answer = assess(lex_query, lang, ranked, passages)
+        statement = scope.without_years(lex_query) if scope else lex_query  # what the answer sentence should say
         hits = []
         for r, (i, score, dv, lv, sv, also) in enumerate(ranked, start=1):
             p = passages[i]
             doc = self.index.documents.get(p.doc_id)
-            hits.append(Hit(p, score, r, citation_for(p, doc), best_sentences(q, p.text), dv, lv, sv,
+            answer = best_sentences(statement, p.text, weight=self._idf, headings=p.section.split(" > "))
+            hits.append(Hit(p, score, r, citation_for(p, doc), answer, dv, lv, sv,
                             tuple(self._source(passages[j]) for j in also)))
         return Result(q, lang, verdict.answered, verdict.confidence, hits)
 

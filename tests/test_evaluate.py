@@ -9,13 +9,17 @@ from pathlib import Path
 import pytest
 
 from indexer import Passage, QuestionSetError
-from qa.evaluate import check_fail_under, evaluate, is_relevant, load_questions, write_report
+from qa.evaluate import carries_answer, check_fail_under, evaluate, is_relevant, load_questions, write_report
 
 
 @dataclass
 class _Hit:
     passage: Passage
     citation: str = "cit"
+
+    @property
+    def answer_text(self) -> str:  # the "highlighted" sentence: the first one
+        return self.passage.text.split(". ")[0]
 
 
 @dataclass
@@ -60,6 +64,21 @@ def test_metrics_are_computed(tmp_path: Path) -> None:
     assert 0 < m["ndcg@10"] < 1
     assert check_fail_under(r, ["recall@1=0.9"]) == ["recall@1 = 0.500 is below 0.900"]
     assert check_fail_under(r, ["recall@5=0.9", "da:mrr@10=1"]) == []
+    assert m["answer@5"] == 1.0
+
+
+def test_answer_at_5_needs_the_highlighted_sentence_to_carry_the_answer(tmp_path: Path) -> None:
+    p = _write(tmp_path, [
+        json.dumps({"id": "a", "question": "A?", "expected": ["mindst 2.000 virksomheder"]}),
+        json.dumps({"id": "b", "question": "B?", "expected": ["mindst 2.000 virksomheder"]}),
+    ])
+    s = FakeSearcher({"A?": ["Målet er mindst 2.000 virksomheder om året. Andet."],
+                      "B?": ["Indledning om klynger. Målet er mindst 2.000 virksomheder om året."]})
+    r = evaluate(s, load_questions(p))
+    assert r["metrics"]["recall@1"] == 1.0 and r["metrics"]["answer@5"] == 0.5
+    assert [q["answer_ok"] for q in r["questions"]] == [True, False]
+    assert carries_answer("Mindst 2.000 virksomheder har årligt udviklet", ["mindst 2.000 virksomheder deltager årligt"])
+    assert not carries_answer("Om klynger i Danmark", ["mindst 2.000 virksomheder"])
 
 
 def test_malformed_lines_are_reported_and_skipped(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from indexer import QueryError
 from qa import Filters, Searcher, detect_lang
-from qa.answer import best_sentences, dedupe
+from qa.answer import answer_units, best_sentences, dedupe
 from qa.search import clean_query
 from qa.translate import to_danish
 
@@ -108,6 +108,31 @@ def test_best_sentence_is_the_answering_one() -> None:
             "af lokale og spirende klynger. Staten har andre opgaver.")
     (s, e), = best_sentences("Hvem støtter spirende klynger?", text)
     assert text[s:e].startswith("De regionale vækstfora")
+
+
+def test_answer_sentences_skip_headings_and_show_the_items_of_a_list() -> None:
+    text = ("Pejlemærker 2018\n\nDer opstilles følgende fem pejlemærker for indsatsen 2016-2018:\n\n"
+            "1. Mindst 2.000 virksomheder har årligt udviklet nye innovationer\n\n"
+            "2. Mindst 2.500 virksomheder deltager i samarbejdsprojekter\n\n6.\n\nAndet afsnit om noget andet.")
+    spans = best_sentences("Hvilke pejlemærker er der for indsatsen 2016-2018?", text)
+    shown = [text[s:e] for s, e in spans]
+    assert shown[0] == "Der opstilles følgende fem pejlemærker for indsatsen 2016-2018:"
+    assert shown[1].startswith("1. Mindst 2.000") and shown[2].startswith("2. Mindst 2.500")
+    assert "Pejlemærker 2018" not in " ".join(shown)  # the heading is not an answer
+
+
+def test_the_passage_heading_is_not_an_answer() -> None:
+    text = "2. Klyngers funktioner og opgaver\n\nKlynger kan udfylde en række forskellige funktioner."
+    assert answer_units(text, headings=("2. Klyngers funktioner og opgaver",)) == [(35, len(text))]
+    assert len(answer_units(text)) == 2  # a numbered line alone reads like a list item
+
+
+def test_rare_question_words_choose_the_answer_sentence() -> None:
+    text = "Klyngeorganisationer samarbejder med andre klyngeorganisationer. Lønnen fastsættes af bestyrelsen."
+    q = "Hvordan fastsættes løn i klyngeorganisationer?"
+    flat = best_sentences(q, text)
+    weighted = best_sentences(q, text, weight=lambda t: 10.0 if t in ("s:løn", "s:fastsæt") else 0.1)
+    assert text[slice(*flat[0])].startswith("Klyngeorganisationer") and text[slice(*weighted[0])].startswith("Lønnen")
 
 
 def test_near_duplicates_are_shown_once() -> None:

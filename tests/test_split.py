@@ -88,6 +88,8 @@ def test_sentence_spans_respect_abbreviations_and_numbers() -> None:
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == [
         "Mindst 2.000 virksomheder deltager, bl.a. SMV'er.", "Det er fx. vigtigt.", "Næste sætning!"]
+    item = "1. Mindst 2.000 virksomheder har årligt udviklet nye innovationer"
+    assert sentence_spans(item) == [(0, len(item))]  # a list number does not end a sentence
 
 
 def test_passages_never_cross_documents(tmp_path: Path) -> None:
