@@ -66,6 +66,7 @@ def assess(question: str, lang: str, ranked: list[tuple[int, float, float, float
     return Answer(conf >= THRESHOLD, conf)
 
 
+TIE = 0.9  # a runner-up sentence scoring at least this share of the best is marked as well
 LIST_ITEMS_SHOWN = 10  # items highlighted after a sentence that opens a list
 LIST_ITEM_WORDS = 60  # a longer piece is running text, not a list item
 _BLANK_LINE = re.compile(r"\n\s*\n")
@@ -125,15 +126,18 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
     if not scored:
         return (spans[0],)
     scored.sort(reverse=True)
-    chosen = sorted((s, e) for _, s, e in scored[:n])
-    # a sentence that opens a list ("De fem pejlemærker for indsatsen 2016-2018 er:") answers with its items
-    last = chosen[-1]
-    if text[last[0]:last[1]].rstrip().endswith(":"):
-        following = [sp for sp in spans if sp[0] >= last[1]]
-        for sp in following[:LIST_ITEMS_SHOWN]:
+    best = (scored[0][1], scored[0][2])
+    if text[best[0]:best[1]].rstrip().endswith(":"):
+        # a sentence that opens a list ("De fem pejlemærker for indsatsen 2016-2018 er:") answers with its items
+        chosen = [best]
+        for sp in [sp for sp in spans if sp[0] >= best[1]][:LIST_ITEMS_SHOWN]:
             if len(text[sp[0]:sp[1]].split()) > LIST_ITEM_WORDS:
                 break
             chosen.append(sp)
+        return tuple(chosen)
+    # a near tie is shown too: two sentences that answer about equally well are both marked
+    top = scored[:n] + [x for x in scored[n:n + 1] if scored[0][0] > 0 and x[0] >= TIE * scored[0][0]]
+    chosen = sorted((s, e) for _, s, e in top)
     return tuple(chosen)
 
 

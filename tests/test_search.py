@@ -121,6 +121,15 @@ def test_answer_sentences_skip_headings_and_show_the_items_of_a_list() -> None:
     assert "Pejlemærker 2018" not in " ".join(shown)  # the heading is not an answer
 
 
+def test_two_equally_good_sentences_are_both_marked() -> None:
+    text = ("Regionerne og kommunerne har ansvaret for spirende klynger. Staten kan i nogle tilfælde også have "
+            "ansvaret for spirende klynger. Helt andet emne om bredbånd og veje i landdistrikter.")
+    shown = [text[s:e] for s, e in best_sentences("Hvem har ansvaret for spirende klynger?", text)]
+    assert len(shown) == 2 and shown[0].startswith("Regionerne") and shown[1].startswith("Staten")
+    one = [text[s:e] for s, e in best_sentences("Hvem har ansvaret for bredbånd i landdistrikter?", text)]
+    assert one == ["Helt andet emne om bredbånd og veje i landdistrikter."]
+
+
 def test_the_passage_heading_is_not_an_answer() -> None:
     text = "2. Klyngers funktioner og opgaver\n\nKlynger kan udfylde en række forskellige funktioner."
     assert answer_units(text, headings=("2. Klyngers funktioner og opgaver",)) == [(35, len(text))]
