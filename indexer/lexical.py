@@ -213,15 +213,14 @@ class LexicalIndex:
         """Lexical score of every passage for ``query`` (0 where nothing matches).
 
         ``window_query``: what the sentence windows are matched against, when it differs (words that
-        name a document rather than a statement are left out there; see ``qa.scope``).
+        name a document rather than a statement are left out there; see ``qa.intent``).
         """
         q = tokenize(query)
         n = self.size
         base = self._raw(self._r, q, n)
         if self._w is None or self._owner is None or not base.any():
             return base
-        wq = q if window_query is None else tokenize(window_query)
-        win = self._raw(self._w, wq, len(self._owner)) if wq else np.zeros(len(self._owner), dtype=np.float32)
+        win = self._raw(self._w, q if window_query is None else tokenize(window_query), len(self._owner))
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, self._owner, win)
         mixed = (1 - SENTENCE_WEIGHT) * _minmax(base) + SENTENCE_WEIGHT * _minmax(best)

@@ -219,7 +219,9 @@ class Searcher:
         depth = min(self._n, max(100, 10 * k))
         lex_query = q if lang == "da" else to_danish(q)
         scope = self._years.scope(q) if YEAR_PRIOR else None  # YEAR_PRIOR = 0 turns year scoping off
-        lex = self.index.lexical.scores(lex_query, window_query=scope.without_years(lex_query) if scope else None)
+        # what a sentence should say: without the years that only name the document
+        statement = scope.without_years(lex_query) if scope else lex_query
+        lex = self.index.lexical.scores(lex_query, window_query=statement if scope else None)
         lex_top = np.argsort(-lex)[:depth]
         lex_top = lex_top[lex[lex_top] > 0]
         sparse_scores = None
@@ -240,7 +242,9 @@ class Searcher:
             wd, wl, ws = wd + ws / 2, wl + ws / 2, 0.0
         fused = wd * _minmax(d) + wl * _minmax(lx) + ws * _minmax(sp)
         if scope:
-            fused += YEAR_PRIOR * np.array([scope.docs.get(doc, 0.0) for doc in self._doc_of[cand]], dtype=np.float32)
+            cand_docs = self._doc_of[cand]
+            for doc_id, share in scope.docs.items():
+                fused[cand_docs == doc_id] += YEAR_PRIOR * share
         n_asked = asked_count(q, lang)
         if n_asked:
             fused += LIST_BOOST * (self._list_lengths()[cand] == n_asked)
@@ -249,7 +253,6 @@ class Searcher:
         scored = [(int(cand[j]), float(fused[j]), float(d[j]), float(lx[j]), float(sp[j])) for j in order]
         ranked = dedupe(scored, passages)[:k]
         verdict: Answer = assess(lex_query, lang, ranked, passages)
-        statement = scope.without_years(lex_query) if scope else lex_query  # what the answer sentence should say
         hits = []
         for r, (i, score, dv, lv, sv, also) in enumerate(ranked, start=1):
             p = passages[i]
