@@ -10,6 +10,7 @@ import argparse
 import html
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,8 +18,11 @@ from typing import Any
 
 import gradio as gr
 
-from indexer import KlyngeError, QueryError, default_index_dir
+from indexer import KlyngeError, build_index, default_corpus_dir, default_index_dir, make_embedder
+from indexer.document import page_range
 from qa.cite import find_quote
+from qa.config import DisplayConfig
+from qa.errors import QueryError
 from qa.evaluate import METRICS, evaluate, load_questions, write_report
 from qa.search import Filters, Result, Searcher, get_searcher, reload_searcher
 
@@ -132,8 +136,9 @@ def _searcher(index_dir: Path) -> Searcher:
     return get_searcher(index_dir)
 
 
-def _conf_word(conf: float, t: dict[str, str]) -> str:
-    return t["high"] if conf >= 0.8 else t["medium"] if conf >= 0.5 else t["low"]
+def _conf_word(conf: float, t: dict[str, str], display: DisplayConfig | None = None) -> str:
+    d = display or DisplayConfig()
+    return t["high"] if conf >= d.high else t["medium"] if conf >= d.medium else t["low"]
 
 
 def _highlight(text: str, spans: tuple[tuple[int, int], ...]) -> str:
@@ -146,21 +151,22 @@ def _highlight(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(out)
 
 
-def render_result(res: Result, lang: str) -> str:
+def render_result(res: Result, lang: str, display: DisplayConfig | None = None) -> str:
     t = T[lang]
     asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
     if res.answered:
         head = asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
-                f"<span class='k-conf'>{_conf_word(res.confidence, t)} ({res.confidence:.2f})</span></div>")
+                f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span></div>")
     else:
         head = asked + (f"<div class='k-banner k-none' role='status'><strong>{t['nothing']}</strong><br>{t['nothing_sub']}"
                 f" ({t['confidence']} {res.confidence:.2f})</div>")
     cards = []
     for h in res.hits:
         p = h.passage
-        page = f" · {t['page']} {p.page}" + (f"-{p.page_end}" if p.page_end and p.page_end != p.page else "") if p.page else ""
+        pages = page_range(p.page, p.page_end)
+        page = f" · {t['page']} {pages}" if pages else ""
         section = p.section.split(" > ")[-1] if p.section else ""
-        also = "".join(f"<div class='k-meta'>{t['also']}: {E(s['citation'])}</div>" for s in h.also_in)
+        also = "".join(f"<div class='k-meta'>{t['also']}: {E(s.citation)}</div>" for s in h.also_in)
         target = json.dumps({"doc": p.doc_id, "start": p.start, "end": p.end})
         cards.append(
             f"<article class='k-card' aria-label='{E(p.title)}'>"
@@ -321,10 +327,11 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                 return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
             filters = Filters(tuple(docs_sel or ()), tuple(kinds_sel or ()), tuple(int(y) for y in years_sel or ()))
             try:
-                res = _searcher(index_dir).search(q, k=int(k), filters=filters)
+                s = _searcher(index_dir)
+                res = s.search(q, k=int(k), filters=filters)
             except QueryError as exc:
                 return f"<p role='alert'>{E(str(exc))}</p>"
-            return render_result(res, lg)
+            return render_result(res, lg, s.config.display)
 
         ask_inputs = [question, f_doc, f_kind, f_year, f_k, lang_state]
         ask_btn.click(do_ask, ask_inputs, results, api_visibility="private")
@@ -437,21 +444,31 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
                       prevent_thread_lock=not block, footer_links=["api"], max_file_size="20mb", ssr_mode=False)
 
 
+def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Build the index first if there is none (from the default corpus), then run the app until stopped."""
+    index_dir = Path(index_dir) if index_dir else default_index_dir()
+    if not (index_dir / "manifest.json").exists():
+        print(f"No index at {index_dir}: building it first ...", file=sys.stderr)
+        report = build_index(default_corpus_dir(), index_dir, make_embedder(), progress=True)
+        if not report.documents:
+            raise KlyngeError(f"no document could be indexed from {default_corpus_dir()}; see `klynge index`")
+    launch(index_dir=index_dir, host=host, port=port)
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description="Start the klynge browser app.")
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")))
-    ap.add_argument("--index-dir", default=None)
+    ap = argparse.ArgumentParser(description="Start the klynge browser app (the same as `klynge serve`).")
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")), help="port (default 7860)")
+    ap.add_argument("--index-dir", default=None, help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
     args = ap.parse_args()
-    from qa.cli import main as cli_main
+    try:
+        serve(args.index_dir, args.host, args.port)
+    except KlyngeError as exc:
+        sys.stderr.write(f"klynge: {exc}\n")
+        raise SystemExit(1) from None
 
-    argv = ["serve", "--host", args.host, "--port", str(args.port)]
-    if args.index_dir:
-        argv += ["--index-dir", args.index_dir]
-    raise SystemExit(cli_main(argv))
 
-
-__all__ = ["api_ask", "api_cite", "api_eval", "build_app", "launch", "reload_searcher", "render_result"]
+__all__ = ["api_ask", "api_cite", "api_eval", "build_app", "launch", "reload_searcher", "render_result", "serve"]
 
 if __name__ == "__main__":
     main()

@@ -60,8 +60,8 @@ def spectrum_slope(x: np.ndarray, top: int = 200) -> float:
 
 
 def main() -> None:
+    from indexer import Index
     from indexer.split import sentence_spans
-    from indexer.store import Index
 
     index = Index.load(ROOT / ".klynge" / "index")
     sentences = [p.text[a:b].strip() for p in index.passages for a, b in sentence_spans(p.text)]

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import Index, build_index, make_embedder  # noqa: E402
+from indexer.ann import make_ann, noisy_queries, set_search_depth  # noqa: E402
 from indexer.lexical import LexicalIndex  # noqa: E402
-from indexer.store import make_faiss_index, noisy_queries, set_search_depth  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 EXTRA = ROOT / "eval" / "extra_questions.jsonl"
@@ -136,7 +136,7 @@ def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
             s.index.lexical.scores(q if lang == "da" else to_danish(q))
             times["lexical"].append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            s.index.faiss_index.search(qv[None, :], 100)
+            s.index.ann.search(qv, 100)
             times["dense_search"].append((time.perf_counter() - t) * 1000)
     out["latency_ms"] = {k: {"p50": round(pct(v, 50), 2), "p95": round(pct(v, 95), 2), "n": len(v)}
                          for k, v in times.items() if v}
@@ -236,7 +236,8 @@ def bench_scale(out: dict, n: int, queries: int = 200, model: str = "spectrum") 
     exact.add(x)
     _, truth = exact.search(q, 10)
     t = time.perf_counter()
-    index, params = make_faiss_index(x, threshold=1)
+    ann = make_ann(x, threshold=1)
+    index, params = ann.index, ann.params
     build_s = time.perf_counter() - t
     res: dict = {"passages": n, "vectors": model, "faiss": params, "build_s": round(build_s, 1)}
     sweep = sweep_depths(index, q, truth, sorted({16, 64, 256, 512, 1024, int(params["efSearch"])}))

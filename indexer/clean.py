@@ -45,8 +45,10 @@ _BULLET = re.compile(r"^\s*(?:[-*•\x7f▪◦·]|\d{1,2}[.)])\s+")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe]")
 
-# Danish and English conjunctions after a suspended compound: "vækst- og udvikling".
-SUSPENDED_NEXT = frozenset({"og", "eller", "samt", "and", "or", "&", "og/eller"})
+# Danish and English conjunctions that follow a suspended compound ("vækst- og udvikling",
+# "klynge- og netværksindsatsen"): the hyphen there is not a line-end hyphenation to undo. The one
+# list used by line joining, quote and relevance matching, and the lexical index.
+CONJUNCTIONS = frozenset({"og", "eller", "samt", "and", "or", "&", "og/eller"})
 
 
 def normalize_unicode(text: str) -> str:
@@ -162,7 +164,7 @@ def _join_hyphen(left: str, right: str, vocab: set[str] | frozenset[str]) -> str
     join = left[:-1] + right  # hyphen dropped
     if not next_word or not prefix:
         return keep
-    if next_word.lower() in SUSPENDED_NEXT:
+    if next_word.lower() in CONJUNCTIONS:
         return left + " " + right
     if next_word[0].isupper() or next_word[0].isdigit():
         return keep
@@ -184,13 +186,50 @@ def _looks_like_name(prefix: str, vocab: set[str] | frozenset[str]) -> bool:
     return prefix.lower() in vocab
 
 
+_QUOTES = frozenset("\"“”„«»‘’‚'`´\u00ad")
+_DASHES = frozenset("‐‑‒–—−")
+_NEXT_WORD = re.compile(r"[\w&/]+")
+
+
+def fold_for_match(text: str) -> tuple[str, list[int]]:
+    """The matching form of ``text`` and, for each of its characters, the offset in ``text``.
+
+    Lower case; quotes (and soft hyphens) dropped; dashes unified to "-"; runs of whitespace as one
+    space; line-end hyphenation joined ("er-\nhvervsliv" -> "erhvervsliv") unless a conjunction follows
+    (a suspended compound: "vækst- og"). Quote lookup maps matches back to the document through the
+    offsets; relevance in evaluation compares :func:`normalize_for_match` forms.
+    """
+    out: list[str] = []
+    pos: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "-" and i + 1 < n and text[i + 1] in " \n" and i > 0 and text[i - 1].isalpha():
+            j = i + 1
+            while j < n and text[j] in " \n":
+                j += 1
+            m = _NEXT_WORD.match(text, j)
+            word = m.group(0).lower() if m else ""
+            if word[:1].isalpha() and word not in CONJUNCTIONS:
+                i = j  # "er-\nhvervsliv" -> "erhvervsliv"
+                continue
+        if ch in _QUOTES:
+            i += 1
+            continue
+        if ch in _DASHES:
+            ch = "-"
+        if ch.isspace():
+            if out and out[-1] == " ":
+                i += 1
+                continue
+            ch = " "
+        out.append(ch.lower())
+        pos.append(i)
+        i += 1
+    return "".join(out), pos
+
+
 def normalize_for_match(text: str) -> str:
-    """Case, whitespace, quotes, markup and hyphenation folded: the relevance/quote-matching form."""
-    text = normalize_unicode(text)
-    text = strip_inline_markup(text)
-    text = text.lower()
-    text = re.sub(r"[\"“”„«»‘’‚'`´]", "", text)
-    text = re.sub(r"[‐‑‒–—−]", "-", text)
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
-    text = re.sub(r"(\w)- (?!og\b|eller\b|samt\b|and\b|or\b)(\w)", r"\1\2", text)
-    return collapse_ws(text)
+    """Case, whitespace, quotes, markup and hyphenation folded: the relevance-matching form."""
+    return fold_for_match(strip_inline_markup(normalize_unicode(text)))[0].strip()

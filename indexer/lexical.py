@@ -13,11 +13,16 @@ import unicodedata
 from collections.abc import Container, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-NGRAM = 4
+from .clean import CONJUNCTIONS
+from .scores import minmax
+
+NGRAM = 4  # character n-gram length for Danish compounds (docs/retrieval.md, "Character 4-grams + stems")
+BM25_K1 = 1.2  # bm25s / Lucene defaults; not tuned
+BM25_B = 0.75
 
 DANISH_STOPWORDS = frozenset("""
 ad af alle alt anden andet andre at bare begge blev blive bliver da de dem den denne dens der deres
@@ -65,7 +70,7 @@ def _word_tokens(w: str) -> tuple[str, ...]:
 
 
 _SUSPENDED_PART = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+-?|[,&]", re.IGNORECASE)
-_CONNECTORS = frozenset({"og", "eller", "samt", "&", ",", "and", "or"})
+_CONNECTORS = CONJUNCTIONS | {","}
 
 
 def suspended_compounds(text: str, known: Container[str]) -> list[str]:
@@ -112,10 +117,6 @@ def tokenize(text: str, known: Container[str] | None = None) -> list[str]:
     return out
 
 
-def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
-    return [tokenize(t) for t in texts]
-
-
 SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
 PRUNE_ABOVE = 50_000  # passages; below, every query token is scored
 PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of passages are skipped
@@ -131,14 +132,9 @@ def _bm25(texts: Iterable[str], known: Container[str] | None = None) -> Any:
     for text in texts:
         toks = tokenize(text, known) or ["<empty>"]
         ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
-    r = bm25s.BM25(k1=1.2, b=0.75)
+    r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
     r.index((ids, vocab), show_progress=False)
     return r
-
-
-def _minmax(x: np.ndarray) -> np.ndarray:
-    lo, hi = float(x.min()), float(x.max())
-    return (x - lo) / (hi - lo) if hi - lo > 1e-9 else np.zeros_like(x)
 
 
 class LexicalIndex:
@@ -148,6 +144,10 @@ class LexicalIndex:
     target one statement, and a long passage that mentions the words far apart should not beat a
     sentence that says it. Persisted as bm25s's own files plus ``owner.npy``.
     """
+
+    DESCRIPTION: ClassVar[dict[str, Any]] = {  # recorded in the index manifest
+        "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams",
+        "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B}
 
     def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None) -> None:
         self._r = passages
@@ -223,7 +223,7 @@ class LexicalIndex:
         win = self._raw(self._w, q if window_query is None else tokenize(window_query), len(self._owner))
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, self._owner, win)
-        mixed = (1 - SENTENCE_WEIGHT) * _minmax(base) + SENTENCE_WEIGHT * _minmax(best)
+        mixed = (1 - SENTENCE_WEIGHT) * minmax(base) + SENTENCE_WEIGHT * minmax(best)
         return mixed.astype(np.float32) * float(base.max())
 
     def idf(self, token: str) -> float:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .read import Document
+from .document import Document
 
 TARGET_WORDS = 150
 MAX_WORDS = 220
@@ -43,14 +43,6 @@ class Passage:
     def from_json(cls, d: dict[str, Any]) -> Passage:
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
 
-    @property
-    def pages_label(self) -> str:
-        if self.page is None:
-            return ""
-        if self.page_end and self.page_end != self.page:
-            return f"s. {self.page}-{self.page_end}"
-        return f"s. {self.page}"
-
     def context_text(self) -> str:
         """What the embedder and the lexical index see: title, heading path, then the text."""
         head = " > ".join(x for x in (self.title, self.section) if x)
@@ -82,9 +74,20 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _units(doc: Document) -> list[tuple[int, int, tuple[str, ...], int, bool]]:
-    """(start, end, heading path, heading level, is_heading) units; long blocks cut at sentence ends."""
-    units: list[tuple[int, int, tuple[str, ...], int, bool]] = []
+@dataclass(frozen=True)
+class _Unit:
+    """A heading, or a block of text no longer than MAX_WORDS (long blocks are cut at sentence ends)."""
+
+    start: int
+    end: int
+    path: tuple[str, ...]  # heading path above it (a heading's own path ends with itself)
+    level: int  # heading level; 0 for text
+    is_heading: bool
+
+
+def _units(doc: Document) -> list[_Unit]:
+    """The document as headings and text units; long blocks cut at sentence ends (tables between rows)."""
+    units: list[_Unit] = []
     stack: list[tuple[int, str]] = []
     # the document's opening heading is its title: not part of any section path
     title_span = doc.spans[0] if doc.spans and doc.spans[0].kind == "heading" else None
@@ -95,12 +98,12 @@ def _units(doc: Document) -> list[tuple[int, int, tuple[str, ...], int, bool]]:
             if span is not title_span:
                 stack.append((span.level, doc.text[span.start:span.end]))
             path = tuple(t for _, t in stack) or (doc.text[span.start:span.end],)
-            units.append((span.start, span.end, path, span.level, True))
+            units.append(_Unit(span.start, span.end, path, span.level, True))
             continue
         path = tuple(t for _, t in stack)
         text = doc.text[span.start:span.end]
         if _words(text) <= MAX_WORDS:
-            units.append((span.start, span.end, path, 0, False))
+            units.append(_Unit(span.start, span.end, path, 0, False))
             continue
         if span.kind == "table":  # cut between rows
             pieces = [(span.start + m.start(), span.start + m.end()) for m in re.finditer(r"[^\n]+", text)]
@@ -110,18 +113,18 @@ def _units(doc: Document) -> list[tuple[int, int, tuple[str, ...], int, bool]]:
         for s, e in pieces[1:]:
             w = _words(doc.text[s:e])
             if n + w > TARGET_WORDS and n >= MIN_WORDS // 2:
-                units.append((cur_s, cur_e, path, 0, False))
+                units.append(_Unit(cur_s, cur_e, path, 0, False))
                 cur_s, n = s, 0
             cur_e, n = e, n + w
-        units.append((cur_s, cur_e, path, 0, False))
+        units.append(_Unit(cur_s, cur_e, path, 0, False))
     return units
 
 
 def split_document(doc: Document) -> list[Passage]:
     """Passages of roughly 100–200 words; headings go with the text that follows them."""
     units = _units(doc)
-    groups: list[list[tuple[int, int, tuple[str, ...], int, bool]]] = []
-    cur: list[tuple[int, int, tuple[str, ...], int, bool]] = []
+    groups: list[list[_Unit]] = []
+    cur: list[_Unit] = []
     cur_words = 0
     section_words = 0  # words since the last heading in ``cur``
     # words left in each unit's section after it: a passage that reaches its target size does not
@@ -130,19 +133,19 @@ def split_document(doc: Document) -> list[Passage]:
     tail = [0] * len(units)
     for i in range(len(units) - 2, -1, -1):
         nxt = units[i + 1]
-        tail[i] = 0 if nxt[4] else _words(doc.text[nxt[0]:nxt[1]]) + tail[i + 1]
+        tail[i] = 0 if nxt.is_heading else _words(doc.text[nxt.start:nxt.end]) + tail[i + 1]
     for ui, u in enumerate(units):
-        start, end, path, level, is_heading = u
-        w = _words(doc.text[start:end])
+        w = _words(doc.text[u.start:u.end])
+        is_heading = u.is_heading
         if cur:
-            only_headings = all(x[4] for x in cur)
+            only_headings = all(x.is_heading for x in cur)
             if is_heading and not only_headings:
                 # a new section: close, unless we hold a run of short sibling sections that
                 # together still make a small passage ("A. ...", "B. ...", each a sentence)
                 # ... and never glue the tail of one section (no heading of its own) to the next one
-                continuation = not any(x[4] for x in cur) and cur_words >= MIN_WORDS // 2
+                continuation = not any(x.is_heading for x in cur) and cur_words >= MIN_WORDS // 2
                 if (cur_words >= MIN_WORDS and section_words >= MIN_WORDS) or cur_words >= TARGET_WORDS \
-                        or level < _min_level(cur) or continuation:
+                        or u.level < _min_level(cur) or continuation:
                     groups.append(cur)
                     cur, cur_words = [], 0
             elif not is_heading and not only_headings and cur_words + w > MAX_WORDS:
@@ -156,17 +159,15 @@ def split_document(doc: Document) -> list[Passage]:
             groups.append(cur)
             cur, cur_words = [], 0
     if cur:
-        if groups and all(x[4] for x in cur):
+        if groups and all(x.is_heading for x in cur):
             groups[-1].extend(cur)  # trailing heading with no text
         else:
             groups.append(cur)
     passages = []
     for g in groups:
-        start, end = g[0][0], g[-1][1]
-        content = [x for x in g if not x[4]] or g
-        section = " > ".join(content[0][2]) if content[0][2] else ""
-        if content[0][4]:
-            section = " > ".join(content[0][2])
+        start, end = g[0].start, g[-1].end
+        content = [x for x in g if not x.is_heading] or g
+        section = " > ".join(content[0].path)
         text = doc.text[start:end]
         page = doc.page_at(start)
         page_end = doc.page_at(max(start, end - 1))
@@ -176,9 +177,9 @@ def split_document(doc: Document) -> list[Passage]:
     return passages
 
 
-def _min_level(group: list[tuple[int, int, tuple[str, ...], int, bool]]) -> int:
-    levels = [x[3] for x in group if x[4]]
-    return min(levels) if levels else len(group[0][2]) or 99
+def _min_level(group: list[_Unit]) -> int:
+    levels = [x.level for x in group if x.is_heading]
+    return min(levels) if levels else len(group[0].path) or 99
 
 
 def sentence_windows(passages: list[Passage], size: int = 2) -> Iterator[tuple[int, str]]:

@@ -1,18 +1,47 @@
-"""Retrieval, answers, citations, quote lookup and evaluation over a klynge index."""
+"""Retrieval, ranking, answers, citations, quote lookup and evaluation over a klynge index.
+
+One module per stage: ``config`` (every tunable), ``lang`` and ``translate`` (the question's language
+and its Danish terms), ``intent`` (what a question's form says), ``rank`` (retrieve → fuse → priors →
+dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
+(:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``cli`` is the `klynge` command.
+"""
 
 from .cite import QuoteMatch, citation_for, find_quote
+from .config import (
+    DEFAULT_CONFIG,
+    AnswerConfig,
+    ConfidenceConfig,
+    DisplayConfig,
+    FusionWeights,
+    RankingConfig,
+)
+from .errors import QueryError, QuestionSetError, UsageError
 from .evaluate import Question, QuestionSet, evaluate, load_questions
 from .lang import detect_lang
-from .search import Filters, Hit, Result, Searcher, get_searcher, reload_searcher, search
+from .rank import Candidate, Query, Ranker
+from .search import Filters, Hit, Result, Searcher, Source, get_searcher, reload_searcher, search
 
 __all__ = [
+    "DEFAULT_CONFIG",
+    "AnswerConfig",
+    "Candidate",
+    "ConfidenceConfig",
+    "DisplayConfig",
     "Filters",
+    "FusionWeights",
     "Hit",
+    "Query",
+    "QueryError",
     "Question",
     "QuestionSet",
+    "QuestionSetError",
     "QuoteMatch",
+    "Ranker",
+    "RankingConfig",
     "Result",
     "Searcher",
+    "Source",
+    "UsageError",
     "citation_for",
     "detect_lang",
     "evaluate",

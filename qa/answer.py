@@ -1,4 +1,5 @@
-"""From ranked passages to an answer: answering sentences, near-duplicates, confidence."""
+"""From ranked passages to an answer: the answering sentences of a hit, and the confidence that the
+collection answers the question at all. Tunables: ``qa.config.AnswerConfig`` and ``ConfidenceConfig``."""
 
 from __future__ import annotations
 
@@ -7,17 +8,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from indexer import Passage, sentence_spans
+from indexer import sentence_spans
 from indexer.lexical import tokenize, words
 
-# Confidence model: logistic over the top dense cosine (per language), the share of the
-# question's content words found in the best passages, and the fused-score margin.
-# Calibrated on the development questions plus off-topic questions (docs/retrieval.md).
-DENSE_CENTER = {"da": 0.835, "en": 0.780}
-DENSE_SCALE = 60.0
-COVERAGE_WEIGHT = {"da": 1.0, "en": 1.5}
-COVERAGE_CENTER = 0.6
-THRESHOLD = 0.5
+from .config import AnswerConfig, ConfidenceConfig
 
 
 @dataclass(frozen=True)
@@ -51,24 +45,24 @@ def coverage(question: str, texts: Sequence[str]) -> float:
     return hit / len(qwords)
 
 
-def assess(question: str, lang: str, ranked: list[tuple[int, float, float, float, float, tuple[int, ...]]],
-           passages: Sequence[Passage]) -> Answer:
-    """Is the question answered by the corpus? A confidence in [0, 1] and a yes/no at THRESHOLD.
+def assess(question: str, lang: str, dense: Sequence[float], texts: Sequence[str],
+           config: ConfidenceConfig | None = None) -> Answer:
+    """Is the question answered by the collection? A confidence in [0, 1] and a yes/no at the threshold.
 
-    ``question`` is what the lexical index saw (for English: its Danish glossary terms).
+    ``question`` is what the lexical index saw (for English: its Danish glossary terms); ``dense`` the
+    dense cosines and ``texts`` the passage texts of the ranked hits, best first.
     """
-    if not ranked:
+    c = config or ConfidenceConfig()
+    if not len(dense):
         return Answer(False, 0.0)
-    top_dense = max(r[2] for r in ranked[:5])
-    cov = coverage(question, [passages[r[0]].text for r in ranked[:3]])
-    x = DENSE_SCALE * (top_dense - DENSE_CENTER.get(lang, 0.83)) + COVERAGE_WEIGHT.get(lang, 4.0) * (cov - COVERAGE_CENTER)
+    top_dense = max(dense[:c.dense_top])
+    cov = coverage(question, list(texts[:c.coverage_top]))
+    x = (c.dense_scale * (top_dense - c.dense_center.get(lang, c.dense_center_other))
+         + c.coverage_weight.get(lang, c.coverage_weight_other) * (cov - c.coverage_center))
     conf = _sig(x)
-    return Answer(conf >= THRESHOLD, conf)
+    return Answer(conf >= c.threshold, conf)
 
 
-TIE = 0.9  # a runner-up sentence scoring at least this share of the best is marked as well
-LIST_ITEMS_SHOWN = 10  # items highlighted after a sentence that opens a list
-LIST_ITEM_WORDS = 60  # a longer piece is running text, not a list item
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"[.!?:;…)\"”]\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:\(?[0-9A-Za-z]{1,2}[.)]|[•\-–*])\s+\S")
@@ -102,13 +96,14 @@ def answer_units(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int
 
 
 def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str], float] | None = None,
-                   headings: Sequence[str] = ()) -> tuple[tuple[int, int], ...]:
+                   headings: Sequence[str] = (), config: AnswerConfig | None = None) -> tuple[tuple[int, int], ...]:
     """The sentence(s) of ``text`` that share the most question tokens (offsets into ``text``).
 
     ``question``: for English questions, their Danish glossary terms (what the lexical index sees).
     ``weight``: token weight, e.g. the lexical index's IDF, so rare words count more than common ones.
     ``headings``: the passage's heading path, never an answer.
     """
+    c = config or AnswerConfig()
     spans = answer_units(text, headings)
     if not spans:
         return ()
@@ -121,8 +116,8 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
         toks = tokenize(text[s:e])
         if not toks:
             continue
-        overlap = sum((1.0 if t.startswith("s:") else 0.25) * w(t) for t in set(toks) & q)
-        scored.append((overlap / math.sqrt(len(toks) ** 0.5 + 1) - 0.01 * i, s, e))
+        overlap = sum((c.stem_weight if t.startswith("s:") else c.gram_weight) * w(t) for t in set(toks) & q)
+        scored.append((overlap / math.sqrt(len(toks) ** 0.5 + 1) - c.position_penalty * i, s, e))
     if not scored:
         return (spans[0],)
     scored.sort(reverse=True)
@@ -130,39 +125,12 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
     if text[best[0]:best[1]].rstrip().endswith(":"):
         # a sentence that opens a list ("De fem pejlemærker for indsatsen 2016-2018 er:") answers with its items
         chosen = [best]
-        for sp in [sp for sp in spans if sp[0] >= best[1]][:LIST_ITEMS_SHOWN]:
-            if len(text[sp[0]:sp[1]].split()) > LIST_ITEM_WORDS:
+        for sp in [sp for sp in spans if sp[0] >= best[1]][:c.list_items_shown]:
+            if len(text[sp[0]:sp[1]].split()) > c.list_item_words:
                 break
             chosen.append(sp)
         return tuple(chosen)
     # a near tie is shown too: two sentences that answer about equally well are both marked
-    top = scored[:n] + [x for x in scored[n:n + 1] if scored[0][0] > 0 and x[0] >= TIE * scored[0][0]]
+    top = scored[:n] + [x for x in scored[n:n + 1] if scored[0][0] > 0 and x[0] >= c.tie * scored[0][0]]
     chosen = sorted((s, e) for _, s, e in top)
     return tuple(chosen)
-
-
-_SHINGLE = re.compile(r"\w+")
-
-
-def _shingles(text: str, k: int = 5) -> set[int]:
-    w = _SHINGLE.findall(text.lower())
-    return {hash(tuple(w[i:i + k])) for i in range(max(1, len(w) - k + 1))}
-
-
-def dedupe(ranked: list[tuple[int, float, float, float, float]], passages: Sequence[Passage],
-           threshold: float = 0.8) -> list[tuple[int, float, float, float, float, tuple[int, ...]]]:
-    """Merge near-identical passages (same text in two documents): keep the best, list the others."""
-    kept: list[tuple[int, float, float, float, float, list[int]]] = []
-    sh: list[set[int]] = []
-    for i, score, d, lx, sp in ranked:
-        s = _shingles(passages[i].text)
-        for j, other in enumerate(sh):
-            inter = len(s & other)
-            if inter and inter / min(len(s), len(other)) >= threshold:
-                if passages[i].doc_id != passages[kept[j][0]].doc_id:
-                    kept[j][5].append(i)
-                break
-        else:
-            kept.append((i, score, d, lx, sp, []))
-            sh.append(s)
-    return [(i, score, d, lx, sp, tuple(also)) for i, score, d, lx, sp, also in kept]

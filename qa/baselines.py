@@ -14,7 +14,8 @@ from .search import Hit, Result
 
 def _result(question: str, passages: list[Passage], scores: Any) -> Result:
     """Always answered, no citation: baselines are judged on ranking only."""
-    hits = [Hit(passage=p, score=float(s), rank=i, citation="") for i, (p, s) in enumerate(zip(passages, scores, strict=True), 1)]
+    hits = tuple(Hit(passage=p, score=float(s), rank=i, citation="")
+                 for i, (p, s) in enumerate(zip(passages, scores, strict=True), 1))
     return Result(question=question, lang="da", answered=True, confidence=1.0, hits=hits)
 
 

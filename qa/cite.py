@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from indexer import Index, Passage, QueryError
-from indexer.clean import normalize_unicode
-from indexer.store import DocumentInfo
+from indexer import Document, Index, Passage
+from indexer.clean import fold_for_match, normalize_unicode
+from indexer.document import page_range
+
+from .errors import QueryError
 
 FUZZY_MIN = 0.72  # below this similarity a quote is "not found"
 
 
-def citation_for(p: Passage, doc: DocumentInfo | None, page: int | None = None, page_end: int | None = None) -> str:
+def citation_for(p: Passage, doc: Document | None, page: int | None = None, page_end: int | None = None) -> str:
     """`Title (Publisher, Year), s. 7, afsnit "Section"` — ready to paste into a memo."""
     title = doc.title if doc else p.title
     publisher = doc.publisher if doc else ""
-    year = doc.date[:4] if doc and doc.date[:4].isdigit() else ""
+    year = str(doc.year) if doc and doc.year else ""
     who = ", ".join(x for x in (publisher, year) if x)
     out = f"{title} ({who})" if who else title
-    page = p.page if page is None else page
-    page_end = p.page_end if page_end is None else page_end
-    if page is not None:
-        out += f", s. {page}" if not page_end or page_end == page else f", s. {page}-{page_end}"
+    pages = page_range(p.page if page is None else page, p.page_end if page_end is None else page_end)
+    if pages:
+        out += f", s. {pages}"
     section = p.section.split(" > ")[-1] if p.section else ""
     if section and section != title:
         out += f', afsnit "{section}"'
@@ -31,41 +31,6 @@ def citation_for(p: Passage, doc: DocumentInfo | None, page: int | None = None, 
 
 
 # ---------------------------------------------------------------- quote lookup
-
-
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Matching form of ``text`` and, for each of its characters, the offset in the original.
-
-    Case, whitespace, quotes, dashes and line-end hyphenation are folded.
-    """
-    out: list[str] = []
-    pos: list[int] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "-" and i + 1 < n and text[i + 1] in " \n" and i > 0 and text[i - 1].isalpha():
-            j = i + 1
-            while j < n and text[j] in " \n":
-                j += 1
-            nxt = text[j:j + 6].lower()
-            if nxt[:1].islower() and not re.match(r"(og|eller|samt|and|or)\b", nxt):
-                i = j  # "er-\nhvervsliv" -> "erhvervsliv"
-                continue
-        if ch in "\"“”„«»‘’‚'`´\u00ad":
-            i += 1
-            continue
-        if ch in "‐‑‒–—−":
-            ch = "-"
-        if ch.isspace():
-            if out and out[-1] == " ":
-                i += 1
-                continue
-            ch = " "
-        out.append(ch.lower())
-        pos.append(i)
-        i += 1
-    return "".join(out), pos
 
 
 @dataclass(frozen=True)
@@ -92,7 +57,7 @@ def _section_at(index: Index, doc_id: str, offset: int) -> Passage | None:
     return None
 
 
-def _match(index: Index, doc: DocumentInfo, start: int, end: int, sim: float, exact: bool) -> QuoteMatch:
+def _match(index: Index, doc: Document, start: int, end: int, sim: float, exact: bool) -> QuoteMatch:
     p = _section_at(index, doc.doc_id, start)
     page, page_end = doc.page_at(start), doc.page_at(max(start, end - 1))
     if p is None:
@@ -106,15 +71,15 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     from rapidfuzz import fuzz
 
     q = normalize_unicode(quote)
-    folded_q, _ = _fold(q)
+    folded_q, _ = fold_for_match(q)
     folded_q = folded_q.strip()
     if len(folded_q) < 3:
         raise QueryError("the quote is empty or too short: paste a sentence from a document")
     folded_q = folded_q[:2000]
     exact: list[QuoteMatch] = []
-    fuzzy: list[tuple[float, DocumentInfo, int, int]] = []
+    fuzzy: list[tuple[float, Document, int, int]] = []
     for doc in index.documents.values():
-        folded, pos = _fold(doc.text)
+        folded, pos = fold_for_match(doc.text)
         at = folded.find(folded_q)
         while at >= 0 and len(exact) < limit:
             start, end = pos[at], pos[at + len(folded_q) - 1] + 1

@@ -10,7 +10,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from indexer import KlyngeError, QueryError
+from indexer import KlyngeError
+
+from .errors import QueryError, UsageError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +72,7 @@ def _filters(args: argparse.Namespace) -> Any:
     years = []
     for y in args.year or []:
         if not str(y).isdigit():
-            raise QueryError(f"--year '{y}' is not a year, e.g. --year 2016")
+            raise UsageError(f"--year '{y}' is not a year, e.g. --year 2016")
         years.append(int(y))
     return Filters(tuple(args.doc or ()), tuple(args.kind or ()), tuple(years))
 
@@ -88,7 +90,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     filters = _filters(args)
     unknown = [d for d in filters.doc_ids if d not in searcher.documents]
     if unknown:
-        raise QueryError(f"--doc {unknown[0]} is not in the index; documents: {', '.join(sorted(searcher.documents))}")
+        raise UsageError(f"--doc {unknown[0]} is not in the index; documents: {', '.join(sorted(searcher.documents))}")
     res = searcher.search(question, k=args.k, filters=filters)
     if args.json:
         _print_json(res.to_json())
@@ -107,7 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(textwrap.fill(body[:600] + ("…" if len(body) > 600 else ""), width, initial_indent="   ",
                             subsequent_indent="   "))
         for src in h.also_in:
-            print(f"   also in: {src['citation']}")
+            print(f"   also in: {src.citation}")
         print()
     return EXIT_OK
 
@@ -150,6 +152,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from qa.evaluate import check_fail_under, evaluate, load_questions, metrics_table_md, write_report
     from qa.search import Searcher
 
+    if args.gates:
+        return _eval_gates(args)
+    if not args.questions:
+        raise UsageError("give a question set (JSON Lines or CSV), or --gates FILE")
     qs = load_questions(args.questions)
     for p in qs.problems:
         _err(f"{args.questions}: {p} (skipped)")
@@ -182,22 +188,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failures else EXIT_OK
 
 
+def _eval_gates(args: argparse.Namespace) -> int:
+    from qa.evaluate import metrics_table_md
+    from qa.gates import check_gates, load_gates
+    from qa.search import Searcher
+
+    results = check_gates(Searcher(_index_dir(args)), load_gates(args.gates), k=args.k)
+    failed = 0
+    if args.json:
+        _print_json({g.name: {"questions": str(g.questions), "fail_under": list(g.fail_under),
+                              "metrics": r["metrics"], "by_lang": r["by_lang"], "failures": f}
+                     for g, r, f in results})
+    for g, report, failures in results:
+        if not args.json:
+            print(f"## {g.name}: {report['n']} questions from {g.questions}\n")
+            print(metrics_table_md(report))
+            print(f"\ngates: {', '.join(g.fail_under) or 'none'}: {'FAILED' if failures else 'ok'}\n")
+        for f in failures:
+            _err(f"quality gate failed: {g.name}: {f}")
+        failed += bool(failures)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
 # ---------------------------------------------------------------- serve
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from indexer import build_index, default_corpus_dir, make_embedder
-
-    index_dir = _index_dir(args)
-    if not (index_dir / "manifest.json").exists():
-        print(f"No index at {index_dir}: building it first ...", file=sys.stderr)
-        report = build_index(default_corpus_dir(), index_dir, make_embedder(), progress=True)
-        if not report.documents:
-            _err("no document could be indexed; see `klynge index`")
-            return EXIT_ERROR
     import ui
 
-    ui.launch(index_dir=index_dir, host=args.host, port=args.port)
+    ui.serve(index_dir=_index_dir(args), host=args.host, port=args.port)
     return EXIT_OK
 
 
@@ -241,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_cite)
 
     sp = sub.add_parser("eval", help="evaluate the search against a question set")
-    sp.add_argument("questions", help="question set: JSON Lines or CSV")
+    sp.add_argument("questions", nargs="?", help="question set: JSON Lines or CSV")
     sp.add_argument("-k", type=int, default=10, help="depth of the ranking (default 10)")
     index_dir_opt(sp)
     sp.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -249,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--fail-under", action="append", metavar="METRIC=VALUE",
                     help="exit 1 when a metric is below VALUE, e.g. recall@5=0.95 or en:mrr@10=0.6 (repeatable)")
     sp.add_argument("--compare", choices=["baselines"], help="also run word-BM25 and dense-only baselines")
+    sp.add_argument("--gates", metavar="FILE",
+                    help="check every question set of a gates file (e.g. eval/gates.toml) against its floors")
     sp.set_defaults(func=cmd_eval)
 
     sp = sub.add_parser("serve", help="start the browser app")
@@ -269,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args))
-    except QueryError as exc:
+    except (QueryError, UsageError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except KlyngeError as exc:

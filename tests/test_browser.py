@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +24,8 @@ from .conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
-ARTIFACTS = ROOT / "test-artifacts"
+# screenshots for a person to look at: $KLYNGE_TEST_ARTIFACTS, else a folder under the system temp dir
+ARTIFACTS = Path(os.environ.get("KLYNGE_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "klynge-test-artifacts")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
@@ -79,7 +81,7 @@ def browser():  # noqa: ANN201
 
 @pytest.fixture
 def page(browser, app_url: str):  # noqa: ANN001, ANN201
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = ctx.new_page()
     dialogs: list[str] = []
@@ -243,7 +245,8 @@ def test_reload_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     build_index(corpus, idx, FakeEmbedder(), progress=False)
     port = _free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import tests.conftest; import ui; "
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.conftest import FakeEmbedder; "
+            "from indexer import register_backend; register_backend('fake', FakeEmbedder); import ui; "
             f"ui.launch(index_dir={str(idx)!r}, port={port})")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Index, QueryError
+from indexer import Index
+from qa import QueryError
 from qa.cite import find_quote
 
 

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from indexer import Passage, build_index
+from indexer import Document, Passage, build_index
 from indexer.read import read_document
 from indexer.split import split_document
-from indexer.store import DocumentInfo
-from qa import Searcher
+from qa import DEFAULT_CONFIG, Searcher
 from qa.intent import DocumentYears, asked_count, list_lengths, years_in
 
 from .conftest import CORPUS, MINI_DOCS, FakeEmbedder, write_corpus
 
-search_module = importlib.import_module("qa.search")  # the module, not the function qa.search
 
-
-def _doc(doc_id: str, title: str, date: str = "") -> DocumentInfo:
-    return DocumentInfo(doc_id, f"{doc_id}.txt", title, "", date, "strategy", 0, 0, "", "", ())
+def _doc(doc_id: str, title: str, date: str = "") -> Document:
+    return Document(doc_id, f"{doc_id}.txt", title, "", date=date, kind="strategy")
 
 
 def _p(doc_id: str, start: int, text: str) -> Passage:
@@ -109,22 +106,22 @@ def test_a_year_in_the_question_prefers_the_document_of_that_year(two_plans: Sea
     assert res.hits[0].passage.doc_id == doc
 
 
-def test_a_count_lifts_a_list_of_that_length(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_count_lifts_a_list_of_that_length(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", {
         **MINI_DOCS,
         "liste.txt": "Indsatser\n\nA. Forskning og uddannelse\n\nB. Internationalisering\n\nC. Regionale økosystemer",
         "tekst.txt": "Om strategien\n\nStrategien beskriver indsatser for klynger og netværk i hele landet.",
     })
     build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
-    s = Searcher(tmp_path / "index")
+    on = Searcher(tmp_path / "index")
+    off = Searcher(on.index, config=replace(DEFAULT_CONFIG, list_boost=0.0))
 
-    def scores(q: str) -> dict[str, float]:
+    def scores(s: Searcher, q: str) -> dict[str, float]:
         return {h.passage.doc_id: h.score for h in s.search(q).hits}
 
-    three, four = scores("Hvilke tre indsatser har strategien?"), scores("Hvilke fire indsatser har strategien?")
-    boost = search_module.LIST_BOOST
-    monkeypatch.setattr(search_module, "LIST_BOOST", 0.0)
-    three_off, four_off = scores("Hvilke tre indsatser har strategien?"), scores("Hvilke fire indsatser har strategien?")
+    three, four = scores(on, "Hvilke tre indsatser har strategien?"), scores(on, "Hvilke fire indsatser har strategien?")
+    boost = DEFAULT_CONFIG.list_boost
+    three_off, four_off = scores(off, "Hvilke tre indsatser har strategien?"), scores(off, "Hvilke fire indsatser har strategien?")
     assert three["liste"] - three_off["liste"] == pytest.approx(boost)
     assert three["tekst"] == pytest.approx(three_off["tekst"])
     assert four == pytest.approx(four_off)  # a list of three is not what "four" asks for

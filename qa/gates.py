@@ -1,0 +1,48 @@
+"""Quality gates: question sets and the metric floors they must reach, read from one TOML file
+(``eval/gates.toml``) by ``klynge eval --gates`` and by the tests."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .evaluate import check_fail_under, evaluate, load_questions
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str
+    questions: Path
+    fail_under: tuple[str, ...]
+
+
+def load_gates(path: str | Path) -> list[Gate]:
+    """The gates of ``path``; question-set paths are relative to the file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"--gates {path} does not exist") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--gates {path} is not valid TOML ({exc})") from exc
+    gates = []
+    for name, table in data.items():
+        if not isinstance(table, dict) or not isinstance(table.get("questions"), str):
+            raise UsageError(f"--gates {path}: [{name}] needs questions = \"FILE.jsonl\" and fail_under = [...]")
+        floors = table.get("fail_under", [])
+        if not isinstance(floors, list) or not all(isinstance(x, str) for x in floors):
+            raise UsageError(f"--gates {path}: [{name}] fail_under must be a list like [\"recall@5=0.95\"]")
+        gates.append(Gate(name, (path.parent / table["questions"]).resolve(), tuple(floors)))
+    return gates
+
+
+def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gate, dict[str, Any], list[str]]]:
+    """Evaluate each gate's question set; (gate, report, failures) for each."""
+    out = []
+    for g in gates:
+        report = evaluate(searcher, load_questions(g.questions), k=k)
+        out.append((g, report, check_fail_under(report, g.fail_under)))
+    return out

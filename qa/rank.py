@@ -1,0 +1,186 @@
+"""Ranking as a short pipeline over :class:`Candidate`: retrieve → fuse → priors → dedupe.
+
+- **retrieve** (:meth:`Ranker.retrieve`): the lexical scores of every passage (BM25 over n-grams and
+  stems, with sentence windows), the dense top ``depth`` from the ANN index plus the dense scores of the
+  lexical top ``depth``, and, when the language's recipe uses it, e5's sparse-head scores.
+- **fuse** (:func:`fuse`): min-max normalised signals, weighted per query language.
+- **priors** (:meth:`Ranker.priors`): documents the question names by year, lists as long as the count it
+  asks for (``qa/intent.py``).
+- **dedupe** (:func:`dedupe`): near-identical passages (the same text in two documents) become one hit
+  that lists the others.
+
+Annotation (answer sentences, citations, confidence) happens in ``qa.search`` for the hits kept.
+Every number comes from :class:`~qa.config.RankingConfig`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from indexer import Index, Passage
+from indexer.scores import minmax
+
+from .config import FusionWeights, RankingConfig
+from .intent import DocumentYears, Scope, asked_count, list_lengths
+from .translate import to_danish
+
+
+@dataclass(frozen=True)
+class Query:
+    """A cleaned question and what ranking derives from it."""
+
+    text: str
+    lang: str
+    vector: np.ndarray  # dense query embedding
+    sparse: Any  # sparse-head row (scipy), or None when the recipe does not use it
+    lexical: str  # what the lexical index matches: the question, or its Danish terms for English
+    statement: str  # what a sentence should say: ``lexical`` without years that only name a document
+    scope: Scope | None  # documents the question names by year
+    count: int | None  # the N of "the N things" it asks for
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The retrievers' scores for the candidate passages (parallel arrays)."""
+
+    ids: np.ndarray  # passage numbers
+    dense: np.ndarray
+    lexical: np.ndarray
+    sparse: np.ndarray | None  # None when the query has no sparse scores
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage on its way to becoming a hit."""
+
+    idx: int  # passage number in the index
+    score: float  # fused score plus priors
+    dense: float
+    lexical: float
+    sparse: float
+    also_in: tuple[int, ...] = ()  # near-identical passages of other documents
+
+
+def fuse(signals: Signals, weights: FusionWeights, redistribute: bool = True) -> np.ndarray:
+    """Weighted sum of the min-max normalised signals. Without sparse scores, the sparse weight goes
+    to dense and lexical in equal halves (when ``redistribute``)."""
+    wd, wl, ws = weights.dense, weights.lexical, weights.sparse
+    sp = signals.sparse if signals.sparse is not None else np.zeros(len(signals.ids), dtype=np.float32)
+    if signals.sparse is None and ws and redistribute:
+        wd, wl, ws = wd + ws / 2, wl + ws / 2, 0.0
+    return wd * minmax(signals.dense) + wl * minmax(signals.lexical) + ws * minmax(sp)
+
+
+_SHINGLE = re.compile(r"\w+")
+
+
+def _shingles(text: str, k: int = 5) -> set[int]:
+    w = _SHINGLE.findall(text.lower())
+    return {hash(tuple(w[i:i + k])) for i in range(max(1, len(w) - k + 1))}
+
+
+def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: float = 0.8) -> list[Candidate]:
+    """Merge near-identical passages (same text in two documents): keep the best, list the others."""
+    kept: list[Candidate] = []
+    also: list[list[int]] = []
+    sh: list[set[int]] = []
+    for c in ranked:
+        s = _shingles(passages[c.idx].text)
+        for j, other in enumerate(sh):
+            inter = len(s & other)
+            if inter and inter / min(len(s), len(other)) >= threshold:
+                if passages[c.idx].doc_id != passages[kept[j].idx].doc_id:
+                    also[j].append(c.idx)
+                break
+        else:
+            kept.append(c)
+            also.append([])
+            sh.append(s)
+    return [Candidate(c.idx, c.score, c.dense, c.lexical, c.sparse, tuple(a)) for c, a in zip(kept, also, strict=True)]
+
+
+class Ranker:
+    """The retrieval and ranking stages over one index; immutable after construction but for a cache
+    of list lengths filled on the first question that asks for a count."""
+
+    def __init__(self, index: Index, config: RankingConfig) -> None:
+        self.index = index
+        self.config = config
+        self.n = len(index.passages)
+        self._vectors = index.vectors() if index.ann.exact else None
+        self.doc_of = np.array([p.doc_id for p in index.passages], dtype=object)
+        self._years = DocumentYears(index.documents)
+        self._lists: np.ndarray | None = None
+
+    def uses_sparse(self, lang: str) -> bool:
+        """Does the recipe for ``lang`` use the sparse head (a second model pass per question)?"""
+        return self.index.sparse is not None and self.config.weights_for(lang).sparse > 0
+
+    def analyse(self, text: str, lang: str, vector: np.ndarray, sparse: Any) -> Query:
+        lexical = text if lang == "da" else to_danish(text)
+        scope = self._years.scope(text) if self.config.year_prior else None
+        statement = scope.without_years(lexical) if scope else lexical
+        return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang))
+
+    # ------------------------------------------------------------ stages
+
+    def retrieve(self, q: Query, k: int, mask: np.ndarray | None = None) -> Signals:
+        depth = self.config.depth(k, self.n)
+        lex = self.index.lexical.scores(q.lexical, window_query=q.statement if q.scope else None)
+        lex_top = np.argsort(-lex)[:depth]
+        lex_top = lex_top[lex[lex_top] > 0]
+        ids, dense = self._dense(q.vector, lex_top, depth)
+        if mask is not None:
+            keep = mask[ids]
+            ids, dense = ids[keep], dense[keep]
+        sparse = None
+        if q.sparse is not None and self.index.sparse is not None:
+            sparse = np.asarray((self.index.sparse[ids] @ q.sparse.T).toarray()).ravel()
+        return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse)
+
+    def _dense(self, qv: np.ndarray, extra_ids: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Dense top ``depth``, plus the scores of ``extra_ids`` (the lexical top) not among them.
+        Exact indexes score every passage (a matrix product is cheaper than a search at this size)."""
+        if self._vectors is not None:
+            return np.arange(self.n), self._vectors @ qv
+        ids, sc = self.index.ann.search(qv, depth)
+        extra = np.setdiff1d(extra_ids, ids)
+        if len(extra):
+            ids = np.concatenate([ids, extra])
+            sc = np.concatenate([sc, self.index.ann.reconstruct(extra) @ qv])
+        return ids, sc
+
+    def priors(self, q: Query, ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
+        """``fused`` plus the year prior and the list boost (a new array)."""
+        out = fused.copy()
+        if q.scope:
+            docs = self.doc_of[ids]
+            for doc_id, share in q.scope.docs.items():
+                out[docs == doc_id] += self.config.year_prior * share
+        if q.count and self.config.list_boost:
+            out += self.config.list_boost * (self._list_lengths()[ids] == q.count)
+        return out
+
+    def _list_lengths(self) -> np.ndarray:
+        if self._lists is None:
+            self._lists = list_lengths(self.index.passages)
+        return self._lists
+
+    # ------------------------------------------------------------ the pipeline
+
+    def rank(self, q: Query, k: int, mask: np.ndarray | None = None) -> list[Candidate]:
+        """The ``k`` best candidates for ``q``, near-duplicates merged."""
+        s = self.retrieve(q, k, mask)
+        if len(s.ids) == 0:
+            return []
+        scores = self.priors(q, s.ids, fuse(s, self.config.weights_for(q.lang), self.config.redistribute_missing_sparse))
+        order = np.argsort(-scores)[: self.config.pool(k)]
+        sp = s.sparse if s.sparse is not None else np.zeros(len(s.ids), dtype=np.float32)
+        pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))
+                for j in order]
+        return dedupe(pool, self.index.passages, self.config.dedupe_overlap)[:k]
