@@ -1,7 +1,8 @@
 """Text cleaning: markup, footnote marks, web chrome, letterheads, line-end hyphenation.
 
-Every function here takes and returns plain strings; the readers in ``read.py`` decide what a
-block is. Rules are written for the debris the Danish policy texts carry (see corpus/README).
+Every function here takes and returns plain strings; the readers in ``indexer/readers/`` decide
+what a block is. Rules are written for the debris of Danish public documents: web-page chrome in saved
+articles, letterheads of ministries' letters, footnote marks and hyphenation in PDF reports.
 """
 
 from __future__ import annotations
