@@ -169,7 +169,10 @@ def test_xss_question_is_text(page) -> None:  # noqa: ANN001
 def test_language_switch(page) -> None:  # noqa: ANN001
     page.get_by_label("English").check()
     page.wait_for_selector("text=Your question (Danish or English)", timeout=30_000)  # the queue may be busy
+    # the tab labels arrive in the same update but may render a moment later: wait, don't count at once
+    page.get_by_role("tab", name="Find a quote").wait_for(timeout=30_000)
     assert page.get_by_role("tab", name="Find a quote").count() == 1
+    assert page.get_by_role("tab", name="Slå citat op").count() == 0
 
 
 def test_narrow_screen(browser, app_url: str) -> None:  # noqa: ANN001
