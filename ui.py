@@ -27,26 +27,18 @@ from qa.evaluate import METRICS, evaluate, load_questions, write_report
 from qa.search import Filters, Result, Searcher, get_searcher, reload_searcher
 
 ROOT = Path(__file__).resolve().parent
-DEV_SET = ROOT / "eval" / "dev_questions.jsonl"
 E = html.escape
-
-EXAMPLES = [
-    "Hvem støtter spirende klynger?",
-    "Har Klyngeforum formel beslutningskompetence?",
-    "Er der øremærkede midler til klynger hos Danmarks Erhvervsfremmebestyrelse?",
-    "Who supports emerging clusters?",
-    "Should public base funding of clusters be phased out?",
-]
+N_EXAMPLES = 5  # example questions shown under the question box
 
 T = {
     "da": {
-        "title": "Klyngepolitik – søg i dokumenterne",
+        "title": "Søg i dokumenterne", "example_q": "Hvad står der om {}?",
         "tab_ask": "Spørg", "tab_cite": "Slå citat op", "tab_docs": "Dokumenter", "tab_eval": "Evaluering",
-        "question": "Dit spørgsmål (dansk eller engelsk)", "placeholder": "Fx: Hvem støtter spirende klynger?",
+        "question": "Dit spørgsmål (dansk eller engelsk)", "placeholder": "Fx: {}",
         "ask": "Søg", "filters": "Afgræns søgningen", "doc": "Dokument", "kind": "Type", "year": "År",
         "k": "Antal passager", "examples": "Eksempler",
         "quote": "Indsæt en sætning", "quote_ph": "Indsæt et citat for at finde kilden", "find": "Find kilden",
-        "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "use_dev": "Brug udviklingssættet",
+        "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "use_dev": "Brug samlingens spørgsmål",
         "upload": "Spørgsmålssæt (JSON Lines eller CSV)", "download": "Hent rapport",
         "nothing": "Intet fundet i dokumenterne", "nothing_sub": "De nærmeste passager vises nedenfor – de besvarer sandsynligvis ikke spørgsmålet.",
         "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
@@ -56,13 +48,13 @@ T = {
         "lang": "Sprog / Language", "empty": "Skriv et spørgsmål.",
     },
     "en": {
-        "title": "Cluster policy – search the documents",
+        "title": "Search the documents", "example_q": "What do the documents say about {}?",
         "tab_ask": "Ask", "tab_cite": "Find a quote", "tab_docs": "Documents", "tab_eval": "Evaluation",
-        "question": "Your question (Danish or English)", "placeholder": "E.g.: Who supports emerging clusters?",
+        "question": "Your question (Danish or English)", "placeholder": "E.g.: {}",
         "ask": "Search", "filters": "Narrow the search", "doc": "Document", "kind": "Kind", "year": "Year",
         "k": "Number of passages", "examples": "Examples",
         "quote": "Paste a sentence", "quote_ph": "Paste a quote to find its source", "find": "Find the source",
-        "open_doc": "Choose a document", "run_eval": "Run evaluation", "use_dev": "Use the development set",
+        "open_doc": "Choose a document", "run_eval": "Run evaluation", "use_dev": "Use the collection's questions",
         "upload": "Question set (JSON Lines or CSV)", "download": "Download report",
         "nothing": "Nothing found in the documents", "nothing_sub": "The closest passages are shown below – they probably do not answer the question.",
         "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",
@@ -265,6 +257,21 @@ def api_eval(path: str, index_dir: str | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------- the app
 
 
+def examples_for(searcher: Searcher, lang: str = "da", n: int = N_EXAMPLES) -> list[str]:
+    """The collection's example questions, or questions about its largest documents when it gives none."""
+    given = list(searcher.index.collection.examples)
+    if given:
+        return given[:n]
+    docs = sorted(searcher.documents.values(), key=lambda d: (-d.n_passages, d.title))
+    return [T[lang]["example_q"].format(d.title) for d in docs[:n]]
+
+
+def titles_for(searcher: Searcher) -> dict[str, str]:
+    """The app's title per interface language: the collection's own, else a plain one."""
+    own = searcher.index.collection.title
+    return {lg: own or T[lg]["title"] for lg in T}
+
+
 def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
     index_dir = Path(index_dir) if index_dir else default_index_dir()
     searcher = _searcher(index_dir)
@@ -273,6 +280,11 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
     kinds = sorted({d.kind for d in docs.values() if d.kind})
     years = sorted({str(d.year) for d in docs.values() if d.year})
     t = T["da"]
+    examples = examples_for(searcher)
+    titles = titles_for(searcher)
+    placeholders = {lg: T[lg]["placeholder"].format(examples[0]) if examples else "" for lg in T}
+    own_questions = searcher.index.collection.questions
+    question_set = Path(own_questions) if own_questions and Path(own_questions).is_file() else None
 
     def status_line() -> str:
         st = searcher.status()
@@ -283,18 +295,18 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
     with gr.Blocks(title="klynge") as app:
         lang_state = gr.State("da")
         with gr.Row():
-            title_md = gr.Markdown(f"# {t['title']}")
+            title_md = gr.Markdown(f"# {titles['da']}")
             lang = gr.Radio(["Dansk", "English"], value="Dansk", label=t["lang"], scale=0, min_width=220)
         gr.HTML(status_line())
         with gr.Tabs() as tabs:
             with gr.Tab(t["tab_ask"], id="ask") as tab_ask:
                 with gr.Row():
-                    question = gr.Textbox(label=t["question"], placeholder=t["placeholder"], lines=1, max_lines=3,
+                    question = gr.Textbox(label=t["question"], placeholder=placeholders["da"], lines=1, max_lines=3,
                                           scale=5, elem_id="k-question", autofocus=True, max_length=2000)
                     ask_btn = gr.Button(t["ask"], variant="primary", scale=1, elem_id="k-ask")
                 ex_label = gr.Markdown(f"**{t['examples']}:**")
                 with gr.Row():
-                    ex_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+                    ex_buttons = [gr.Button(q, size="sm") for q in examples]
                 with gr.Accordion(t["filters"], open=False) as filt_acc, gr.Row():
                     f_doc = gr.Dropdown(doc_choices, multiselect=True, label=t["doc"])
                     f_kind = gr.Dropdown(kinds, multiselect=True, label=t["kind"])
@@ -314,7 +326,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                     upload = gr.File(label=t["upload"], file_types=[".jsonl", ".json", ".csv"], elem_id="k-upload")
                     with gr.Column():
                         eval_btn = gr.Button(t["run_eval"], variant="primary", elem_id="k-eval")
-                        dev_btn = gr.Button(t["use_dev"], elem_id="k-eval-dev")
+                        dev_btn = gr.Button(t["use_dev"], elem_id="k-eval-dev", visible=question_set is not None)
                         download = gr.DownloadButton(t["download"], visible=False, elem_id="k-download")
                 eval_out = gr.HTML(elem_id="k-eval-results")
         open_target = gr.Textbox(elem_id="k-open-target", elem_classes=["k-hidden"], show_label=False, container=False)
@@ -390,19 +402,20 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
             return metrics_html(report), gr.update(value=str(out), visible=True)
 
         eval_btn.click(run_eval, [upload, lang_state], [eval_out, download], api_visibility="private")
-        dev_btn.click(lambda lg: run_eval(str(DEV_SET), lg), lang_state, [eval_out, download], api_visibility="private")
+        dev_btn.click(lambda lg: run_eval(str(question_set), lg), lang_state, [eval_out, download], api_visibility="private")
 
         def switch(choice: str) -> list[Any]:
             lg = "en" if choice == "English" else "da"
             tt = T[lg]
-            return [lg, gr.update(value=f"# {tt['title']}"), gr.update(label=tt["tab_ask"]), gr.update(label=tt["tab_cite"]),
+            return [lg, gr.update(value=f"# {titles[lg]}"), gr.update(label=tt["tab_ask"]), gr.update(label=tt["tab_cite"]),
                     gr.update(label=tt["tab_docs"]), gr.update(label=tt["tab_eval"]),
-                    gr.update(label=tt["question"], placeholder=tt["placeholder"]), gr.update(value=tt["ask"]),
+                    gr.update(label=tt["question"], placeholder=placeholders[lg]), gr.update(value=tt["ask"]),
                     gr.update(value=f"**{tt['examples']}:**"), gr.update(label=tt["filters"]),
                     gr.update(label=tt["doc"]), gr.update(label=tt["kind"]), gr.update(label=tt["year"]),
                     gr.update(label=tt["k"]), gr.update(label=tt["quote"], placeholder=tt["quote_ph"]),
                     gr.update(value=tt["find"]), gr.update(label=tt["open_doc"]), gr.update(label=tt["upload"]),
-                    gr.update(value=tt["run_eval"]), gr.update(value=tt["use_dev"]), gr.update(value=tt["download"])]
+                    gr.update(value=tt["run_eval"]), gr.update(value=tt["use_dev"], visible=question_set is not None),
+                    gr.update(value=tt["download"])]
 
         lang.change(switch, lang, [lang_state, title_md, tab_ask, tab_cite, tab_docs, tab_eval, question, ask_btn, ex_label,
                                    filt_acc, f_doc, f_kind, f_year, f_k, quote, cite_btn, doc_pick, upload, eval_btn,

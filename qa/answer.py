@@ -1,67 +1,15 @@
-"""From ranked passages to an answer: the answering sentences of a hit, and the confidence that the
-collection answers the question at all. Tunables: ``qa.config.AnswerConfig`` and ``ConfidenceConfig``."""
+"""The sentence(s) of a hit that answer the question. Tunables: ``qa.config.AnswerConfig``."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from indexer import sentence_spans
-from indexer.lexical import tokenize, words
+from indexer.lexical import tokenize
 
-from .config import AnswerConfig, ConfidenceConfig
-
-
-@dataclass(frozen=True)
-class Answer:
-    answered: bool
-    confidence: float
-
-
-def _sig(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def coverage(question: str, texts: Sequence[str]) -> float:
-    """Share of the question's content words (by stem or 4-gram overlap) present in ``texts``."""
-    qwords = [w for w in words(question) if len(w) > 2]
-    if not qwords:
-        return 0.0
-    doc_tokens = set()
-    for t in texts:
-        doc_tokens.update(tokenize(t))
-    hit = 0.0
-    for w in qwords:
-        toks = tokenize(w)
-        stem = [t for t in toks if t.startswith("s:")]
-        grams = [t for t in toks if not t.startswith("s:")]
-        if stem and stem[0] in doc_tokens:
-            hit += 1
-        elif grams:
-            share = sum(g in doc_tokens for g in grams) / len(grams)
-            hit += share if share >= 0.6 else 0.0
-    return hit / len(qwords)
-
-
-def assess(question: str, lang: str, dense: Sequence[float], texts: Sequence[str],
-           config: ConfidenceConfig | None = None) -> Answer:
-    """Is the question answered by the collection? A confidence in [0, 1] and a yes/no at the threshold.
-
-    ``question`` is what the lexical index saw (for English: its Danish glossary terms); ``dense`` the
-    dense cosines and ``texts`` the passage texts of the ranked hits, best first.
-    """
-    c = config or ConfidenceConfig()
-    if not len(dense):
-        return Answer(False, 0.0)
-    top_dense = max(dense[:c.dense_top])
-    cov = coverage(question, list(texts[:c.coverage_top]))
-    x = (c.dense_scale * (top_dense - c.dense_center.get(lang, c.dense_center_other))
-         + c.coverage_weight.get(lang, c.coverage_weight_other) * (cov - c.coverage_center))
-    conf = _sig(x)
-    return Answer(conf >= c.threshold, conf)
-
+from .config import AnswerConfig
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"[.!?:;…)\"”]\s*$")

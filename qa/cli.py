@@ -224,7 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="klynge", description="Search and answers over Danish cluster-policy texts.")
+    p = argparse.ArgumentParser(prog="klynge", description="Search, answers and citations over a collection of Danish documents.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def index_dir_opt(sp: argparse.ArgumentParser) -> None:

@@ -30,21 +30,35 @@ def _default_weights() -> dict[str, FusionWeights]:
 
 
 @dataclass(frozen=True)
-class ConfidenceConfig:
-    """Logistic over the top dense cosine (per language) and the question's coverage by the best
-    passages (docs/retrieval.md, "Confidence and 'nothing found'")."""
+class LogisticModel:
+    """``sigmoid(intercept + sum(coef[f] * feature f))`` over the features of ``qa.confidence``."""
 
-    dense_center: dict[str, float] = field(default_factory=lambda: {"da": 0.835, "en": 0.780})
-    # between the answerable and off-topic top cosines measured per language
-    dense_center_other: float = 0.83  # a language without a measured centre (unmeasured; near Danish's)
-    dense_scale: float = 60.0  # the two groups are ~0.05 apart in cosine: a steep logistic
-    coverage_weight: dict[str, float] = field(default_factory=lambda: {"da": 1.0, "en": 1.5})
-    # English on- and off-topic cosines overlap more, so coverage breaks more of its near-ties
-    coverage_weight_other: float = 4.0  # a language without a measured weight (unmeasured; from the first calibration)
-    coverage_center: float = 0.6  # share of content words found that reads as "on topic"
+    coef: dict[str, float]
+    intercept: float
+
+
+# --- calibrated: written by `python benchmarks/calibrate.py --write`; do not edit by hand ---
+CALIBRATED: dict[str, LogisticModel] = {
+    "da": LogisticModel({"top_dense": 24.8313, "coverage": 3.1644, "overlap": 5.8863, "spread": -1.1558, "top_lexical": 0.1346}, -28.3404),
+    "en": LogisticModel({"top_dense": 17.0951, "coverage": 2.7260, "overlap": 1.1748, "spread": 31.8721, "top_lexical": 0.4424}, -17.6953),
+}
+# --- end calibrated ---
+
+
+def _default_models() -> dict[str, LogisticModel]:
+    # fitted by `python benchmarks/calibrate.py` (pooled sets of two collections, balanced classes,
+    # L2 1.0); cross-validated false answers / false declines in docs/retrieval.md
+    return CALIBRATED
+
+
+@dataclass(frozen=True)
+class ConfidenceConfig:
+    """Per-language logistic models of "the collection answers this" (docs/retrieval.md,
+    "Confidence and 'nothing found'")."""
+
+    models: dict[str, LogisticModel] = field(default_factory=_default_models)
+    default_lang: str = "da"  # the model for a language without one of its own
     threshold: float = 0.5  # below it: "nothing found", the closest passages shown as such
-    dense_top: int = 5  # the best dense cosine among this many top hits
-    coverage_top: int = 3  # coverage is counted over this many top passages
 
 
 @dataclass(frozen=True)
@@ -70,10 +84,24 @@ class DisplayConfig:
 @dataclass(frozen=True)
 class RankingConfig:
     weights: dict[str, FusionWeights] = field(default_factory=_default_weights)
+    # weights for a question none of whose words the collection has (English over Danish text without
+    # a glossary): the lexical signal has nothing to match, so the multilingual signals carry it. The
+    # weights used are interpolated between ``weights`` and these by the share of the question's content
+    # words found in the collection's vocabulary (docs/retrieval.md, "Trusting the lexical signal")
+    foreign_weights: FusionWeights | None = field(default_factory=lambda: FusionWeights(0.85, 0.0, 0.15))
+    foreign_langs: tuple[str, ...] = ("en",)  # languages whose weights are interpolated so
     default_lang: str = "da"  # recipe for a language without weights: the collection's own language
     # a signal the index lacks (no sparse head) gives its weight to dense and lexical in equal halves,
     # so fused scores keep the same range (docs/retrieval.md, "Signals alone")
     redistribute_missing_sparse: bool = True
+    # questions in another language than the collection's (English over Danish text): what the lexical
+    # index matches. "glossary": the question through the collection's glossary when it has one, else
+    # the question's own words; "names": else only its names, numbers and acronyms (docs/retrieval.md)
+    cross_lexical: str = "glossary"
+    feedback_docs: int = 0  # pseudo-relevance feedback: the words of this many top dense hits ...
+    feedback_terms: int = 10  # ... the most distinctive this many of them (IDF-weighted) ...
+    feedback_weight: float = 0.1  # ... are a fourth signal with this weight (taken from dense) ...
+    feedback_langs: tuple[str, ...] = ("en",)  # ... for questions in these languages
     year_prior: float = 0.10  # documents a question names by year (qa/intent.py; "What moved" 8); 0 = off
     list_boost: float = 0.10  # passages with a list as long as the count asked for ("What moved" 9); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...
@@ -85,8 +113,16 @@ class RankingConfig:
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
 
-    def weights_for(self, lang: str) -> FusionWeights:
-        return self.weights.get(lang, self.weights[self.default_lang])
+    def weights_for(self, lang: str, overlap: float = 1.0) -> FusionWeights:
+        """The fusion weights for a question in ``lang`` of which a share ``overlap`` of the content
+        words is in the collection's vocabulary."""
+        w = self.weights.get(lang, self.weights[self.default_lang])
+        f = self.foreign_weights
+        if f is None or lang not in self.foreign_langs or overlap >= 1.0:
+            return w
+        a = max(0.0, overlap)
+        return FusionWeights(a * w.dense + (1 - a) * f.dense, a * w.lexical + (1 - a) * f.lexical,
+                             a * w.sparse + (1 - a) * f.sparse)
 
     def depth(self, k: int, n: int) -> int:
         """How many candidates each retriever returns for ``k`` hits out of ``n`` passages."""

@@ -16,18 +16,21 @@ Every number comes from :class:`~qa.config.RankingConfig`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from indexer import Index, Passage
+from indexer.lexical import STOPWORDS, stem_token, words
 from indexer.scores import minmax
 
 from .config import FusionWeights, RankingConfig
 from .intent import DocumentYears, Scope, asked_count, list_lengths
 from .translate import to_danish
+
+_NAME = re.compile(r"\b(?:[A-ZÆØÅ][\w'-]*[A-ZÆØÅ0-9][\w'-]*|[A-ZÆØÅ][a-zæøå][\w'-]*|\d[\d.,]*)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Query:
     statement: str  # what a sentence should say: ``lexical`` without years that only name a document
     scope: Scope | None  # documents the question names by year
     count: int | None  # the N of "the N things" it asks for
+    overlap: float = 1.0  # share of the lexical query's content words in the collection's vocabulary
+    feedback: str = ""  # words of the top dense hits (pseudo-relevance feedback), or ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Signals:
     dense: np.ndarray
     lexical: np.ndarray
     sparse: np.ndarray | None  # None when the query has no sparse scores
+    feedback: np.ndarray | None = None  # lexical scores of the feedback words, when the query has them
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,32 @@ class Candidate:
     lexical: float
     sparse: float
     also_in: tuple[int, ...] = ()  # near-identical passages of other documents
+
+
+def names_in(text: str) -> list[str]:
+    """Names, numbers and acronyms of a question ("Microsoft", "Sky Drive Pro", "1343", "IPCC"): words that
+    are written the same in any language, so they can be matched verbatim in the collection's text."""
+    return [m.group(0) for m in _NAME.finditer(text) if m.group(0).lower() not in STOPWORDS]
+
+
+def feedback_terms(texts: Sequence[str], idf: Callable[[str], float], n: int) -> list[str]:
+    """The ``n`` words of ``texts`` with the highest summed term frequency (per text length) times IDF."""
+    weight: dict[str, float] = {}
+    for t in texts:
+        ws = [w for w in words(t) if len(w) > 2 and not w[0].isdigit()]
+        for w in ws:
+            weight[w] = weight.get(w, 0.0) + 1.0 / len(ws)
+    scored = sorted(((f * idf(stem_token(w)), w) for w, f in weight.items()), reverse=True)
+    out: list[str] = []
+    seen: set[str] = set()
+    for _s, w in scored:
+        st = stem_token(w)
+        if st not in seen:
+            seen.add(st)
+            out.append(w)
+        if len(out) == n:
+            break
+    return out
 
 
 def fuse(signals: Signals, weights: FusionWeights, redistribute: bool = True) -> np.ndarray:
@@ -119,13 +151,45 @@ class Ranker:
 
     def uses_sparse(self, lang: str) -> bool:
         """Does the recipe for ``lang`` use the sparse head (a second model pass per question)?"""
-        return self.index.sparse is not None and self.config.weights_for(lang).sparse > 0
+        c = self.config
+        foreign = c.foreign_weights is not None and lang in c.foreign_langs and c.foreign_weights.sparse > 0
+        return self.index.sparse is not None and (c.weights_for(lang).sparse > 0 or foreign)
 
     def analyse(self, text: str, lang: str, vector: np.ndarray, sparse: Any) -> Query:
-        lexical = text if lang == "da" else to_danish(text)
+        lexical = text if lang == self.index.collection.language else self._cross_lexical(text)
         scope = self._years.scope(text) if self.config.year_prior else None
         statement = scope.without_years(lexical) if scope else lexical
-        return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang))
+        return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
+                     self.overlap(lexical))
+
+    def overlap(self, text: str) -> float:
+        """Share of the content words of ``text`` whose stem the collection's lexical index knows."""
+        ws = [w for w in words(text) if len(w) > 2]
+        if not ws:
+            return 0.0
+        return sum(self.index.lexical.idf(stem_token(w)) > 0 for w in ws) / len(ws)
+
+    def _cross_lexical(self, text: str) -> str:
+        """What the lexical index matches for a question in another language than the collection's."""
+        glossary = self.index.collection.glossary
+        if glossary:
+            return to_danish(text, glossary)
+        if self.config.cross_lexical == "names":
+            return " ".join(names_in(text))
+        return text
+
+    def expand(self, q: Query) -> Query:
+        """Pseudo-relevance feedback: the most distinctive words of the top dense hits join the lexical
+        query (for the languages in ``feedback_langs``), so a question that shares few words with the
+        collection still has a lexical signal in the collection's own words."""
+        c = self.config
+        if not c.feedback_docs or q.lang not in c.feedback_langs:
+            return q
+        ids, scores = self._dense(q.vector, np.zeros(0, dtype=np.int64), c.feedback_docs)
+        ids = ids[np.argsort(-scores)[: c.feedback_docs]]
+        terms = feedback_terms([self.index.passages[int(i)].text for i in ids], self.index.lexical.idf,
+                               c.feedback_terms)
+        return replace(q, feedback=" ".join(terms)) if terms else q
 
     # ------------------------------------------------------------ stages
 
@@ -141,7 +205,8 @@ class Ranker:
         sparse = None
         if q.sparse is not None and self.index.sparse is not None:
             sparse = np.asarray((self.index.sparse[ids] @ q.sparse.T).toarray()).ravel()
-        return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse)
+        fb = self.index.lexical.scores(q.feedback)[ids] if q.feedback else None
+        return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse, fb)
 
     def _dense(self, qv: np.ndarray, extra_ids: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Dense top ``depth``, plus the scores of ``extra_ids`` (the lexical top) not among them.
@@ -174,11 +239,16 @@ class Ranker:
     # ------------------------------------------------------------ the pipeline
 
     def rank(self, q: Query, k: int, mask: np.ndarray | None = None) -> list[Candidate]:
-        """The ``k`` best candidates for ``q``, near-duplicates merged."""
+        """The ``k`` best candidates for ``q`` (already :meth:`expand`-ed), near-duplicates merged."""
         s = self.retrieve(q, k, mask)
         if len(s.ids) == 0:
             return []
-        scores = self.priors(q, s.ids, fuse(s, self.config.weights_for(q.lang), self.config.redistribute_missing_sparse))
+        weights = self.config.weights_for(q.lang, q.overlap)
+        fused = fuse(s, weights, self.config.redistribute_missing_sparse)
+        if s.feedback is not None:
+            fw = self.config.feedback_weight
+            fused = (1 - fw) * fused + fw * minmax(s.feedback)
+        scores = self.priors(q, s.ids, fused)
         order = np.argsort(-scores)[: self.config.pool(k)]
         sp = s.sparse if s.sparse is not None else np.zeros(len(s.ids), dtype=np.float32)
         pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))

@@ -21,8 +21,9 @@ import numpy as np
 
 from indexer import Document, Embedder, Index, IndexMismatchError, Passage, make_embedder
 
-from .answer import assess, best_sentences
+from .answer import best_sentences
 from .cite import citation_for
+from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError
 from .lang import detect_lang
@@ -105,7 +106,7 @@ def clean_query(text: str) -> str:
     text = "".join(ch if ch.isprintable() or ch in " \t\n" else " " for ch in text)
     text = " ".join(text.split())
     if not text:
-        raise QueryError("the question is empty: type a question, e.g. 'Hvem støtter spirende klynger?'")
+        raise QueryError("the question is empty: type a question about the documents")
     return text[:MAX_QUERY_CHARS]
 
 
@@ -172,8 +173,8 @@ class Searcher:
         results = []
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
-            q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
-            res = self._answer(q, self.ranker.rank(q, k, mask))
+            q = self.ranker.expand(self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi)))
+            res = self._answer(q, self.ranker.rank(q, max(k, TOP), mask), k)
             results.append(replace(res, timings={"embed": t_embed, "rank": time.perf_counter() - t1}))
         return results
 
@@ -182,13 +183,13 @@ class Searcher:
 
     # ------------------------------------------------------------ annotate
 
-    def _answer(self, q: Query, ranked: list[Candidate]) -> Result:
-        """Hits with answer sentences and citations, and the verdict on the whole question."""
+    def _answer(self, q: Query, ranked: list[Candidate], k: int) -> Result:
+        """The first ``k`` of ``ranked`` as hits with answer sentences and citations, and the verdict
+        on the whole question (from the first ``confidence.TOP``, whatever ``k`` is)."""
         passages = self.index.passages
-        verdict = assess(q.lexical, q.lang, [c.dense for c in ranked], [passages[c.idx].text for c in ranked],
-                         self.config.confidence)
+        verdict = assess(q, ranked, passages, self.config.confidence)
         hits = []
-        for r, c in enumerate(ranked, start=1):
+        for r, c in enumerate(ranked[:k], start=1):
             p = passages[c.idx]
             answer = best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
                                     config=self.config.answer)

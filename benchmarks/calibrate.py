@@ -1,0 +1,140 @@
+"""Fit the confidence model ("nothing found") per question language, with cross-validation.
+
+    python benchmarks/calibrate.py --squad-index DIR           # report cross-validated errors
+    python benchmarks/calibrate.py --squad-index DIR --write   # and write the fitted models into qa/config.py
+
+Pools answerable and unanswerable questions over two collections, so no single collection's scale
+decides the model: the shipped corpus (.klynge/index: ../shared dev set, eval/extra, intent, held-out,
+eval/unanswerable_policy.jsonl) and squad-da-dev (its index built with `klynge index --corpus
+../shared/eval/squad-da-dev/corpus`: its Danish and English questions, eval/unanswerable_squad.jsonl).
+Label: the question has an answer in its collection (a non-empty ``expected``), not whether the
+search found it. Logistic regression on standardised features (qa/confidence.py), L2 1.0, classes
+weighted to count equally; 5-fold cross-validation repeated over 5 shuffles. Prints false answers
+(unanswerable questions answered) and false declines (answerable ones declined) per language and set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import Index  # noqa: E402
+from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
+from qa.confidence import FEATURES, TOP, features  # noqa: E402
+from qa.evaluate import load_questions  # noqa: E402
+from qa.lang import detect_lang  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "eval"
+SHIPPED_SETS = [SHARED / "dev_questions.jsonl", ROOT / "eval" / "extra_questions.jsonl",
+                ROOT / "eval" / "intent_questions.jsonl", ROOT / "eval" / "heldout_questions.jsonl",
+                ROOT / "eval" / "unanswerable_policy.jsonl"]
+SQUAD_SETS = [SHARED / "squad-da-dev" / "questions_da.jsonl", SHARED / "squad-da-dev" / "questions_en.jsonl",
+              ROOT / "eval" / "unanswerable_squad.jsonl"]
+L2 = 1.0
+FOLDS, REPEATS = 5, 5
+
+
+def collect(index_dir: Path, files: list[Path]) -> list[dict]:
+    s = Searcher(Index.load(index_dir), config=DEFAULT_CONFIG)
+    rows = []
+    for f in files:
+        for q in load_questions(f).questions:
+            lang = q.lang or detect_lang(q.question)
+            qv = s.embedder.embed_queries([q.question])[0]
+            sp = s.embedder.sparse_batch([q.question])[0] if s.ranker.uses_sparse(lang) else None
+            query = s.ranker.expand(s.ranker.analyse(q.question, lang, qv, sp))
+            ranked = s.ranker.rank(query, TOP)
+            x = features(query, ranked, s.index.passages)
+            rows.append({"set": f.stem, "lang": lang, "y": int(bool(q.expected)), **x})
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L2) -> np.ndarray:
+    """Weighted L2 logistic regression by Newton's method; the last coefficient is the intercept."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    reg = l2 * np.r_[np.ones(x.shape[1]), 0.0]
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-xb @ w))
+        grad = xb.T @ (weight * (p - y)) + reg * w
+        hess = (xb * (weight * p * (1 - p))[:, None]).T @ xb + np.diag(reg) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def _weights(y: np.ndarray) -> np.ndarray:
+    pos, neg = max(1, int(y.sum())), max(1, int((1 - y).sum()))
+    return np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
+
+
+def calibrate(rows: list[dict], lang: str) -> tuple[dict[str, float], float, np.ndarray, np.ndarray]:
+    """(raw-space coefficients, intercept, cross-validated answer decisions, labels) for one language."""
+    sub = [r for r in rows if r["lang"] == lang]
+    x = np.array([[r[f] for f in FEATURES] for r in sub], dtype=float)
+    y = np.array([r["y"] for r in sub], dtype=float)
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    xs = (x - mu) / sd
+    votes = np.zeros(len(sub))
+    for rep in range(REPEATS):
+        fold = np.random.default_rng(rep).permutation(len(sub)) % FOLDS
+        for k in range(FOLDS):
+            tr, te = fold != k, fold == k
+            w = fit(xs[tr], y[tr], _weights(y[tr]))
+            votes[te] += (np.hstack([xs[te], np.ones((te.sum(), 1))]) @ w) >= 0
+    answered = votes / REPEATS >= 0.5
+    w = fit(xs, y, _weights(y))
+    coef = {f: float(w[i] / sd[i]) for i, f in enumerate(FEATURES)}
+    intercept = float(w[-1] - sum(w[i] * mu[i] / sd[i] for i in range(len(FEATURES))))
+    return coef, intercept, answered, y
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index-dir", type=Path, default=ROOT / ".klynge" / "index")
+    ap.add_argument("--squad-index", type=Path, required=True)
+    ap.add_argument("--write", action="store_true", help="write the fitted models into qa/config.py")
+    args = ap.parse_args()
+    rows = collect(args.index_dir, SHIPPED_SETS) + collect(args.squad_index, SQUAD_SETS)
+    models = {}
+    print("| language | answerable | unanswerable | false answers (CV) | false declines (CV) |")
+    print("|---|---|---|---|---|")
+    per_set = []
+    for lang in ("da", "en"):
+        coef, intercept, answered, y = calibrate(rows, lang)
+        models[lang] = (coef, intercept)
+        fa = float(((y == 0) & answered).sum() / max(1, (y == 0).sum()))
+        fd = float(((y == 1) & ~answered).sum() / max(1, (y == 1).sum()))
+        print(f"| {lang} | {int(y.sum())} | {int((1 - y).sum())} | {fa:.1%} | {fd:.1%} |")
+        sub = [r for r in rows if r["lang"] == lang]
+        for name in sorted({r["set"] for r in sub}):
+            for label, kind in ((1, "answerable: answered"), (0, "unanswerable: declined")):
+                m = np.array([r["set"] == name and r["y"] == label for r in sub])
+                if m.any():
+                    share = answered[m].mean() if label else 1 - answered[m].mean()
+                    per_set.append(f"| {lang} | {name} | {int(m.sum())} | {kind} {share:.1%} |")
+    print("\n| language | set | n | cross-validated |\n|---|---|---|---|")
+    print("\n".join(per_set))
+    literal = "CALIBRATED: dict[str, LogisticModel] = {\n" + "".join(
+        f'    "{lang}": LogisticModel({{{", ".join(f"{chr(34)}{k}{chr(34)}: {v:.4f}" for k, v in coef.items())}}}, '
+        f"{intercept:.4f}),\n" for lang, (coef, intercept) in models.items()) + "}\n"
+    print("\n" + literal)
+    if args.write:
+        path = ROOT / "qa" / "config.py"
+        text = path.read_text(encoding="utf-8")
+        new = re.sub(r"CALIBRATED: dict\[str, LogisticModel\] = \{\n.*?\n\}\n", lambda _m: literal, text, flags=re.S)
+        path.write_text(new, encoding="utf-8")
+        print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()

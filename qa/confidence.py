@@ -1,0 +1,81 @@
+"""Does the collection answer the question at all? A confidence in [0, 1], and "nothing found" below
+the threshold.
+
+One logistic model per question language over features of the ranking that do not depend on the
+collection's size or subject (``FEATURES``). The coefficients are data (``ConfidenceConfig.models``),
+fitted by ``benchmarks/calibrate.py`` on pooled question sets of two collections with answerable and
+unanswerable questions, with cross-validation (docs/retrieval.md, "Confidence and 'nothing found'").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from indexer import Passage
+from indexer.lexical import tokenize, words
+
+from .config import ConfidenceConfig
+from .rank import Candidate, Query
+
+FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
+TOP = 5  # the features look at this many best candidates (whatever number of hits is shown)
+COVERAGE_TOP = 3  # coverage is counted over this many
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answered: bool
+    confidence: float
+    features: dict[str, float]
+
+
+def coverage(question: str, texts: Sequence[str]) -> float:
+    """Share of the question's content words (by stem or 4-gram overlap) present in ``texts``."""
+    qwords = [w for w in words(question) if len(w) > 2]
+    if not qwords:
+        return 0.0
+    doc_tokens = set()
+    for t in texts:
+        doc_tokens.update(tokenize(t))
+    hit = 0.0
+    for w in qwords:
+        toks = tokenize(w)
+        stem = [t for t in toks if t.startswith("s:")]
+        grams = [t for t in toks if not t.startswith("s:")]
+        if stem and stem[0] in doc_tokens:
+            hit += 1
+        elif grams:
+            share = sum(g in doc_tokens for g in grams) / len(grams)
+            hit += share if share >= 0.6 else 0.0
+    return hit / len(qwords)
+
+
+def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> dict[str, float]:
+    """What the model sees of a ranking: the best dense cosine among the top candidates and how much
+    they differ, the share of the question's words the best passages hold, the share of its words the
+    collection knows at all, and the best lexical score per query word."""
+    top = ranked[:TOP]
+    dense = [c.dense for c in top]
+    n_words = max(1, len(q.lexical.split()))
+    return {
+        "top_dense": max(dense),
+        "coverage": coverage(q.lexical, [passages[c.idx].text for c in top[:COVERAGE_TOP]]),
+        "overlap": q.overlap,
+        "spread": max(dense) - min(dense),
+        "top_lexical": max(c.lexical for c in top) / n_words,
+    }
+
+
+def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
+           config: ConfidenceConfig | None = None) -> Verdict:
+    """The verdict on ``q`` from its best candidates (``ranked``, best first)."""
+    c = config or ConfidenceConfig()
+    if not ranked:
+        return Verdict(False, 0.0, {})
+    x = features(q, ranked, passages)
+    model = c.models.get(q.lang) or c.models[c.default_lang]
+    z = model.intercept + sum(model.coef.get(name, 0.0) * v for name, v in x.items())
+    conf = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+    return Verdict(conf >= c.threshold, conf, x)

@@ -1,0 +1,88 @@
+"""Any collection: its own settings (collection.toml), a glossary as optional data, English questions
+without one, and the calibrated "nothing found"."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, build_index
+from indexer.collection import Collection, load_collection
+from qa import DEFAULT_CONFIG, FusionWeights, Searcher
+from qa.confidence import FEATURES, assess
+from qa.rank import names_in
+
+from .conftest import MINI_DOCS, FakeEmbedder, write_corpus
+
+
+def test_a_collection_without_settings_gets_a_plain_title_and_examples_from_its_documents(mini_index: Path) -> None:
+    import ui
+
+    s = Searcher(mini_index)
+    assert s.index.collection == Collection()
+    assert ui.titles_for(s) == {"da": "Søg i dokumenterne", "en": "Search the documents"}
+    examples = ui.examples_for(s)
+    assert len(examples) == 3 and all(e.startswith("Hvad står der om ") for e in examples)
+    assert {e[len("Hvad står der om "):-1] for e in examples} == {d.title for d in s.documents.values()}
+
+
+def test_collection_settings_and_glossary_travel_with_the_index(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", {**MINI_DOCS,
+                                           "collection.toml": 'title = "Min samling"\nexamples = ["Hvem har ansvaret?"]\n'
+                                                              'glossary = "ord.tsv"\n',
+                                           "ord.tsv": "# en -> da\nresponsibility\tansvar ansvaret\n"})
+    report = build_index(corpus, tmp_path / "i", FakeEmbedder(), progress=False)
+    assert "ord.tsv" not in {d["file"] for d in report.documents} and not report.skipped  # data, not a document
+    s = Searcher(tmp_path / "i")
+    assert s.index.collection.title == "Min samling" and s.index.collection.examples == ("Hvem har ansvaret?",)
+    q = s.ranker.analyse("Who has the responsibility?", "en", s.embedder.embed_queries(["x"])[0], None)
+    assert "ansvaret" in q.lexical.split()  # English through the collection's glossary
+
+
+def test_a_broken_collection_file_is_reported_and_the_build_goes_on(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", {**MINI_DOCS, "collection.toml": "title = [unclosed\n"})
+    report = build_index(corpus, tmp_path / "i", FakeEmbedder(), progress=False)
+    assert len(report.documents) == 3
+    assert [s["file"] for s in report.skipped] == [str(corpus / "collection.toml")]
+    assert "not valid TOML" in report.skipped[0]["reason"]
+    with pytest.raises(Exception, match="glossary"):
+        (corpus / "collection.toml").write_text('glossary = "../../etc/passwd"\n', encoding="utf-8")
+        load_collection(corpus)
+
+
+def test_english_without_a_glossary_leans_on_the_multilingual_signals() -> None:
+    c = DEFAULT_CONFIG
+    assert c.weights_for("en", 1.0) == c.weights["en"]  # the question's words are the collection's
+    none = c.weights_for("en", 0.0)
+    assert none == c.foreign_weights and none.lexical < c.weights["en"].lexical
+    half = c.weights_for("en", 0.5)
+    assert half.lexical == pytest.approx((c.weights["en"].lexical + none.lexical) / 2)
+    assert c.weights_for("da", 0.0) == c.weights["da"]  # Danish questions keep their recipe
+    off = dataclasses.replace(c, foreign_weights=None)
+    assert off.weights_for("en", 0.0) == FusionWeights(0.20, 0.55, 0.25)
+
+
+def test_names_numbers_and_acronyms_are_found_in_english_questions() -> None:
+    assert names_in("What did Microsoft announce that it would rename Sky Drive Pro to?") == ["Microsoft", "Sky", "Drive", "Pro"]
+    assert names_in("When did the IPCC publish its report in 2007?") == ["IPCC", "2007"]
+    assert names_in("What is the capital?") == []
+
+
+def test_overlap_measures_the_questions_words_in_the_collection(shipped_fake_index: Path) -> None:
+    s = Searcher(shipped_fake_index)
+    assert s.ranker.overlap("klynger og netværk") == 1.0
+    assert s.ranker.overlap("quantum chromodynamics lattice") == 0.0
+
+
+def test_confidence_rises_with_the_evidence(shipped_fake_index: Path) -> None:
+    s = Searcher(shipped_fake_index)
+    idx = Index.load(shipped_fake_index)
+    q = s.ranker.analyse("Hvem støtter spirende klynger?", "da", s.embedder.embed_queries(["x"])[0], None)
+    ranked = s.ranker.rank(q, 5)
+    v = assess(q, ranked, idx.passages)
+    assert set(v.features) == set(FEATURES) and 0.0 <= v.confidence <= 1.0
+    better = [dataclasses.replace(c, dense=c.dense + 0.05) for c in ranked]
+    assert assess(q, better, idx.passages).confidence > v.confidence  # a closer match is more likely an answer
+    assert not assess(q, [], idx.passages).answered
