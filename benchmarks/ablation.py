@@ -1,51 +1,76 @@
-"""What each question-form mechanism adds: retrieval with and without year scoping and list matching.
+"""What each ranking mechanism adds, over every question set of both development collections.
 
-    python benchmarks/ablation.py                      # dev set and our extra, intent and held-out sets
-    python benchmarks/ablation.py FILE.jsonl ...       # other question sets
+    python benchmarks/ablation.py [--squad-index .klynge/squad-index]
 
-Uses the index in .klynge/index (or $KLYNGE_INDEX_DIR). Prints a Markdown table of R@5 / MRR@10 per
-language for each combination; the mechanisms are described in qa/intent.py and docs/retrieval.md.
-Each combination is a :class:`qa.RankingConfig` built from the shipped one.
+Rows: the shipped configuration, then each mechanism switched off (a :class:`qa.RankingConfig` built
+from the shipped one, or the collection without its glossary). Columns: R@5 / MRR@10 per set and
+language; for the unanswerable sets, the share declined. The shipped collection is read from
+.klynge/index (or $KLYNGE_INDEX_DIR); squad-da-dev from --squad-index (`make squad-index`), left out
+when it is not there. Mechanisms: docs/retrieval.md.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
+import dataclasses
+import sys
 from pathlib import Path
 
-from indexer import Index
-from qa import DEFAULT_CONFIG, Searcher
-from qa.evaluate import evaluate, load_questions
-
 ROOT = Path(__file__).resolve().parent.parent
-SETS = [ROOT.parent / "shared" / "eval" / "dev_questions.jsonl", ROOT / "eval" / "extra_questions.jsonl",
-        ROOT / "eval" / "intent_questions.jsonl", ROOT / "eval" / "heldout_questions.jsonl"]
+sys.path.insert(0, str(ROOT))
+
+from indexer import Index  # noqa: E402
+from qa import DEFAULT_CONFIG, RankingConfig, Searcher  # noqa: E402
+from qa.evaluate import evaluate, load_questions  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "eval"
+SHIPPED = [("dev", SHARED / "dev_questions.jsonl"), ("extra", ROOT / "eval" / "extra_questions.jsonl"),
+           ("intent", ROOT / "eval" / "intent_questions.jsonl"), ("held-out", ROOT / "eval" / "heldout_questions.jsonl"),
+           ("unanswerable", ROOT / "eval" / "unanswerable_policy.jsonl")]
+SQUAD = [("squad", SHARED / "squad-da-dev" / "questions_da.jsonl"), ("squad", SHARED / "squad-da-dev" / "questions_en.jsonl"),
+         ("squad unanswerable", ROOT / "eval" / "unanswerable_squad.jsonl")]
+R = dataclasses.replace
+VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the collection's glossary
+    ("shipped", DEFAULT_CONFIG, True),
+    ("no vocabulary-overlap weights (English)", R(DEFAULT_CONFIG, foreign_weights=None), True),
+    ("no glossary (collection data)", DEFAULT_CONFIG, False),
+    ("no year prior", R(DEFAULT_CONFIG, year_prior=0.0), True),
+    ("no list boost", R(DEFAULT_CONFIG, list_boost=0.0), True),
+]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--index-dir", type=Path, default=None)
+    ap.add_argument("--squad-index", type=Path, default=ROOT / ".klynge" / "squad-index")
     args = ap.parse_args()
-    files = [f for f in (args.files or SETS) if f.exists()]
-    base = DEFAULT_CONFIG
-    configs = [("neither", replace(base, year_prior=0.0, list_boost=0.0)), ("years", replace(base, list_boost=0.0)),
-               ("lists", replace(base, year_prior=0.0)), ("both (shipped)", base)]
-    index = Index.load()
-    searchers = {name: Searcher(index, config=cfg) for name, cfg in configs}
-    sets = [(f, load_questions(f)) for f in files]
-    print("| mechanisms | " + " | ".join(f"{f.stem} {lang}" for f, qs in sets
-                                         for lang in sorted({q.lang for q in qs.questions if q.expected})) + " |")
-    print("|---|" + "---|" * sum(len({q.lang for q in qs.questions if q.expected}) for _, qs in sets))
-    for name, _cfg in configs:
+    collections = [(Index.load(args.index_dir), SHIPPED)]
+    if (args.squad_index / "manifest.json").exists():
+        collections.append((Index.load(args.squad_index), SQUAD))
+    loaded = [(index, [(name, load_questions(f)) for name, f in sets if f.exists()]) for index, sets in collections]
+    header, rows = [], []
+    for vname, config, glossary in VARIANTS:
         cells = []
-        for _, qs in sets:
-            rep = evaluate(searchers[name], qs)
-            for _lang, m in sorted(rep["by_lang"].items()):
-                if m.get("recall@5") is not None:
-                    cells.append(f"{m['recall@5']:.3f} / {m['mrr@10']:.3f}")
-        print(f"| {name} | " + " | ".join(cells) + " |")
+        for index, sets in loaded:
+            idx = index if glossary else R(index, collection=R(index.collection, glossary={}))
+            s = Searcher(idx, config=config)
+            for name, qs in sets:
+                rep = evaluate(s, qs)
+                for lang, m in sorted(rep["by_lang"].items()):
+                    if m["recall@5"] is not None:
+                        if vname == "shipped":
+                            header.append(f"{name} {lang}")
+                        cells.append(f"{m['recall@5']:.3f} / {m['mrr@10']:.3f}")
+                    elif m["no_answer_accuracy"] is not None:
+                        if vname == "shipped":
+                            header.append(f"{name} {lang} (declined)")
+                        cells.append(f"{m['no_answer_accuracy']:.2f}")
+        rows.append(f"| {vname} | " + " | ".join(cells) + " |")
+    print("| mechanisms | " + " | ".join(header) + " |")
+    print("|---|" + "---|" * len(header))
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":
     main()
+

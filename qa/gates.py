@@ -17,6 +17,7 @@ class Gate:
     name: str
     questions: Path
     fail_under: tuple[str, ...]
+    index: Path | None = None  # the index the questions are about; None: the index being checked
 
 
 def load_gates(path: str | Path) -> list[Gate]:
@@ -35,14 +36,25 @@ def load_gates(path: str | Path) -> list[Gate]:
         floors = table.get("fail_under", [])
         if not isinstance(floors, list) or not all(isinstance(x, str) for x in floors):
             raise UsageError(f"--gates {path}: [{name}] fail_under must be a list like [\"recall@5=0.95\"]")
-        gates.append(Gate(name, (path.parent / table["questions"]).resolve(), tuple(floors)))
+        index = table.get("index")
+        gates.append(Gate(name, (path.parent / table["questions"]).resolve(), tuple(floors),
+                          (path.parent / index).resolve() if isinstance(index, str) else None))
     return gates
 
 
 def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gate, dict[str, Any], list[str]]]:
-    """Evaluate each gate's question set; (gate, report, failures) for each."""
+    """Evaluate each gate's question set against ``searcher`` or, for a gate that names its own index,
+    against that one; (gate, report, failures) for each."""
+    from .search import Searcher
+
+    own: dict[Path, Any] = {}
     out = []
     for g in gates:
-        report = evaluate(searcher, load_questions(g.questions), k=k)
+        s = searcher
+        if g.index is not None:
+            if g.index not in own:
+                own[g.index] = Searcher(g.index)
+            s = own[g.index]
+        report = evaluate(s, load_questions(g.questions), k=k)
         out.append((g, report, check_fail_under(report, g.fail_under)))
     return out

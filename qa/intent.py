@@ -22,14 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer import Document, Passage
+from indexer.lexical import NUMBER_WORDS
 
 _YEAR = r"(?:19|20)\d\d"
 _PERIOD = re.compile(rf"(?<![\d.,])({_YEAR})(?:\s*[-–/]\s*({_YEAR}))?(?![\d.,])")
 
-NUMBER_WORDS: dict[str, dict[str, int]] = {
-    "da": {"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "ni": 9, "ti": 10},
-    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10},
-}
 _COUNT = re.compile(r"(?<![\w.,])([a-zæøå]+|\d{1,2})(?![\w.,%])(?=\s+[a-zæøå])", re.IGNORECASE)  # N before a word
 # a list item: a line that starts with "A." / "b)" / "3." and text
 _ITEM = re.compile(r"^[ \t]*(?:([A-Za-z])|(\d{1,2}))[.)][ \t]+\S", re.MULTILINE)
