@@ -156,15 +156,15 @@ def render_result(res: Result, lang: str, display: DisplayConfig | None = None) 
     for h in res.hits:
         p = h.passage
         pages = page_range(p.page, p.page_end)
-        page = f" · {t['page']} {pages}" if pages else ""
         section = p.section.split(" > ")[-1] if p.section else ""
+        meta = " · ".join(x for x in (f"{t['section']}: {section}" if section else "",
+                                      f"{t['page']} {pages}" if pages else "", f"score {h.score:.2f}") if x)
         also = "".join(f"<div class='k-meta'>{t['also']}: {E(s.citation)}</div>" for s in h.also_in)
         target = json.dumps({"doc": p.doc_id, "start": p.start, "end": p.end})
         cards.append(
             f"<article class='k-card' aria-label='{E(p.title)}'>"
             f"<h3>{h.rank}. {E(p.title)}</h3>"
-            f"<div class='k-meta'>{E(t['section'] + ': ' + section) if section else ''}{E(page)}"
-            f" · score {h.score:.2f}</div>"
+            f"<div class='k-meta'>{E(meta)}</div>"
             f"<div class='k-text'>{_highlight(p.text, h.answer)}</div>{also}"
             f"<div class='k-cite'>{E(h.citation)}</div>"
             f"<div class='k-actions'><button type='button' class='k-copy' data-citation='{E(h.citation)}' "

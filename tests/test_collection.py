@@ -86,3 +86,13 @@ def test_confidence_rises_with_the_evidence(shipped_fake_index: Path) -> None:
     better = [dataclasses.replace(c, dense=c.dense + 0.05) for c in ranked]
     assert assess(q, better, idx.passages).confidence > v.confidence  # a closer match is more likely an answer
     assert not assess(q, [], idx.passages).answered
+
+
+def test_result_cards_without_section_or_page_have_a_clean_meta_line(mini_index: Path) -> None:
+    import re
+
+    import ui
+
+    res = Searcher(mini_index).search("Klyngeorganisationen faciliterer samarbejdet", k=3)
+    metas = re.findall(r"<div class='k-meta'>([^<]*)</div>", ui.render_result(res, "da"))
+    assert metas and all(m.startswith(("Afsnit: ", "s. ", "score ")) for m in metas), metas
