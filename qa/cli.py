@@ -47,8 +47,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         print(f"Indexed {len(report.documents)} documents ({report.pages} PDF pages) into {report.passages} passages "
               f"in {report.seconds:.1f} s -> {report.index_dir}")
-        print(f"  passages embedded: {report.embedded}, reused from the previous index: {report.reused} "
-              f"({report.embedder})")
+        rate = f" at {report.passages_per_second:.1f} passages/s" if report.embedded else ""
+        resumed = f", {report.resumed} of them from an interrupted build" if report.resumed else ""
+        print(f"  passages embedded: {report.embedded}{rate}, reused: {report.reused}{resumed} ({report.embedder})")
         for d in report.documents:
             print(f"  - {d['file']}: {d['passages']} passages" + (f", {d['pages']} pages" if d["pages"] else ""))
         for d in report.duplicates:

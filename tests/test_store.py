@@ -174,3 +174,52 @@ def test_tuned_hnsw_depth_meets_target_and_is_applied() -> None:
     # a lower target never asks for a deeper search
     low, _ = ann_mod.tune_search_depth(index, x, target=0.5)
     assert low <= depth and index.hnsw.efSearch == low
+
+
+RESUME_SCRIPT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from tests.conftest import FakeEmbedder
+from indexer import build_index
+
+class Slow(FakeEmbedder):
+    def embed_batch(self, texts, *, query=False):
+        time.sleep(0.05)
+        return super().embed_batch(texts, query=query)
+
+build_index(Path(sys.argv[1]), Path(sys.argv[2]), Slow(), progress=False)
+"""
+
+
+def test_a_killed_build_resumes_without_re_embedding_finished_passages(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import numpy as np
+
+    from .conftest import ROOT
+
+    corpus = write_corpus(tmp_path / "c", {f"d{i}.txt": f"Afsnit {i}.\\n\\n" + f"Klynge {i} og netværk {i}. " * 60
+                                           for i in range(200)})
+    out = tmp_path / "idx"
+    cache = tmp_path / "idx.cache"
+    proc = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT.format(root=str(ROOT)), str(corpus), str(out)])
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(cache.rglob("*.npz"))) < 2 and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    shards = len(list(cache.rglob("*.npz")))
+    assert shards >= 2 and not (out / "manifest.json").exists()  # killed mid-way: cache, no index
+
+    fake = FakeEmbedder()
+    report = build_index(corpus, out, fake, progress=False)
+    assert report.resumed >= 64 * shards - 64 and report.embedded == report.passages - report.resumed
+    assert fake.calls == report.embedded  # finished passages were not embedded again
+    assert not cache.exists()  # a completed build removes the cache
+
+    build_index(corpus, tmp_path / "reference", FakeEmbedder(), progress=False)
+    assert np.array_equal(Index.load(out).vectors(), Index.load(tmp_path / "reference").vectors())
