@@ -15,6 +15,7 @@ Every number comes from :class:`~qa.config.RankingConfig`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -111,16 +112,17 @@ def fuse(signals: Signals, weights: FusionWeights, redistribute: bool = True) ->
 _SHINGLE = re.compile(r"\w+")
 
 
-def _shingles(text: str, k: int = 5) -> set[int]:
+@functools.lru_cache(maxsize=8192)  # the same passages come back question after question
+def _shingles(text: str, k: int = 5) -> frozenset[int]:
     w = _SHINGLE.findall(text.lower())
-    return {hash(tuple(w[i:i + k])) for i in range(max(1, len(w) - k + 1))}
+    return frozenset(hash(tuple(w[i:i + k])) for i in range(max(1, len(w) - k + 1)))
 
 
 def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: float = 0.8) -> list[Candidate]:
     """Merge near-identical passages (same text in two documents): keep the best, list the others."""
     kept: list[Candidate] = []
     also: list[list[int]] = []
-    sh: list[set[int]] = []
+    sh: list[frozenset[int]] = []
     for c in ranked:
         s = _shingles(passages[c.idx].text)
         for j, other in enumerate(sh):
@@ -196,7 +198,8 @@ class Ranker:
     def retrieve(self, q: Query, k: int, mask: np.ndarray | None = None) -> Signals:
         depth = self.config.depth(k, self.n)
         lex = self.index.lexical.scores(q.lexical, window_query=q.statement if q.scope else None)
-        lex_top = np.argsort(-lex)[:depth]
+        # the lexical top is used as a set (its dense scores are added below): no full sort needed
+        lex_top = np.argpartition(-lex, depth - 1)[:depth] if depth < len(lex) else np.arange(len(lex))
         lex_top = lex_top[lex[lex_top] > 0]
         ids, dense = self._dense(q.vector, lex_top, depth)
         if mask is not None:

