@@ -49,7 +49,7 @@ def collect(index_dir: Path, files: list[Path]) -> list[dict]:
             lang = q.lang or detect_lang(q.question)
             qv = s.embedder.embed_queries([q.question])[0]
             sp = s.embedder.sparse_batch([q.question])[0] if s.ranker.uses_sparse(lang) else None
-            query = s.ranker.expand(s.ranker.analyse(q.question, lang, qv, sp))
+            query = s.ranker.analyse(q.question, lang, qv, sp)
             ranked = s.ranker.rank(query, TOP)
             x = features(query, ranked, s.index.passages)
             rows.append({"set": f.stem, "lang": lang, "y": int(bool(q.expected)), **x})

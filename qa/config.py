@@ -94,14 +94,6 @@ class RankingConfig:
     # a signal the index lacks (no sparse head) gives its weight to dense and lexical in equal halves,
     # so fused scores keep the same range (docs/retrieval.md, "Signals alone")
     redistribute_missing_sparse: bool = True
-    # questions in another language than the collection's (English over Danish text): what the lexical
-    # index matches. "glossary": the question through the collection's glossary when it has one, else
-    # the question's own words; "names": else only its names, numbers and acronyms (docs/retrieval.md)
-    cross_lexical: str = "glossary"
-    feedback_docs: int = 0  # pseudo-relevance feedback: the words of this many top dense hits ...
-    feedback_terms: int = 10  # ... the most distinctive this many of them (IDF-weighted) ...
-    feedback_weight: float = 0.1  # ... are a fourth signal with this weight (taken from dense) ...
-    feedback_langs: tuple[str, ...] = ("en",)  # ... for questions in these languages
     year_prior: float = 0.10  # documents a question names by year (qa/intent.py; "What moved" 8); 0 = off
     list_boost: float = 0.10  # passages with a list as long as the count asked for ("What moved" 9); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...

@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from indexer import Index, Passage
-from indexer.lexical import STOPWORDS, stem_token, words
+from indexer.lexical import stem_token, words
 from indexer.scores import minmax
 
 from .config import FusionWeights, RankingConfig
 from .intent import DocumentYears, Scope, asked_count, list_lengths
 from .translate import to_danish
-
-_NAME = re.compile(r"\b(?:[A-ZÆØÅ][\w'-]*[A-ZÆØÅ0-9][\w'-]*|[A-ZÆØÅ][a-zæøå][\w'-]*|\d[\d.,]*)")
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,6 @@ class Query:
     scope: Scope | None  # documents the question names by year
     count: int | None  # the N of "the N things" it asks for
     overlap: float = 1.0  # share of the lexical query's content words in the collection's vocabulary
-    feedback: str = ""  # words of the top dense hits (pseudo-relevance feedback), or ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,6 @@ class Signals:
     dense: np.ndarray
     lexical: np.ndarray
     sparse: np.ndarray | None  # None when the query has no sparse scores
-    feedback: np.ndarray | None = None  # lexical scores of the feedback words, when the query has them
 
 
 @dataclass(frozen=True)
@@ -71,32 +67,6 @@ class Candidate:
     lexical: float
     sparse: float
     also_in: tuple[int, ...] = ()  # near-identical passages of other documents
-
-
-def names_in(text: str) -> list[str]:
-    """Names, numbers and acronyms of a question ("Microsoft", "Sky Drive Pro", "1343", "IPCC"): words that
-    are written the same in any language, so they can be matched verbatim in the collection's text."""
-    return [m.group(0) for m in _NAME.finditer(text) if m.group(0).lower() not in STOPWORDS]
-
-
-def feedback_terms(texts: Sequence[str], idf: Callable[[str], float], n: int) -> list[str]:
-    """The ``n`` words of ``texts`` with the highest summed term frequency (per text length) times IDF."""
-    weight: dict[str, float] = {}
-    for t in texts:
-        ws = [w for w in words(t) if len(w) > 2 and not w[0].isdigit()]
-        for w in ws:
-            weight[w] = weight.get(w, 0.0) + 1.0 / len(ws)
-    scored = sorted(((f * idf(stem_token(w)), w) for w, f in weight.items()), reverse=True)
-    out: list[str] = []
-    seen: set[str] = set()
-    for _s, w in scored:
-        st = stem_token(w)
-        if st not in seen:
-            seen.add(st)
-            out.append(w)
-        if len(out) == n:
-            break
-    return out
 
 
 def fuse(signals: Signals, weights: FusionWeights, redistribute: bool = True) -> np.ndarray:
@@ -172,26 +142,11 @@ class Ranker:
         return sum(self.index.lexical.idf(stem_token(w)) > 0 for w in ws) / len(ws)
 
     def _cross_lexical(self, text: str) -> str:
-        """What the lexical index matches for a question in another language than the collection's."""
+        """What the lexical index matches for a question in another language than the collection's:
+        its words through the collection's glossary when there is one, else its own words (names,
+        numbers and loanwords match as they are)."""
         glossary = self.index.collection.glossary
-        if glossary:
-            return to_danish(text, glossary)
-        if self.config.cross_lexical == "names":
-            return " ".join(names_in(text))
-        return text
-
-    def expand(self, q: Query) -> Query:
-        """Pseudo-relevance feedback: the most distinctive words of the top dense hits join the lexical
-        query (for the languages in ``feedback_langs``), so a question that shares few words with the
-        collection still has a lexical signal in the collection's own words."""
-        c = self.config
-        if not c.feedback_docs or q.lang not in c.feedback_langs:
-            return q
-        ids, scores = self._dense(q.vector, np.zeros(0, dtype=np.int64), c.feedback_docs)
-        ids = ids[np.argsort(-scores)[: c.feedback_docs]]
-        terms = feedback_terms([self.index.passages[int(i)].text for i in ids], self.index.lexical.idf,
-                               c.feedback_terms)
-        return replace(q, feedback=" ".join(terms)) if terms else q
+        return to_danish(text, glossary) if glossary else text
 
     # ------------------------------------------------------------ stages
 
@@ -208,8 +163,7 @@ class Ranker:
         sparse = None
         if q.sparse is not None and self.index.sparse is not None:
             sparse = np.asarray((self.index.sparse[ids] @ q.sparse.T).toarray()).ravel()
-        fb = self.index.lexical.scores(q.feedback)[ids] if q.feedback else None
-        return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse, fb)
+        return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse)
 
     def _dense(self, qv: np.ndarray, extra_ids: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Dense top ``depth``, plus the scores of ``extra_ids`` (the lexical top) not among them.
@@ -242,16 +196,12 @@ class Ranker:
     # ------------------------------------------------------------ the pipeline
 
     def rank(self, q: Query, k: int, mask: np.ndarray | None = None) -> list[Candidate]:
-        """The ``k`` best candidates for ``q`` (already :meth:`expand`-ed), near-duplicates merged."""
+        """The ``k`` best candidates for ``q``, near-duplicates merged."""
         s = self.retrieve(q, k, mask)
         if len(s.ids) == 0:
             return []
         weights = self.config.weights_for(q.lang, q.overlap)
-        fused = fuse(s, weights, self.config.redistribute_missing_sparse)
-        if s.feedback is not None:
-            fw = self.config.feedback_weight
-            fused = (1 - fw) * fused + fw * minmax(s.feedback)
-        scores = self.priors(q, s.ids, fused)
+        scores = self.priors(q, s.ids, fuse(s, weights, self.config.redistribute_missing_sparse))
         order = np.argsort(-scores)[: self.config.pool(k)]
         sp = s.sparse if s.sparse is not None else np.zeros(len(s.ids), dtype=np.float32)
         pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))

@@ -173,7 +173,7 @@ class Searcher:
         results = []
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
-            q = self.ranker.expand(self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi)))
+            q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
             res = self._answer(q, self.ranker.rank(q, max(k, TOP), mask), k)
             results.append(replace(res, timings={"embed": t_embed, "rank": time.perf_counter() - t1}))
         return results

@@ -4,8 +4,8 @@ A collection may ship a glossary (``collection.toml``: ``glossary = "FILE.tsv"``
 phrases with the Danish terms a reader would use for them. ``to_danish`` maps an English question's
 words and phrases (longest match first) to those terms so the lexical index can take part; words
 without an entry are kept, so names, acronyms and loanwords ("EU", "offshore") match as they are.
-Without a glossary English retrieval rests on the multilingual signals and on the names of the
-question and the words of the first hits (``qa.rank``).
+Without a glossary, English retrieval rests on the multilingual signals: fusion trusts the lexical
+index as far as the collection's vocabulary has the question's words (``qa.rank``, ``qa.config``).
 """
 
 from __future__ import annotations

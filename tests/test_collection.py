@@ -12,7 +12,6 @@ from indexer import Index, build_index
 from indexer.collection import Collection, load_collection
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
 from qa.confidence import FEATURES, assess
-from qa.rank import names_in
 
 from .conftest import MINI_DOCS, FakeEmbedder, write_corpus
 
@@ -62,12 +61,6 @@ def test_english_without_a_glossary_leans_on_the_multilingual_signals() -> None:
     assert c.weights_for("da", 0.0) == c.weights["da"]  # Danish questions keep their recipe
     off = dataclasses.replace(c, foreign_weights=None)
     assert off.weights_for("en", 0.0) == FusionWeights(0.20, 0.55, 0.25)
-
-
-def test_names_numbers_and_acronyms_are_found_in_english_questions() -> None:
-    assert names_in("What did Microsoft announce that it would rename Sky Drive Pro to?") == ["Microsoft", "Sky", "Drive", "Pro"]
-    assert names_in("When did the IPCC publish its report in 2007?") == ["IPCC", "2007"]
-    assert names_in("What is the capital?") == []
 
 
 def test_overlap_measures_the_questions_words_in_the_collection(shipped_fake_index: Path) -> None:
