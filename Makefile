@@ -57,7 +57,7 @@ test: index squad-index browser-deps
 	# quality gates: eval/gates.toml (the same file tests/test_model.py reads)
 	$(KLYNGE) eval --gates eval/gates.toml --index-dir $(INDEX_DIR)
 
-# the inner loop: no model, no browser, nothing slow (about 10 s)
+# the inner loop: no model, no browser, nothing slow (about 15 s)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not model and not browser"
 
