@@ -112,7 +112,6 @@ def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
     qs += [q.question for q in load_questions(EXTRA).questions]
     s.search_many(qs[:3])  # warm up
     from qa.lang import detect_lang
-    from qa.translate import to_danish
 
     times: dict[str, list[float]] = {"ask": [], "ask_da": [], "ask_en": [], "embed_query": [], "sparse_query": [],
                                      "lexical": [], "dense_search": [], "fusion_and_answer": []}
@@ -133,7 +132,7 @@ def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
                 s.embedder.sparse_batch([q])
                 times["sparse_query"].append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            s.index.lexical.scores(q if lang == "da" else to_danish(q))
+            s.index.lexical.scores(s.ranker.lexical_query(q, lang))
             times["lexical"].append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             s.index.ann.search(qv, 100)

@@ -128,7 +128,7 @@ class Ranker:
         return self.index.sparse is not None and (c.weights_for(lang).sparse > 0 or foreign)
 
     def analyse(self, text: str, lang: str, vector: np.ndarray, sparse: Any) -> Query:
-        lexical = text if lang == self.index.collection.language else self._cross_lexical(text)
+        lexical = self.lexical_query(text, lang)
         scope = self._years.scope(text) if self.config.year_prior else None
         statement = scope.without_years(lexical) if scope else lexical
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
@@ -141,12 +141,14 @@ class Ranker:
             return 0.0
         return sum(self.index.lexical.idf(stem_token(w)) > 0 for w in ws) / len(ws)
 
-    def _cross_lexical(self, text: str) -> str:
-        """What the lexical index matches for a question in another language than the collection's:
-        its words through the collection's glossary when there is one, else its own words (names,
-        numbers and loanwords match as they are)."""
+    def lexical_query(self, text: str, lang: str) -> str:
+        """What the lexical index matches: the question itself, or for a question in another language
+        than the collection's, its words through the collection's glossary when there is one (else its
+        own words: names, numbers and loanwords match as they are)."""
         glossary = self.index.collection.glossary
-        return to_danish(text, glossary) if glossary else text
+        if lang == self.index.collection.language or not glossary:
+            return text
+        return to_danish(text, glossary)
 
     # ------------------------------------------------------------ stages
 
