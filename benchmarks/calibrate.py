@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import Index  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
-from qa.confidence import FEATURES, TOP, features  # noqa: E402
+from qa.confidence import FEATURES, TOP  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
 from qa.lang import detect_lang  # noqa: E402
 
@@ -42,17 +42,14 @@ FOLDS, REPEATS = 5, 5
 
 
 def collect(index_dir: Path, files: list[Path]) -> list[dict]:
+    """The confidence model's features of every question, as the search computes them."""
     s = Searcher(Index.load(index_dir), config=DEFAULT_CONFIG)
     rows = []
     for f in files:
         for q in load_questions(f).questions:
             lang = q.lang or detect_lang(q.question)
-            qv = s.embedder.embed_queries([q.question])[0]
-            sp = s.embedder.sparse_batch([q.question])[0] if s.ranker.uses_sparse(lang) else None
-            query = s.ranker.analyse(q.question, lang, qv, sp)
-            ranked = s.ranker.rank(query, TOP)
-            x = features(query, ranked, s.index.passages)
-            rows.append({"set": f.stem, "lang": lang, "y": int(bool(q.expected)), **x})
+            x = s.search(q.question, k=TOP, lang=lang).features
+            rows.append({"set": f.stem, "lang": lang, "y": int(bool(q.expected)), **{n: x[n] for n in FEATURES}})
     return rows
 
 

@@ -177,12 +177,16 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     from the previous index where the text is unchanged, from the model otherwise."""
     cache_dense, cache_sparse = _previous_vectors(index_dir, embedder.key)
     cache = EmbeddingCache(index_dir, embedder.key)
+
+    def todo_now() -> list[int]:
+        return [i for i, k in enumerate(keys) if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)]
+
+    not_in_index = len(todo_now())
     partial_dense, partial_sparse = cache.load()
-    missing = {k for k in keys if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)}
-    report.resumed = sum(1 for k in missing if k in partial_dense and (not embedder.sparse_dim or k in partial_sparse))
     cache_dense.update(partial_dense)
     cache_sparse.update(partial_sparse)
-    todo = [i for i, k in enumerate(keys) if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)]
+    todo = todo_now()
+    report.resumed = not_in_index - len(todo)
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
 

@@ -74,7 +74,7 @@ def load_collection(corpus_dir: Path) -> Collection:
     gfile = str(data.get("glossary", "") or "")
     if gfile:
         gpath = corpus_dir / gfile
-        if gpath.resolve().parent != corpus_dir.resolve() and corpus_dir.resolve() not in gpath.resolve().parents:
+        if corpus_dir.resolve() not in gpath.resolve().parents:
             raise DocumentError(str(path), f"glossary '{gfile}' must be a file inside the corpus folder")
         try:
             glossary = read_glossary(gpath)

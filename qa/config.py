@@ -116,6 +116,11 @@ class RankingConfig:
         return FusionWeights(a * w.dense + (1 - a) * f.dense, a * w.lexical + (1 - a) * f.lexical,
                              a * w.sparse + (1 - a) * f.sparse)
 
+    def uses_sparse(self, lang: str) -> bool:
+        """Does any question in ``lang`` weigh the sparse head (the weights are linear in the overlap, so
+        the largest sparse weight is at one of its ends)?"""
+        return any(self.weights_for(lang, a).sparse > 0 for a in (0.0, 1.0))
+
     def depth(self, k: int, n: int) -> int:
         """How many candidates each retriever returns for ``k`` hits out of ``n`` passages."""
         return min(n, max(self.depth_min, self.depth_per_k * k))

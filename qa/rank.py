@@ -123,9 +123,7 @@ class Ranker:
 
     def uses_sparse(self, lang: str) -> bool:
         """Does the recipe for ``lang`` use the sparse head (a second model pass per question)?"""
-        c = self.config
-        foreign = c.foreign_weights is not None and lang in c.foreign_langs and c.foreign_weights.sparse > 0
-        return self.index.sparse is not None and (c.weights_for(lang).sparse > 0 or foreign)
+        return self.index.sparse is not None and self.config.uses_sparse(lang)
 
     def analyse(self, text: str, lang: str, vector: np.ndarray, sparse: Any) -> Query:
         lexical = self.lexical_query(text, lang)

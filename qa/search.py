@@ -92,6 +92,7 @@ class Result:
     confidence: float
     hits: tuple[Hit, ...]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank"
+    features: dict[str, float] = field(default_factory=dict)  # what the confidence model saw (qa.confidence)
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "lang": self.lang, "answered": self.answered,
@@ -195,7 +196,7 @@ class Searcher:
                                     config=self.config.answer)
             hits.append(Hit(p, c.score, r, self._citation(p), answer, c.dense, c.lexical, c.sparse,
                             tuple(self._source(passages[j]) for j in c.also_in)))
-        return Result(q.text, q.lang, verdict.answered, verdict.confidence, tuple(hits))
+        return Result(q.text, q.lang, verdict.answered, verdict.confidence, tuple(hits), features=verdict.features)
 
     def _citation(self, p: Passage) -> str:
         return citation_for(p, self.index.documents.get(p.doc_id))
