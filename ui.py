@@ -18,8 +18,18 @@ from typing import Any
 
 import gradio as gr
 
-from indexer import KlyngeError, build_index, default_corpus_dir, default_index_dir, make_embedder
+from indexer import (
+    DocumentMeta,
+    KlyngeError,
+    Library,
+    build_index,
+    corpus_of,
+    default_corpus_dir,
+    default_index_dir,
+    make_embedder,
+)
 from indexer.document import page_range
+from indexer.intake import UploadLimits, suggest_metadata
 from qa.cite import find_quote
 from qa.config import DisplayConfig
 from qa.errors import QueryError
@@ -89,6 +99,7 @@ CSS = """
 .k-table {border-collapse: collapse; width: 100%; font-size: .9rem;}
 .k-table th, .k-table td {border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top;}
 .k-hidden {display: none !important;}
+.k-changes {padding-left: 1.2em;} .k-refused {color: #9a2a00;} .k-done {color: #1a7f37;}
 @media (max-width: 640px) { .gradio-container {font-size: 15px;} .k-card {padding: 10px;} }
 """
 
@@ -272,8 +283,26 @@ def titles_for(searcher: Searcher) -> dict[str, str]:
     return {lg: own or T[lg]["title"] for lg in T}
 
 
-def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
+def changes_html(report: Any) -> str:
+    """What an upload, replace or removal did, one line a file; refusals with their reasons."""
+    words = {"added": "Tilføjet / added", "replaced": "Erstattet / replaced", "removed": "Fjernet / removed",
+             "updated": "Opdateret / updated", "refused": "Afvist / refused", "duplicate": "Findes allerede / already there"}
+    rows = []
+    for c in report.changes:
+        bad = c.action in ("refused", "duplicate")
+        detail = E(c.reason) if bad else (f"id <code>{E(c.doc_id)}</code>" + (f" · {E(c.file)}" if c.file else ""))
+        rows.append(f"<li class='{'k-refused' if bad else 'k-done'}'{' role=alert' if bad else ''}>"
+                    f"<strong>{E(words.get(c.action, c.action))}</strong>: {E(c.name)} – {detail}</li>")
+    b = report.build
+    built = (f"<p class='k-meta'>Indekset er opdateret / index updated: {b.passages} passager, {b.embedded} nye "
+             f"({b.seconds:.1f} s).</p>") if b is not None else ""
+    return f"<ul class='k-changes'>{''.join(rows)}</ul>{built}"
+
+
+def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None = None,
+              read_only: bool = False) -> gr.Blocks:
     index_dir = Path(index_dir) if index_dir else default_index_dir()
+    corpus = Path(corpus_dir) if corpus_dir else corpus_of(index_dir)
     searcher = _searcher(index_dir)
     docs = searcher.documents
     doc_choices = [(d.title, d.doc_id) for d in docs.values()]
@@ -287,7 +316,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
     question_set = Path(own_questions) if own_questions and Path(own_questions).is_file() else None
 
     def status_line() -> str:
-        st = searcher.status()
+        st = _searcher(index_dir).status()
         return (f"<div class='k-status' id='k-status'>{E(t['status'])}: {st['documents']} dokumenter, "
                 f"{st['passages']} passager · model {E(str(st['model']))} ({E(str(st['embedder']))}) · "
                 f"bygget {E(str(st['built']))}</div>")
@@ -297,7 +326,7 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
         with gr.Row():
             title_md = gr.Markdown(f"# {titles['da']}")
             lang = gr.Radio(["Dansk", "English"], value="Dansk", label=t["lang"], scale=0, min_width=220)
-        gr.HTML(status_line())
+        status = gr.HTML(status_line())
         with gr.Tabs() as tabs:
             with gr.Tab(t["tab_ask"], id="ask") as tab_ask:
                 with gr.Row():
@@ -318,7 +347,26 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
                 cite_btn = gr.Button(t["find"], variant="primary", elem_id="k-cite")
                 cite_out = gr.HTML(elem_id="k-cite-results")
             with gr.Tab(t["tab_docs"], id="docs") as tab_docs:
-                gr.HTML(documents_table(searcher))
+                docs_table = gr.HTML(documents_table(searcher), elem_id="k-docs-table")
+                with gr.Accordion("Tilføj, erstat eller fjern dokumenter / Add, replace or remove documents",
+                                  open=False, visible=not read_only, elem_id="k-manage"):
+                    gr.Markdown("PDF, Word (.docx), HTML eller tekst. Filen kontrolleres på indholdet; kun det nye "
+                                "dokument indekseres. / PDF, Word, HTML or text, checked by content; only the new "
+                                "document is embedded.")
+                    add_files = gr.File(file_count="multiple", label="Filer – træk og slip / files – drag and drop",
+                                        file_types=[".pdf", ".docx", ".html", ".htm", ".txt", ".md"], elem_id="k-add-files")
+                    with gr.Row():
+                        m_title = gr.Textbox(label="Titel / title", elem_id="k-m-title")
+                        m_publisher = gr.Textbox(label="Udgiver / publisher", elem_id="k-m-publisher")
+                        m_date = gr.Textbox(label="Dato / date (2024-03-01)", elem_id="k-m-date")
+                        m_kind = gr.Textbox(label="Type / kind", elem_id="k-m-kind")
+                    m_replace = gr.Dropdown(doc_choices, label="Ny version af (valgfrit) / new version of (optional)",
+                                            elem_id="k-replace")
+                    add_btn = gr.Button("Tilføj og indeksér / Add and index", variant="primary", elem_id="k-add")
+                    with gr.Row():
+                        rm_pick = gr.Dropdown(doc_choices, label="Fjern dokument / remove document", elem_id="k-rm-pick")
+                        rm_btn = gr.Button("Fjern / Remove", variant="stop", elem_id="k-remove", scale=0)
+                    manage_out = gr.HTML(elem_id="k-manage-out")
                 doc_pick = gr.Dropdown(doc_choices, label=t["open_doc"], elem_id="k-doc-pick")
                 doc_view = gr.HTML(elem_id="k-doc-view")
             with gr.Tab(t["tab_eval"], id="eval") as tab_eval:
@@ -390,6 +438,56 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
             None, None, None, js="() => { setTimeout(() => { const m = document.getElementById('klynge-selected');"
                                  " if (m) m.scrollIntoView({block: 'center'}); }, 300); }")
 
+        def library() -> Library:
+            return Library(corpus, index_dir, embedder=_searcher(index_dir).embedder, read_only=read_only,
+                           limits=UploadLimits.from_mb(float(os.environ.get("KLYNGE_MAX_MB", "0") or 0)), progress=True,
+                           lock_timeout=120)
+
+        def refreshed(message: str) -> list[Any]:
+            """The message, then every view of the document list brought up to date."""
+            s = _searcher(index_dir)
+            choices = [(d.title, d.doc_id) for d in s.documents.values()]
+            return [message, documents_table(s), status_line(), gr.update(choices=choices), gr.update(choices=choices),
+                    gr.update(choices=choices, value=None), gr.update(choices=choices, value=None)]
+
+        def prefill(files: list[str] | None) -> list[Any]:
+            if not files or len(files) != 1:
+                return [gr.update(value="")] * 3
+            try:
+                hint = suggest_metadata(Path(files[0]))
+            except KlyngeError:
+                hint = {"title": "", "publisher": "", "date": ""}
+            return [hint["title"], hint["publisher"], hint["date"]]
+
+        def do_add(files: list[str] | None, title: str, publisher: str, date: str, kind: str, replace: str | None,
+                   progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[Any]:  # noqa: B008 - how gradio injects it
+            if not files:
+                return [*refreshed("<p role='alert'>Vælg en eller flere filer / choose one or more files.</p>"), None]
+            progress(0, desc="Kontrollerer og indekserer / checking and indexing")
+            meta = DocumentMeta(title if len(files) == 1 else "", publisher, date, kind)
+            try:
+                report = library().add([(Path(f), Path(f).name) for f in files], meta, replace=replace or None)
+            except KlyngeError as exc:
+                return [*refreshed(f"<p role='alert'>{E(str(exc))}</p>"), gr.update()]
+            return [*refreshed(changes_html(report)), None]
+
+        def do_remove(doc_id: str | None) -> list[Any]:
+            if not doc_id:
+                return refreshed("<p role='alert'>Vælg et dokument / choose a document.</p>")
+            try:
+                report = library().remove([doc_id])
+            except KlyngeError as exc:
+                return refreshed(f"<p role='alert'>{E(str(exc))}</p>")
+            return refreshed(changes_html(report) + "<p class='k-meta'>Filen er flyttet til .removed/ i samlingens mappe "
+                                                     "/ the file was moved to .removed/ in the collection's folder.</p>")
+
+        managed = [manage_out, docs_table, status, doc_pick, f_doc, m_replace, rm_pick]
+        add_files.upload(prefill, add_files, [m_title, m_publisher, m_date], api_visibility="private")
+        add_btn.click(do_add, [add_files, m_title, m_publisher, m_date, m_kind, m_replace], [*managed, add_files],
+                      api_visibility="private", concurrency_limit=1, concurrency_id="library")
+        rm_btn.click(do_remove, rm_pick, managed, api_visibility="private", concurrency_limit=1, concurrency_id="library")
+        tab_docs.select(lambda: refreshed("")[1:], None, managed[1:], api_visibility="private")
+
         def run_eval(path: str | None, lg: str) -> tuple[str, Any]:
             if not path:
                 return "<p role='alert'>Vælg en fil / choose a file.</p>", gr.update(visible=False)
@@ -450,22 +548,29 @@ def build_app(index_dir: Path | str | None = None) -> gr.Blocks:
     return app
 
 
-def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> Any:
-    app = build_app(index_dir)
+def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
+           corpus_dir: Path | str | None = None, read_only: bool = False) -> Any:
+    app = build_app(index_dir, corpus_dir, read_only)
     app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
     return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False,
-                      prevent_thread_lock=not block, footer_links=["api"], max_file_size="20mb", ssr_mode=False)
+                      prevent_thread_lock=not block, footer_links=["api"], ssr_mode=False,
+                      max_file_size=f"{UploadLimits.from_mb(float(os.environ.get('KLYNGE_MAX_MB', '0') or 0)).max_bytes // 2**20}mb")
 
 
-def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860, read_only: bool = False,
+          corpus_dir: Path | str | None = None) -> None:
     """Build the index first if there is none (from the default corpus), then run the app until stopped."""
     index_dir = Path(index_dir) if index_dir else default_index_dir()
     if not (index_dir / "manifest.json").exists():
+        corpus = Path(corpus_dir) if corpus_dir else default_corpus_dir()
         print(f"No index at {index_dir}: building it first ...", file=sys.stderr)
-        report = build_index(default_corpus_dir(), index_dir, make_embedder(), progress=True)
+        report = build_index(corpus, index_dir, make_embedder(), progress=True)
         if not report.documents:
-            raise KlyngeError(f"no document could be indexed from {default_corpus_dir()}; see `klynge index`")
-    launch(index_dir=index_dir, host=host, port=port)
+            raise KlyngeError(f"no document could be indexed from {corpus}; see `klynge index`")
+    if not read_only and host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"klynge: the app is reachable beyond this machine ({host}) and anyone who reaches it can add and "
+              "remove documents; start it with --read-only unless that is intended", file=sys.stderr)
+    launch(index_dir=index_dir, host=host, port=port, corpus_dir=corpus_dir, read_only=read_only)
 
 
 def main() -> None:
@@ -473,9 +578,10 @@ def main() -> None:
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")), help="port (default 7860)")
     ap.add_argument("--index-dir", default=None, help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
+    ap.add_argument("--read-only", action="store_true", help="no uploads or removals from the browser")
     args = ap.parse_args()
     try:
-        serve(args.index_dir, args.host, args.port)
+        serve(args.index_dir, args.host, args.port, read_only=args.read_only)
     except KlyngeError as exc:
         sys.stderr.write(f"klynge: {exc}\n")
         raise SystemExit(1) from None

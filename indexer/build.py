@@ -4,6 +4,7 @@ index by passage-text hash), then write the index atomically (``Index.publish``)
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,9 +55,46 @@ class BuildReport:
         return dict(self.__dict__, n_documents=len(self.documents))
 
 
+def pipeline_fingerprint() -> str:
+    """Identifies the code that turns a file into passages (readers, cleaning, splitting): a build reuses
+    the stored passages of an unchanged file only when this matches the one in the old manifest."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted([*here.glob("readers/*.py"), *(here / n for n in ("read.py", "clean.py", "split.py", "document.py"))]):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def meta_fingerprint(meta: dict[str, Any] | None) -> str:
+    """A file's ``documents.toml`` entry, as a short hash (a changed title or date means re-reading it)."""
+    return hashlib.sha256(json.dumps(meta or {}, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def metadata_entry(meta: dict[str, dict[str, Any]], rel: str) -> dict[str, Any] | None:
+    """A file's entry in ``documents.toml``: under its name, or its path relative to the corpus."""
+    return meta.get(Path(rel).name) or meta.get(rel)
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """What the current index holds, for reuse: its documents by file, their passages, their vectors."""
+
+    documents: dict[str, tuple[str, str, Document]]  # file -> (sha256, meta fingerprint, document)
+    passages: dict[str, list[Passage]]  # doc_id -> passages in order
+    dense: dict[str, np.ndarray]
+    sparse: dict[str, Any]
+
+    @classmethod
+    def empty(cls) -> _Previous:
+        return cls({}, {}, {}, {})
+
+
 def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str], None] = lambda s: None,
-                      skip: frozenset[str] = frozenset()) -> list[Document]:
-    """Read every file; bad ones are reported with a reason, duplicates indexed once."""
+                      skip: frozenset[str] = frozenset(), previous: _Previous | None = None) -> list[Document]:
+    """Read every file; bad ones are reported with a reason, duplicates indexed once. A file whose content
+    and metadata are unchanged since ``previous`` is not read again: its stored document is reused."""
+    previous = previous or _Previous.empty()
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
     try:
@@ -91,8 +129,13 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
         if h in seen_hashes:
             report.duplicates.append({"file": rel, "same_as": seen_hashes[h], "reason": "identical content"})
             continue
+        entry = metadata_entry(meta, rel)
+        old = previous.documents.get(rel)
         try:
-            doc = read_document(path, meta.get(path.name) or meta.get(rel), content_hash=h)
+            if old and old[0] == h and old[1] == meta_fingerprint(entry):
+                doc = old[2]
+            else:
+                doc = read_document(path, entry, content_hash=h)
         except DocumentError as exc:
             report.skipped.append({"file": rel, "reason": exc.reason})
             log(f"skipped {rel}: {exc.reason}")
@@ -118,28 +161,38 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     report = BuildReport(index_dir=str(index_dir), embedder=embedder.key)
     clean_stale(index_dir)
     collection = _collection(Path(corpus_dir), report)
-    docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}))
+    previous = _previous(index_dir, embedder.key)
+    docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous)
     if not docs:
         report.seconds = time.perf_counter() - t0
         return report
     passages: list[Passage] = []
     indexed: dict[str, Document] = {}
     for doc in docs:
-        ps = split_document(doc)
+        old = previous.documents.get(doc.path)
+        reused = old is not None and doc == old[2]  # the stored document itself: unchanged file, metadata, id
+        ps = previous.passages.get(doc.doc_id, []) if reused else []
+        ps = ps or split_document(doc)
         passages.extend(ps)
         indexed[doc.doc_id] = doc.with_changes(n_passages=len(ps), spans=())
         report.documents.append({"doc_id": doc.doc_id, "file": doc.path, "title": doc.title,
                                  "pages": doc.n_pages, "passages": len(ps)})
         report.pages += doc.n_pages
     report.passages = len(passages)
+    try:
+        meta = load_metadata(Path(corpus_dir))
+    except DocumentError:
+        meta = {}  # already reported by collect_documents
+    metas = {d.path: meta_fingerprint(metadata_entry(meta, d.path)) for d in docs}
 
     texts = [p.context_text() for p in passages]
     keys = [text_key(t) for t in texts]
-    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress)
+    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous)
     ann = make_ann(vectors, faiss_threshold)
     lexical = LexicalIndex.build(texts, sentence_windows(passages))
     manifest = {
         "format_version": FORMAT_VERSION,
+        "corpus": str(Path(corpus_dir).resolve()),
         "embedder": embedder.name,
         "model": embedder.model,
         "embedder_key": embedder.key,
@@ -151,7 +204,9 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "lexical": LexicalIndex.DESCRIPTION,
         "sparse": bool(sparse is not None),
         "passage_keys": keys,
-        "documents": {d.doc_id: {"file": d.path, "sha256": d.content_hash} for d in indexed.values()},
+        "documents": {d.doc_id: {"file": d.path, "sha256": d.content_hash, "meta": metas.get(d.path, "")}
+                      for d in indexed.values()},
+        "pipeline": pipeline_fingerprint(),
         "skipped": report.skipped,
     }
     Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection).publish(index_dir)
@@ -172,10 +227,10 @@ def _collection(corpus_dir: Path, report: BuildReport) -> Collection:
 
 
 def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedder, report: BuildReport,
-           progress: bool) -> tuple[np.ndarray, Any]:
+           progress: bool, previous: _Previous) -> tuple[np.ndarray, Any]:
     """Dense vectors (and sparse rows, when the embedder has a sparse head) of every passage:
     from the previous index where the text is unchanged, from the model otherwise."""
-    cache_dense, cache_sparse = _previous_vectors(index_dir, embedder.key)
+    cache_dense, cache_sparse = dict(previous.dense), dict(previous.sparse)
     cache = EmbeddingCache(index_dir, embedder.key)
 
     def todo_now() -> list[int]:
@@ -224,21 +279,32 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     return vectors, sparse
 
 
-def _previous_vectors(index_dir: Path, embedder_key: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Vectors of the current index by passage-text hash, if it was built with the same embedder."""
+def _previous(index_dir: Path, embedder_key: str) -> _Previous:
+    """The current index's documents, passages and vectors, if it was built with the same embedder
+    (documents and passages only if also with the same reading and splitting code)."""
     try:
         old = Index.load(index_dir, expect_embedder=embedder_key)
     except KlyngeError:
-        return {}, {}
+        return _Previous.empty()
     keys = old.manifest.get("passage_keys") or []
     if len(keys) != len(old.passages):
-        return {}, {}
+        return _Previous.empty()
     try:
         vecs = old.vectors()
     except RuntimeError:
-        return {}, {}
+        return _Previous.empty()
     dense = {k: vecs[i] for i, k in enumerate(keys)}
     sparse: dict[str, Any] = {}
     if old.sparse is not None:
         sparse = {k: old.sparse[i] for i, k in enumerate(keys)}
-    return dense, sparse
+    documents: dict[str, tuple[str, str, Document]] = {}
+    passages: dict[str, list[Passage]] = {}
+    if old.manifest.get("pipeline") == pipeline_fingerprint():
+        listed = old.manifest.get("documents") or {}
+        for d in old.documents.values():
+            info = listed.get(d.doc_id) or {}
+            if info.get("meta"):
+                documents[d.path] = (d.content_hash, str(info["meta"]), d)
+        for p in old.passages:
+            passages.setdefault(p.doc_id, []).append(p)
+    return _Previous(documents, passages, dense, sparse)

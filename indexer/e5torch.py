@@ -138,6 +138,14 @@ class TorchE5:
         chunks = [ids[i:i + w] for i in range(0, len(ids), w)] or [[]]
         return [[self.cfg["bos"], *c, self.cfg["eos"]] for c in chunks]
 
+    PAD = 64  # batches are padded to a multiple of this many tokens (see _padded)
+
+    def _padded(self, n: int) -> int:
+        """Lengths rounded up to a multiple of PAD: a handful of tensor shapes instead of hundreds. Each
+        new shape makes the CPU kernels (oneDNN) cache another set of primitives and packed weights, and
+        with one shape per length a long build's memory grew by ~0.5 GB per 1,000 passages."""
+        return min(self.cfg["MAXP"], -(-n // self.PAD) * self.PAD)
+
     def _hidden(self, seqs: list[list[int]], batch_tokens: int = 8192) -> list[Any]:
         """Final hidden states of each sequence (float32), run in length-sorted padded batches."""
         torch = self.torch
@@ -147,10 +155,10 @@ class TorchE5:
         with torch.inference_mode():
             while start < len(order):
                 end = start + 1  # sorted by length: a batch's last sequence is its longest
-                while end < len(order) and (end - start + 1) * len(seqs[order[end]]) <= batch_tokens:
+                while end < len(order) and (end - start + 1) * self._padded(len(seqs[order[end]])) <= batch_tokens:
                     end += 1
                 idx = order[start:end]
-                size = max(len(seqs[i]) for i in idx)
+                size = self._padded(max(len(seqs[i]) for i in idx))
                 x = torch.full((len(idx), size), self.cfg["pad"], dtype=torch.long)
                 att = torch.zeros((len(idx), size), dtype=torch.long)
                 for r, i in enumerate(idx):

@@ -3,6 +3,10 @@
     KlyngeError                  base: the CLI prints its message on one line and exits 1
     ├── CorpusError              the corpus folder is missing or is not a folder
     ├── DocumentError            one document cannot be read (the build skips it, reports why, goes on)
+    │   └── UploadRefused        a file offered to the collection is refused (type, size, limits, duplicate)
+    ├── DocumentNotFoundError    no document with that id (remove, replace)
+    ├── IndexBusyError           another process is writing the index and did not finish in time
+    ├── ReadOnlyError            changing the collection is switched off (serve --read-only)
     ├── IndexMissingError        no index where one was expected: run `klynge index`
     ├── IndexCorruptError        an index file is unreadable, truncated or of a newer format
     ├── IndexMismatchError       the index was built with another embedder or model
@@ -50,3 +54,19 @@ class IndexMismatchError(KlyngeError):
 
 class EmbedderError(KlyngeError):
     """An embedding backend or model could not be loaded."""
+
+
+class UploadRefused(DocumentError):
+    """A file offered to the collection (``klynge add``, an upload) is refused: type, size, limits, duplicate."""
+
+
+class DocumentNotFoundError(KlyngeError):
+    """No document with the id given (``klynge remove``, replace in the app)."""
+
+
+class IndexBusyError(KlyngeError):
+    """Another process holds the index's write lock longer than we wait."""
+
+
+class ReadOnlyError(KlyngeError):
+    """Changing the collection is switched off (``klynge serve --read-only``)."""

@@ -51,6 +51,15 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "corpus"
 
 
+def corpus_of(index_dir: Path) -> Path:
+    """The folder an index was built from (its manifest says), else the default corpus folder."""
+    try:
+        recorded = json.loads((Path(index_dir) / "manifest.json").read_text(encoding="utf-8")).get("corpus")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    return Path(recorded) if recorded and Path(recorded).is_dir() else default_corpus_dir()
+
+
 @dataclass
 class Index:
     passages: list[Passage]

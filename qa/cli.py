@@ -1,4 +1,4 @@
-"""The `klynge` command: index, ask, cite, eval, serve."""
+"""The `klynge` command: index, add, remove, documents, ask, cite, eval, serve."""
 
 from __future__ import annotations
 
@@ -34,15 +34,33 @@ def _index_dir(args: argparse.Namespace) -> Path:
 # ---------------------------------------------------------------- index
 
 
-def cmd_index(args: argparse.Namespace) -> int:
-    from indexer import build_index, default_corpus_dir, make_embedder
+def _corpus_dir(args: argparse.Namespace) -> Path:
+    """--corpus, else the folder the index was built from, else ./corpus."""
+    from indexer import corpus_of
 
+    return Path(args.corpus) if getattr(args, "corpus", None) else corpus_of(_index_dir(args))
+
+
+def _waiting() -> None:
+    _err("another klynge process is changing this index; waiting for it to finish ...")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer import Library, default_corpus_dir, make_embedder
+
+    if args.watch is not None:
+        return _watch(args)
     corpus = Path(args.corpus) if args.corpus else default_corpus_dir()
     embedder = make_embedder(args.embedder, args.model)
-    report = build_index(corpus, _index_dir(args), embedder, progress=not args.json and sys.stderr.isatty() or args.progress,
-                         log=lambda s: None)
+    library = Library(corpus, _index_dir(args), embedder, progress=not args.json and sys.stderr.isatty() or args.progress,
+                      waiting=_waiting)
+    report = library.sync()
+    return _print_build(report, corpus, args.json)
+
+
+def _print_build(report: Any, corpus: Path, as_json: bool) -> int:
     data = report.to_json()
-    if args.json:
+    if as_json:
         _print_json(data)
     else:
         print(f"Indexed {len(report.documents)} documents ({report.pages} PDF pages) into {report.passages} passages "
@@ -61,6 +79,80 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not report.documents:
         _err(f"no document could be indexed from {corpus}" + ("" if report.skipped else " (the folder has no supported files)"))
         return EXIT_ERROR
+    return EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from indexer import Library, default_corpus_dir, make_embedder
+    from indexer.watch import watch
+
+    corpus = Path(args.watch or args.corpus or default_corpus_dir())
+    library = Library(corpus, _index_dir(args), make_embedder(args.embedder, args.model), waiting=_waiting)
+
+    def built(report: Any) -> None:
+        _print_build(report, corpus, args.json)
+        sys.stdout.flush()
+
+    print(f"Watching {corpus} (Ctrl-C to stop); the index follows every change.", file=sys.stderr)
+    watch(library, on_build=built, poll=args.poll)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- documents: add, remove, list
+
+
+def _library(args: argparse.Namespace) -> Any:
+    from indexer import Library, UploadLimits
+
+    return Library(_corpus_dir(args), _index_dir(args), limits=UploadLimits.from_mb(getattr(args, "max_mb", None)),
+                   progress=sys.stderr.isatty() and not getattr(args, "json", False), waiting=_waiting)
+
+
+def _print_changes(report: Any, as_json: bool) -> int:
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for c in report.changes:
+            if c.action in ("refused", "duplicate"):
+                print(f"  ! {c.name}: not added: {c.reason}", file=sys.stderr)
+            else:
+                where = f" as {c.file}" if c.file and c.file != c.name else ""
+                print(f"  {c.action}: {c.name}{where} (id {c.doc_id})")
+        if report.build is not None:
+            b = report.build
+            rate = f" at {b.passages_per_second:.1f} passages/s" if b.embedded else ""
+            print(f"Index updated in {b.seconds:.1f} s: {len(b.documents)} documents, {b.passages} passages; "
+                  f"embedded {b.embedded}{rate}, reused {b.reused}.")
+    done = [c for c in report.changes if c.action not in ("refused", "duplicate")]
+    return EXIT_OK if done else EXIT_ERROR
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from indexer import DocumentMeta
+
+    meta = DocumentMeta(args.title or "", args.publisher or "", args.date or "", args.kind or "")
+    if args.date and not args.date[:4].isdigit():
+        raise UsageError(f"--date '{args.date}' is not a date: write e.g. 2024-03-01 or 2024")
+    if len(args.files) > 1 and args.title:
+        raise UsageError("--title names one document: add the files one at a time to give each its title")
+    return _print_changes(_library(args).add([Path(f) for f in args.files], meta, replace=args.replace), args.json)
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    return _print_changes(_library(args).remove(args.doc_ids), args.json)
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    items = _library(args).listing()
+    if args.json:
+        _print_json([i.to_json() for i in items])
+        return EXIT_OK
+    if not items:
+        print(f"No documents in {_corpus_dir(args)}: add some with `klynge add FILE`.")
+    for i in items:
+        meta = ", ".join(x for x in (i.publisher, i.date, i.kind) if x)
+        print(f"{i.doc_id:28s} {i.title[:60]}" + (f" ({meta})" if meta else ""))
+        print(f"{'':28s} {i.file} · {i.passages} passages · {i.status}")
     return EXIT_OK
 
 
@@ -217,7 +309,8 @@ def _eval_gates(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import ui
 
-    ui.serve(index_dir=_index_dir(args), host=args.host, port=args.port)
+    ui.serve(index_dir=_index_dir(args), host=args.host, port=args.port, read_only=args.read_only,
+             corpus_dir=_corpus_dir(args))
     return EXIT_OK
 
 
@@ -241,7 +334,44 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="model name or local path for the embedder")
     sp.add_argument("--json", action="store_true", help="print the summary as JSON")
     sp.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    sp.add_argument("--watch", nargs="?", const="", metavar="DIR",
+                    help="keep running and update the index whenever files in DIR (default: the corpus) change")
+    sp.add_argument("--poll", action="store_true", help="with --watch: poll the folder instead of file-system events "
+                                                        "(network drives)")
     sp.set_defaults(func=cmd_index)
+
+    def corpus_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--corpus", help="the collection's folder (default ./corpus or $KLYNGE_CORPUS_DIR)")
+
+    sp = sub.add_parser("add", help="add documents to the collection and index them",
+                        description="Copy files into the collection's folder (checked by content: PDF, Word .docx, "
+                                    "HTML, text), record their metadata in documents.toml and update the index; "
+                                    "only the new documents are embedded.")
+    sp.add_argument("files", nargs="+", help="files to add")
+    sp.add_argument("--title", help="the document's title (default: its first heading)")
+    sp.add_argument("--publisher", help="who published it")
+    sp.add_argument("--date", help="its date, e.g. 2024-03-01 or 2024")
+    sp.add_argument("--kind", help="its kind, e.g. strategi, lov, vejledning")
+    sp.add_argument("--replace", metavar="DOC_ID", help="put the file in place of this document (a new version)")
+    sp.add_argument("--max-mb", type=float, help="largest file accepted, in MB (default 50)")
+    corpus_opt(sp)
+    index_dir_opt(sp)
+    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
+    sp.set_defaults(func=cmd_add)
+
+    sp = sub.add_parser("remove", help="remove documents from the collection and the index",
+                        description="Move the documents' files to <corpus>/.removed/ and update the index.")
+    sp.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="document id (see `klynge documents`)")
+    corpus_opt(sp)
+    index_dir_opt(sp)
+    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
+    sp.set_defaults(func=cmd_remove)
+
+    sp = sub.add_parser("documents", help="list the collection's documents and their state in the index")
+    corpus_opt(sp)
+    index_dir_opt(sp)
+    sp.add_argument("--json", action="store_true", help="print a JSON list")
+    sp.set_defaults(func=cmd_documents)
 
     sp = sub.add_parser("ask", help="ask a question (Danish or English)")
     sp.add_argument("question", nargs="+", help="the question")
@@ -276,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("serve", help="start the browser app")
     sp.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     sp.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    sp.add_argument("--read-only", action="store_true",
+                    help="no uploads or removals from the browser (use it whenever others can reach the app)")
+    sp.add_argument("--corpus", help="the collection's folder that uploads go to (default ./corpus)")
     index_dir_opt(sp)
     sp.set_defaults(func=cmd_serve)
     return p

@@ -205,23 +205,60 @@ class Searcher:
         return Source(p.doc_id, p.title, p.page, p.section, self._citation(p))
 
 
-_CACHE: dict[str, Searcher] = {}
+_CACHE: dict[str, tuple[tuple[int, int] | None, Searcher]] = {}
 _CACHE_LOCK = threading.Lock()
+_LOAD_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _signature(index_dir: Path) -> tuple[int, int] | None:
+    """Changes whenever a new index is swapped in (a new manifest file: new inode and time)."""
+    try:
+        st = (index_dir / "manifest.json").stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
 
 
 def get_searcher(index_dir: str | Path | None = None) -> Searcher:
-    """A process-wide searcher per index directory (the index is loaded once)."""
+    """A process-wide searcher per index directory, loaded once and loaded again when another process
+    has swapped in a new index (``klynge add``, ``klynge index``): the caller that notices loads it,
+    reusing the embedder, while other threads keep answering from the old one; no restart needed."""
     from indexer import default_index_dir
 
-    key = str(Path(index_dir) if index_dir else default_index_dir())
+    path = Path(index_dir) if index_dir else default_index_dir()
+    key = str(path)
+    sig = _signature(path)
     with _CACHE_LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = Searcher(key)
-        return _CACHE[key]
+        cached = _CACHE.get(key)
+        load_lock = _LOAD_LOCKS.setdefault(key, threading.Lock())
+    if cached is not None and (cached[0] == sig or sig is None):
+        return cached[1]
+    if cached is not None and not load_lock.acquire(blocking=False):
+        return cached[1]  # another thread is loading the new index; answer from the old one meanwhile
+    if cached is None:
+        load_lock.acquire()
+    try:
+        with _CACHE_LOCK:
+            now = _CACHE.get(key)
+        if now is not None and now[0] == sig:
+            return now[1]
+        searcher = _load(path, now[1] if now else None)
+        with _CACHE_LOCK:
+            _CACHE[key] = (sig, searcher)
+        return searcher
+    finally:
+        load_lock.release()
+
+
+def _load(path: Path, old: Searcher | None) -> Searcher:
+    index = Index.load(path)
+    if old is not None and old.embedder.key == index.manifest.get("embedder_key"):
+        return Searcher(index, old.embedder, old.config)
+    return Searcher(index)
 
 
 def reload_searcher(index_dir: str | Path | None = None) -> Searcher:
-    """Drop the cached searcher and load the index again (after a rebuild)."""
+    """Load the index again now (``get_searcher`` also does it by itself when the index changes)."""
     from indexer import default_index_dir
 
     key = str(Path(index_dir) if index_dir else default_index_dir())
