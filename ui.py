@@ -290,7 +290,8 @@ def changes_html(report: Any) -> str:
     rows = []
     for c in report.changes:
         bad = c.action in ("refused", "duplicate")
-        detail = E(c.reason) if bad else (f"id <code>{E(c.doc_id)}</code>" + (f" · {E(c.file)}" if c.file else ""))
+        where = f" · {E(c.file)}" if c.file and c.file != c.name else ""
+        detail = E(c.reason) if bad else f"id <code>{E(c.doc_id)}</code>{where}"
         rows.append(f"<li class='{'k-refused' if bad else 'k-done'}'{' role=alert' if bad else ''}>"
                     f"<strong>{E(words.get(c.action, c.action))}</strong>: {E(c.name)} – {detail}</li>")
     b = report.build
@@ -481,6 +482,12 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
             return refreshed(changes_html(report) + "<p class='k-meta'>Filen er flyttet til .removed/ i samlingens mappe "
                                                      "/ the file was moved to .removed/ in the collection's folder.</p>")
 
+        def replacing(doc_id: str | None) -> list[Any]:
+            """Picking the document to replace fills in its current metadata (kept unless changed)."""
+            d = _searcher(index_dir).documents.get(doc_id or "")
+            return [gr.update()] * 4 if d is None else [d.title, d.publisher, d.date, d.kind]
+
+        m_replace.input(replacing, m_replace, [m_title, m_publisher, m_date, m_kind], api_visibility="private")
         managed = [manage_out, docs_table, status, doc_pick, f_doc, m_replace, rm_pick]
         add_files.upload(prefill, add_files, [m_title, m_publisher, m_date], api_visibility="private")
         add_btn.click(do_add, [add_files, m_title, m_publisher, m_date, m_kind, m_replace], [*managed, add_files],

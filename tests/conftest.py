@@ -6,7 +6,10 @@ index of ``make index`` is read if it is there, never written).
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -131,3 +134,32 @@ def copy_tree():
         shutil.copytree(src, dst)
         return dst
     return _copy
+
+
+# ---------------------------------------------------------------- browser tests (Debian's Chromium via Playwright)
+
+# screenshots for a person to look at: $KLYNGE_TEST_ARTIFACTS, else a folder under the system temp dir
+ARTIFACTS = Path(os.environ.get("KLYNGE_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "klynge-test-artifacts")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package 'chromium'); browser tests need it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright); browser tests need it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+        yield b
+        b.close()

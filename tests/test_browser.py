@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,26 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ARTIFACTS, ROOT, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
-# screenshots for a person to look at: $KLYNGE_TEST_ARTIFACTS, else a folder under the system temp dir
-ARTIFACTS = Path(os.environ.get("KLYNGE_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "klynge-test-artifacts")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(real_index: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, KLYNGE_INDEX_DIR=str(real_index), HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
     proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -63,20 +47,6 @@ def app_url(real_index: Path) -> Iterator[str]:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package 'chromium'); browser tests need it")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright); browser tests need it")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -246,7 +216,7 @@ def test_reload_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "c", {"a.txt": "Klynger og netværk i Danmark."})
     idx = tmp_path / "idx"
     build_index(corpus, idx, FakeEmbedder(), progress=False)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.conftest import FakeEmbedder; "
             "from indexer import register_backend; register_backend('fake', FakeEmbedder); import ui; "
