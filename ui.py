@@ -363,7 +363,10 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
                         m_kind = gr.Textbox(label="Type / kind", elem_id="k-m-kind")
                     m_replace = gr.Dropdown(doc_choices, label="Ny version af (valgfrit) / new version of (optional)",
                                             elem_id="k-replace")
-                    add_btn = gr.Button("Tilføj og indeksér / Add and index", variant="primary", elem_id="k-add")
+                    with gr.Row():
+                        add_btn = gr.Button("Tilføj og indeksér / Add and index", variant="primary", elem_id="k-add")
+                        meta_btn = gr.Button("Gem kun metadata for det valgte dokument / save only the metadata of the "
+                                             "chosen document", elem_id="k-save-meta")
                     with gr.Row():
                         rm_pick = gr.Dropdown(doc_choices, label="Fjern dokument / remove document", elem_id="k-rm-pick")
                         rm_btn = gr.Button("Fjern / Remove", variant="stop", elem_id="k-remove", scale=0)
@@ -472,6 +475,16 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
                 return [*refreshed(f"<p role='alert'>{E(str(exc))}</p>"), gr.update()]
             return [*refreshed(changes_html(report)), None]
 
+        def do_meta(doc_id: str | None, title: str, publisher: str, date: str, kind: str) -> list[Any]:
+            if not doc_id:
+                return refreshed("<p role='alert'>Vælg dokumentet under \"Ny version af\" / choose the document "
+                                 "under \"new version of\".</p>")
+            try:
+                report = library().set_metadata(doc_id, DocumentMeta(title, publisher, date, kind))
+            except KlyngeError as exc:
+                return refreshed(f"<p role='alert'>{E(str(exc))}</p>")
+            return refreshed(changes_html(report))
+
         def do_remove(doc_id: str | None) -> list[Any]:
             if not doc_id:
                 return refreshed("<p role='alert'>Vælg et dokument / choose a document.</p>")
@@ -493,6 +506,8 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
         add_btn.click(do_add, [add_files, m_title, m_publisher, m_date, m_kind, m_replace], [*managed, add_files],
                       api_visibility="private", concurrency_limit=1, concurrency_id="library")
         rm_btn.click(do_remove, rm_pick, managed, api_visibility="private", concurrency_limit=1, concurrency_id="library")
+        meta_btn.click(do_meta, [m_replace, m_title, m_publisher, m_date, m_kind], managed, api_visibility="private",
+                       concurrency_limit=1, concurrency_id="library")
         tab_docs.select(lambda: refreshed("")[1:], None, managed[1:], api_visibility="private")
 
         def run_eval(path: str | None, lg: str) -> tuple[str, Any]:

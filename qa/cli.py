@@ -1,4 +1,4 @@
-"""The `klynge` command: index, add, remove, documents, ask, cite, eval, serve."""
+"""The `klynge` command: index, add, edit, remove, documents, ask, cite, eval, serve."""
 
 from __future__ import annotations
 
@@ -136,6 +136,17 @@ def cmd_add(args: argparse.Namespace) -> int:
     if len(args.files) > 1 and args.title:
         raise UsageError("--title names one document: add the files one at a time to give each its title")
     return _print_changes(_library(args).add([Path(f) for f in args.files], meta, replace=args.replace), args.json)
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from indexer import DocumentMeta
+
+    meta = DocumentMeta(args.title or "", args.publisher or "", args.date or "", args.kind or "")
+    if not meta.given():
+        raise UsageError("give at least one of --title, --publisher, --date, --kind")
+    if args.date and not args.date[:4].isdigit():
+        raise UsageError(f"--date '{args.date}' is not a date: write e.g. 2024-03-01 or 2024")
+    return _print_changes(_library(args).set_metadata(args.doc_id, meta), args.json)
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -358,6 +369,18 @@ def build_parser() -> argparse.ArgumentParser:
     index_dir_opt(sp)
     sp.add_argument("--json", action="store_true", help="print what happened as JSON")
     sp.set_defaults(func=cmd_add)
+
+    sp = sub.add_parser("edit", help="change a document's title, publisher, date or kind",
+                        description="Write the new values to documents.toml and update the index.")
+    sp.add_argument("doc_id", metavar="DOC_ID", help="document id (see `klynge documents`)")
+    sp.add_argument("--title")
+    sp.add_argument("--publisher")
+    sp.add_argument("--date", help="e.g. 2024-03-01 or 2024")
+    sp.add_argument("--kind")
+    corpus_opt(sp)
+    index_dir_opt(sp)
+    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
+    sp.set_defaults(func=cmd_edit)
 
     sp = sub.add_parser("remove", help="remove documents from the collection and the index",
                         description="Move the documents' files to <corpus>/.removed/ and update the index.")

@@ -120,7 +120,7 @@ def _pick(page, elem_id: str, label: str) -> None:  # noqa: ANN001
     page.get_by_role("option", name=label).first.click()
 
 
-def test_upload_ask_replace_remove(docs_page, tmp_path: Path) -> None:  # noqa: ANN001
+def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tmp_path: Path) -> None:  # noqa: ANN001
     page = docs_page
     pdf = tmp_path / "mobilitetsplan.pdf"
     pdf.write_bytes(text_pdf([PAGE_1, PAGE_2]))
@@ -157,6 +157,17 @@ def test_upload_ask_replace_remove(docs_page, tmp_path: Path) -> None:  # noqa: 
     text = _ask(page, "Bygger Solbakke Kommune en cykelbro over havnen?")  # another wording: a fresh result
     assert "Plan for mobilitet, version 2" in text and "cykelbro over havnen i 2031" not in text
     assert "busdriften til landsbyerne" in _ask(page, "Hvad gør Solbakke Kommune med busdriften?")
+
+    # correct the metadata alone: kept in documents.toml, shown in the list
+    _open_manage(page)
+    _pick(page, "k-replace", "Mobilitetsplan 2030")
+    page.wait_for_function("() => document.querySelector('#k-m-title textarea, #k-m-title input')?.value === "
+                           "'Mobilitetsplan 2030'", timeout=10_000)
+    page.locator("#k-m-publisher textarea, #k-m-publisher input").first.fill("Solbakke Kommune")
+    page.locator("#k-save-meta").click()
+    assert "Opdateret" in _result(page, "Opdateret")
+    assert "Solbakke Kommune" in page.locator("#k-docs-table").inner_text()
+    assert "Solbakke Kommune" in (writable_app[1] / "documents.toml").read_text(encoding="utf-8")
 
     # remove: gone from the answers and the list
     _open_manage(page)

@@ -366,6 +366,10 @@ def test_cli_add_documents_remove(tmp_path: Path, mini_index: Path, mini_corpus:
     assert "already in the collection" in capsys.readouterr().err
     assert main(["add", str(new), "--date", "i går", *args]) == 2
     assert "--date" in capsys.readouterr().err
+    assert main(["edit", "strategi", "--publisher", "Byrådet", *args]) == 0
+    assert Index.load(mini_index).documents["strategi"].publisher == "Byrådet"
+    assert main(["edit", "strategi", *args]) == 2  # nothing to change
+    capsys.readouterr()
     assert main(["remove", "strategi", *args]) == 0
     assert main(["remove", "findes-ikke", *args]) == 1
     assert "no document 'findes-ikke'" in capsys.readouterr().err
