@@ -66,6 +66,8 @@ eval: index
 
 bench: index
 	$(PY) benchmarks/run.py
+	# issue 14: adding and removing one document on the laws index (../shared/bench/laws)
+	$(PY) benchmarks/add_document.py
 
 load: index
 	$(PY) benchmarks/load.py
