@@ -289,7 +289,7 @@ def changes_html(report: Any) -> str:
              "updated": "Opdateret / updated", "refused": "Afvist / refused", "duplicate": "Findes allerede / already there"}
     rows = []
     for c in report.changes:
-        bad = c.action in ("refused", "duplicate")
+        bad = c.refused
         where = f" · {E(c.file)}" if c.file and c.file != c.name else ""
         detail = E(c.reason) if bad else f"id <code>{E(c.doc_id)}</code>{where}"
         rows.append(f"<li class='{'k-refused' if bad else 'k-done'}'{' role=alert' if bad else ''}>"
@@ -444,8 +444,7 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
 
         def library() -> Library:
             return Library(corpus, index_dir, embedder=_searcher(index_dir).embedder, read_only=read_only,
-                           limits=UploadLimits.from_mb(float(os.environ.get("KLYNGE_MAX_MB", "0") or 0)), progress=True,
-                           lock_timeout=120)
+                           limits=UploadLimits.from_env(), progress=True, lock_timeout=120)
 
         def refreshed(message: str) -> list[Any]:
             """The message, then every view of the document list brought up to date."""
@@ -576,7 +575,7 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
     app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
     return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False,
                       prevent_thread_lock=not block, footer_links=["api"], ssr_mode=False,
-                      max_file_size=f"{UploadLimits.from_mb(float(os.environ.get('KLYNGE_MAX_MB', '0') or 0)).max_bytes // 2**20}mb")
+                      max_file_size=f"{UploadLimits.from_env().max_bytes // 2**20}mb")
 
 
 def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = 7860, read_only: bool = False,

@@ -80,7 +80,7 @@ def metadata_entry(meta: dict[str, dict[str, Any]], rel: str) -> dict[str, Any] 
 class _Previous:
     """What the current index holds, for reuse: its documents by file, their passages, their vectors."""
 
-    documents: dict[str, tuple[str, str, Document]]  # file -> (sha256, meta fingerprint, document)
+    documents: dict[str, tuple[str, Document]]  # file -> (its documents.toml fingerprint, its document)
     passages: dict[str, list[Passage]]  # doc_id -> passages in order
     dense: dict[str, np.ndarray]
     sparse: dict[str, Any]
@@ -90,18 +90,26 @@ class _Previous:
         return cls({}, {}, {}, {})
 
 
+def read_metadata(corpus_dir: Path, report: BuildReport) -> dict[str, dict[str, Any]]:
+    """``documents.toml``; a broken one is reported and read as empty."""
+    try:
+        return load_metadata(corpus_dir)
+    except DocumentError as exc:
+        report.skipped.append({"file": exc.path, "reason": exc.reason})
+        return {}
+
+
 def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str], None] = lambda s: None,
-                      skip: frozenset[str] = frozenset(), previous: _Previous | None = None) -> list[Document]:
+                      skip: frozenset[str] = frozenset(), previous: _Previous | None = None,
+                      meta: dict[str, dict[str, Any]] | None = None) -> list[Document]:
     """Read every file; bad ones are reported with a reason, duplicates indexed once. A file whose content
-    and metadata are unchanged since ``previous`` is not read again: its stored document is reused."""
+    and metadata are unchanged since ``previous`` is not read again: its stored document is reused.
+    ``meta``: the collection's ``documents.toml`` (read here when not given)."""
     previous = previous or _Previous.empty()
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: give --corpus DIR")
-    try:
-        meta = load_metadata(corpus_dir)
-    except DocumentError as exc:
-        report.skipped.append({"file": exc.path, "reason": exc.reason})
-        meta = {}
+    if meta is None:
+        meta = read_metadata(corpus_dir, report)
     files = discover(corpus_dir, skip)
     pdf_stems = {p.stem for p in files if p.suffix.lower() == ".pdf"}
     seen_hashes: dict[str, str] = {}
@@ -132,8 +140,8 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
         entry = metadata_entry(meta, rel)
         old = previous.documents.get(rel)
         try:
-            if old and old[0] == h and old[1] == meta_fingerprint(entry):
-                doc = old[2]
+            if old and old[1].content_hash == h and old[0] == meta_fingerprint(entry):
+                doc = old[1]
             else:
                 doc = read_document(path, entry, content_hash=h)
         except DocumentError as exc:
@@ -162,7 +170,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     clean_stale(index_dir)
     collection = _collection(Path(corpus_dir), report)
     previous = _previous(index_dir, embedder.key)
-    docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous)
+    meta = read_metadata(Path(corpus_dir), report)
+    docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous, meta)
     if not docs:
         report.seconds = time.perf_counter() - t0
         return report
@@ -170,7 +179,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     indexed: dict[str, Document] = {}
     for doc in docs:
         old = previous.documents.get(doc.path)
-        reused = old is not None and doc == old[2]  # the stored document itself: unchanged file, metadata, id
+        reused = old is not None and doc == old[1]  # the stored document itself: unchanged file, metadata, id
         ps = previous.passages.get(doc.doc_id, []) if reused else []
         ps = ps or split_document(doc)
         passages.extend(ps)
@@ -179,10 +188,6 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
                                  "pages": doc.n_pages, "passages": len(ps)})
         report.pages += doc.n_pages
     report.passages = len(passages)
-    try:
-        meta = load_metadata(Path(corpus_dir))
-    except DocumentError:
-        meta = {}  # already reported by collect_documents
     metas = {d.path: meta_fingerprint(metadata_entry(meta, d.path)) for d in docs}
 
     texts = [p.context_text() for p in passages]
@@ -297,14 +302,14 @@ def _previous(index_dir: Path, embedder_key: str) -> _Previous:
     sparse: dict[str, Any] = {}
     if old.sparse is not None:
         sparse = {k: old.sparse[i] for i, k in enumerate(keys)}
-    documents: dict[str, tuple[str, str, Document]] = {}
+    documents: dict[str, tuple[str, Document]] = {}
     passages: dict[str, list[Passage]] = {}
     if old.manifest.get("pipeline") == pipeline_fingerprint():
         listed = old.manifest.get("documents") or {}
         for d in old.documents.values():
             info = listed.get(d.doc_id) or {}
             if info.get("meta"):
-                documents[d.path] = (d.content_hash, str(info["meta"]), d)
+                documents[d.path] = (str(info["meta"]), d)
         for p in old.passages:
             passages.setdefault(p.doc_id, []).append(p)
     return _Previous(documents, passages, dense, sparse)

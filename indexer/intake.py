@@ -9,6 +9,7 @@ letters, digits, ``-``, ``_`` and ``.`` so nothing is written outside the collec
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import zipfile
@@ -38,6 +39,11 @@ class UploadLimits:
     @classmethod
     def from_mb(cls, max_mb: float | None) -> UploadLimits:
         return cls() if not max_mb else cls(max_bytes=int(max_mb * 2**20))
+
+    @classmethod
+    def from_env(cls) -> UploadLimits:
+        """The app's limits: ``KLYNGE_MAX_MB`` for the file size, the defaults otherwise."""
+        return cls.from_mb(float(os.environ.get("KLYNGE_MAX_MB", "0") or 0))
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ def check_file(path: Path, limits: UploadLimits = UploadLimits(), name: str | No
     text_names = (".txt", ".md", ".markdown", ".text", "")
     if claimed in (".pdf", ".docx") and claimed != kind:
         raise UploadRefused(shown, f"named {claimed} but its content is {_describe(kind)}; rename it or export it again")
-    if kind in (".pdf", ".docx") and claimed not in (kind, *text_names[-1:]):
+    if kind in (".pdf", ".docx") and claimed not in (kind, ""):  # its own ending, or none
         raise UploadRefused(shown, f"named {claimed} but its content is {_describe(kind)}; give it the {kind} ending")
     if kind == ".pdf":
         _check_pdf(path, shown, limits)

@@ -42,7 +42,6 @@ from .intake import CheckedFile, UploadLimits, check_file
 from .read import METADATA_FILE, discover, doc_id_for, file_hash, load_metadata
 
 REMOVED_DIR = ".removed"
-META_FIELDS = ("title", "publisher", "date", "kind")
 LOCK_TIMEOUT = 600.0  # seconds a writer waits for another (a full build of a large collection can take minutes)
 
 
@@ -69,6 +68,11 @@ class Change:
     doc_id: str = ""
     reason: str = ""  # why it was refused, or which document it duplicates
 
+    @property
+    def refused(self) -> bool:
+        """Not taken into the collection (refused by the checks, or a duplicate)."""
+        return self.action in ("refused", "duplicate")
+
     def to_json(self) -> dict[str, str]:
         return dict(self.__dict__)
 
@@ -80,7 +84,7 @@ class ChangeReport:
 
     @property
     def refused(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.action in ("refused", "duplicate"))
+        return tuple(c for c in self.changes if c.refused)
 
     def to_json(self) -> dict[str, Any]:
         return {"changes": [c.to_json() for c in self.changes], "build": self.build.to_json() if self.build else None}
@@ -178,10 +182,11 @@ class Library:
 
     def file_of(self, doc_id: str) -> str:
         """The file (relative to the folder) of a document id; raises DocumentNotFoundError."""
-        for item in self.listing():
+        items = self.listing()
+        for item in items:
             if item.doc_id == doc_id:
                 return item.file
-        known = ", ".join(sorted(i.doc_id for i in self.listing())[:20])
+        known = ", ".join(sorted(i.doc_id for i in items)[:20])
         raise DocumentNotFoundError(f"no document '{doc_id}' in {self.corpus_dir}; `klynge documents` lists them"
                                     + (f" ({known})" if known else ""))
 

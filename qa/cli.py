@@ -113,7 +113,7 @@ def _print_changes(report: Any, as_json: bool) -> int:
         _print_json(report.to_json())
     else:
         for c in report.changes:
-            if c.action in ("refused", "duplicate"):
+            if c.refused:
                 print(f"  ! {c.name}: not added: {c.reason}", file=sys.stderr)
             else:
                 where = f" as {c.file}" if c.file and c.file != c.name else ""
@@ -123,29 +123,29 @@ def _print_changes(report: Any, as_json: bool) -> int:
             rate = f" at {b.passages_per_second:.1f} passages/s" if b.embedded else ""
             print(f"Index updated in {b.seconds:.1f} s: {len(b.documents)} documents, {b.passages} passages; "
                   f"embedded {b.embedded}{rate}, reused {b.reused}.")
-    done = [c for c in report.changes if c.action not in ("refused", "duplicate")]
-    return EXIT_OK if done else EXIT_ERROR
+    return EXIT_OK if len(report.refused) < len(report.changes) else EXIT_ERROR
+
+
+def _meta(args: argparse.Namespace) -> Any:
+    """--title, --publisher, --date, --kind as a DocumentMeta (the date checked)."""
+    from indexer import DocumentMeta
+
+    if args.date and not args.date[:4].isdigit():
+        raise UsageError(f"--date '{args.date}' is not a date: write e.g. 2024-03-01 or 2024")
+    return DocumentMeta(args.title or "", args.publisher or "", args.date or "", args.kind or "")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from indexer import DocumentMeta
-
-    meta = DocumentMeta(args.title or "", args.publisher or "", args.date or "", args.kind or "")
-    if args.date and not args.date[:4].isdigit():
-        raise UsageError(f"--date '{args.date}' is not a date: write e.g. 2024-03-01 or 2024")
+    meta = _meta(args)
     if len(args.files) > 1 and args.title:
         raise UsageError("--title names one document: add the files one at a time to give each its title")
     return _print_changes(_library(args).add([Path(f) for f in args.files], meta, replace=args.replace), args.json)
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from indexer import DocumentMeta
-
-    meta = DocumentMeta(args.title or "", args.publisher or "", args.date or "", args.kind or "")
+    meta = _meta(args)
     if not meta.given():
         raise UsageError("give at least one of --title, --publisher, --date, --kind")
-    if args.date and not args.date[:4].isdigit():
-        raise UsageError(f"--date '{args.date}' is not a date: write e.g. 2024-03-01 or 2024")
     return _print_changes(_library(args).set_metadata(args.doc_id, meta), args.json)
 
 
@@ -354,15 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
     def corpus_opt(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--corpus", help="the collection's folder (default ./corpus or $KLYNGE_CORPUS_DIR)")
 
+    def meta_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--title", help="the document's title (default: its first heading)")
+        sp.add_argument("--publisher", help="who published it")
+        sp.add_argument("--date", help="its date, e.g. 2024-03-01 or 2024")
+        sp.add_argument("--kind", help="its kind, e.g. strategi, lov, vejledning")
+
     sp = sub.add_parser("add", help="add documents to the collection and index them",
                         description="Copy files into the collection's folder (checked by content: PDF, Word .docx, "
                                     "HTML, text), record their metadata in documents.toml and update the index; "
                                     "only the new documents are embedded.")
     sp.add_argument("files", nargs="+", help="files to add")
-    sp.add_argument("--title", help="the document's title (default: its first heading)")
-    sp.add_argument("--publisher", help="who published it")
-    sp.add_argument("--date", help="its date, e.g. 2024-03-01 or 2024")
-    sp.add_argument("--kind", help="its kind, e.g. strategi, lov, vejledning")
+    meta_opts(sp)
     sp.add_argument("--replace", metavar="DOC_ID", help="put the file in place of this document (a new version)")
     sp.add_argument("--max-mb", type=float, help="largest file accepted, in MB (default 50)")
     corpus_opt(sp)
@@ -373,10 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("edit", help="change a document's title, publisher, date or kind",
                         description="Write the new values to documents.toml and update the index.")
     sp.add_argument("doc_id", metavar="DOC_ID", help="document id (see `klynge documents`)")
-    sp.add_argument("--title")
-    sp.add_argument("--publisher")
-    sp.add_argument("--date", help="e.g. 2024-03-01 or 2024")
-    sp.add_argument("--kind")
+    meta_opts(sp)
     corpus_opt(sp)
     index_dir_opt(sp)
     sp.add_argument("--json", action="store_true", help="print what happened as JSON")

@@ -9,7 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -149,6 +153,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def launch_fake_app(index_dir: Path, corpus_dir: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """The app in a child process over an index built with the fake embedder; returns it and its URL once
+    it answers (or after two minutes). The caller terminates it."""
+    port = free_port()
+    corpus = f", corpus_dir={str(corpus_dir)!r}" if corpus_dir else ""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.conftest import FakeEmbedder; "
+            "from indexer import register_backend; register_backend('fake', FakeEmbedder); import ui; "
+            f"ui.launch(index_dir={str(index_dir)!r}{corpus}, port={port})")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    return proc, url
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, ROOT, free_port
+from .conftest import ARTIFACTS, ROOT, free_port, launch_fake_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -216,21 +216,8 @@ def test_reload_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "c", {"a.txt": "Klynger og netværk i Danmark."})
     idx = tmp_path / "idx"
     build_index(corpus, idx, FakeEmbedder(), progress=False)
-    port = free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.conftest import FakeEmbedder; "
-            "from indexer import register_backend; register_backend('fake', FakeEmbedder); import ui; "
-            f"ui.launch(index_dir={str(idx)!r}, port={port})")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc, url = launch_fake_app(idx)
     try:
-        url = f"http://127.0.0.1:{port}/"
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
         c = Client(url, verbose=False)
         assert c.predict("klynger", 5, "", api_name="/ask")["hits"][0]["doc_id"] == "a"
         (corpus / "b.txt").write_text("Spirende klynger i kommunerne.", encoding="utf-8")

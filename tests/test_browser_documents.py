@@ -6,12 +6,7 @@ seconds; the upload is a two-page PDF whose answer is on page 2.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +14,7 @@ import pytest
 
 from indexer import build_index
 
-from .conftest import ARTIFACTS, ROOT, FakeEmbedder, free_port, write_corpus
+from .conftest import ARTIFACTS, FakeEmbedder, launch_fake_app, write_corpus
 
 pytestmark = [pytest.mark.browser]
 
@@ -54,20 +49,7 @@ def writable_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     corpus = write_corpus(root / "corpus")
     idx = root / "index"
     build_index(corpus, idx, FakeEmbedder(), progress=False)
-    port = free_port()
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.conftest import FakeEmbedder; "
-            "from indexer import register_backend; register_backend('fake', FakeEmbedder); import ui; "
-            f"ui.launch(index_dir={str(idx)!r}, corpus_dir={str(corpus)!r}, port={port})")
-    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
+    proc, url = launch_fake_app(idx, corpus)
     yield url, corpus
     proc.terminate()
     proc.wait(10)
