@@ -35,10 +35,12 @@ from qa.config import DisplayConfig
 from qa.errors import QueryError
 from qa.evaluate import METRICS, evaluate, load_questions, write_report
 from qa.search import Filters, Result, Searcher, get_searcher, reload_searcher
+from ui_memo import MEMO_CSS, MEMO_JS, build_memo_tab, memo_button
 
 ROOT = Path(__file__).resolve().parent
 E = html.escape
 N_EXAMPLES = 5  # example questions shown under the question box
+STATUS = {"in_force": "gældende / in force", "historic": "historisk / historic", "repealed": "ophævet / repealed"}
 
 T = {
     "da": {
@@ -56,6 +58,7 @@ T = {
         "high": "høj", "medium": "middel", "low": "lav", "not_found_quote": "Citatet findes ikke i dokumenterne.",
         "exact": "Præcist match", "similar": "Lignende tekst", "status": "Indeks",
         "lang": "Sprog / Language", "empty": "Skriv et spørgsmål.",
+        "memo_add": "Tilføj til notat", "memo_done": "Tilføjet ✓",
     },
     "en": {
         "title": "Search the documents", "example_q": "What do the documents say about {}?",
@@ -72,6 +75,7 @@ T = {
         "high": "high", "medium": "medium", "low": "low", "not_found_quote": "The quote is not in the documents.",
         "exact": "Exact match", "similar": "Similar text", "status": "Index",
         "lang": "Sprog / Language", "empty": "Type a question.",
+        "memo_add": "Add to memo", "memo_done": "Added ✓",
     },
 }
 
@@ -101,7 +105,7 @@ CSS = """
 .k-hidden {display: none !important;}
 .k-changes {padding-left: 1.2em;} .k-refused {color: #9a2a00;} .k-done {color: #1a7f37;}
 @media (max-width: 640px) { .gradio-container {font-size: 15px;} .k-card {padding: 10px;} }
-"""
+""" + MEMO_CSS
 
 HEAD = """
 <script>
@@ -132,7 +136,7 @@ document.addEventListener('click', async (ev) => {
   }
 });
 </script>
-"""
+""" + MEMO_JS
 
 
 def _searcher(index_dir: Path) -> Searcher:
@@ -168,7 +172,7 @@ def render_result(res: Result, lang: str, display: DisplayConfig | None = None) 
         p = h.passage
         pages = page_range(p.page, p.page_end)
         section = p.section.split(" > ")[-1] if p.section else ""
-        meta = " · ".join(x for x in (f"{t['section']}: {section}" if section else "",
+        meta = " · ".join(x for x in (h.locator, f"{t['section']}: {section}" if section else "",
                                       f"{t['page']} {pages}" if pages else "", f"score {h.score:.2f}") if x)
         also = "".join(f"<div class='k-meta'>{t['also']}: {E(s.citation)}</div>" for s in h.also_in)
         target = json.dumps({"doc": p.doc_id, "start": p.start, "end": p.end})
@@ -180,6 +184,7 @@ def render_result(res: Result, lang: str, display: DisplayConfig | None = None) 
             f"<div class='k-cite'>{E(h.citation)}</div>"
             f"<div class='k-actions'><button type='button' class='k-copy' data-citation='{E(h.citation)}' "
             f"data-done='{E(t['copied'])}' aria-label='{E(t['copy'])}: {E(p.title)}'>{E(t['copy'])}</button>"
+            + memo_button(" ".join((h.answer_text or p.text).split()), h.citation, t["memo_add"], t["memo_done"]) +
             f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>{E(t['open'])}</a></div>"
             "</article>")
     return head + "".join(cards)
@@ -209,13 +214,25 @@ def render_document(searcher: Searcher, doc_id: str, start: int | None = None, e
 
 
 def documents_table(searcher: Searcher) -> str:
+    """All documents; acts' number and status as columns when the collection gives them."""
+    docs = list(searcher.documents.values())
+    legal = any(d.number or d.status for d in docs)
+
+    def title(d: Any) -> str:
+        return f"<a href='{E(d.url)}' target='_blank' rel='noopener'>{E(d.title)}</a>" \
+            if d.url.startswith(("https://", "http://")) else E(d.title)
+
     rows = "".join(
-        f"<tr><td>{E(d.title)}</td><td>{E(d.publisher or '–')}</td><td>{E(d.date or '–')}</td>"
+        f"<tr><td>{title(d)}</td>"
+        + (f"<td>{E(('nr. ' + d.number) if d.number else '–')}</td><td>{E(STATUS.get(d.status, d.status) or '–')}</td>"
+           if legal else "")
+        + f"<td>{E(d.publisher or '–')}</td><td>{E(d.date or '–')}</td>"
         f"<td>{E(d.kind or '–')}</td><td>{d.n_pages or '–'}</td><td>{d.n_passages}</td><td><code>{E(d.doc_id)}</code></td></tr>"
-        for d in searcher.documents.values())
-    return ("<table class='k-table'><thead><tr><th>Titel / title</th><th>Udgiver / publisher</th><th>Dato / date</th>"
-            "<th>Type / kind</th><th>Sider / pages</th><th>Passager / passages</th><th>id</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+        for d in docs)
+    legal_head = "<th>Nummer / number</th><th>Status</th>" if legal else ""
+    return (f"<table class='k-table' id='k-docs'><thead><tr><th>Titel / title</th>{legal_head}<th>Udgiver / publisher</th>"
+            "<th>Dato / date</th><th>Type / kind</th><th>Sider / pages</th><th>Passager / passages</th><th>id</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def metrics_html(report: dict[str, Any]) -> str:
@@ -381,6 +398,7 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
                         dev_btn = gr.Button(t["use_dev"], elem_id="k-eval-dev", visible=question_set is not None)
                         download = gr.DownloadButton(t["download"], visible=False, elem_id="k-download")
                 eval_out = gr.HTML(elem_id="k-eval-results")
+            build_memo_tab()
         open_target = gr.Textbox(elem_id="k-open-target", elem_classes=["k-hidden"], show_label=False, container=False)
         open_btn = gr.Button("open", elem_id="k-open-button", elem_classes=["k-hidden"])
 
@@ -418,7 +436,9 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
                 out.append(f"<article class='k-card'><h3>{E(kind)}</h3><div class='k-text'>{E(m.text)}</div>"
                            f"<div class='k-cite'>{E(m.citation)}</div><div class='k-actions'>"
                            f"<button type='button' class='k-copy' data-citation='{E(m.citation)}' data-done='{E(tt['copied'])}'>"
-                           f"{E(tt['copy'])}</button><a href='#' role='button' class='k-open' data-target='{E(target)}'>"
+                           f"{E(tt['copy'])}</button>" + memo_button(" ".join(m.text.split()), m.citation,
+                                                                      tt["memo_add"], tt["memo_done"]) +
+                           f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>"
                            f"{E(tt['open'])}</a></div></article>")
             return "".join(out)
 

@@ -58,6 +58,9 @@ class Document:
     kind: str = ""
     content_hash: str = ""
     n_passages: int = 0  # set when the document is split and indexed
+    number: str = ""  # an act's number as cited ("230"; from "2024:230" or "nr. 230"), else ""
+    status: str = ""  # an act's status as the collection gives it ("in_force", "historic"), else ""
+    url: str = ""  # where the document is published, when the collection says
 
     @property
     def year(self) -> int | None:
@@ -74,7 +77,8 @@ class Document:
         """The stored form (``documents.jsonl``): everything but the block spans."""
         return {"doc_id": self.doc_id, "file": self.path, "title": self.title, "publisher": self.publisher,
                 "date": self.date, "kind": self.kind, "n_pages": self.n_pages, "n_passages": self.n_passages,
-                "content_hash": self.content_hash, "text": self.text,
+                "content_hash": self.content_hash, "number": self.number, "status": self.status, "url": self.url,
+                "text": self.text,
                 "page_starts": [list(x) for x in self.page_starts]}
 
     @classmethod
@@ -83,4 +87,5 @@ class Document:
                    page_starts=tuple((int(a), int(b)) for a, b in d.get("page_starts", [])),
                    n_pages=int(d.get("n_pages") or 0), publisher=d.get("publisher", ""), date=d.get("date", ""),
                    kind=d.get("kind", ""), content_hash=d.get("content_hash", ""),
-                   n_passages=int(d.get("n_passages") or 0))
+                   n_passages=int(d.get("n_passages") or 0), number=str(d.get("number") or ""),
+                   status=str(d.get("status") or ""), url=str(d.get("url") or ""))

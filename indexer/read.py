@@ -7,6 +7,7 @@ adds what every format shares: size limits, error messages, ``documents.toml`` m
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -15,22 +16,53 @@ from typing import Any
 from .collection import COLLECTION_FILE
 from .document import Document
 from .errors import DocumentError
+from .legal import act_number
 from .readers import READERS, SUPPORTED, assemble
 
 METADATA_FILE = "documents.toml"
+MANIFEST_FILE = "manifest.json"  # a published collection's list of its files (e.g. ../shared/bench/laws)
+# manifest.json field -> Document field; "id" such as "2024:230" (year:number) gives the act's number
+_MANIFEST_FIELDS = {"title": "title", "issued": "date", "date": "date", "publisher": "publisher", "kind": "kind",
+                    "id": "number", "number": "number", "status": "status", "url": "url"}
 MAX_TEXT_BYTES = 200 * 1024 * 1024  # refuse absurd files rather than exhaust memory
 
 
 def load_metadata(corpus_dir: Path) -> dict[str, dict[str, Any]]:
-    """Read ``documents.toml`` (file name -> title, publisher, date, kind). Missing file: empty."""
+    """The collection's metadata per file name: title, publisher, date, kind, and for acts number, status
+    and url. From ``manifest.json`` (a list of ``{"file": ..., "title": ..., "issued": ..., "id": "2024:230",
+    "status": ..., "url": ...}``) when there is one, overridden field by field by ``documents.toml``."""
+    meta = load_manifest(corpus_dir)
     path = corpus_dir / METADATA_FILE
     if not path.exists():
-        return {}
+        return meta
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DocumentError(str(path), f"metadata file is not valid TOML ({exc}); fix or delete it") from exc
-    return {str(k): dict(v) for k, v in data.items() if isinstance(v, dict)}
+    for k, v in data.items():
+        if isinstance(v, dict):
+            meta[str(k)] = {**meta.get(str(k), {}), **v}
+    return meta
+
+
+def load_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
+    """``manifest.json`` as metadata per file name (empty when there is none)."""
+    path = corpus_dir / MANIFEST_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DocumentError(str(path), f"manifest is not valid JSON ({exc}); fix or delete it") from exc
+    entries = data.get("documents", data.get("files")) if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise DocumentError(str(path), 'manifest must be a list of objects with a "file" name each')
+    out: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        if isinstance(e, dict) and isinstance(e.get("file"), str):
+            out[e["file"]] = {_MANIFEST_FIELDS[k]: str(v) for k, v in e.items()
+                              if k in _MANIFEST_FIELDS and v not in (None, "")}
+    return out
 
 
 def doc_id_for(path: Path) -> str:
@@ -85,12 +117,15 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
         date=str(meta.get("date", "")),
         kind=str(meta.get("kind", "")),
         content_hash=content_hash or file_hash(path),
+        number=act_number(str(meta.get("number", ""))),
+        status=str(meta.get("status", "")),
+        url=str(meta.get("url", "")),
     )
 
 
 def discover(corpus_dir: Path, skip: frozenset[str] = frozenset()) -> list[Path]:
     """Files under ``corpus_dir`` (recursive, sorted), symlink loops and hidden files skipped, as are
-    the metadata and collection files, READMEs, and the paths (relative to ``corpus_dir``) in ``skip``."""
+    the metadata, manifest and collection files, READMEs, and the paths (relative to ``corpus_dir``) in ``skip``."""
     found: list[Path] = []
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -108,7 +143,7 @@ def discover(corpus_dir: Path, skip: frozenset[str] = frozenset()) -> list[Path]
         except OSError:
             return
         for p in entries:
-            if p.name.startswith(".") or p.name in (METADATA_FILE, COLLECTION_FILE) or \
+            if p.name.startswith(".") or p.name in (METADATA_FILE, COLLECTION_FILE, MANIFEST_FILE) or \
                     p.name.lower().startswith("readme") or str(p.relative_to(corpus_dir)) in skip:
                 continue
             if p.is_dir():

@@ -1,5 +1,8 @@
 """Structure-aware passages: split on headings and paragraphs, merge short ones, split long ones
-at sentence ends. Every passage is a slice ``document.text[start:end]`` of one document."""
+at sentence ends. Every passage is a slice ``document.text[start:end]`` of one document.
+
+Legal texts (``indexer.legal``): a long § is cut at its stk. boundaries (a stk. is cut at sentence ends
+only when it is itself too long), and each passage carries its locator (``§ 9, stk. 2–3``)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .document import Document
+from .legal import Structure, structure_of
 
 TARGET_WORDS = 150
 MAX_WORDS = 220
@@ -35,17 +39,18 @@ class Passage:
     start: int
     end: int
     text: str
+    locator: str = ""  # in a legal text: "§ 9, stk. 2–3", "§§ 9–10"; else ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Passage:
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
     def context_text(self) -> str:
-        """What the embedder and the lexical index see: title, heading path, then the text."""
-        head = " > ".join(x for x in (self.title, self.section) if x)
+        """What the embedder and the lexical index see: title, heading path (and locator), then the text."""
+        head = " > ".join(x for x in (self.title, self.section, self.locator) if x)
         return f"{head}\n{self.text}" if head else self.text
 
 
@@ -85,8 +90,35 @@ class _Unit:
     is_heading: bool
 
 
-def _units(doc: Document) -> list[_Unit]:
-    """The document as headings and text units; long blocks cut at sentence ends (tables between rows)."""
+def _pieces(doc: Document, span_start: int, span_end: int, kind: str, legal: Structure) -> list[tuple[int, int]]:
+    """Where a long block may be cut: between table rows, between the stk. of a § (and at sentence
+    ends inside a stk. that is itself too long), else at sentence ends."""
+    text = doc.text[span_start:span_end]
+    if kind == "table":
+        return [(span_start + m.start(), span_start + m.end()) for m in re.finditer(r"[^\n]+", text)]
+    provs = legal.covering(span_start, span_end) if legal else []
+    if provs:
+        out: list[tuple[int, int]] = []
+        for p in provs:
+            a, b = max(p.start, span_start), min(p.end, span_end)
+            if _words(doc.text[a:b]) <= MAX_WORDS:
+                out.append((a, b))
+                continue
+            # a long stk.: between its numbered items, and at sentence ends inside a long item
+            cuts = [a, *(it.start for it in p.items if a < it.start < b), b]
+            for x, y in zip(cuts, cuts[1:], strict=False):
+                y = x + len(doc.text[x:y].rstrip())
+                if _words(doc.text[x:y]) <= MAX_WORDS:
+                    out.append((x, y))
+                else:
+                    out.extend(sentence_spans(doc.text[x:y], x) or [(x, y)])
+        return out
+    return sentence_spans(text, span_start) or [(span_start, span_end)]
+
+
+def _units(doc: Document, legal: Structure) -> list[_Unit]:
+    """The document as headings and text units; long blocks cut at stk. boundaries in legal texts,
+    else at sentence ends (tables between rows)."""
     units: list[_Unit] = []
     stack: list[tuple[int, str]] = []
     # the document's opening heading is its title: not part of any section path
@@ -105,10 +137,7 @@ def _units(doc: Document) -> list[_Unit]:
         if _words(text) <= MAX_WORDS:
             units.append(_Unit(span.start, span.end, path, 0, False))
             continue
-        if span.kind == "table":  # cut between rows
-            pieces = [(span.start + m.start(), span.start + m.end()) for m in re.finditer(r"[^\n]+", text)]
-        else:
-            pieces = sentence_spans(text, span.start) or [(span.start, span.end)]
+        pieces = _pieces(doc, span.start, span.end, span.kind, legal)
         cur_s, cur_e, n = pieces[0][0], pieces[0][1], _words(doc.text[pieces[0][0]:pieces[0][1]])
         for s, e in pieces[1:]:
             w = _words(doc.text[s:e])
@@ -122,7 +151,8 @@ def _units(doc: Document) -> list[_Unit]:
 
 def split_document(doc: Document) -> list[Passage]:
     """Passages of roughly 100–200 words; headings go with the text that follows them."""
-    units = _units(doc)
+    legal = structure_of(doc)
+    units = _units(doc, legal)
     groups: list[list[_Unit]] = []
     cur: list[_Unit] = []
     cur_words = 0
@@ -173,7 +203,7 @@ def split_document(doc: Document) -> list[Passage]:
         page_end = doc.page_at(max(start, end - 1))
         pid = hashlib.sha1(f"{doc.doc_id}\0{start}\0{text}".encode()).hexdigest()[:12]
         passages.append(Passage(f"{doc.doc_id}#{pid}", doc.doc_id, doc.title, page, page_end, section,
-                                start, end, text))
+                                start, end, text, legal.locator(start, end) if legal else ""))
     return passages
 
 

@@ -8,14 +8,30 @@ from typing import Any
 from indexer import Document, Index, Passage
 from indexer.clean import fold_for_match, normalize_unicode
 from indexer.document import page_range
+from indexer.legal import act_citation, is_act, structure_of
 
 from .errors import QueryError
 
 FUZZY_MIN = 0.72  # below this similarity a quote is "not found"
 
 
-def citation_for(p: Passage, doc: Document | None, page: int | None = None, page_end: int | None = None) -> str:
-    """`Title (Publisher, Year), s. 7, afsnit "Section"` — ready to paste into a memo."""
+def locator_for(doc: Document | None, start: int, end: int) -> str:
+    """The legal locator (``§ 9, stk. 5``) of ``doc.text[start:end]``; ``""`` outside legal texts."""
+    if doc is None:
+        return ""
+    s = structure_of(doc)
+    return s.locator(start, end) if s else ""
+
+
+def citation_for(p: Passage, doc: Document | None, page: int | None = None, page_end: int | None = None,
+                 locator: str | None = None) -> str:
+    """Ready to paste into a memo: `Title (Publisher, Year), s. 7, afsnit "Section"`; for an act,
+    `Lov om erhvervsfremme, jf. lovbekendtgørelse nr. 230 af 29. februar 2024, § 9, stk. 5`.
+
+    ``locator``: the § of the quoted part when it is narrower than the passage's (``p.locator``)."""
+    loc = p.locator if locator is None else locator
+    if doc is not None and loc and is_act(doc):
+        return f"{act_citation(doc)}, {loc}"
     title = doc.title if doc else p.title
     publisher = doc.publisher if doc else ""
     year = str(doc.year) if doc and doc.year else ""
@@ -27,6 +43,8 @@ def citation_for(p: Passage, doc: Document | None, page: int | None = None, page
     section = p.section.split(" > ")[-1] if p.section else ""
     if section and section != title:
         out += f', afsnit "{section}"'
+    if loc:
+        out += f", {loc}"
     return out
 
 
@@ -45,6 +63,7 @@ class QuoteMatch:
     exact: bool
     text: str
     citation: str
+    locator: str = ""  # in a legal text: "§ 9, stk. 5"
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__, similarity=round(self.similarity, 4))
@@ -62,8 +81,9 @@ def _match(index: Index, doc: Document, start: int, end: int, sim: float, exact:
     page, page_end = doc.page_at(start), doc.page_at(max(start, end - 1))
     if p is None:
         p = Passage("", doc.doc_id, doc.title, page, page_end, "", start, end, doc.text[start:end])
+    loc = locator_for(doc, start, end)
     return QuoteMatch(doc.doc_id, doc.title, page, p.section, start, end, sim, exact, doc.text[start:end],
-                      citation_for(p, doc, page, page_end))
+                      citation_for(p, doc, page, page_end, loc), loc)
 
 
 def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:

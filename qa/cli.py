@@ -196,8 +196,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--doc {unknown[0]} is not in the index; documents: {', '.join(sorted(searcher.documents))}")
     res = searcher.search(question, k=args.k, filters=filters)
-    if args.json:
+    if args.json or args.format == "json":
         _print_json(res.to_json())
+        return EXIT_OK
+    if args.format == "md":
+        from qa.memo import items_from_hits, to_markdown
+
+        if not res.answered:
+            print(f"<!-- Intet fundet i dokumenterne / nothing found (confidence {res.confidence:.2f}); "
+                  "the closest passages follow -->\n")
+        print(to_markdown(items_from_hits(res.hits)), end="")
         return EXIT_OK
     width = min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 100)
     if not res.answered:
@@ -403,7 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", action="append", help="only documents of this kind (repeatable)")
     sp.add_argument("--year", action="append", help="only documents from this year (repeatable)")
     index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print one JSON object")
+    sp.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
+    sp.add_argument("--format", choices=("text", "md", "json"), default="text",
+                    help="text (default); md: each answer as a Markdown block quote with its citation, "
+                         "ready to paste into a memo; json")
     sp.set_defaults(func=cmd_ask)
 
     sp = sub.add_parser("cite", help="find where a quoted sentence comes from")

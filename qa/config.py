@@ -82,6 +82,21 @@ class DisplayConfig:
 
 
 @dataclass(frozen=True)
+class LegalConfig:
+    """Questions that name a provision ("forvaltningslovens § 19"; ``qa/legalref.py``)."""
+
+    enabled: bool = True  # put the named provision first; False = rank such questions like any other
+    # how well the question's act name must match a title: 3 same word, 2 a word that starts the
+    # same, below 1 character similarity; 0.75 keeps "kommunestyrelsesloven" ~ "lov om kommunernes
+    # styrelse" (0.88) and drops unrelated titles (docs/legal.md)
+    min_name_score: float = 0.75
+    max_pinned: int = 3  # passages of one provision put first (a long § spans several)
+    # the confidence of a resolved lookup: the provision exists, so the question is answered whatever
+    # the retrieval signals say (they see "§ 9" as an almost empty question)
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
 class RankingConfig:
     weights: dict[str, FusionWeights] = field(default_factory=_default_weights)
     # weights for a question none of whose words the collection has (English over Danish text without
@@ -103,6 +118,7 @@ class RankingConfig:
     dedupe_overlap: float = 0.8  # share of shared 5-word shingles that makes two passages one hit
     confidence: ConfidenceConfig = field(default_factory=ConfidenceConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
+    legal: LegalConfig = field(default_factory=LegalConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
 
     def weights_for(self, lang: str, overlap: float = 1.0) -> FusionWeights:

@@ -22,11 +22,12 @@ import numpy as np
 from indexer import Document, Embedder, Index, IndexMismatchError, Passage, make_embedder
 
 from .answer import best_sentences
-from .cite import citation_for
+from .cite import citation_for, locator_for
 from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError
 from .lang import detect_lang
+from .legalref import LegalLookup, Resolved
 from .rank import Candidate, Query, Ranker
 
 MAX_QUERY_CHARS = 2000  # a question longer than a page is pasted text, not a question; the rest is cut
@@ -67,6 +68,7 @@ class Hit:
     lexical: float = 0.0
     sparse: float = 0.0
     also_in: tuple[Source, ...] = ()  # the same text in other documents
+    locator: str = ""  # in a legal text, the § of the answer (else of the passage): "§ 9, stk. 5"
 
     @property
     def answer_text(self) -> str:
@@ -78,7 +80,7 @@ class Hit:
             "rank": self.rank, "score": round(self.score, 4), "doc_id": p.doc_id, "title": p.title,
             "section": p.section, "page": p.page, "page_end": p.page_end, "passage_id": p.passage_id,
             "start": p.start, "end": p.end, "text": p.text, "answer": self.answer_text,
-            "answer_spans": [list(x) for x in self.answer], "citation": self.citation,
+            "answer_spans": [list(x) for x in self.answer], "citation": self.citation, "locator": self.locator,
             "signals": {"dense": round(self.dense, 4), "lexical": round(self.lexical, 4), "sparse": round(self.sparse, 4)},
             "also_in": [s.to_json() for s in self.also_in],
         }
@@ -125,6 +127,7 @@ class Searcher:
                                      "run `klynge index` again")
         self.config = config
         self.ranker = Ranker(self.index, config)
+        self.legal = LegalLookup(self.index, config.legal)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
 
     # ------------------------------------------------------------ info
@@ -175,7 +178,13 @@ class Searcher:
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
-            res = self._answer(q, self.ranker.rank(q, max(k, TOP), mask), k)
+            ranked = self.ranker.rank(q, max(k, TOP), mask)
+            lookup = self.legal.resolve(text) if self.config.legal.enabled else None
+            if lookup is not None and (mask is None or bool(mask[list(lookup.passages)].all())):
+                ranked = _pin(lookup, ranked)
+            else:
+                lookup = None
+            res = self._answer(q, ranked, k, lookup)
             results.append(replace(res, timings={"embed": t_embed, "rank": time.perf_counter() - t1}))
         return results
 
@@ -184,25 +193,46 @@ class Searcher:
 
     # ------------------------------------------------------------ annotate
 
-    def _answer(self, q: Query, ranked: list[Candidate], k: int) -> Result:
+    def _answer(self, q: Query, ranked: list[Candidate], k: int, lookup: Resolved | None = None) -> Result:
         """The first ``k`` of ``ranked`` as hits with answer sentences and citations, and the verdict
-        on the whole question (from the first ``confidence.TOP``, whatever ``k`` is)."""
+        on the whole question (from the first ``confidence.TOP``, whatever ``k`` is). With a resolved
+        § ``lookup``, its passages come first and their answer is the provision itself."""
         passages = self.index.passages
         verdict = assess(q, ranked, passages, self.config.confidence)
+        answered, confidence = verdict.answered, verdict.confidence
+        if lookup is not None:
+            answered, confidence = True, max(confidence, self.config.legal.confidence)
+        pinned = set(lookup.passages) if lookup else set()
         hits = []
         for r, c in enumerate(ranked[:k], start=1):
             p = passages[c.idx]
-            answer = best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
-                                    config=self.config.answer)
-            hits.append(Hit(p, c.score, r, self._citation(p), answer, c.dense, c.lexical, c.sparse,
-                            tuple(self._source(passages[j]) for j in c.also_in)))
-        return Result(q.text, q.lang, verdict.answered, verdict.confidence, tuple(hits), features=verdict.features)
+            if lookup is not None and c.idx in pinned:
+                a, b = max(lookup.span[0], p.start) - p.start, min(lookup.span[1], p.end) - p.start
+                answer: tuple[tuple[int, int], ...] = ((a, b),)
+            else:
+                answer = best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
+                                        config=self.config.answer)
+            doc = self.index.documents.get(p.doc_id)
+            loc = locator_for(doc, p.start + answer[0][0], p.start + answer[-1][1]) if answer and p.locator \
+                else p.locator
+            hits.append(Hit(p, c.score, r, citation_for(p, doc, locator=loc), answer, c.dense, c.lexical, c.sparse,
+                            tuple(self._source(passages[j]) for j in c.also_in), loc))
+        return Result(q.text, q.lang, answered, confidence, tuple(hits), features=verdict.features)
 
     def _citation(self, p: Passage) -> str:
         return citation_for(p, self.index.documents.get(p.doc_id))
 
     def _source(self, p: Passage) -> Source:
         return Source(p.doc_id, p.title, p.page, p.section, self._citation(p))
+
+
+def _pin(lookup: Resolved, ranked: list[Candidate]) -> list[Candidate]:
+    """The passages of the provision a question names first (in text order), then the rest as ranked."""
+    by_idx = {c.idx: c for c in ranked}
+    top = ranked[0].score if ranked else 1.0
+    first = [by_idx.get(i) or Candidate(i, top, 0.0, 0.0, 0.0) for i in lookup.passages]
+    first = [Candidate(c.idx, max(c.score, top), c.dense, c.lexical, c.sparse, c.also_in) for c in first]
+    return first + [c for c in ranked if c.idx not in set(lookup.passages)]
 
 
 _CACHE: dict[str, tuple[tuple[int, int] | None, Searcher]] = {}

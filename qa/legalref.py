@@ -1,0 +1,131 @@
+"""Questions that name a provision: "Hvad står der i erhvervsfremmelovens § 9?", "forvaltningslovens
+§ 19, stk. 2", "§ 5 i lov om leje". Such a question is a lookup, not a search: :class:`LegalLookup`
+finds the act the question names (by the collection's titles, no list of law names) and the passages
+that hold the provision, and the searcher puts them first.
+
+How an act is recognised from the question: a word ending in ``-loven``/``-lovens``/``-lov``
+("erhvervsfremmelovens" → "erhvervsfremme") or a phrase ``lov(en) om X``, compared with each legal
+document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same word ranks first, then a
+word of the name that starts the same way, then character-level similarity ("kommunestyrelsesloven" ~
+"lov om kommunernes styrelse"); the shortest name wins a tie. A question with a § and no act resolves
+only in a collection with one legal document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer import Document, Index
+from indexer.clean import fold_for_match
+from indexer.legal import act_name, paragraph_key, structure_of
+
+from .config import LegalConfig
+
+# "§ 9", "§ 9 a", "§ 9, stk. 5"; the letter "i" only where no word follows it ("§ 9 i lov om …" is § 9)
+_REF = re.compile(r"§\s*(\d+)(?:\s?([a-hj-zæøå]\b|i(?=\s*(?:$|[,.;:?!)]|stk\.))))?(?:\s*,?\s*stk\.\s*(\d+))?",
+                  re.IGNORECASE)
+_LAW_WORD = re.compile(r"\b([a-zæøå-]{3,}?)(?:s)?lov(?:en|ens|s)?\b", re.IGNORECASE)
+_LOV_OM = re.compile(r"\blov(?:en)?\s+om\s+(.+?)(?=\s*(?:[,.?!;:]|§|\bstk\b|$))", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A provision named in a question."""
+
+    paragraph: str  # "9", "9 a"
+    stk: int | None
+    act: str  # how the question names the act ("erhvervsfremme"), or ""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A reference resolved to one document and its passages (in text order)."""
+
+    reference: Reference
+    doc_id: str
+    span: tuple[int, int]  # the provision's span in the document's text
+    passages: tuple[int, ...]  # passage numbers that overlap it
+
+
+def parse(question: str) -> Reference | None:
+    """The first § the question names, and the act it names (if any)."""
+    m = _REF.search(question)
+    if not m:
+        return None
+    act = ""
+    om = _LOV_OM.search(question)
+    if om:
+        act = om.group(1)
+    else:
+        for w in _LAW_WORD.finditer(question):
+            if w.group(1).lower() not in ("", "i", "om"):
+                act = w.group(1)
+                break
+    return Reference(paragraph_key(m.group(1), m.group(2) or ""), int(m.group(3)) if m.group(3) else None,
+                     act.strip(" -"))
+
+
+def _fold(text: str) -> str:
+    return fold_for_match(text)[0].strip()
+
+
+def name_score(mention: str, title: str) -> float:
+    """How well ``mention`` ("erhvervsfremme", "kommunestyrelses", "leje") names the act ``title``."""
+    from rapidfuzz import fuzz
+
+    name = _fold(act_name(title)[0])
+    m = _fold(mention).rstrip("s") or _fold(mention)
+    words = re.findall(r"\w+", name)
+    content = [w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med")]
+    if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
+        return 3.0  # forvaltningsloven; lov om erhvervsfremme (all its content words)
+    if any(w == m or w.startswith(m) for w in content):
+        return 2.0 + 0.5 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
+    return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
+
+
+class LegalLookup:
+    """Resolves § questions against one index's legal documents."""
+
+    def __init__(self, index: Index, config: LegalConfig) -> None:
+        self.index = index
+        self.config = config
+        self._legal: list[Document] | None = None
+        self._doc_of: np.ndarray | None = None
+
+    def legal_documents(self) -> list[Document]:
+        if self._legal is None:
+            self._legal = [d for d in self.index.documents.values() if structure_of(d)]
+        return self._legal
+
+    def act_for(self, ref: Reference) -> Document | None:
+        docs = self.legal_documents()
+        if not docs:
+            return None
+        if not ref.act:
+            return docs[0] if len(docs) == 1 else None
+        scored = sorted(((name_score(ref.act, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
+        best = scored[0]
+        if best[0] < self.config.min_name_score:
+            return None
+        return self.index.documents[best[2]]
+
+    def resolve(self, question: str) -> Resolved | None:
+        ref = parse(question)
+        if ref is None:
+            return None
+        doc = self.act_for(ref)
+        if doc is None:
+            return None
+        span = structure_of(doc).find(ref.paragraph, ref.stk)
+        if span is None:
+            return None
+        if self._doc_of is None:
+            self._doc_of = np.array([p.doc_id for p in self.index.passages], dtype=object)
+        ids = np.flatnonzero(self._doc_of == doc.doc_id)
+        hits = tuple(int(i) for i in ids if self.index.passages[i].start < span[1]
+                     and self.index.passages[i].end > span[0])
+        return Resolved(ref, doc.doc_id, span, hits[: self.config.max_pinned]) if hits else None

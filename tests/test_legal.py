@@ -1,0 +1,268 @@
+"""Danish legal structure, locators and act citations (issue 15), over acts from ../shared/bench/laws."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer import build_index, read_document, split_document
+from indexer.legal import act_citation, act_name, act_number, danish_date, structure, structure_of
+from indexer.read import load_metadata
+from indexer.split import MAX_WORDS
+from qa.cite import find_quote
+from qa.legalref import parse
+from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
+from qa.search import Searcher
+
+from .conftest import ROOT, SHARED, FakeEmbedder
+
+LAWS = SHARED / "bench" / "laws"
+ACTS = ("2024_230", "2014_433", "2025_160", "2026_13", "2019_927", "2020_145")
+needs_laws = pytest.mark.skipif(not (LAWS / "manifest.json").exists(),
+                                reason="../shared/bench/laws is not beside the checkout (CI has it)")
+
+
+def laws_corpus(dst: Path, acts: tuple[str, ...] = ACTS) -> Path:
+    """Copies of a few acts and their lines of the collection's manifest.json."""
+    dst.mkdir(parents=True)
+    for a in acts:
+        shutil.copy(LAWS / f"{a}.txt", dst / f"{a}.txt")
+    manifest = [e for e in json.loads((LAWS / "manifest.json").read_text(encoding="utf-8"))
+                if e["file"][:-4] in acts]
+    (dst / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return dst
+
+
+@pytest.fixture(scope="module")
+def laws_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (LAWS / "manifest.json").exists():
+        pytest.skip("../shared/bench/laws is not beside the checkout (CI has it)")
+    root = tmp_path_factory.mktemp("laws")
+    build_index(laws_corpus(root / "corpus"), root / "index", FakeEmbedder(), progress=False)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def searcher(laws_index: Path) -> Searcher:
+    return Searcher(laws_index, FakeEmbedder())
+
+
+# ---------------------------------------------------------------- structure (no files needed)
+
+ACT = """Bekendtgørelse af lov om prøver
+
+Kapitel 1
+Formål
+
+§ 1. Loven skal fremme prøver. Stk. 2. Loven gælder ikke for Grønland, jf. § 3, stk. 4.
+
+§ 2. Ministeren kan fastsætte regler om 1) prøvernes indhold, 2) frister og 3) klage.
+
+Kapitel 2
+Klage
+
+§ 2 a. Afgørelser kan påklages. Stk. 2. Klagen skal være skriftlig. Stk. 3. Fristen er 4 uger.
+
+§ 3. Loven træder i kraft den 1. juli 2024."""
+
+
+def test_structure_finds_paragraphs_stk_nr_and_chapters() -> None:
+    s = structure(ACT)
+    keys = [(p.paragraph, p.stk) for p in s.provisions]
+    assert keys == [("1", 1), ("1", 2), ("2", 1), ("2 a", 1), ("2 a", 2), ("2 a", 3), ("3", 1)]
+    assert [p.chapter for p in s.provisions] == ["1", "1", "1", "2", "2", "2", "2"]
+    p2 = s.provisions[2]
+    assert [i.number for i in p2.items] == [1, 2, 3]
+    # "jf. § 3, stk. 4" inside a sentence is a reference, not structure
+    assert ACT[s.provisions[1].start:s.provisions[1].end] == "Stk. 2. Loven gælder ikke for Grønland, jf. § 3, stk. 4."
+    # a chapter heading ends the § before it
+    assert not ACT[s.provisions[2].start:s.provisions[2].end].endswith("Klage")
+
+
+@pytest.mark.parametrize(("quote", "locator"), [
+    ("Loven skal fremme prøver.", "§ 1, stk. 1"),
+    ("Loven gælder ikke for Grønland", "§ 1, stk. 2"),
+    ("frister og", "§ 2, nr. 2"),
+    ("Klagen skal være skriftlig. Stk. 3. Fristen", "§ 2 a, stk. 2–3"),
+    ("Afgørelser kan påklages. Stk. 2. Klagen skal være skriftlig. Stk. 3. Fristen er 4 uger.", "§ 2 a"),
+    ("klage.\n\nKapitel 2\nKlage\n\n§ 2 a. Afgørelser", "§§ 2–2 a"),
+    ("Formål", ""),
+])
+def test_locator_of_a_span(quote: str, locator: str) -> None:
+    s = structure(ACT)
+    at = ACT.index(quote)
+    assert s.locator(at, at + len(quote)) == locator
+
+
+def test_text_without_paragraph_blocks_has_no_structure() -> None:
+    assert not structure("En strategi.\n\nDen nævner § 9 i lov om erhvervsfremme, stk. 2.\n\nMere tekst.")
+    assert not structure("§ 3. Et enkelt citat af en paragraf.")
+
+
+def test_act_names_numbers_and_dates() -> None:
+    assert act_name("Bekendtgørelse af lov om erhvervsfremme") == ("Lov om erhvervsfremme", "lovbekendtgørelse")
+    assert act_name("Bekendtgørelse af forvaltningsloven") == ("Forvaltningsloven", "lovbekendtgørelse")
+    assert act_name("Lov om ændring af lov om leje") == ("Lov om ændring af lov om leje", "lov")
+    assert act_name("Bekendtgørelse om erhvervsfremme") == ("Bekendtgørelse om erhvervsfremme", "bekendtgørelse")
+    assert act_name("Strategi for klynger") == ("Strategi for klynger", "")
+    assert [act_number(x) for x in ("2024:230", "nr. 230", "230", "")] == ["230", "230", "230", ""]
+    assert danish_date("2024-02-29") == "29. februar 2024"
+    assert danish_date("2016") == "2016"
+
+
+@pytest.mark.parametrize(("question", "paragraph", "stk", "act"), [
+    ("Hvad står der i erhvervsfremmelovens § 9?", "9", None, "erhvervsfremme"),
+    ("forvaltningslovens § 19, stk. 2", "19", 2, "forvaltning"),
+    ("§ 9 i lov om kommunernes styrelse", "9", None, "kommunernes styrelse"),
+    ("Hvad siger § 15 a i forvaltningsloven?", "15 a", None, "forvaltning"),
+    ("Hvem kan få aktindsigt?", None, None, None),
+])
+def test_questions_that_name_a_provision(question: str, paragraph: str | None, stk: int | None, act: str | None) -> None:
+    ref = parse(question)
+    if paragraph is None:
+        assert ref is None
+        return
+    assert ref is not None
+    assert (ref.paragraph, ref.stk, ref.act) == (paragraph, stk, act)
+
+
+# ---------------------------------------------------------------- acts from ../shared/bench/laws
+
+
+@needs_laws
+def test_metadata_from_the_collections_manifest_and_documents_toml(tmp_path: Path) -> None:
+    corpus = laws_corpus(tmp_path / "corpus", ("2024_230", "2014_433"))
+    (corpus / "documents.toml").write_text('["2014_433.txt"]\nstatus = "historic"\n', encoding="utf-8")
+    meta = load_metadata(corpus)
+    doc = read_document(corpus / "2024_230.txt", meta["2024_230.txt"])
+    assert (doc.title, doc.number, doc.date, doc.status) == ("Bekendtgørelse af lov om erhvervsfremme", "230",
+                                                             "2024-02-29", "in_force")
+    assert doc.url.startswith("https://www.retsinformation.dk/")
+    assert act_citation(doc) == "Lov om erhvervsfremme, jf. lovbekendtgørelse nr. 230 af 29. februar 2024"
+    assert meta["2014_433.txt"]["status"] == "historic"  # documents.toml wins, field by field
+    assert meta["2014_433.txt"]["number"] == "2014:433"
+
+
+@needs_laws
+@pytest.mark.parametrize("act", ACTS)
+def test_passages_follow_the_structure(act: str) -> None:
+    doc = read_document(LAWS / f"{act}.txt")
+    s = structure_of(doc)
+    assert s, "every act has § structure"
+    passages = split_document(doc)
+    assert all(p.locator.startswith("§") for p in passages)
+    for p in passages:
+        for prov in s.covering(p.end - 1, p.end):
+            if prov.end > p.end + 1:  # the passage ends inside this stk.: only when the stk. is too long
+                item = next((i for i in prov.items if i.start < p.end <= i.end), None)
+                unit = doc.text[item.start:item.end] if item else doc.text[prov.start:prov.end]
+                assert len(unit.split()) > MAX_WORDS or (item and p.end == item.end), (p.locator, p.text[-80:])
+
+
+@needs_laws
+def test_a_long_paragraph_is_split_at_its_stk() -> None:
+    doc = read_document(LAWS / "2024_230.txt")
+    nine = [p for p in split_document(doc) if p.locator.startswith("§ 9,") or p.locator == "§ 9"]
+    assert len(nine) >= 2  # § 9 of lov om erhvervsfremme has six stk. and ~500 words
+    assert nine[0].text.startswith("§ 9.")
+    assert all(p.text.startswith(("§ 9.", "Stk. ")) for p in nine)
+
+
+def test_every_hit_in_an_act_carries_its_locator_and_the_act_citation(searcher: Searcher) -> None:
+    res = searcher.search("Hvad er Danmarks Erhvervsfremmebestyrelses opgaver?", k=5)
+    act_hits = [h for h in res.hits if h.passage.doc_id == "2024_230"]
+    assert act_hits
+    for h in act_hits:
+        assert h.locator.startswith("§")
+        assert h.citation == f"Lov om erhvervsfremme, jf. lovbekendtgørelse nr. 230 af 29. februar 2024, {h.locator}"
+    assert res.to_json()["hits"][0]["locator"] == res.hits[0].locator
+
+
+@pytest.mark.parametrize(("question", "doc_id", "locator"), [
+    ("Hvad står der i erhvervsfremmelovens § 9?", "2024_230", "§ 9"),
+    ("forvaltningslovens § 19", "2014_433", "§ 19"),
+    ("Hvad siger forvaltningslovens § 19, stk. 2?", "2014_433", "§ 19, stk. 2"),
+    ("§ 9 i lov om kommunernes styrelse", "2026_13", "§ 9"),
+    ("kommunestyrelseslovens § 9", "2026_13", "§ 9"),
+    ("offentlighedslovens § 7", "2020_145", "§ 7"),
+    ("lejelovens § 5, stk. 2", "2019_927", "§ 5, stk. 2"),
+    ("Hvad står der i § 15 a i forvaltningsloven?", "2014_433", "§ 15 a"),
+])
+def test_a_question_naming_a_paragraph_finds_it_first(searcher: Searcher, question: str, doc_id: str, locator: str) -> None:
+    res = searcher.search(question, k=5)
+    top = res.hits[0]
+    assert top.passage.doc_id == doc_id
+    assert top.locator == locator or top.locator.startswith(locator + ",")
+    assert res.answered
+
+
+def test_a_paragraph_the_act_does_not_have_is_searched_as_usual(searcher: Searcher) -> None:
+    res = searcher.search("erhvervsfremmelovens § 999", k=3)
+    assert all("§ 999" not in h.locator for h in res.hits)
+
+
+def test_cite_returns_the_locator(searcher: Searcher) -> None:
+    m = find_quote(searcher.index, "Danmarks Erhvervsfremmebestyrelse evaluerer, om der")
+    assert m and m[0].locator == "§ 9, stk. 6"
+    assert m[0].citation == "Lov om erhvervsfremme, jf. lovbekendtgørelse nr. 230 af 29. februar 2024, § 9, stk. 6"
+    assert m[0].to_json()["locator"] == "§ 9, stk. 6"
+
+
+def test_cli_cite_and_ask_as_markdown(laws_index: Path) -> None:
+    def klynge(*args: str) -> str:
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); from tests.conftest import FakeEmbedder; "
+                "from indexer import register_backend; register_backend('fake', FakeEmbedder); "
+                "from qa.cli import main; sys.argv = ['klynge', *sys.argv[2:]]; raise SystemExit(main())")
+        out = subprocess.run([sys.executable, "-c", code, str(ROOT), *args, "--index-dir", str(laws_index)],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    cited = json.loads(klynge("cite", "Bestemmelsen i stk. 1 gælder ikke, hvis", "--json"))
+    assert cited["matches"][0]["locator"] == "§ 19, stk. 2"
+    md = klynge("ask", "forvaltningslovens § 19, stk. 2", "-k", "2", "--format", "md")
+    first = md.split("\n\n")[0]
+    assert first.startswith("> Stk. 2. Bestemmelsen i stk. 1 gælder ikke")
+    assert "> — Forvaltningsloven, jf. lovbekendtgørelse nr. 433 af 22. april 2014, § 19, stk. 2" in md
+
+
+# ---------------------------------------------------------------- the memo files
+
+
+def test_memo_as_markdown_and_word_read_back(tmp_path: Path) -> None:
+    import docx
+
+    items = items_from_json(json.dumps([
+        {"quote": "Loven gælder for  alle dele\naf den offentlige forvaltning.", "citation": "Forvaltningsloven, § 1",
+         "note": "Til indledningen."},
+        {"quote": "Stk. 2. Strategien …", "citation": "Lov om erhvervsfremme, § 9, stk. 2", "note": ""},
+        {"quote": "Samme kilde igen.", "citation": "Forvaltningsloven, § 1"},
+    ]))
+    assert items[0] == MemoItem("Loven gælder for alle dele af den offentlige forvaltning.", "Forvaltningsloven, § 1",
+                                "Til indledningen.")
+    md = to_markdown(items, "Notat")
+    assert md.startswith("# Notat\n")
+    assert "> Loven gælder for alle dele af den offentlige forvaltning.\n>\n> — Forvaltningsloven, § 1\n\nTil indledningen." in md
+    path = write_docx(items, tmp_path / "notat.docx")
+    d = docx.Document(str(path))
+    paras = [(p.style.name, p.text) for p in d.paragraphs if p.text]
+    assert paras[0] == ("Heading 1", "Notat")
+    assert ("Quote", "Loven gælder for alle dele af den offentlige forvaltning. [1]") in paras
+    assert ("Quote", "Samme kilde igen. [1]") in paras  # the same source keeps its number
+    assert paras[-3:] == [("Heading 2", "Kilder"), ("Normal", "[1] Forvaltningsloven, § 1"),
+                          ("Normal", "[2] Lov om erhvervsfremme, § 9, stk. 2")]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("not json", "not valid JSON"), ('{"a": 1}', "must be a list"), ('[{"citation": "x"}]', "item 1 has no quote"),
+])
+def test_a_bad_memo_is_refused_with_its_reason(data: str, message: str) -> None:
+    from qa.errors import QueryError
+
+    with pytest.raises(QueryError, match=message):
+        items_from_json(data)
