@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: this exact version is a local CPU build; anything else downloads CUDA.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[st,docx,dev]'
+	$(PY) -m pip install -q -e '.[st,docx,dev,scale]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,7 +51,7 @@ browser-deps:
 	echo "NOTE: installing chromium failed: browser tests will be skipped"
 
 test: index squad-index browser-deps
-	$(PY) -m ruff check indexer qa ui.py tests benchmarks
+	$(PY) -m ruff check indexer qa ui.py ui_memo.py tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest
 	# quality gates: eval/gates.toml (the same file tests/test_model.py reads)
@@ -68,6 +68,12 @@ bench: index
 	$(PY) benchmarks/run.py
 	# issue 14: adding and removing one document on the laws index (../shared/bench/laws)
 	$(PY) benchmarks/add_document.py
+	# issue 15: retrieval on 19 acts (eval/laws_questions.jsonl)
+	$(PY) benchmarks/laws_eval.py
+	# issue 16: the lexical index at 1M passages, what stems-only costs, embedding on Ray
+	$(PY) benchmarks/lexical_scale.py
+	$(PY) benchmarks/lexical_scale.py --quality
+	$(PY) benchmarks/ray_embed.py
 
 load: index
 	$(PY) benchmarks/load.py

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import numpy as np
 from .ann import HNSW_THRESHOLD, make_ann
 from .cache import EmbeddingCache
 from .collection import Collection, load_collection
+from .distributed import RaySettings
 from .document import Document
 from .embed import Embedder
 from .errors import CorpusError, DocumentError, KlyngeError
@@ -162,8 +163,11 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progress: bool = True,
-                log: Callable[[str], None] = lambda s: None, faiss_threshold: int = HNSW_THRESHOLD) -> BuildReport:
-    """Read, split, embed (reusing vectors of unchanged passages) and store atomically."""
+                log: Callable[[str], None] = lambda s: None, faiss_threshold: int = HNSW_THRESHOLD,
+                ray: RaySettings | None = None) -> BuildReport:
+    """Read, split, embed (reusing vectors of unchanged passages) and store atomically.
+
+    ``ray``: embed the new passages on a Ray cluster (``indexer.distributed``) instead of here."""
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=str(index_dir), embedder=embedder.key)
@@ -192,7 +196,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
 
     texts = [p.context_text() for p in passages]
     keys = [text_key(t) for t in texts]
-    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous)
+    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous, ray)
     ann = make_ann(vectors, faiss_threshold)
     lexical = LexicalIndex.build(texts, sentence_windows(passages))
     manifest = {
@@ -231,8 +235,29 @@ def _collection(corpus_dir: Path, report: BuildReport) -> Collection:
         return Collection()
 
 
+def _batches(todo: list[int], texts: list[str], embedder: Embedder,
+             ray: RaySettings | None) -> Iterator[tuple[list[int], np.ndarray, Any]]:
+    """(passage numbers, dense vectors, sparse rows or None) for the passages ``todo``, a chunk at a
+    time: here, or on Ray (in the order the workers finish)."""
+    if ray is not None:
+        from .distributed import RayRunner
+
+        for b in RayRunner(embedder, ray).run(todo, [texts[i] for i in todo]):
+            yield [int(i) for i in b.ids], b.dense, b.sparse
+        return
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start:start + CHUNK]
+        new = embedder.embed_passages([texts[i] for i in chunk])
+        rows = None
+        if embedder.sparse_dim:
+            import scipy.sparse as sp
+
+            rows = sp.csr_matrix(embedder.sparse_passages([texts[i] for i in chunk]))
+        yield chunk, new, rows
+
+
 def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedder, report: BuildReport,
-           progress: bool, previous: _Previous) -> tuple[np.ndarray, Any]:
+           progress: bool, previous: _Previous, ray: RaySettings | None = None) -> tuple[np.ndarray, Any]:
     """Dense vectors (and sparse rows, when the embedder has a sparse head) of every passage:
     from the previous index where the text is unchanged, from the model otherwise."""
     cache_dense, cache_sparse = dict(previous.dense), dict(previous.sparse)
@@ -258,17 +283,10 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     if todo:
         t0 = time.perf_counter()
         bar = Progress(len(todo), "embedding passages", progress)
-        for start in range(0, len(todo), CHUNK):
-            chunk = todo[start:start + CHUNK]
-            new = embedder.embed_passages([texts[i] for i in chunk])
+        for chunk, new, rows_chunk in _batches(todo, texts, embedder, ray):
             for j, i in enumerate(chunk):
                 vectors[i] = new[j]
-            rows_chunk = None
-            if embedder.sparse_dim:
-                import scipy.sparse as sp
-
-                rows_chunk = sp.csr_matrix(embedder.sparse_passages([texts[i] for i in chunk]))
-                for j, i in enumerate(chunk):
+                if rows_chunk is not None:
                     sparse_rows[i] = rows_chunk[j]
             cache.append([keys[i] for i in chunk], new, rows_chunk)
             bar.update(len(chunk))

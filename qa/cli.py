@@ -52,8 +52,15 @@ def cmd_index(args: argparse.Namespace) -> int:
         return _watch(args)
     corpus = Path(args.corpus) if args.corpus else default_corpus_dir()
     embedder = make_embedder(args.embedder, args.model)
+    ray = None
+    if args.ray is not None:
+        from indexer.distributed import RaySettings
+
+        if args.ray_workers is not None and args.ray_workers < 1:
+            raise UsageError(f"--ray-workers {args.ray_workers}: give 1 or more")
+        ray = RaySettings(address=args.ray or None, workers=args.ray_workers, cpus=args.ray_cpus, gpus=args.ray_gpus)
     library = Library(corpus, _index_dir(args), embedder, progress=not args.json and sys.stderr.isatty() or args.progress,
-                      waiting=_waiting)
+                      waiting=_waiting, ray=ray)
     report = library.sync()
     return _print_build(report, corpus, args.json)
 
@@ -357,6 +364,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="keep running and update the index whenever files in DIR (default: the corpus) change")
     sp.add_argument("--poll", action="store_true", help="with --watch: poll the folder instead of file-system events "
                                                         "(network drives)")
+    sp.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                    help="embed new passages on a Ray cluster: ADDRESS of its head (auto, ray://host:10001), or none "
+                         "for a local Ray on this machine (needs: pip install 'klynge[scale]'; docs/scale.md)")
+    sp.add_argument("--ray-workers", type=int, help="with --ray: model replicas (default: the cluster's CPUs / --ray-cpus)")
+    sp.add_argument("--ray-cpus", type=float, default=1.0, help="with --ray: CPUs per replica (its threads; default 1)")
+    sp.add_argument("--ray-gpus", type=float, default=0.0, help="with --ray: GPUs per replica (default 0; 1 on GPU nodes)")
     sp.set_defaults(func=cmd_index)
 
     def corpus_opt(sp: argparse.ArgumentParser) -> None:
