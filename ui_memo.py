@@ -27,6 +27,9 @@ MEMO_CSS = """
 .k-memo-quote {border-left: 3px solid #8c959f; padding-left: 10px; color: #1f2328; white-space: pre-wrap;}
 .k-memo-note {width: 100%; min-height: 2.5em; margin-top: 6px; font: inherit;}
 .k-memo-empty {color: #555;}
+/* five tabs do not fit a phone's width: let the tab row wrap instead of widening the page */
+.tab-container {flex-wrap: wrap !important; height: auto !important;}
+.tab-wrapper {min-width: 0 !important; height: auto !important;}
 """
 
 # Reads and writes the basket, renders it into #k-basket wherever that element is (the tab may be drawn
@@ -152,9 +155,10 @@ def build_memo_tab() -> None:
     with gr.Tab("Notat / Memo", id="memo"):
         gr.HTML("<div id='k-basket' aria-live='polite'></div>")
         with gr.Row():
-            docx_btn = gr.Button("Hent som Word (.docx) / Export Word", variant="primary", elem_id="k-memo-docx")
-            md_btn = gr.Button("Hent som Markdown (.md) / Export Markdown", elem_id="k-memo-md")
-            copy_btn = gr.Button("Kopiér alt / Copy all", elem_id="k-memo-copy")
+            docx_btn = gr.Button("Hent som Word (.docx) / Export Word", variant="primary", elem_id="k-memo-docx",
+                                 min_width=120)
+            md_btn = gr.Button("Hent som Markdown (.md) / Export Markdown", elem_id="k-memo-md", min_width=120)
+            copy_btn = gr.Button("Kopiér alt / Copy all", elem_id="k-memo-copy", min_width=120)
             gr.HTML("<button type='button' id='k-memo-clear' class='lg secondary'>Tøm notat / Clear</button>")
         memo_json = gr.Textbox(elem_id="k-memo-json", elem_classes=["k-hidden"], show_label=False, container=False)
         memo_out = gr.HTML(elem_id="k-memo-out")
