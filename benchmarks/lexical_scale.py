@@ -121,7 +121,7 @@ def quality() -> None:
 
     from indexer import Index
     from qa import Searcher
-    from qa.evaluate import evaluate, load_questions
+    from qa.evaluate import QuestionSet, evaluate, load_questions
 
     shared = ROOT.parent / "shared" / "eval"
     sets = [(ROOT / ".klynge" / "index", [shared / "dev_questions.jsonl"]),
@@ -129,15 +129,15 @@ def quality() -> None:
                                                shared / "squad-da-dev" / "questions_en.jsonl"])]
     for index_dir, qfiles in sets:
         index = Index.load(index_dir)
-        qs = [q for f in qfiles for q in load_questions(f)]
+        qs = QuestionSet([q for f in qfiles for q in load_questions(f).questions])
         for mode in ("full", "stems"):
             idx = index
-            if mode == "stems":
-                lex = LexicalIndex.build([p.context_text() for p in index.passages], mode="stems")
+            if mode != "full":
+                lex = LexicalIndex.build([p.context_text() for p in index.passages], mode=mode)
                 idx = dataclasses.replace(index, lexical=lex)
             rep = evaluate(Searcher(idx), qs)
             cells = " | ".join(f"{lg} R@5 {m['recall@5']:.3f} MRR {m['mrr@10']:.3f}" for lg, m in rep["by_lang"].items())
-            print(f"{index_dir.name} ({len(qs)} questions) tokens={mode}: {cells}")
+            print(f"{index_dir.name} ({len(qs.questions)} questions) tokens={mode}: {cells}")
 
 
 def main() -> None:

@@ -118,18 +118,22 @@ def suspended_compounds(text: str, known: Container[str]) -> list[str]:
 
 
 @lru_cache(maxsize=500_000)
-def _stem_only(w: str) -> str:
-    return "s:" + _stemmer().stemWord(w)
+def _mode_tokens(w: str, mode: str) -> tuple[str, ...]:
+    """The tokens of one word in ``mode``: "stems" its stem; "full" its stem and n-grams. (Stems plus the
+    n-grams of long words only ranked worse than stems alone on both development sets: docs/scale.md.)"""
+    if mode == "stems":
+        return ("s:" + _stemmer().stemWord(w),)
+    return _word_tokens(w)
 
 
 def tokenize(text: str, known: Container[str] | None = None, mode: str = "full") -> list[str]:
     """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word;
-    with ``mode="stems"`` (indexes above STEMS_ONLY_ABOVE passages) the stems alone.
+    ``mode="stems"`` (indexes above STEMS_ONLY_ABOVE passages, :func:`token_mode`) the stems alone.
 
     With ``known`` (the corpus vocabulary, at index time), suspended compounds are also written out.
     """
-    if mode == "stems":
-        return [_stem_only(w) for w in words(text)]
+    if mode != "full":
+        return [t for w in words(text) for t in _mode_tokens(w, mode)]
     out: list[str] = []
     for w in words(text):
         out.extend(_word_tokens(w))
@@ -168,6 +172,80 @@ def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str =
     return r
 
 
+class _Growing:
+    """An append-only numpy array that doubles its capacity (no per-document Python objects kept)."""
+
+    def __init__(self, dtype: Any, capacity: int = 1 << 20) -> None:
+        self.a = np.empty(capacity, dtype=dtype)
+        self.n = 0
+
+    def extend(self, x: np.ndarray) -> None:
+        if self.n + len(x) > len(self.a):
+            grown = np.empty(max(2 * len(self.a), self.n + len(x)), dtype=self.a.dtype)
+            grown[: self.n] = self.a[: self.n]
+            self.a = grown
+        self.a[self.n:self.n + len(x)] = x
+        self.n += len(x)
+
+    def array(self) -> np.ndarray:
+        return self.a[: self.n]
+
+
+def _bm25_stems_stream(texts: Iterable[str], mode: str = "stems") -> Any:
+    """bm25s's BM25 (the same Lucene scores as :func:`_bm25` with ``mode="stems"``) built without
+    bm25s's per-document intermediates: each text becomes (stem id, count) pairs appended to flat arrays,
+    then document frequencies, scores and the column-sorted matrix are computed with numpy. At 1M
+    passages this is what keeps the build under 3 GB (docs/scale.md)."""
+    import bm25s
+
+    ids, tfs = _Growing(np.int32), _Growing(np.uint16)
+    lens, n_unique = _Growing(np.int32, 1 << 16), _Growing(np.int32, 1 << 16)
+    vocab: dict[str, int] = {}
+    word_ids: dict[str, np.ndarray] = {}  # word -> its tokens' ids (a word is tokenised once)
+
+    def of(w: str) -> np.ndarray:
+        got = word_ids.get(w)
+        if got is None:
+            got = word_ids[w] = np.array([vocab.setdefault(t, len(vocab)) for t in _mode_tokens(w, mode)],
+                                         dtype=np.int32)
+        return got
+
+    for text in texts:
+        parts = [of(w) for w in words(text)]
+        tok = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        if not len(tok):
+            tok = np.array([vocab.setdefault("<empty>", len(vocab))], dtype=np.int32)
+        u, c = np.unique(tok, return_counts=True)
+        ids.extend(u)
+        tfs.extend(np.minimum(c, 65535).astype(np.uint16))
+        lens.extend(np.array([len(tok)], dtype=np.int32))
+        n_unique.extend(np.array([len(u)], dtype=np.int32))
+    tok_ids, tf, doc_len = ids.array(), tfs.array(), lens.array()
+    n_docs, n_vocab = len(doc_len), len(vocab)
+    df = np.bincount(tok_ids, minlength=n_vocab)
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int32), n_unique.array())  # the document of each pair
+    norm = (BM25_K1 * ((1 - BM25_B) + BM25_B * doc_len / max(float(doc_len.mean()), 1e-9))).astype(np.float32)
+    scores = np.empty(len(tok_ids), dtype=np.float32)
+    step = 1 << 22
+    for a in range(0, len(tok_ids), step):
+        b = min(a + step, len(tok_ids))
+        t = tf[a:b].astype(np.float32)
+        scores[a:b] = idf[tok_ids[a:b]] * (t / (norm[doc[a:b]] + t))
+    order = np.argsort(tok_ids, kind="stable")  # by token, documents in order within a token
+    data = scores[order]
+    del scores
+    indices = doc[order]
+    del doc, order
+    indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+    r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    r.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
+    r.vocab_dict = vocab
+    r.unique_token_ids_set = set(vocab.values())
+    r.nonoccurrence_array = None  # Lucene BM25 has none
+    return r
+
+
 class LexicalIndex:
     """BM25 (bm25s) over passages, and over windows of two sentences ("MaxP").
 
@@ -196,7 +274,7 @@ class LexicalIndex:
         vocabulary, and sentence windows are indexed too.
         """
         mode = mode or token_mode(len(texts))
-        if len(texts) > SENTENCE_LIMIT or mode == "stems":
+        if len(texts) > SENTENCE_LIMIT or mode != "full":
             return cls.build_stream(texts, mode)
         known = {w for t in texts for w in words(t)}
         r = _bm25(texts, known)
@@ -218,7 +296,7 @@ class LexicalIndex:
     def build_stream(cls, texts: Iterable[str], mode: str = "stems") -> LexicalIndex:
         """Passage-level BM25 only, over texts read one at a time (a large collection need not be held
         in memory twice)."""
-        return cls(_bm25(texts, None, mode), mode=mode)
+        return cls(_bm25_stems_stream(texts, mode) if mode != "full" else _bm25(texts, None, mode), mode=mode)
 
     def save(self, directory: Path) -> None:
         if self.mode != "full":
@@ -241,10 +319,10 @@ class LexicalIndex:
         return cls(r, mode=mode)
 
     @staticmethod
-    def _raw(r: Any, query_tokens: list[str], n: int) -> np.ndarray:
+    def _raw(r: Any, query_tokens: list[str], n: int, prune: bool = True) -> np.ndarray:
         vocab = r.vocab_dict
         tokens = [t for t in query_tokens if t in vocab]
-        if n > PRUNE_ABOVE and tokens:
+        if prune and n > PRUNE_ABOVE and tokens:
             # in a large index, tokens found in most passages carry almost no BM25 weight but have the
             # longest posting lists: leave them out (measured in docs/benchmarks.md)
             indptr = r.scores["indptr"]
@@ -262,7 +340,8 @@ class LexicalIndex:
         """
         q = tokenize(query, mode=self.mode)
         n = self.size
-        base = self._raw(self._r, q, n)
+        # stems have short posting lists: scored exactly at any size (docs/scale.md); n-grams are pruned
+        base = self._raw(self._r, q, n, prune=self.mode == "full")
         if self._w is None or self._owner is None or not base.any():
             return base
         win = self._raw(self._w, q if window_query is None else tokenize(window_query, mode=self.mode), len(self._owner))

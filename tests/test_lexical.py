@@ -29,3 +29,32 @@ def test_a_compound_query_meets_its_suspended_form() -> None:
              "Organisationer i erhvervslivet.", "Virksomheder i klynger."]
     scores = LexicalIndex.build(texts).scores("brancheorganisationer")
     assert int(np.argmax(scores)) == 0
+
+
+# ---------------------------------------------------------------- stems only, at scale (issue 16)
+
+STEM_TEXTS = ["Kommunerne kan varetage lokale erhvervsfremmeaktiviteter.", "Erhvervshusene rådgiver virksomheder.",
+              "", "Virksomheder i klynger samarbejder med kommunerne om erhvervsfremme og erhvervsfremme.",
+              "Stk. 2. Loven gælder ikke for Grønland."]
+
+
+def test_large_collections_get_stem_tokens() -> None:
+    from indexer.lexical import STEMS_ONLY_ABOVE, token_mode
+
+    assert token_mode(STEMS_ONLY_ABOVE) == "full" and token_mode(STEMS_ONLY_ABOVE + 1) == "stems"
+
+
+def test_the_streamed_stem_build_scores_as_bm25s_does(tmp_path) -> None:  # noqa: ANN001
+    from indexer.lexical import _bm25, _bm25_stems_stream, tokenize
+
+    ref, ours = _bm25(STEM_TEXTS, None, "stems"), _bm25_stems_stream(iter(STEM_TEXTS))
+    for q in ("erhvervsfremme kommunerne", "virksomheder klynger", "Grønland"):
+        toks = tokenize(q, mode="stems")
+        a = ref.get_scores([t for t in toks if t in ref.vocab_dict])
+        b = ours.get_scores([t for t in toks if t in ours.vocab_dict])
+        assert np.allclose(a, b, atol=1e-6) and a.max() > 0
+    lex = LexicalIndex.build(STEM_TEXTS, mode="stems")
+    lex.save(tmp_path)
+    again = LexicalIndex.load(tmp_path)
+    assert again.mode == "stems"  # queries are tokenised as the index was
+    assert int(np.argmax(again.scores("Hvad gør kommunerne for erhvervsfremme?"))) == 3
