@@ -40,7 +40,26 @@ class Fake384(FakeEmbedder):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
+    ap.add_argument("--index-dir", help="time an index of the laws built with the real model instead "
+                                        "(`klynge index --corpus ../shared/bench/laws --index-dir DIR`): end to end, "
+                                        "query embedding included")
     args = ap.parse_args()
+    if args.index_dir:
+        s = Searcher(Index.load(Path(args.index_dir)))
+        qs = [q.question for f in [*QUESTIONS, ROOT / "eval" / "laws_questions.jsonl"] if f.exists()
+              for q in load_questions(f).questions] * 2
+        s.search(qs[0])
+        lat = []
+        for q in qs:
+            t = time.perf_counter()
+            s.search(q, k=5)
+            lat.append((time.perf_counter() - t) * 1000)
+        import resource
+
+        print(f"{len(s.index.passages)} passages ({s.index.manifest.get('embedder_key')}), {len(qs)} questions: "
+              f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
+              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+        return
     if not (OUT / "manifest.json").exists():
         t = time.time()
         r = build_index(LAWS, OUT, Fake384(), progress=False)

