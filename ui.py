@@ -34,6 +34,7 @@ from qa.cite import find_quote
 from qa.config import DisplayConfig
 from qa.errors import QueryError
 from qa.evaluate import METRICS, evaluate, load_questions, write_report
+from qa.memo import MemoItem, items_from_hits
 from qa.search import Filters, Result, Searcher, get_searcher, reload_searcher
 from ui_memo import MEMO_CSS, MEMO_JS, build_memo_tab, memo_button
 
@@ -184,7 +185,7 @@ def render_result(res: Result, lang: str, display: DisplayConfig | None = None) 
             f"<div class='k-cite'>{E(h.citation)}</div>"
             f"<div class='k-actions'><button type='button' class='k-copy' data-citation='{E(h.citation)}' "
             f"data-done='{E(t['copied'])}' aria-label='{E(t['copy'])}: {E(p.title)}'>{E(t['copy'])}</button>"
-            + memo_button(" ".join((h.answer_text or p.text).split()), h.citation, t["memo_add"], t["memo_done"]) +
+            + memo_button(items_from_hits([h])[0], t["memo_add"], t["memo_done"]) +
             f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>{E(t['open'])}</a></div>"
             "</article>")
     return head + "".join(cards)
@@ -436,7 +437,7 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
                 out.append(f"<article class='k-card'><h3>{E(kind)}</h3><div class='k-text'>{E(m.text)}</div>"
                            f"<div class='k-cite'>{E(m.citation)}</div><div class='k-actions'>"
                            f"<button type='button' class='k-copy' data-citation='{E(m.citation)}' data-done='{E(tt['copied'])}'>"
-                           f"{E(tt['copy'])}</button>" + memo_button(" ".join(m.text.split()), m.citation,
+                           f"{E(tt['copy'])}</button>" + memo_button(MemoItem(" ".join(m.text.split()), m.citation),
                                                                       tt["memo_add"], tt["memo_done"]) +
                            f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>"
                            f"{E(tt['open'])}</a></div></article>")

@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from qa.errors import QueryError
-from qa.memo import items_from_json, to_markdown, write_docx
+from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 
 E = html.escape
 
@@ -108,9 +108,9 @@ MEMO_JS = """
 _SEND = "(x) => [JSON.stringify(window.klyngeMemo ? window.klyngeMemo.items() : [])]"
 
 
-def memo_button(quote: str, citation: str, label: str, done: str) -> str:
+def memo_button(item: MemoItem, label: str, done: str) -> str:
     """The "Tilføj til notat" button of an answer card or a quote result."""
-    return (f"<button type='button' class='k-memo-add' data-quote='{E(quote)}' data-citation='{E(citation)}' "
+    return (f"<button type='button' class='k-memo-add' data-quote='{E(item.quote)}' data-citation='{E(item.citation)}' "
             f"data-done='{E(done)}'>{E(label)}</button>")
 
 
@@ -118,28 +118,38 @@ def _export_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="klynge-notat-"))
 
 
-def export_docx(data: str) -> tuple[Any, str]:
+def _items(data: str) -> tuple[list[MemoItem], str]:
+    """The basket's items, or none and the alert to show (invalid, or empty)."""
     try:
         items = items_from_json(data)
     except QueryError as exc:
-        return gr.update(value=None, visible=False), f"<p role='alert'>{E(str(exc))}</p>"
-    if not items:
-        return gr.update(value=None, visible=False), "<p role='alert'>Notatet er tomt / the memo is empty.</p>"
-    path = write_docx(items, _export_dir() / f"notat-{time.strftime('%Y%m%d-%H%M%S')}.docx")
-    return gr.update(value=str(path), visible=True), f"<p role='status'>{len(items)} citater i {E(path.name)}</p>"
+        return [], f"<p role='alert'>{E(str(exc))}</p>"
+    return items, "" if items else "<p role='alert'>Notatet er tomt / the memo is empty.</p>"
+
+
+def _exported(path: Path, n: int) -> tuple[Any, str]:
+    return gr.update(value=str(path), visible=True), f"<p role='status'>{n} citater i {E(path.name)}</p>"
+
+
+def _export_path(suffix: str) -> Path:
+    return _export_dir() / f"notat-{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
+
+
+def export_docx(data: str) -> tuple[Any, str]:
+    items, alert = _items(data)
+    if alert:
+        return gr.update(value=None, visible=False), alert
+    return _exported(write_docx(items, _export_path(".docx")), len(items))
 
 
 def export_md(data: str) -> tuple[Any, str, str]:
-    try:
-        items = items_from_json(data)
-    except QueryError as exc:
-        return gr.update(value=None, visible=False), f"<p role='alert'>{E(str(exc))}</p>", ""
-    if not items:
-        return gr.update(value=None, visible=False), "<p role='alert'>Notatet er tomt / the memo is empty.</p>", ""
+    items, alert = _items(data)
+    if alert:
+        return gr.update(value=None, visible=False), alert, ""
     text = to_markdown(items)
-    path = _export_dir() / f"notat-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    path = _export_path(".md")
     path.write_text(text, encoding="utf-8")
-    return gr.update(value=str(path), visible=True), f"<p role='status'>{len(items)} citater i {E(path.name)}</p>", text
+    return (*_exported(path, len(items)), text)
 
 
 def memo_markdown(data: str) -> str:

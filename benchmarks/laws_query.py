@@ -37,6 +37,17 @@ class Fake384(FakeEmbedder):
         super().__init__(model or "trigram-384", dim=384)
 
 
+def _latencies(s: Searcher, qs: list[str]) -> list[float]:
+    """Milliseconds per question (k = 5), after one warm-up question."""
+    s.search(qs[0])
+    lat = []
+    for q in qs:
+        t = time.perf_counter()
+        s.search(q, k=5)
+        lat.append((time.perf_counter() - t) * 1000)
+    return lat
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
@@ -48,12 +59,7 @@ def main() -> None:
         s = Searcher(Index.load(Path(args.index_dir)))
         qs = [q.question for f in [*QUESTIONS, ROOT / "eval" / "laws_questions.jsonl"] if f.exists()
               for q in load_questions(f).questions] * 2
-        s.search(qs[0])
-        lat = []
-        for q in qs:
-            t = time.perf_counter()
-            s.search(q, k=5)
-            lat.append((time.perf_counter() - t) * 1000)
+        lat = _latencies(s, qs)
         import resource
 
         print(f"{len(s.index.passages)} passages ({s.index.manifest.get('embedder_key')}), {len(qs)} questions: "
@@ -66,12 +72,7 @@ def main() -> None:
         print(f"built {r.passages} passages of {len(r.documents)} acts in {time.time() - t:.0f} s (fake embedder)")
     s = Searcher(Index.load(OUT), embedder=Fake384())
     qs = [q.question for f in QUESTIONS if f.exists() for q in load_questions(f).questions] * 2
-    s.search(qs[0])
-    lat = []
-    for q in qs:
-        t = time.perf_counter()
-        s.search(q, k=5)
-        lat.append((time.perf_counter() - t) * 1000)
+    lat = _latencies(s, qs)
     print(f"{len(s.index.passages)} passages, {len(qs)} questions: p50 {np.percentile(lat, 50):.1f} ms, "
           f"p95 {np.percentile(lat, 95):.1f} ms (without the model's query embedding)")
     if args.profile:

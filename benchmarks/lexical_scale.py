@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -154,7 +153,6 @@ def main() -> None:
     elif args.quality:
         quality()
     else:
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         measure(args.passages, args.mode, args.queries)
 
 

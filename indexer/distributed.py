@@ -69,10 +69,9 @@ class _Worker:
             import scipy.sparse as sp
 
             rows = sp.csr_matrix(self.embedder.sparse_passages(texts))
-            out["sp_idx"] = np.array([rows.indices[a:b].astype(np.int32).tobytes()
-                                      for a, b in zip(rows.indptr[:-1], rows.indptr[1:], strict=True)], dtype=object)
-            out["sp_val"] = np.array([rows.data[a:b].astype(np.float32).tobytes()
-                                      for a, b in zip(rows.indptr[:-1], rows.indptr[1:], strict=True)], dtype=object)
+            spans = list(zip(rows.indptr[:-1], rows.indptr[1:], strict=True))
+            out["sp_idx"] = np.array([rows.indices[a:b].astype(np.int32).tobytes() for a, b in spans], dtype=object)
+            out["sp_val"] = np.array([rows.data[a:b].astype(np.float32).tobytes() for a, b in spans], dtype=object)
         return out
 
 

@@ -65,10 +65,9 @@ def _trim(text: str, start: int, end: int) -> int:
 
 
 def _items(text: str, start: int, end: int) -> tuple[Item, ...]:
-    found = [m for m in _NR.finditer(text, start, end)]
     # numbered items run 1, 2, 3 …; anything else ("i 2) pkt." in a reference) is not an item list
     out, expect = [], 1
-    for m in found:
+    for m in _NR.finditer(text, start, end):
         if int(m.group(1)) == expect:
             out.append(m)
             expect += 1
@@ -213,8 +212,8 @@ def act_name(title: str) -> tuple[str, str]:
     if m:
         rest = m.group(1)
         name = rest[0].upper() + rest[1:]
-        is_act = re.match(r"(?i)lov\b", rest) or re.search(r"(?i)lov(en)?\b", rest.split()[0])
-        return name, "lovbekendtgørelse" if is_act else "bekendtgørelse"
+        # "lov om …" or "forvaltningsloven": the first word is an act's name
+        return name, "lovbekendtgørelse" if re.search(r"(?i)lov(en)?\b", rest.split()[0]) else "bekendtgørelse"
     if re.match(r"(?i)lov\b", t):
         return t, "lov"
     if re.match(r"(?i)(bekendtgørelse|cirkulære) om\b", t):

@@ -191,7 +191,7 @@ class _Growing:
         return self.a[: self.n]
 
 
-def _bm25_stems_stream(texts: Iterable[str], mode: str = "stems") -> Any:
+def _bm25_stems_stream(texts: Iterable[str]) -> Any:
     """bm25s's BM25 (the same Lucene scores as :func:`_bm25` with ``mode="stems"``) built without
     bm25s's per-document intermediates: each text becomes (stem id, count) pairs appended to flat arrays,
     then document frequencies, scores and the column-sorted matrix are computed with numpy. At 1M
@@ -206,7 +206,7 @@ def _bm25_stems_stream(texts: Iterable[str], mode: str = "stems") -> Any:
     def of(w: str) -> np.ndarray:
         got = word_ids.get(w)
         if got is None:
-            got = word_ids[w] = np.array([vocab.setdefault(t, len(vocab)) for t in _mode_tokens(w, mode)],
+            got = word_ids[w] = np.array([vocab.setdefault(t, len(vocab)) for t in _mode_tokens(w, "stems")],
                                          dtype=np.int32)
         return got
 
@@ -274,7 +274,7 @@ class LexicalIndex:
         vocabulary, and sentence windows are indexed too.
         """
         mode = mode or token_mode(len(texts))
-        if len(texts) > SENTENCE_LIMIT or mode != "full":
+        if len(texts) > SENTENCE_LIMIT or mode == "stems":
             return cls.build_stream(texts, mode)
         known = {w for t in texts for w in words(t)}
         r = _bm25(texts, known)
@@ -296,7 +296,7 @@ class LexicalIndex:
     def build_stream(cls, texts: Iterable[str], mode: str = "stems") -> LexicalIndex:
         """Passage-level BM25 only, over texts read one at a time (a large collection need not be held
         in memory twice)."""
-        return cls(_bm25_stems_stream(texts, mode) if mode != "full" else _bm25(texts, None, mode), mode=mode)
+        return cls(_bm25_stems_stream(texts) if mode == "stems" else _bm25(texts, None, mode), mode=mode)
 
     def save(self, directory: Path) -> None:
         if self.mode != "full":

@@ -90,11 +90,11 @@ def name_score(mention: str, title: str) -> float:
 class LegalLookup:
     """Resolves § questions against one index's legal documents."""
 
-    def __init__(self, index: Index, config: LegalConfig) -> None:
+    def __init__(self, index: Index, config: LegalConfig, doc_of: np.ndarray) -> None:
         self.index = index
         self.config = config
+        self.doc_of = doc_of  # each passage's document id (the ranker's array)
         self._legal: list[Document] | None = None
-        self._doc_of: np.ndarray | None = None
 
     def legal_documents(self) -> list[Document]:
         if self._legal is None:
@@ -123,9 +123,7 @@ class LegalLookup:
         span = structure_of(doc).find(ref.paragraph, ref.stk)
         if span is None:
             return None
-        if self._doc_of is None:
-            self._doc_of = np.array([p.doc_id for p in self.index.passages], dtype=object)
-        ids = np.flatnonzero(self._doc_of == doc.doc_id)
+        ids = np.flatnonzero(self.doc_of == doc.doc_id)
         hits = tuple(int(i) for i in ids if self.index.passages[i].start < span[1]
                      and self.index.passages[i].end > span[0])
         return Resolved(ref, doc.doc_id, span, hits[: self.config.max_pinned]) if hits else None

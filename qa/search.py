@@ -127,7 +127,7 @@ class Searcher:
                                      "run `klynge index` again")
         self.config = config
         self.ranker = Ranker(self.index, config)
-        self.legal = LegalLookup(self.index, config.legal)
+        self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
 
     # ------------------------------------------------------------ info

@@ -176,6 +176,20 @@ def launch_fake_app(index_dir: Path, corpus_dir: Path | None = None) -> tuple[su
     return proc, url
 
 
+def ask_in_page(page, question: str, tab: str | None = "Spørg") -> str:  # noqa: ANN001
+    """Ask ``question`` in the app (after opening ``tab``, when given) and wait until the results show
+    this question; returns the results' text."""
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+    box = page.locator("#k-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "q => { const r = document.querySelector('#k-results .k-asked'); return r && r.textContent === q; }",
+        arg=question, timeout=30_000)
+    return str(page.locator("#k-results").inner_text())
+
+
 @pytest.fixture(scope="module")
 def browser():  # noqa: ANN201
     if not Path(CHROMIUM).exists():

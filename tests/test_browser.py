@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, ROOT, free_port, launch_fake_app
+from .conftest import ARTIFACTS, ROOT, ask_in_page, free_port, launch_fake_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -63,19 +63,10 @@ def page(browser, app_url: str):  # noqa: ANN001, ANN201
     ctx.close()
 
 
-def _ask(page, question: str) -> None:  # noqa: ANN001
-    box = page.locator("#k-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    page.wait_for_function(
-        "q => { const r = document.querySelector('#k-results .k-asked'); return r && r.textContent === q; }",
-        arg=question, timeout=30_000)
-
-
 @pytest.mark.parametrize("question,shot", [("Hvem støtter spirende klynger?", "ask-da.png"),
                                            ("who supports emerging clusters?", "ask-en.png")])
 def test_ask_shows_cited_cards_with_page(page, question: str, shot: str) -> None:  # noqa: ANN001
-    _ask(page, question)
+    ask_in_page(page, question, tab=None)
     cards = page.locator("#k-results .k-card")
     assert cards.count() >= 3
     top3 = " ".join(cards.nth(i).inner_text() for i in range(3))
@@ -88,7 +79,7 @@ def test_ask_shows_cited_cards_with_page(page, question: str, shot: str) -> None
 
 def test_copy_citation(page) -> None:  # noqa: ANN001
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    _ask(page, "Har Klyngeforum beslutningskompetence?")
+    ask_in_page(page, "Har Klyngeforum beslutningskompetence?", tab=None)
     btn = page.locator("#k-results .k-copy").first
     expected = btn.get_attribute("data-citation")
     btn.click()
@@ -109,7 +100,7 @@ def test_find_a_quote(page) -> None:  # noqa: ANN001
 
 
 def test_open_document_at_passage(page) -> None:  # noqa: ANN001
-    _ask(page, "Hvem støtter spirende klynger?")
+    ask_in_page(page, "Hvem støtter spirende klynger?", tab=None)
     page.locator("#k-results .k-open").first.click()
     page.wait_for_selector("#k-doc-view #klynge-selected", timeout=20_000)
     assert page.locator("#k-doc-view .k-page").count() >= 1  # page numbers visible for PDFs
@@ -129,7 +120,7 @@ def test_evaluation_tab_on_dev_set(page) -> None:  # noqa: ANN001
 
 def test_xss_question_is_text(page) -> None:  # noqa: ANN001
     q = "<img src=x onerror=alert(1)>"
-    _ask(page, q)
+    ask_in_page(page, q, tab=None)
     assert page.locator("#k-results img").count() == 0
     assert page.locator("#k-results .k-asked").inner_text() == q
     page.wait_for_timeout(500)
@@ -150,7 +141,7 @@ def test_narrow_screen(browser, app_url: str) -> None:  # noqa: ANN001
     pg = ctx.new_page()
     pg.goto(app_url)
     pg.wait_for_selector("#k-question textarea", timeout=30_000)
-    _ask(pg, "Hvem støtter spirende klynger?")
+    ask_in_page(pg, "Hvem støtter spirende klynger?", tab=None)
     width = pg.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width  # no horizontal scrolling
     pg.screenshot(path=str(ARTIFACTS / "narrow.png"), full_page=True)

@@ -14,7 +14,7 @@ import pytest
 
 from indexer import build_index
 
-from .conftest import ARTIFACTS, FakeEmbedder, launch_fake_app, write_corpus
+from .conftest import ARTIFACTS, FakeEmbedder, ask_in_page, launch_fake_app, write_corpus
 
 pytestmark = [pytest.mark.browser]
 
@@ -84,17 +84,6 @@ def _result(page, word: str) -> str:  # noqa: ANN001
     return str(page.locator("#k-manage-out").inner_text())
 
 
-def _ask(page, question: str) -> str:  # noqa: ANN001
-    page.get_by_role("tab", name="Spørg").click()
-    box = page.locator("#k-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    page.wait_for_function(
-        "q => { const r = document.querySelector('#k-results .k-asked'); return r && r.textContent === q; }",
-        arg=question, timeout=30_000)
-    return str(page.locator("#k-results").inner_text())
-
-
 def _pick(page, elem_id: str, label: str) -> None:  # noqa: ANN001
     box = page.locator(f"#{elem_id} input")
     box.click()
@@ -116,7 +105,7 @@ def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tm
     assert "Mobilitetsplan 2030" in page.locator("#k-docs-table").inner_text()  # the list is up to date
     page.screenshot(path=str(ARTIFACTS / "documents-added.png"), full_page=True)
 
-    text = _ask(page, "Hvornår bygger Solbakke Kommune en ny cykelbro over havnen?")
+    text = ask_in_page(page, "Hvornår bygger Solbakke Kommune en ny cykelbro over havnen?")
     first = page.locator("#k-results .k-card").first
     assert "Mobilitetsplan 2030" in first.inner_text()
     # cited with its pages: the short document is one passage over pages 1-2, the answer on 2
@@ -136,9 +125,9 @@ def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tm
     assert title.input_value() == "Mobilitetsplan 2030"  # the replaced document's metadata, kept
     page.locator("#k-add").click()
     assert "Erstattet" in _result(page, "Erstattet")
-    text = _ask(page, "Bygger Solbakke Kommune en cykelbro over havnen?")  # another wording: a fresh result
+    text = ask_in_page(page, "Bygger Solbakke Kommune en cykelbro over havnen?")  # another wording: a fresh result
     assert "Plan for mobilitet, version 2" in text and "cykelbro over havnen i 2031" not in text
-    assert "busdriften til landsbyerne" in _ask(page, "Hvad gør Solbakke Kommune med busdriften?")
+    assert "busdriften til landsbyerne" in ask_in_page(page, "Hvad gør Solbakke Kommune med busdriften?")
 
     # correct the metadata alone: kept in documents.toml, shown in the list
     _open_manage(page)
@@ -157,7 +146,7 @@ def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tm
     page.locator("#k-remove").click()
     assert "Fjernet" in _result(page, "Fjernet")
     assert "Mobilitetsplan 2030" not in page.locator("#k-docs-table").inner_text()
-    assert "Mobilitetsplan" not in _ask(page, "Hvad sker der med busdriften i Solbakke?")
+    assert "Mobilitetsplan" not in ask_in_page(page, "Hvad sker der med busdriften i Solbakke?")
 
 
 def test_a_refused_file_shows_its_reason(docs_page, writable_app: tuple[str, Path], tmp_path: Path) -> None:  # noqa: ANN001

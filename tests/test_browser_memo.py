@@ -10,7 +10,7 @@ import pytest
 
 from indexer import build_index
 
-from .conftest import ARTIFACTS, FakeEmbedder, launch_fake_app
+from .conftest import ARTIFACTS, FakeEmbedder, ask_in_page, launch_fake_app
 from .test_legal import LAWS, laws_corpus
 
 pytestmark = [pytest.mark.browser]
@@ -42,16 +42,6 @@ def page(browser, laws_app: str):  # noqa: ANN001, ANN201
     ctx.close()
 
 
-def _ask(page, question: str) -> None:  # noqa: ANN001
-    page.get_by_role("tab", name="Spørg").click()
-    box = page.locator("#k-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    page.wait_for_function(
-        "q => { const r = document.querySelector('#k-results .k-asked'); return r && r.textContent === q; }",
-        arg=question, timeout=30_000)
-
-
 def _download(page, button: str, tmp_path: Path) -> Path:  # noqa: ANN001
     page.locator(button).click()
     link = page.locator("#k-memo-file a[download], #k-memo-file a").first
@@ -66,13 +56,13 @@ def _download(page, button: str, tmp_path: Path) -> Path:  # noqa: ANN001
 def test_collect_three_citations_and_export_them(page, tmp_path: Path) -> None:  # noqa: ANN001
     import docx
 
-    _ask(page, "forvaltningslovens § 19, stk. 2")
+    ask_in_page(page, "forvaltningslovens § 19, stk. 2")
     card = page.locator("#k-results .k-card").first
     assert f"{FORVALTNING}, § 19, stk. 2" in card.locator(".k-cite").inner_text()
     card.get_by_role("button", name="Tilføj til notat").click()
     assert "(1)" in card.locator(".k-memo-add").inner_text()  # says it was added, and how many there are
 
-    _ask(page, "Hvad står der i erhvervsfremmelovens § 9?")
+    ask_in_page(page, "Hvad står der i erhvervsfremmelovens § 9?")
     cards = page.locator("#k-results .k-card")
     cards.nth(0).get_by_role("button", name="Tilføj til notat").click()
     cards.nth(1).get_by_role("button", name="Tilføj til notat").click()  # one too many: removed below
