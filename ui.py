@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -609,6 +610,8 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
         report = build_index(corpus, index_dir, make_embedder(), progress=True)
         if not report.documents:
             raise KlyngeError(f"no document could be indexed from {corpus}; see `klynge index`")
+    # the first questions should not pay for caches a large collection fills on first use
+    threading.Thread(target=lambda: get_searcher(index_dir).warm_up(), name="klynge-warm-up", daemon=True).start()
     if not read_only and host not in ("127.0.0.1", "localhost", "::1"):
         print(f"klynge: the app is reachable beyond this machine ({host}) and anyone who reaches it can add and "
               "remove documents; start it with --read-only unless that is intended", file=sys.stderr)

