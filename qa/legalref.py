@@ -80,11 +80,16 @@ def _name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return words, tuple(w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _mention(mention: str) -> str:
+    return _fold(mention).rstrip("s") or _fold(mention)
+
+
 def name_score(mention: str, title: str) -> float:
     """How well ``mention`` ("erhvervsfremme", "kommunestyrelses", "leje") names the act ``title``."""
     from rapidfuzz import fuzz
 
-    m = _fold(mention).rstrip("s") or _fold(mention)
+    m = _mention(mention)
     words, content = _name_words(title)
     if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
         return 3.0  # forvaltningsloven; lov om erhvervsfremme (all its content words)
