@@ -118,8 +118,9 @@ class Ranker:
         self.n = len(index.passages)
         self._vectors = index.vectors() if index.ann.exact else None
         self.doc_of = np.array([p.doc_id for p in index.passages], dtype=object)
-        self._doc_ids = {d: i for i, d in enumerate(dict.fromkeys(p.doc_id for p in index.passages))}
-        self._doc_code = np.array([self._doc_ids[p.doc_id] for p in index.passages], dtype=np.int32)
+        names, codes = np.unique(self.doc_of.astype(str), return_inverse=True)  # documents as numbers
+        self._doc_ids = {str(d): i for i, d in enumerate(names)}
+        self._doc_code = codes.astype(np.int32)
         self._years = DocumentYears(index.documents)
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
