@@ -57,17 +57,24 @@ def main() -> None:
     ap.add_argument("--index-dir", help="time an index of the laws built with the real model instead "
                                         "(`klynge index --corpus ../shared/bench/laws --index-dir DIR`): end to end, "
                                         "query embedding included")
+    ap.add_argument("--runs", type=int, default=1,
+                    help="time the questions this many times in one process and print the median p50/p95 "
+                         "too (this machine's timings vary by a few ms from run to run)")
     args = ap.parse_args()
     if args.index_dir:
         s = Searcher(Index.load(Path(args.index_dir)))
         qs = [q.question for f in [*QUESTIONS, ROOT / "eval" / "laws_questions.jsonl"] if f.exists()
               for q in load_questions(f).questions] * 2
-        lat = _latencies(s, qs)
         import resource
 
-        print(f"{len(s.index.passages)} passages ({s.index.manifest.get('embedder_key')}), {len(qs)} questions: "
-              f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
-              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+        runs = [_latencies(s, qs) for _ in range(max(1, args.runs))]
+        for lat in runs:
+            print(f"{len(s.index.passages)} passages ({s.index.manifest.get('embedder_key')}), {len(qs)} questions: "
+                  f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
+                  f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+        if len(runs) > 1:
+            print(f"median of {len(runs)} runs: p50 {np.median([np.percentile(r, 50) for r in runs]):.1f} ms, "
+                  f"p95 {np.median([np.percentile(r, 95) for r in runs]):.1f} ms")
         if args.profile:
             _profile(s, qs)
         return

@@ -19,11 +19,11 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from indexer import Index, Passage
+from indexer import FlatAnn, Index, Passage
 from indexer.lexical import stem_token, words
 from indexer.scores import minmax
 
@@ -116,7 +116,7 @@ class Ranker:
         self.index = index
         self.config = config
         self.n = len(index.passages)
-        self._vectors = index.vectors() if index.ann.exact else None
+        self._vectors = index.ann.view() if isinstance(index.ann, FlatAnn) else None
         self.doc_of = np.array([p.doc_id for p in index.passages], dtype=object)
         names, codes = np.unique(self.doc_of.astype(str), return_inverse=True)  # documents as numbers
         self._doc_ids = {str(d): i for i, d in enumerate(names)}
@@ -126,8 +126,11 @@ class Ranker:
         self._sparse_csc: Any = None
 
     def warm_up(self) -> None:
-        """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns)."""
+        """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
+        half-precision vectors)."""
         self._list_lengths()
+        if isinstance(self.index.ann, FlatAnn):
+            self.index.ann.prepare()
         if self.index.sparse is not None:
             self._sparse_columns()
 
@@ -193,16 +196,16 @@ class Ranker:
     def _dense(self, qv: np.ndarray, extra_ids: np.ndarray, depth: int,
                mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Dense top ``depth``, plus the scores of ``extra_ids`` (the lexical top) not among them: the
-        candidates that fusion sees, whatever the collection's size. Exact indexes score every passage
-        (a matrix product is cheaper than a search at this size) and keep the same candidates; fusing
-        all 23,382 law passages instead measured the same or lower (docs/benchmarks.md)."""
+        candidates that fusion sees, whatever the collection's size. Exact indexes shortlist by a
+        half-precision scan (:meth:`FlatAnn.shortlist`; a filter's own top) and score the shortlist from
+        the float32 vectors; fusing all 23,382 law passages instead measured the same or lower
+        (docs/benchmarks.md)."""
         if self._vectors is not None:
-            scores = self._vectors @ qv
             if depth >= self.n:
-                return np.arange(self.n), scores
-            sel = scores if mask is None else np.where(mask, scores, -np.inf)  # a filter's own dense top
-            ids = np.union1d(np.argpartition(-sel, depth - 1)[:depth], extra_ids)
-            return ids, scores[ids]
+                return np.arange(self.n), self._vectors @ qv
+            ann = cast(FlatAnn, self.index.ann)
+            ids = np.union1d(ann.shortlist(qv, depth, mask), extra_ids)
+            return ids, self._vectors[ids] @ qv
         ids, sc = self.index.ann.search(qv, depth)
         extra = np.setdiff1d(extra_ids, ids)
         if len(extra):

@@ -176,6 +176,30 @@ def test_tuned_hnsw_depth_meets_target_and_is_applied() -> None:
     assert low <= depth and index.hnsw.efSearch == low
 
 
+def test_exact_shortlist_finds_the_exact_top_and_obeys_a_filter() -> None:
+    """The half-precision scan that shortlists candidates in exact indexes finds the float32 top (ties
+    in the last place aside), keeps to the rows a filter lets through, and the view it scores them from
+    is the stored vectors, read-only."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3000, 48)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ann = ann_mod.make_ann(x)
+    assert isinstance(ann, ann_mod.FlatAnn)
+    view = ann.view()
+    assert np.array_equal(view, x) and not view.flags.writeable
+    q = x[:20] + 0.3 * rng.standard_normal((20, 48)).astype(np.float32)
+    found = [len(set(ann.shortlist(v, 50)) & set(np.argsort(-(x @ v))[:50])) for v in q]
+    assert min(found) >= 49
+    mask = np.zeros(len(x), dtype=bool)
+    mask[rng.choice(len(x), 40, replace=False)] = True
+    got = ann.shortlist(q[0], 10, mask)
+    allowed = np.flatnonzero(mask)
+    assert set(got) <= set(allowed) and set(got) == set(allowed[np.argsort(-(x[allowed] @ q[0]))[:10]])
+    assert len(ann.shortlist(q[0], 100, mask)) == 40  # fewer allowed rows than asked for: all of them
+
+
 RESUME_SCRIPT = """
 import sys, time
 sys.path.insert(0, {root!r})
