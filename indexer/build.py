@@ -197,6 +197,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     texts = [p.context_text() for p in passages]
     keys = [text_key(t) for t in texts]
     vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous, ray)
+    embedder.release()  # the passage engine's memory, before the BM25 and FAISS builds add theirs
     ann = make_ann(vectors, faiss_threshold)
     lexical = LexicalIndex.build(texts, sentence_windows(passages))
     manifest = {

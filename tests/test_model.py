@@ -135,6 +135,10 @@ def test_passages_use_the_torch_engine_unless_switched_off(monkeypatch: pytest.M
     assert float(fast.dense[0] @ slow.dense[0]) >= 0.9998
     a, b = fast.sparse.toarray()[0], slow.sparse.toarray()[0]
     assert float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b)) >= 0.97  # same recipe, either engine
+    e.release()  # what a build does once its passages are embedded: the engine goes, and comes back
+    monkeypatch.delenv("KLYNGE_TORCH")
+    assert e._fast is None and e.embed_queries(text).shape == (1, e.dim)
+    assert float(e.encode_passages(text).dense[0] @ fast.dense[0]) >= 0.99999 and e._fast
 
 
 def test_questions_get_the_sparse_recipe_of_their_index() -> None:

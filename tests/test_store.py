@@ -295,3 +295,30 @@ def test_sparse_rows_follow_the_recipe_they_were_made_with(tmp_path: Path, mini_
     (out / "manifest.json").write_text(json.dumps(m))
     Searcher(Index.load(out), embedder=again).search("who supports emerging clusters?", lang="en")
     assert again.query_recipes == ["prefixed", "raw"]
+
+
+def test_a_build_frees_the_passage_engine_before_the_lexical_build(tmp_path: Path, mini_corpus: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passage engine (the torch model, ~0.5 GB) is released once the passages are embedded, before
+    the BM25 index is built: the end of a large build then does not hold both."""
+    from indexer import build as build_mod
+
+    events: list[str] = []
+
+    class Releasing(FakeEmbedder):
+        def encode_passages(self, texts):  # type: ignore[no-untyped-def]
+            events.append("embed")
+            return super().encode_passages(texts)
+
+        def release(self) -> None:
+            events.append("release")
+
+    real = build_mod.LexicalIndex.build
+
+    def lexical(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("lexical")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_mod.LexicalIndex, "build", staticmethod(lexical))
+    build_index(mini_corpus, tmp_path / "idx", Releasing(), progress=False)
+    assert events[-2:] == ["release", "lexical"] and events.count("release") == 1 and "embed" in events
