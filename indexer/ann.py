@@ -27,7 +27,6 @@ class AnnIndex(ABC):
     """Dense vectors searched by inner product. ``params`` is what the manifest records under "faiss"."""
 
     faiss_type: ClassVar[str]  # the FAISS class, as recorded in the manifest
-    exact: ClassVar[bool] = False
 
     def __init__(self, index: Any, params: dict[str, Any]) -> None:
         self.index = index
@@ -66,11 +65,6 @@ class AnnIndex(ABC):
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self.index.reconstruct_n(0, n), dtype=np.float32)
 
-    def view(self) -> np.ndarray:
-        """All stored vectors without a copy where the structure allows it (read-only; valid while this
-        object lives), else :meth:`vectors`."""
-        return self.vectors()
-
     def save(self, path: Path) -> None:
         import faiss
 
@@ -84,7 +78,6 @@ class FlatAnn(AnnIndex):
     one row in a thousand."""
 
     faiss_type = "IndexFlatIP"
-    exact = True
 
     def __init__(self, index: Any, params: dict[str, Any]) -> None:
         super().__init__(index, params)
@@ -92,6 +85,7 @@ class FlatAnn(AnnIndex):
         self._lock = threading.Lock()
 
     def view(self) -> np.ndarray:
+        """All stored vectors without a copy (read-only; valid while this object lives)."""
         import faiss
 
         n, d = self.size, self.dim

@@ -19,7 +19,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +116,8 @@ class Ranker:
         self.index = index
         self.config = config
         self.n = len(index.passages)
-        self._vectors = index.ann.view() if isinstance(index.ann, FlatAnn) else None
+        self._exact = index.ann if isinstance(index.ann, FlatAnn) else None  # shortlisted, then scored here
+        self._vectors = self._exact.view() if self._exact is not None else None
         self.doc_of = np.array([p.doc_id for p in index.passages], dtype=object)
         names, codes = np.unique(self.doc_of.astype(str), return_inverse=True)  # documents as numbers
         self._doc_ids = {str(d): i for i, d in enumerate(names)}
@@ -129,8 +130,8 @@ class Ranker:
         """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
         half-precision vectors)."""
         self._list_lengths()
-        if isinstance(self.index.ann, FlatAnn):
-            self.index.ann.prepare()
+        if self._exact is not None:
+            self._exact.prepare()
         if self.index.sparse is not None:
             self._sparse_columns()
 
@@ -200,11 +201,10 @@ class Ranker:
         half-precision scan (:meth:`FlatAnn.shortlist`; a filter's own top) and score the shortlist from
         the float32 vectors; fusing all 23,382 law passages instead measured the same or lower
         (docs/benchmarks.md)."""
-        if self._vectors is not None:
+        if self._exact is not None and self._vectors is not None:
             if depth >= self.n:
                 return np.arange(self.n), self._vectors @ qv
-            ann = cast(FlatAnn, self.index.ann)
-            ids = np.union1d(ann.shortlist(qv, depth, mask), extra_ids)
+            ids = np.union1d(self._exact.shortlist(qv, depth, mask), extra_ids)
             return ids, self._vectors[ids] @ qv
         ids, sc = self.index.ann.search(qv, depth)
         extra = np.setdiff1d(extra_ids, ids)
