@@ -2,13 +2,15 @@
 
     python benchmarks/build_memory.py [--passages 384] [--no-pad] [--cache 1024] [--no-trim]
     python benchmarks/build_memory.py --acts 40 --build      # a whole `klynge index` of the first 40 acts
+    python benchmarks/build_memory.py --acts 40 --build --default-malloc   # the same with glibc's defaults
 
 The first form embeds the passages of the first acts of ../shared/bench/laws in chunks of 64 (dense +
 sparse, as a build does) and prints VmHWM/VmRSS after every 512 passages and at the end. The switches
 turn off what keeps the peak down: padding batch lengths to multiples of 64 (``--no-pad``), the small
 oneDNN primitive cache (``--cache 1024`` is oneDNN's default) and ``malloc_trim`` between chunks
 (``--no-trim``). ``--build`` runs the real `klynge index` in a child process over symbolic links to the
-acts and samples its RSS every second.
+acts and samples its RSS every second; `klynge index` runs with ``indexer.build.BUILD_MALLOC`` unless
+``--default-malloc`` (``KLYNGE_MALLOC=0``) or ``GLIBC_TUNABLES`` in the environment says otherwise.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _mem(pid: str = "self") -> dict[str, int]:
     return out
 
 
-def build(acts: int) -> None:
+def build(acts: int, default_malloc: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
@@ -42,7 +44,8 @@ def build(acts: int) -> None:
         cmd = [str(Path(sys.executable).parent / "klynge"), "index", "--corpus", str(corpus), "--index-dir",
                str(Path(tmp) / "index"), "--json"]
         t = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        env = {**os.environ, **({"KLYNGE_MALLOC": "0"} if default_malloc else {})}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
         peak = 0
         while proc.poll() is None:
             try:
@@ -66,9 +69,10 @@ def main() -> None:
     ap.add_argument("--no-trim", action="store_true")
     ap.add_argument("--cache", type=int, default=None, help="ONEDNN_PRIMITIVE_CACHE_CAPACITY (default: klynge's 16)")
     ap.add_argument("--build", action="store_true")
+    ap.add_argument("--default-malloc", action="store_true", help="with --build: glibc's default malloc settings")
     args = ap.parse_args()
     if args.build:
-        build(args.acts)
+        build(args.acts, args.default_malloc)
         return
     if args.cache is not None:
         os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = str(args.cache)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -77,51 +78,25 @@ class TorchE5:
         self.cfg = cfg
         h, ff = cfg["H"], cfg["FF"]
         self.dtype = torch.bfloat16 if (_bf16_native() if bf16 is None else bf16) else torch.float32
-        model = BertModel(BertConfig(vocab_size=cfg["VOC"], hidden_size=h, num_hidden_layers=cfg["NL"],
-                                     num_attention_heads=cfg["NH"], intermediate_size=ff,
-                                     max_position_embeddings=cfg["MAXP"], type_vocab_size=cfg["TVS"],
-                                     layer_norm_eps=cfg["eps"], hidden_act="gelu"), add_pooling_layer=False)
-
         # a GPU when there is one (untested here: no GPU on the development machines), else the CPU
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         if self.device == "cuda":
             self.dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        # created in its dtype (transformers' _from_config, as AutoModel.from_config does): building it in
+        # float32 and casting held both copies at once: 1.36 against 0.95 GB at load (docs/benchmarks.md)
+        model = BertModel._from_config(
+            BertConfig(vocab_size=cfg["VOC"], hidden_size=h, num_hidden_layers=cfg["NL"], num_attention_heads=cfg["NH"],
+                       intermediate_size=ff, max_position_embeddings=cfg["MAXP"], type_vocab_size=cfg["TVS"],
+                       layer_norm_eps=cfg["eps"], hidden_act="gelu"),
+            dtype=self.dtype, add_pooling_layer=False)
         self.model: Any = cast(Any, model)  # transformers' stubs type .to() for PreTrainedModel only
-        self.model.to(self.dtype).eval()  # before loading: the random initial weights go at once
+        self.model.eval()
         params = dict(self.model.named_parameters())
-        view = memoryview(b)
-
-        def put(param: str, name: str, shape: tuple[int, int] | None = None) -> None:
-            """Copy one tensor of the file into the model, 4-bit ones dequantised in row chunks."""
-            dtype, n, off, nbytes = tensors[name]
-            target = params[param]
-            with torch.no_grad():
-                if dtype == 1:
-                    nout, nin = shape or tuple(target.shape)
-                    row_bytes = nin // QK * 18
-                    for r in range(0, nout, 8192):
-                        rows = min(8192, nout - r)
-                        chunk = _deq_q4(view[off + r * row_bytes:off + (r + rows) * row_bytes], rows, nin)
-                        target[r:r + rows].copy_(torch.from_numpy(chunk))
-                else:
-                    target.copy_(torch.from_numpy(np.frombuffer(b, dtype=np.float32, count=n, offset=off).copy())
-                                 .reshape(target.shape))
-
-        put("embeddings.word_embeddings.weight", "emb.word", (cfg["VOC"], h))
-        put("embeddings.position_embeddings.weight", "emb.pos")
-        put("embeddings.token_type_embeddings.weight", "emb.type")
-        put("embeddings.LayerNorm.weight", "emb.ln.w")
-        put("embeddings.LayerNorm.bias", "emb.ln.b")
-        for layer in range(cfg["NL"]):
-            p = f"encoder.layer.{layer}."
-            for src, dst in [("q", "attention.self.query"), ("k", "attention.self.key"), ("v", "attention.self.value"),
-                             ("ao", "attention.output.dense"), ("fi", "intermediate.dense"), ("fo", "output.dense"),
-                             ("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")]:
-                put(p + dst + ".weight", f"l{layer}.{src}.w")
-                put(p + dst + ".bias", f"l{layer}.{src}.b")
+        _fill(params, b, tensors, cfg)
         if len(params) != 5 + 16 * cfg["NL"]:
             raise ValueError(f"{model_path}: the encoder has {len(params)} tensors, the file fills {5 + 16 * cfg['NL']}")
         self.model.to(self.device)
+        del b  # the file's 72 MB, before the tokenizer's tables are built
         self.tokenizer = Tokenizer(Unigram([(p, float(s)) for p, s in zip(pieces, scores, strict=True)],
                                            unk_id=cfg["unk"]))
         self.table = norm
@@ -157,11 +132,11 @@ class TorchE5:
         with one shape per length a long build's memory grew by ~0.5 GB per 1,000 passages."""
         return min(self.cfg["MAXP"], -(-n // self.PAD) * self.PAD)
 
-    def _hidden(self, seqs: list[list[int]], batch_tokens: int = 8192) -> list[Any]:
-        """Final hidden states of each sequence (float32), run in length-sorted padded batches."""
+    def _hidden(self, seqs: list[list[int]], batch_tokens: int = 8192) -> Iterator[tuple[int, Any]]:
+        """(sequence number, its final hidden states as float32) for each sequence, batch by batch in
+        length-sorted padded batches: a caller that uses each at once holds one batch, not all of them."""
         torch = self.torch
         order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-        out: list[Any] = [None] * len(seqs)
         start = 0
         with torch.inference_mode():
             while start < len(order):
@@ -178,9 +153,9 @@ class TorchE5:
                 x, att = x.to(self.device), att.to(self.device)
                 h = self.model(input_ids=x, attention_mask=att, token_type_ids=torch.zeros_like(x)).last_hidden_state
                 for r, i in enumerate(idx):
-                    out[i] = h[r, :len(seqs[i])].float()  # stays on the device (the sparse head runs there)
+                    yield i, h[r, :len(seqs[i])].float()  # stays on the device (the sparse head runs there)
+                del h
                 start = end
-        return out
 
     # ------------------------------------------------------------ embeddings
 
@@ -222,19 +197,56 @@ class TorchE5:
         head = self.sae if sparse else None
         pooled = torch.zeros((len(texts), head[0].shape[0])) if head is not None else None
         with torch.inference_mode():
-            for n, s0, h in zip(owner, starts, self._hidden(seqs), strict=True):
+            for i, h in self._hidden(seqs):
+                n = owner[i]
                 sums[n] += h.sum(0).double().cpu().numpy()
                 counts[n] += h.shape[0]
-                content = h[s0:-1]
+                content = h[starts[i]:-1]
                 if head is None or pooled is None or not len(content):
                     continue
                 w, bias, k = head
-                pre = torch.relu((content.to(self.dtype) @ w.T).float() + bias)
+                pre = (content.to(self.dtype) @ w.T).float().add_(bias).relu_()  # in place: tokens x 16k floats
                 vals, idx = pre.topk(min(k, pre.shape[1]), dim=1)
                 pooled[n].scatter_reduce_(0, idx.reshape(-1).cpu(), vals.reshape(-1).cpu(), reduce="amax")
         v = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
         dense = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
         return Encoded(dense, _top_rows(pooled, top_k, self.sparse_dim) if pooled is not None else None)
+
+
+def _fill(params: dict[str, Any], b: bytes, tensors: dict[str, tuple[int, int, int, int]], cfg: dict[str, Any]) -> None:
+    """Copy the file's tensors into the encoder's parameters, 4-bit ones dequantised in row chunks."""
+    import torch
+
+    view = memoryview(b)
+
+    def put(param: str, name: str, shape: tuple[int, int] | None = None) -> None:
+        dtype, n, off, _nbytes = tensors[name]
+        target = params[param]
+        with torch.no_grad():
+            if dtype == 1:
+                nout, nin = shape or tuple(target.shape)
+                row_bytes = nin // QK * 18
+                for r in range(0, nout, 8192):
+                    rows = min(8192, nout - r)
+                    chunk = _deq_q4(view[off + r * row_bytes:off + (r + rows) * row_bytes], rows, nin)
+                    target[r:r + rows].copy_(torch.from_numpy(chunk))
+            else:
+                target.copy_(torch.from_numpy(np.frombuffer(b, dtype=np.float32, count=n, offset=off).copy())
+                             .reshape(target.shape))
+
+    put("embeddings.word_embeddings.weight", "emb.word", (cfg["VOC"], cfg["H"]))
+    put("embeddings.position_embeddings.weight", "emb.pos")
+    put("embeddings.token_type_embeddings.weight", "emb.type")
+    put("embeddings.LayerNorm.weight", "emb.ln.w")
+    put("embeddings.LayerNorm.bias", "emb.ln.b")
+    for layer in range(cfg["NL"]):
+        p = f"encoder.layer.{layer}."
+        for src, dst in [("q", "attention.self.query"), ("k", "attention.self.key"), ("v", "attention.self.value"),
+                         ("ao", "attention.output.dense"), ("fi", "intermediate.dense"), ("fo", "output.dense"),
+                         ("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")]:
+            put(p + dst + ".weight", f"l{layer}.{src}.w")
+            put(p + dst + ".bias", f"l{layer}.{src}.b")
+    view.release()
 
 
 def _top_rows(pooled: Any, top_k: int, dim: int) -> Any:

@@ -107,3 +107,33 @@ def test_dev_questions_file_is_readable() -> None:
     from qa import load_questions
 
     assert len(load_questions(DEV_QUESTIONS).questions) >= 20
+
+
+def test_index_restarts_once_with_the_build_allocator(monkeypatch) -> None:
+    """`klynge index` / `klynge add` replace themselves once with glibc's malloc tuned for embedding
+    (indexer.build.BUILD_MALLOC); other commands, a restarted process and a user's own setting do not."""
+    import os
+
+    from indexer.build import BUILD_MALLOC
+    from qa import cli
+
+    calls: list[tuple[str, list[str], str | None]] = []
+    monkeypatch.setattr(os, "execv", lambda exe, args: calls.append((exe, list(args), os.environ.get("GLIBC_TUNABLES"))))
+    monkeypatch.setattr(sys, "orig_argv", [sys.executable, "/venv/bin/klynge", "index", "--json"])
+    monkeypatch.delenv("KLYNGE_MALLOC", raising=False)
+    saved = os.environ.pop("GLIBC_TUNABLES", None)
+    try:
+        cli._restart_with_build_malloc(["ask", "hvem?"])
+        assert calls == []
+        cli._restart_with_build_malloc(["index", "--json"])
+        assert calls == [(sys.executable, [sys.executable, "/venv/bin/klynge", "index", "--json"], BUILD_MALLOC)]
+        cli._restart_with_build_malloc(["index", "--json"])  # the restarted process: GLIBC_TUNABLES is set
+        assert len(calls) == 1
+        del os.environ["GLIBC_TUNABLES"]
+        monkeypatch.setenv("KLYNGE_MALLOC", "0")
+        cli._restart_with_build_malloc(["add", "x.pdf"])
+        assert len(calls) == 1 and "GLIBC_TUNABLES" not in os.environ
+    finally:
+        os.environ.pop("GLIBC_TUNABLES", None)
+        if saved is not None:
+            os.environ["GLIBC_TUNABLES"] = saved
