@@ -88,20 +88,27 @@ def _shingles(text: str, k: int = 5) -> frozenset[int]:
     return frozenset(hash(tuple(w[i:i + k])) for i in range(max(1, len(w) - k + 1)))
 
 
-def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: float = 0.8) -> list[Candidate]:
-    """Merge near-identical passages (same text in two documents): keep the best, list the others."""
+def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: float = 0.8,
+           limit: int | None = None) -> list[Candidate]:
+    """Merge near-identical passages (same text in two documents): keep the best, list the others.
+
+    ``limit``: only the first ``limit`` kept candidates are wanted; the rest of ``ranked`` is still read
+    for their near-duplicates, but compared with those ``limit`` alone."""
     kept: list[Candidate] = []
     also: list[list[int]] = []
     sh: list[frozenset[int]] = []
     for c in ranked:
         s = _shingles(passages[c.idx].text)
         for j, other in enumerate(sh):
-            inter = len(s & other)
-            if inter and inter / min(len(s), len(other)) >= threshold:
+            if s.isdisjoint(other):  # most pairs: no set built
+                continue
+            if len(s & other) / min(len(s), len(other)) >= threshold:
                 if passages[c.idx].doc_id != passages[kept[j].idx].doc_id:
                     also[j].append(c.idx)
                 break
         else:
+            if limit is not None and len(kept) >= limit:
+                continue
             kept.append(c)
             also.append([])
             sh.append(s)
@@ -244,4 +251,4 @@ class Ranker:
         sp = s.sparse if s.sparse is not None else np.zeros(len(s.ids), dtype=np.float32)
         pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))
                 for j in order]
-        return dedupe(pool, self.index.passages, self.config.dedupe_overlap)[:k]
+        return dedupe(pool, self.index.passages, self.config.dedupe_overlap, limit=k)

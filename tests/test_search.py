@@ -178,6 +178,25 @@ def test_near_duplicates_are_shown_once() -> None:
     assert [c.idx for c in out] == [0, 2] and out[0].also_in == (1,) and out[1].also_in == ()
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from("a b c d e f".split()), min_size=4, max_size=14), min_size=1, max_size=6),
+       picks=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2), st.booleans()), min_size=1, max_size=25),
+       limit=st.integers(1, 8))
+def test_dedupe_with_a_limit_gives_the_first_hits_unchanged(texts: list[list[str]], picks: list[tuple[int, int, bool]],
+                                                            limit: int) -> None:
+    """Stopping at ``limit`` kept candidates changes nothing in those: same passages, same also_in."""
+    from indexer import Passage
+
+    ps = []
+    for n, (t, doc, extra) in enumerate(picks):
+        words = texts[t % len(texts)] + (["z"] if extra else [])  # near-copies: one word more
+        text = " ".join(words)
+        ps.append(Passage(f"d{doc}#{n}", f"d{doc}", "T", None, None, "", 0, len(text), text))
+    ranked = [Candidate(i, 1.0 - i / 100, 0, 0, 0) for i in range(len(ps))]
+    assert dedupe(ranked, ps, 0.8, limit=limit) == dedupe(ranked, ps, 0.8)[:limit]
+
+
 def test_baselines_rank_real_hits(shipped: Searcher, tmp_path: Path) -> None:
     from qa.baselines import WordBM25, compare_baselines
     from qa.evaluate import load_questions
