@@ -178,7 +178,6 @@ def test_near_duplicates_are_shown_once() -> None:
     assert [c.idx for c in out] == [0, 2] and out[0].also_in == (1,) and out[1].also_in == ()
 
 
-
 @settings(max_examples=150, deadline=None)
 @given(texts=st.lists(st.lists(st.sampled_from("a b c d e f".split()), min_size=4, max_size=14), min_size=1, max_size=6),
        picks=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2), st.booleans()), min_size=1, max_size=25),
