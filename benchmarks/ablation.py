@@ -34,6 +34,8 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("shipped", DEFAULT_CONFIG, True),
     ("no vocabulary-overlap weights (English)", R(DEFAULT_CONFIG, foreign_weights=None), True),
     ("no glossary (collection data)", DEFAULT_CONFIG, False),
+    ("no general dictionary (FreeDict)", R(DEFAULT_CONFIG, dictionary=False), True),
+    ("neither glossary nor dictionary", R(DEFAULT_CONFIG, dictionary=False), False),
     ("no year prior", R(DEFAULT_CONFIG, year_prior=0.0), True),
     ("no list boost", R(DEFAULT_CONFIG, list_boost=0.0), True),
 ]

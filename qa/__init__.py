@@ -1,7 +1,7 @@
 """Retrieval, ranking, answers, citations, quote lookup and evaluation over a klynge index.
 
-One module per stage: ``config`` (every tunable), ``lang`` and ``translate`` (the question's language
-and its Danish terms), ``intent`` (what a question's form says), ``rank`` (retrieve → fuse → priors →
+One module per stage: ``config`` (every tunable), ``lang``, ``translate`` and ``dictionary`` (the
+question's language and its Danish terms), ``intent`` (what a question's form says), ``rank`` (retrieve → fuse → priors →
 dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
 (:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``cli`` is the `klynge` command.
 """
@@ -15,6 +15,7 @@ from .config import (
     FusionWeights,
     RankingConfig,
 )
+from .dictionary import english_danish
 from .errors import QueryError, QuestionSetError, UsageError
 from .evaluate import Question, QuestionSet, evaluate, load_questions
 from .lang import detect_lang
@@ -44,6 +45,7 @@ __all__ = [
     "UsageError",
     "citation_for",
     "detect_lang",
+    "english_danish",
     "evaluate",
     "find_quote",
     "get_searcher",

@@ -28,6 +28,7 @@ from indexer.lexical import stem_token, words
 from indexer.scores import minmax
 
 from .config import FusionWeights, RankingConfig
+from .dictionary import english_danish
 from .intent import DocumentYears, Scope, asked_count, list_lengths
 from .translate import to_danish
 
@@ -161,13 +162,17 @@ class Ranker:
         return sum(self.index.lexical.idf(stem_token(w)) > 0 for w in ws) / len(ws)
 
     def lexical_query(self, text: str, lang: str) -> str:
-        """What the lexical index matches: the question itself, or for a question in another language
-        than the collection's, its words through the collection's glossary when there is one (else its
-        own words: names, numbers and loanwords match as they are)."""
-        glossary = self.index.collection.glossary
-        if lang == self.index.collection.language or not glossary:
+        """What the lexical index matches: the question itself, or for an English question over a Danish
+        collection, its words through the collection's glossary when there is one, else through the
+        general dictionary (``qa.dictionary``) when it is installed. Words without an entry stay as they
+        are: names, numbers and loanwords match so."""
+        collection = self.index.collection
+        if lang == collection.language:
             return text
-        return to_danish(text, glossary)
+        glossary = collection.glossary
+        if not glossary and self.config.dictionary and lang == "en" and collection.language == "da":
+            glossary = english_danish()
+        return to_danish(text, glossary) if glossary else text
 
     # ------------------------------------------------------------ stages
 

@@ -1,0 +1,104 @@
+"""A general English → Danish dictionary for English questions over a collection without a glossary.
+
+Debian's FreeDict dictionaries (``apt-get install dict-freedict-dan-eng dict-freedict-eng-dan``; GPL-3+ /
+CC-BY-SA 3.0, read where they are installed, not copied into this project) in dictd format: a
+``.index`` of tab-separated headword, base64 offset and length, and a ``.dict.dz`` (gzip-compatible)
+whose entries are a headword line (with its pronunciation and part of speech) followed by lines of
+comma-separated translations, with [hints] and (notes). The Danish–English one (~5,100 headwords) is
+read backwards, the small English–Danish one (~400) forwards.
+
+``english_danish()`` gives the mapping ``qa.translate.to_danish`` takes; an empty one when the files
+are not installed, so English questions then rest on the multilingual signals as before.
+Directories searched: ``$KLYNGE_DICTD_DIR`` (when set), then ``/usr/share/dictd``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["DICTD_DIRS", "english_danish", "read_dictd"]
+
+DICTD_DIRS = ("/usr/share/dictd",)
+DANISH_ENGLISH = "freedict-dan-eng"
+ENGLISH_DANISH = "freedict-eng-dan"
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NOTES = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>")
+_ARTICLE = re.compile(r"^(?:to|a|an|the) ")
+_ENGLISH = re.compile(r"[a-z][a-z' -]*")
+_DANISH = re.compile(r"[a-zæøåé-]+")
+MAX_WORDS = 3  # longer English translations are explanations, not terms a question uses
+
+
+def _b64(s: str) -> int:
+    n = 0
+    for c in s:
+        n = n * 64 + _B64.index(c)
+    return n
+
+
+def read_dictd(prefix: Path) -> Iterator[tuple[str, list[str]]]:
+    """(headword, its translations) of the dictd dictionary ``prefix``.index / ``prefix``.dict.dz; entries
+    that cannot be read are skipped."""
+    data = gzip.decompress(prefix.with_name(prefix.name + ".dict.dz").read_bytes())
+    with open(prefix.with_name(prefix.name + ".index"), encoding="utf-8", errors="replace") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or parts[0].startswith("00"):  # 00-database-* entries describe the file
+                continue
+            try:
+                start, length = _b64(parts[1]), _b64(parts[2])
+            except ValueError:
+                continue
+            lines = [x for x in data[start:start + length].decode("utf-8", "replace").split("\n") if x.strip()]
+            translations = [" ".join(_NOTES.sub(" ", t).lower().split()) for x in lines[1:] for t in re.split(r"[,;]", x)]
+            yield parts[0], [t for t in translations if t]
+
+
+def _find(name: str, dirs: tuple[str, ...]) -> Path | None:
+    for d in dirs:
+        p = Path(d) / name
+        if p.with_name(name + ".index").is_file() and p.with_name(name + ".dict.dz").is_file():
+            return p
+    return None
+
+
+def english_danish(dirs: tuple[str, ...] | None = None) -> dict[str, tuple[str, ...]]:
+    """English word or phrase → Danish words, from the FreeDict dictionaries found in ``dirs`` (default:
+    ``$KLYNGE_DICTD_DIR``, then ``DICTD_DIRS``); empty when none is installed or readable. Read once per
+    set of directories."""
+    if dirs is None:
+        env = os.environ.get("KLYNGE_DICTD_DIR")
+        dirs = ((env,) if env else ()) + DICTD_DIRS
+    return _load(tuple(dirs))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(dirs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    out: defaultdict[str, set[str]] = defaultdict(set)
+    try:
+        da_en = _find(DANISH_ENGLISH, dirs)
+        if da_en is not None:
+            for head, translations in read_dictd(da_en):
+                da = head.lower()
+                if not _DANISH.fullmatch(da):
+                    continue
+                for t in translations:
+                    t = _ARTICLE.sub("", t)
+                    if _ENGLISH.fullmatch(t) and len(t.split()) <= MAX_WORDS:
+                        out[t].add(da)
+        en_da = _find(ENGLISH_DANISH, dirs)
+        if en_da is not None:
+            for head, translations in read_dictd(en_da):
+                en = " ".join(_NOTES.sub(" ", head).lower().split())
+                for t in translations:
+                    if _DANISH.fullmatch(t) and _ENGLISH.fullmatch(en):
+                        out[en].add(t)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return {}
+    return {k: tuple(sorted(v)) for k, v in out.items()}
