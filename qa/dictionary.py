@@ -42,6 +42,11 @@ def _b64(s: str) -> int:
     return n
 
 
+def _clean(text: str) -> str:
+    """Lower case, [hints], (notes) and <part of speech> left out, spaces collapsed."""
+    return " ".join(_NOTES.sub(" ", text).lower().split())
+
+
 def read_dictd(prefix: Path) -> Iterator[tuple[str, list[str]]]:
     """(headword, its translations) of the dictd dictionary ``prefix``.index / ``prefix``.dict.dz; entries
     that cannot be read are skipped."""
@@ -56,7 +61,7 @@ def read_dictd(prefix: Path) -> Iterator[tuple[str, list[str]]]:
             except ValueError:
                 continue
             lines = [x for x in data[start:start + length].decode("utf-8", "replace").split("\n") if x.strip()]
-            translations = [" ".join(_NOTES.sub(" ", t).lower().split()) for x in lines[1:] for t in re.split(r"[,;]", x)]
+            translations = [_clean(t) for x in lines[1:] for t in re.split(r"[,;]", x)]
             yield parts[0], [t for t in translations if t]
 
 
@@ -95,7 +100,7 @@ def _load(dirs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         en_da = _find(ENGLISH_DANISH, dirs)
         if en_da is not None:
             for head, translations in read_dictd(en_da):
-                en = " ".join(_NOTES.sub(" ", head).lower().split())
+                en = _clean(head)
                 for t in translations:
                     if _DANISH.fullmatch(t) and _ENGLISH.fullmatch(en):
                         out[en].add(t)

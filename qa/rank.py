@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,8 +138,7 @@ class Ranker:
         """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
         half-precision vectors, the general dictionary: ~35 ms to read)."""
         self._list_lengths()
-        if self.config.dictionary and not self.index.collection.glossary:
-            english_danish()
+        self._glossary("en")
         if self._exact is not None:
             self._exact.prepare()
         if self.index.sparse is not None:
@@ -168,13 +167,18 @@ class Ranker:
         collection, its words through the collection's glossary when there is one, else through the
         general dictionary (``qa.dictionary``) when it is installed. Words without an entry stay as they
         are: names, numbers and loanwords match so."""
-        collection = self.index.collection
-        if lang == collection.language:
+        if lang == self.index.collection.language:
             return text
-        glossary = collection.glossary
-        if not glossary and self.config.dictionary and lang == "en" and collection.language == "da":
-            glossary = english_danish()
+        glossary = self._glossary(lang)
         return to_danish(text, glossary) if glossary else text
+
+    def _glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
+        """The terms a question in ``lang`` goes through: the collection's glossary, else for English over
+        Danish the general dictionary (read on first use), else none."""
+        collection = self.index.collection
+        if collection.glossary or not self.config.dictionary or (lang, collection.language) != ("en", "da"):
+            return collection.glossary
+        return english_danish()
 
     # ------------------------------------------------------------ stages
 
