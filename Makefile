@@ -39,31 +39,29 @@ squad-index: $(SQUAD_INDEX)/manifest.json
 run: index dictionary-deps
 	$(KLYNGE) serve
 
+# $(call apt_install,PACKAGES,WHAT GOES WITHOUT THEM): Debian packages through apt-get when root or
+# passwordless sudo is there (apt-get update only when the first try fails); otherwise, or when it fails,
+# a note saying what goes without them, and nothing fails. No commas in the arguments.
+apt_install = if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	if [ "$$SUDO" = none ] || ! command -v apt-get >/dev/null; then \
+	  echo "NOTE: cannot install Debian's $(1) here (needs root and apt-get): $(2)"; exit 0; fi; \
+	echo "Installing Debian's $(1) ..."; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(1) >/dev/null 2>&1 || \
+	{ $$SUDO apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(1) >/dev/null 2>&1; } || \
+	echo "NOTE: installing $(1) failed: $(2)"
+
 # Debian's FreeDict English-Danish dictionaries (qa/dictionary.py): English questions over a collection
 # without a glossary of its own go through them. Without them English rests on the multilingual signals
 # (the squad-en quality gate expects them).
 DICTD := /usr/share/dictd
 dictionary-deps:
 	@if [ -f $(DICTD)/freedict-dan-eng.index ] && [ -f $(DICTD)/freedict-eng-dan.index ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
-	if [ "$$SUDO" = none ] || ! command -v apt-get >/dev/null; then \
-	  echo "NOTE: cannot install Debian's dict-freedict-dan-eng and dict-freedict-eng-dan here (needs root and apt-get):"; \
-	  echo "      English questions over collections without a glossary will not use a dictionary"; exit 0; fi; \
-	echo "Installing Debian's FreeDict English-Danish dictionaries ..."; \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q dict-freedict-dan-eng dict-freedict-eng-dan >/dev/null 2>&1 || \
-	{ $$SUDO apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q dict-freedict-dan-eng dict-freedict-eng-dan >/dev/null 2>&1; } || \
-	echo "NOTE: installing the FreeDict dictionaries failed: English questions over collections without a glossary will not use one"
+	$(call apt_install,dict-freedict-dan-eng dict-freedict-eng-dan,English questions over collections without a glossary will not use a dictionary)
 
 # Debian's Chromium for the browser tests (no downloaded browsers). Without it they skip, saying why.
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
-	if [ "$$SUDO" = none ] || ! command -v apt-get >/dev/null; then \
-	  echo "NOTE: cannot install Debian's chromium here (needs root and apt-get): browser tests will be skipped"; exit 0; fi; \
-	echo "Installing Debian's chromium for the browser tests ..."; \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
-	{ $$SUDO apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1; } || \
-	echo "NOTE: installing chromium failed: browser tests will be skipped"
+	$(call apt_install,chromium,browser tests will be skipped)
 
 test: index squad-index browser-deps dictionary-deps
 	$(PY) -m ruff check indexer qa ui.py ui_memo.py tests benchmarks

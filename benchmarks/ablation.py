@@ -1,6 +1,6 @@
 """What each ranking mechanism adds, over every question set of both development collections.
 
-    python benchmarks/ablation.py [--squad-index .klynge/squad-index]
+    python benchmarks/ablation.py [--squad-index .klynge/squad-index] [--only ROW ...]
 
 Rows: the shipped configuration, then each mechanism switched off (a :class:`qa.RankingConfig` built
 from the shipped one, or the collection without its glossary). Columns: R@5 / MRR@10 per set and
@@ -36,6 +36,9 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("no glossary (collection data)", DEFAULT_CONFIG, False),
     ("no general dictionary (FreeDict)", R(DEFAULT_CONFIG, dictionary=False), True),
     ("neither glossary nor dictionary", R(DEFAULT_CONFIG, dictionary=False), False),
+    ("no lexical-coverage weights", R(DEFAULT_CONFIG, lexical_coverage=0.0), True),
+    ("no word-pair proximity", R(DEFAULT_CONFIG, proximity=0.0), True),
+    ("neither coverage nor proximity", R(DEFAULT_CONFIG, lexical_coverage=0.0, proximity=0.0), True),
     ("no year prior", R(DEFAULT_CONFIG, year_prior=0.0), True),
     ("no list boost", R(DEFAULT_CONFIG, list_boost=0.0), True),
 ]
@@ -45,13 +48,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", type=Path, default=None)
     ap.add_argument("--squad-index", type=Path, default=ROOT / ".klynge" / "squad-index")
+    ap.add_argument("--only", action="append", default=[], metavar="ROW",
+                    help="run only the rows whose name contains this (repeatable; 'shipped' is always run)")
     args = ap.parse_args()
+    variants = [v for v in VARIANTS if v[0] == "shipped" or not args.only or any(o in v[0] for o in args.only)]
     collections = [(Index.load(args.index_dir), SHIPPED)]
     if (args.squad_index / "manifest.json").exists():
         collections.append((Index.load(args.squad_index), SQUAD))
     loaded = [(index, [(name, load_questions(f)) for name, f in sets if f.exists()]) for index, sets in collections]
     header, rows = [], []
-    for vname, config, glossary in VARIANTS:
+    for vname, config, glossary in variants:
         cells = []
         for index, sets in loaded:
             idx = index if glossary else R(index, collection=R(index.collection, glossary={}))

@@ -1,8 +1,8 @@
 """Retrieval, ranking, answers, citations, quote lookup and evaluation over a klynge index.
 
 One module per stage: ``config`` (every tunable), ``lang``, ``translate`` and ``dictionary`` (the
-question's language and its Danish terms), ``intent`` (what a question's form says), ``rank`` (retrieve → fuse → priors →
-dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
+question's language and its Danish terms), ``intent`` (what a question's form says), ``match`` (how much of a
+question a passage holds: coverage, word pairs), ``rank`` (retrieve → fuse → priors → proximity → dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
 (:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``cli`` is the `klynge` command.
 """
 

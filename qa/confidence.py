@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer import Passage
-from indexer.lexical import tokenize, words
 
 from .config import ConfidenceConfig
+from .match import coverage
 from .rank import Candidate, Query
 
 FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
-TOP = 5  # the features look at this many best candidates (whatever number of hits is shown)
-COVERAGE_TOP = 3  # coverage is counted over this many
+TOP = 5  # the features look at this many best candidates (whatever number of hits is shown); coverage
+# over the top 3 instead measured worse once ranking weighed lexical coverage (docs/retrieval.md)
 
 
 @dataclass(frozen=True)
@@ -29,27 +29,6 @@ class Verdict:
     answered: bool
     confidence: float
     features: dict[str, float]
-
-
-def coverage(question: str, texts: Sequence[str]) -> float:
-    """Share of the question's content words (by stem or 4-gram overlap) present in ``texts``."""
-    qwords = [w for w in words(question) if len(w) > 2]
-    if not qwords:
-        return 0.0
-    doc_tokens = set()
-    for t in texts:
-        doc_tokens.update(tokenize(t))
-    hit = 0.0
-    for w in qwords:
-        toks = tokenize(w)
-        stem = [t for t in toks if t.startswith("s:")]
-        grams = [t for t in toks if not t.startswith("s:")]
-        if stem and stem[0] in doc_tokens:
-            hit += 1
-        elif grams:
-            share = sum(g in doc_tokens for g in grams) / len(grams)
-            hit += share if share >= 0.6 else 0.0
-    return hit / len(qwords)
 
 
 def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> dict[str, float]:
@@ -61,7 +40,7 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage])
     n_words = max(1, len(q.lexical.split()))
     return {
         "top_dense": max(dense),
-        "coverage": coverage(q.lexical, [passages[c.idx].text for c in top[:COVERAGE_TOP]]),
+        "coverage": coverage(q.lexical, [passages[c.idx].text for c in top]),
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,

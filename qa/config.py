@@ -39,8 +39,8 @@ class LogisticModel:
 
 # --- calibrated: written by `python benchmarks/calibrate.py --write`; do not edit by hand ---
 CALIBRATED: dict[str, LogisticModel] = {
-    "da": LogisticModel({"top_dense": 24.1344, "coverage": 3.4053, "overlap": 5.6506, "spread": 9.9249, "top_lexical": 0.1190}, -28.1083),
-    "en": LogisticModel({"top_dense": 25.0394, "coverage": 2.1111, "overlap": 1.5557, "spread": 19.5689, "top_lexical": 0.3823}, -23.6121),
+    "da": LogisticModel({"top_dense": 24.3299, "coverage": 4.6468, "overlap": 4.9335, "spread": 11.1195, "top_lexical": 0.0839}, -28.5600),
+    "en": LogisticModel({"top_dense": 27.1202, "coverage": 3.2260, "overlap": 0.7370, "spread": 17.6289, "top_lexical": 0.3541}, -25.3845),
 }
 # --- end calibrated ---
 
@@ -115,6 +115,20 @@ class RankingConfig:
     # a signal the index lacks (no sparse head) gives its weight to dense and lexical in equal halves,
     # so fused scores keep the same range (docs/retrieval.md, "Signals alone")
     redistribute_missing_sparse: bool = True
+    # a question in the collection's own language: the lexical signal keeps its full weight when one of
+    # its best ``coverage_depth`` passages holds at least this share of the question's content words
+    # (qa.match.coverage), less in proportion when none does, the rest going to dense: a lexical top that
+    # matches only a few of the question's words is matching the wrong thing, where the dense signal may
+    # still see the paraphrase. Grid 0.6-0.8 all gained on squad-da-dev and moved no shipped set; 0.9 and
+    # above cost the shipped dev set (docs/retrieval.md, "Trusting the lexical signal by coverage"). 0 = off
+    lexical_coverage: float = 0.75
+    coverage_depth: int = 5
+    # added to a fused candidate's score: the IDF-weighted share of the question's consecutive content
+    # words that stand side by side in the passage (qa.match.proximity; ordered pairs of the sequential
+    # dependence model). Questions in the collection's own language only (a translated word bag has no
+    # order); the pool of fused candidates only. 0.1-0.3 measured alike (docs/retrieval.md). 0 = off
+    proximity: float = 0.2
+    proximity_depth: int = 10  # the fused top this many get it (10, 20, 30 and every candidate measured alike)
     year_prior: float = 0.10  # documents a question names by year (qa/intent.py; "What moved" 8); 0 = off
     list_boost: float = 0.10  # passages with a list as long as the count asked for ("What moved" 9); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...
@@ -137,6 +151,14 @@ class RankingConfig:
         a = max(0.0, overlap)
         return FusionWeights(a * w.dense + (1 - a) * f.dense, a * w.lexical + (1 - a) * f.lexical,
                              a * w.sparse + (1 - a) * f.sparse)
+
+    def by_coverage(self, w: FusionWeights, coverage: float) -> FusionWeights:
+        """``w`` with the lexical weight scaled by ``coverage / lexical_coverage`` (at most 1), the rest
+        moved to dense."""
+        if self.lexical_coverage <= 0 or coverage >= self.lexical_coverage:
+            return w
+        moved = w.lexical * (1.0 - max(0.0, coverage) / self.lexical_coverage)
+        return FusionWeights(w.dense + moved, w.lexical - moved, w.sparse)
 
     def uses_sparse(self, lang: str) -> bool:
         """Does any question in ``lang`` weigh the sparse head (the weights are linear in the overlap, so

@@ -3,9 +3,13 @@
 - **retrieve** (:meth:`Ranker.retrieve`): the lexical scores of every passage (BM25 over n-grams and
   stems, with sentence windows), the dense top ``depth`` from the ANN index plus the dense scores of the
   lexical top ``depth``, and, when the language's recipe uses it, e5's sparse-head scores.
-- **fuse** (:func:`fuse`): min-max normalised signals, weighted per query language.
+- **fuse** (:func:`fuse`): min-max normalised signals, weighted per query language, and for a question in
+  the collection's language by how much of it the lexical signal's best passages hold
+  (:meth:`Ranker.lexical_coverage`).
 - **priors** (:meth:`Ranker.priors`): documents the question names by year, lists as long as the count it
   asks for (``qa/intent.py``).
+- **proximity** (:meth:`Ranker.proximity`): for a question in the collection's language, the fused top
+  reordered by how many of its consecutive words stand side by side in each passage (``qa/match.py``).
 - **dedupe** (:func:`dedupe`): near-identical passages (the same text in two documents) become one hit
   that lists the others.
 
@@ -24,12 +28,13 @@ from typing import Any
 import numpy as np
 
 from indexer import FlatAnn, Index, Passage
-from indexer.lexical import stem_token, words
+from indexer.lexical import stem_token, tokenize
 from indexer.scores import minmax
 
 from .config import FusionWeights, RankingConfig
 from .dictionary import english_danish
 from .intent import DocumentYears, Scope, asked_count, list_lengths
+from .match import adjacent_pairs, content_words, coverage_of, proximity, word_pairs
 from .translate import to_danish
 
 
@@ -157,7 +162,7 @@ class Ranker:
 
     def overlap(self, text: str) -> float:
         """Share of the content words of ``text`` whose stem the collection's lexical index knows."""
-        ws = [w for w in words(text) if len(w) > 2]
+        ws = content_words(text)
         if not ws:
             return 0.0
         return sum(self.index.lexical.idf(stem_token(w)) > 0 for w in ws) / len(ws)
@@ -244,6 +249,25 @@ class Ranker:
             out += self.config.list_boost * (self._list_lengths()[ids] == q.count)
         return out
 
+    def lexical_coverage(self, q: Query, s: Signals) -> float:
+        """The largest share of the question's content words that one of the lexical signal's best
+        ``coverage_depth`` candidates holds (``qa.match.coverage``; 0 when it matched nothing)."""
+        d = min(self.config.coverage_depth, len(s.ids))
+        top = np.argpartition(-s.lexical, d - 1)[:d] if d < len(s.ids) else np.arange(len(s.ids))
+        qwords = content_words(q.statement)
+        passages = self.index.passages
+        return max((coverage_of(qwords, frozenset(tokenize(passages[int(s.ids[j])].text)))
+                    for j in top if s.lexical[j] > 0), default=0.0)
+
+    def proximity(self, q: Query, ids: np.ndarray) -> np.ndarray:
+        """For each passage of ``ids``: the IDF-weighted share of the question's consecutive content
+        words that stand side by side in it (``qa.match.proximity``)."""
+        pairs = word_pairs(q.statement, self.index.lexical.idf)
+        if not pairs.pairs:
+            return np.zeros(len(ids), dtype=np.float32)
+        passages = self.index.passages
+        return np.array([proximity(pairs, adjacent_pairs(passages[int(i)].text)) for i in ids], dtype=np.float32)
+
     def _list_lengths(self) -> np.ndarray:
         if self._lists is None:
             self._lists = list_lengths(self.index.passages)
@@ -256,9 +280,16 @@ class Ranker:
         s = self.retrieve(q, k, mask)
         if len(s.ids) == 0:
             return []
+        own = q.lang == self.index.collection.language
         weights = self.config.weights_for(q.lang, q.overlap)
+        if own and self.config.lexical_coverage > 0:
+            weights = self.config.by_coverage(weights, self.lexical_coverage(q, s))
         scores = self.priors(q, s.ids, fuse(s, weights, self.config.redistribute_missing_sparse))
         order = np.argsort(-scores)[: self.config.pool(k)]
+        if own and self.config.proximity > 0:  # the fused top reordered with it (priors returned a new array)
+            head = order[: self.config.proximity_depth]
+            scores[head] += self.config.proximity * self.proximity(q, s.ids[head])
+            order = np.concatenate([head[np.argsort(-scores[head], kind="stable")], order[len(head):]])
         sp = s.sparse if s.sparse is not None else np.zeros(len(s.ids), dtype=np.float32)
         pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))
                 for j in order]

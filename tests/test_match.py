@@ -1,0 +1,111 @@
+"""How much of a question a passage holds (qa/match.py) and how ranking uses it: the lexical signal
+weighed by its coverage of the question, consecutive question words side by side (proximity)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import build_index
+from indexer.lexical import stem_token
+from qa import DEFAULT_CONFIG, FusionWeights, Searcher
+from qa.match import adjacent_pairs, coverage, proximity, word_pairs
+from qa.rank import fuse
+
+from .conftest import FakeEmbedder, write_corpus
+
+
+def test_coverage_counts_stems_and_compound_parts() -> None:
+    assert coverage("spirende klynger", ["Regionerne støtter spirende klynger."]) == 1.0
+    assert coverage("spirende klynger", ["Regionerne støtter nye netværk."]) == 0.0
+    # a word inside a compound counts by the share of its 4-grams there (at least 0.6 of them), a stopword
+    # never counts
+    assert 0.5 < coverage("organisationer og klynger", ["klyngeorganisationer"]) < 1.0
+    assert coverage("organisationer", ["klyngeorganisationer"]) > coverage("klynger", ["klyngeorganisationer"]) > 0
+    assert coverage("klynger", ["klyngen"]) == 1.0  # the same stem
+    assert coverage("og i", ["og i"]) == 0.0
+
+
+def test_word_pairs_are_consecutive_content_words_weighted_by_idf() -> None:
+    idf = {stem_token("første"): 1.0, stem_token("udtræksprøve"): 3.0, stem_token("januar"): 2.0}.get
+    q = word_pairs("Hvornår fandt den første udtræksprøve sted i januar?", lambda t: idf(t) or 0.0)
+    assert q.pairs[0] == (stem_token("fandt"), stem_token("første"))  # "den" is a stopword: not a word between
+    assert (stem_token("første"), stem_token("udtræksprøve")) in q.pairs
+    assert sum(q.weights) == pytest.approx(1.0)
+    heavy = q.weights[q.pairs.index((stem_token("første"), stem_token("udtræksprøve")))]
+    assert heavy == max(q.weights)  # the pair with the rare word weighs most
+    assert word_pairs("klynger", lambda t: 1.0).pairs == ()  # one word: no pairs
+
+
+def test_proximity_is_the_share_of_pairs_side_by_side() -> None:
+    q = word_pairs("første udtræksprøve januar", lambda t: 1.0)
+    together = adjacent_pairs("Den første udtræksprøve var i januar 1967.")  # "var i" are stopwords
+    apart = adjacent_pairs("Udtræksprøve nummer et, den første af dem, i januar.")
+    assert proximity(q, together) == pytest.approx(1.0)
+    assert proximity(q, apart) == 0.0
+    half = adjacent_pairs("Den første udtræksprøve. Senere kom marts og januar.")
+    assert proximity(q, half) == pytest.approx(0.5)
+
+
+def test_lexical_weight_follows_its_coverage_of_the_question() -> None:
+    c = DEFAULT_CONFIG
+    w = c.weights["da"]
+    assert c.by_coverage(w, 1.0) == w and c.by_coverage(w, c.lexical_coverage) == w
+    none = c.by_coverage(w, 0.0)
+    assert none == FusionWeights(w.dense + w.lexical, 0.0, w.sparse)  # nothing covered: dense carries it
+    half = c.by_coverage(w, c.lexical_coverage / 2)
+    assert half.lexical == pytest.approx(w.lexical / 2) and half.dense == pytest.approx(w.dense + w.lexical / 2)
+    assert dataclasses.replace(c, lexical_coverage=0.0).by_coverage(w, 0.0) == w  # off
+
+
+DOCS = {
+    "a.md": "## Prøver\n\nPrøven blev kørt i januar; den første prøve af systemet var en udtræksprøve, en kort udtræksprøve.\n",
+    "b.md": "## Forsøg\n\nDen første udtræksprøve blev kørt i januar, og prøven af systemet var en prøve.\n",
+    "c.md": "## Andet\n\nMøbelsamlingen viser stole og borde fra mange lande og perioder.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def order_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("order")
+    build_index(write_corpus(tmp / "c", DOCS), tmp / "i", FakeEmbedder(), progress=False)
+    return tmp / "i"
+
+
+def _ranked_docs(s: Searcher, question: str) -> list[str]:
+    q = s.ranker.analyse(question, "da", s.embedder.embed_queries([question])[0], None)
+    return [s.index.passages[c.idx].doc_id for c in s.ranker.rank(q, 3)]
+
+
+def test_the_passage_that_says_the_phrase_ranks_first(order_index: Path) -> None:
+    question = "Hvornår blev den første udtræksprøve kørt?"
+    strong = dataclasses.replace(DEFAULT_CONFIG, proximity=1.0)
+    s = Searcher(order_index, config=strong)
+    q = s.ranker.analyse(question, "da", s.embedder.embed_queries([question])[0], None)
+    ids = np.array([i for i, p in enumerate(s.index.passages) if p.doc_id in ("a", "b")])
+    prox = dict(zip((s.index.passages[i].doc_id for i in ids), s.ranker.proximity(q, ids), strict=True))
+    assert prox["b"] == pytest.approx(1.0) and prox["a"] < 0.5  # the same words; only b keeps their order
+    off = Searcher(order_index, config=dataclasses.replace(DEFAULT_CONFIG, proximity=0.0))
+    assert _ranked_docs(off, question)[:2] == ["a", "b"]  # a says "udtræksprøve" twice: BM25 prefers it
+    assert _ranked_docs(s, question)[:2] == ["b", "a"]  # b says the question's phrase
+
+
+def test_fusion_uses_the_weights_the_coverage_gives(order_index: Path) -> None:
+    s = Searcher(order_index, config=dataclasses.replace(DEFAULT_CONFIG, proximity=0.0))
+    question = "Møbelsamlingen med lamper tæpper spejle ure"  # the lexical top holds one word of five
+    q = s.ranker.analyse(question, "da", s.embedder.embed_queries([question])[0], None)
+    sig = s.ranker.retrieve(q, 3)
+    cov = s.ranker.lexical_coverage(q, sig)
+    assert cov == pytest.approx(0.2)
+    want = fuse(sig, DEFAULT_CONFIG.by_coverage(DEFAULT_CONFIG.weights["da"], cov))
+    got = {c.idx: c.score for c in s.ranker.rank(q, 3)}
+    assert got == {int(i): pytest.approx(float(v)) for i, v in zip(sig.ids, want, strict=True)}
+    # a question in another language than the collection's keeps its weights (its words are translations)
+    en = s.ranker.analyse(question, "en", q.vector, None)
+    sig_en = s.ranker.retrieve(en, 3)
+    want_en = fuse(sig_en, DEFAULT_CONFIG.weights_for("en", en.overlap))
+    got_en = {c.idx: c.score for c in s.ranker.rank(en, 3)}
+    assert got_en == {int(i): pytest.approx(float(v)) for i, v in zip(sig_en.ids, want_en, strict=True)}
