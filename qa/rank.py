@@ -34,8 +34,17 @@ from indexer.scores import minmax
 from .config import FusionWeights, RankingConfig
 from .dictionary import english_danish
 from .intent import DocumentYears, Scope, asked_count, list_lengths
-from .match import adjacent_pairs, content_words, coverage_of, proximity, word_pairs
-from .translate import to_danish
+from .match import (
+    Terms,
+    adjacent_pairs,
+    content_words,
+    coverage_of,
+    proximity,
+    question_terms,
+    translated_terms,
+    word_pairs,
+)
+from .translate import as_bag, translate
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class Query:
     scope: Scope | None  # documents the question names by year
     count: int | None  # the N of "the N things" it asks for
     overlap: float = 1.0  # share of the lexical query's content words in the collection's vocabulary
+    terms: Terms = ()  # what coverage counts (qa.match): the question's words, or its translated words' senses
 
 
 @dataclass(frozen=True)
@@ -154,11 +164,13 @@ class Ranker:
         return self.index.sparse is not None and self.config.uses_sparse(lang)
 
     def analyse(self, text: str, lang: str, vector: np.ndarray, sparse: Any) -> Query:
-        lexical = self.lexical_query(text, lang)
+        groups = self._translation(text, lang)
+        lexical = text if groups is None else as_bag(groups)
         scope = self._years.scope(text) if self.config.year_prior else None
         statement = scope.without_years(lexical) if scope else lexical
+        terms = question_terms(lexical) if groups is None else translated_terms(groups)
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
-                     self.overlap(lexical))
+                     self.overlap(lexical), terms)
 
     def overlap(self, text: str) -> float:
         """Share of the content words of ``text`` whose stem the collection's lexical index knows."""
@@ -172,10 +184,16 @@ class Ranker:
         collection, its words through the collection's glossary when there is one, else through the
         general dictionary (``qa.dictionary``) when it is installed. Words without an entry stay as they
         are: names, numbers and loanwords match so."""
+        groups = self._translation(text, lang)
+        return text if groups is None else as_bag(groups)
+
+    def _translation(self, text: str, lang: str) -> tuple[tuple[str, ...], ...] | None:
+        """The question's words and phrases as their Danish terms (``qa.translate.translate``), or None when
+        it is matched as it is (the collection's language, or nothing to translate through)."""
         if lang == self.index.collection.language:
-            return text
+            return None
         glossary = self._glossary(lang)
-        return to_danish(text, glossary) if glossary else text
+        return translate(text, glossary) if glossary else None
 
     def _glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
         """The terms a question in ``lang`` goes through: the collection's glossary, else for English over
@@ -254,9 +272,9 @@ class Ranker:
         ``coverage_depth`` candidates holds (``qa.match.coverage``; 0 when it matched nothing)."""
         d = min(self.config.coverage_depth, len(s.ids))
         top = np.argpartition(-s.lexical, d - 1)[:d] if d < len(s.ids) else np.arange(len(s.ids))
-        qwords = content_words(q.statement)
+        terms = question_terms(q.statement)
         passages = self.index.passages
-        return max((coverage_of(qwords, frozenset(tokenize(passages[int(s.ids[j])].text)))
+        return max((coverage_of(terms, frozenset(tokenize(passages[int(s.ids[j])].text)))
                     for j in top if s.lexical[j] > 0), default=0.0)
 
     def proximity(self, q: Query, ids: np.ndarray) -> np.ndarray:

@@ -1,9 +1,9 @@
 """English questions over Danish texts: a word-bag translation through the collection's glossary.
 
 A collection may ship a glossary (``collection.toml``: ``glossary = "FILE.tsv"``): English words and
-phrases with the Danish terms a reader would use for them. ``to_danish`` maps an English question's
-words and phrases (longest match first) to those terms so the lexical index can take part; words
-without an entry are kept, so names, acronyms and loanwords ("EU", "offshore") match as they are.
+phrases with the Danish terms a reader would use for them. ``translate`` maps an English question's
+words and phrases (longest match first) to those terms, ``to_danish`` gives them as the bag of words the
+lexical index matches; words without an entry are kept, so names, acronyms and loanwords ("EU", "offshore") match as they are.
 Without a glossary, English retrieval rests on the multilingual signals: fusion trusts the lexical
 index as far as the collection's vocabulary has the question's words (``qa.rank``, ``qa.config``).
 """
@@ -11,7 +11,7 @@ index as far as the collection's vocabulary has the question's words (``qa.rank`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 _MAX_PHRASE = 3
 
@@ -25,10 +25,11 @@ def _variants(word: str) -> list[str]:
     return out
 
 
-def to_danish(question: str, glossary: Mapping[str, tuple[str, ...]]) -> str:
-    """Danish terms for an English question (a bag of words, not a sentence)."""
+def translate(question: str, glossary: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """The English question's words and phrases (longest match first), each as its Danish terms from
+    ``glossary``, or as itself when it has no entry: one group of alternatives per English unit."""
     tokens = re.findall(r"[a-z0-9æøå]+(?:-[a-z0-9æøå]+)*", question.lower())
-    out: list[str] = []
+    out: list[tuple[str, ...]] = []
     i = 0
     while i < len(tokens):
         for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
@@ -39,10 +40,20 @@ def to_danish(question: str, glossary: Mapping[str, tuple[str, ...]]) -> str:
                     hits = glossary[cand]
                     break
             if hits is not None:
-                out.extend(hits)
+                out.append(tuple(hits))
                 i += n
                 break
         else:
-            out.append(tokens[i])
+            out.append((tokens[i],))
             i += 1
-    return " ".join(out)
+    return tuple(out)
+
+
+def as_bag(groups: Sequence[Sequence[str]]) -> str:
+    """Translation groups as the bag of words the lexical index matches."""
+    return " ".join(term for group in groups for term in group)
+
+
+def to_danish(question: str, glossary: Mapping[str, tuple[str, ...]]) -> str:
+    """Danish terms for an English question (a bag of words, not a sentence)."""
+    return as_bag(translate(question, glossary))

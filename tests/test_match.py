@@ -12,21 +12,32 @@ import pytest
 from indexer import build_index
 from indexer.lexical import stem_token
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
-from qa.match import adjacent_pairs, coverage, proximity, word_pairs
+from qa.match import adjacent_pairs, coverage, proximity, question_terms, translated_terms, word_pairs
 from qa.rank import fuse
+from qa.translate import translate
 
 from .conftest import FakeEmbedder, write_corpus
 
 
 def test_coverage_counts_stems_and_compound_parts() -> None:
-    assert coverage("spirende klynger", ["Regionerne støtter spirende klynger."]) == 1.0
-    assert coverage("spirende klynger", ["Regionerne støtter nye netværk."]) == 0.0
+    assert coverage(question_terms("spirende klynger"), ["Regionerne støtter spirende klynger."]) == 1.0
+    assert coverage(question_terms("spirende klynger"), ["Regionerne støtter nye netværk."]) == 0.0
     # a word inside a compound counts by the share of its 4-grams there (at least 0.6 of them), a stopword
     # never counts
-    assert 0.5 < coverage("organisationer og klynger", ["klyngeorganisationer"]) < 1.0
-    assert coverage("organisationer", ["klyngeorganisationer"]) > coverage("klynger", ["klyngeorganisationer"]) > 0
-    assert coverage("klynger", ["klyngen"]) == 1.0  # the same stem
-    assert coverage("og i", ["og i"]) == 0.0
+    assert 0.5 < coverage(question_terms("organisationer og klynger"), ["klyngeorganisationer"]) < 1.0
+    assert coverage(question_terms("organisationer"), ["klyngeorganisationer"]) > coverage(question_terms("klynger"), ["klyngeorganisationer"]) > 0
+    assert coverage(question_terms("klynger"), ["klyngen"]) == 1.0  # the same stem
+    assert coverage(question_terms("og i"), ["og i"]) == 0.0
+
+
+def test_a_translated_word_counts_through_any_of_its_senses() -> None:
+    glossary = {"support": ("støtte", "understøtte", "støtter"), "emerging clusters": ("spirende klynger",)}
+    terms = translated_terms(translate("Who supports emerging clusters?", glossary))
+    assert terms == ((("støtte",), ("understøtte",), ("støtter",)), (("spirende", "klynger"),))  # "who": no term
+    text = ["Kommunerne støtter spirende klynger."]
+    assert coverage(terms, text) == 1.0  # one sense of "supports" is enough
+    assert coverage(question_terms("støtte understøtte støtter spirende klynger"), text) < 1.0  # as a bag: not
+    assert coverage(terms, ["Kommunerne støtter klynger."]) == pytest.approx(0.75)  # half of the phrase
 
 
 def test_word_pairs_are_consecutive_content_words_weighted_by_idf() -> None:
