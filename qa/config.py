@@ -120,7 +120,7 @@ class RankingConfig:
     # (qa.match.coverage), less in proportion when none does, the rest going to dense: a lexical top that
     # matches only a few of the question's words is matching the wrong thing, where the dense signal may
     # still see the paraphrase. Grid 0.6-0.8 all gained on squad-da-dev and moved no shipped set; 0.9 and
-    # above cost the shipped dev set (docs/retrieval.md, "Trusting the lexical signal by coverage"). 0 = off
+    # above cost the shipped dev set (docs/retrieval.md, "Trusting the lexical signal by its coverage of the question"). 0 = off
     lexical_coverage: float = 0.75
     coverage_depth: int = 5
     # added to a fused candidate's score: the IDF-weighted share of the question's consecutive content
