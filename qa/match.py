@@ -4,10 +4,10 @@
   character 4-grams, so Danish compounds count; a translated English word by the best of its Danish
   senses). Confidence reads it off the best hits; ranking reads it off the lexical signal's best passages
   to decide how far to trust that signal.
-- :func:`word_pairs` / :func:`proximity`: the question's consecutive content words, and the
-  IDF-weighted share of them that stand side by side in a passage (the ordered-pair part of the
-  sequential dependence model of Metzler and Croft, 2005): "første udtræksprøve" said as one phrase
-  beats the two words pages apart.
+- :func:`word_pairs` / :func:`proximity`: the question's consecutive terms, and the IDF-weighted share of
+  them that stand side by side in a passage, for an English question through any of their Danish senses
+  (the ordered-pair part of the sequential dependence model of Metzler and Croft, 2005): "første
+  udtræksprøve" said as one phrase beats the two words pages apart.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ senses as the alternatives (``qa.translate.translate``)."""
 
 
 def content_words(text: str) -> list[str]:
-    """The words that coverage counts: content words longer than two letters."""
-    return [w for w in words(text) if len(w) > 2]
+    """The words that coverage and word pairs count: content words longer than two letters, and numbers
+    ("Apollo 1", "63 dage")."""
+    return [w for w in words(text) if len(w) > 2 or w[0].isdigit()]
 
 
 def question_terms(text: str) -> Terms:
@@ -80,30 +81,37 @@ def coverage(terms: Terms, texts: Sequence[str]) -> float:
 
 @dataclass(frozen=True)
 class WordPairs:
-    """A question's consecutive content-word stems and each pair's weight (the weights sum to 1)."""
+    """A question's consecutive terms as the stem pairs that would say them side by side (one pair for two
+    words; for translated terms, every last word of a sense of the first followed by every first word of a
+    sense of the second), with each pair's weight (the weights sum to 1)."""
 
-    pairs: tuple[tuple[str, str], ...]
+    pairs: tuple[frozenset[tuple[str, str]], ...]
     weights: tuple[float, ...]
 
 
-def word_pairs(question: str, idf: Callable[[str], float]) -> WordPairs:
-    """Consecutive content words of ``question`` as stem pairs, weighted by the sum of their IDFs."""
-    stems = [stem_token(w) for w in words(question)]
-    pairs = tuple((a, b) for a, b in zip(stems, stems[1:], strict=False) if a != b)
-    raw = [max(idf(a), 0.0) + max(idf(b), 0.0) for a, b in pairs]
+def word_pairs(terms: Terms, idf: Callable[[str], float]) -> WordPairs:
+    """Consecutive ``terms`` as stem pairs, weighted by the sum of the two terms' IDFs (a translated term's:
+    its rarest sense's)."""
+    stems = [[[stem_token(w) for w in alt] for alt in term] for term in terms]
+    pairs, raw = [], []
+    for first, second in zip(stems, stems[1:], strict=False):
+        joins = frozenset((a[-1], b[0]) for a in first for b in second if a[-1] != b[0])
+        if joins:
+            pairs.append(joins)
+            raw.append(max(max(idf(a[-1]), 0.0) for a in first) + max(max(idf(b[0]), 0.0) for b in second))
     total = sum(raw)
-    if not pairs or total <= 0:
+    if total <= 0:
         return WordPairs((), ())
-    return WordPairs(pairs, tuple(r / total for r in raw))
+    return WordPairs(tuple(pairs), tuple(r / total for r in raw))
 
 
 def adjacent_pairs(text: str) -> frozenset[tuple[str, str]]:
-    """The stem pairs of ``text``'s content words that stand side by side (stopwords between them
-    do not count as words)."""
-    stems = [stem_token(w) for w in words(text)]
+    """The stem pairs of ``text``'s content words (:func:`content_words`) that stand side by side (other
+    words between them do not count)."""
+    stems = [stem_token(w) for w in content_words(text)]
     return frozenset(zip(stems, stems[1:], strict=False))
 
 
-def proximity(q: WordPairs, adjacent: Collection[tuple[str, str]]) -> float:
-    """IDF-weighted share of the question's word pairs that stand side by side in a passage."""
-    return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if p in adjacent)
+def proximity(q: WordPairs, adjacent: frozenset[tuple[str, str]]) -> float:
+    """IDF-weighted share of the question's term pairs that stand side by side in a passage."""
+    return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if not p.isdisjoint(adjacent))

@@ -8,8 +8,8 @@
   (:meth:`Ranker.lexical_coverage`).
 - **priors** (:meth:`Ranker.priors`): documents the question names by year, lists as long as the count it
   asks for (``qa/intent.py``).
-- **proximity** (:meth:`Ranker.proximity`): for a question in the collection's language, the fused top
-  reordered by how many of its consecutive words stand side by side in each passage (``qa/match.py``).
+- **proximity** (:meth:`Ranker.proximity`): the fused top reordered by how many of the question's
+  consecutive terms stand side by side in each passage (``qa/match.py``).
 - **dedupe** (:func:`dedupe`): near-identical passages (the same text in two documents) become one hit
   that lists the others.
 
@@ -280,7 +280,7 @@ class Ranker:
     def proximity(self, q: Query, ids: np.ndarray) -> np.ndarray:
         """For each passage of ``ids``: the IDF-weighted share of the question's consecutive content
         words that stand side by side in it (``qa.match.proximity``)."""
-        pairs = word_pairs(q.statement, self.index.lexical.idf)
+        pairs = word_pairs(q.terms, self.index.lexical.idf)
         if not pairs.pairs:
             return np.zeros(len(ids), dtype=np.float32)
         passages = self.index.passages
@@ -304,7 +304,7 @@ class Ranker:
             weights = self.config.by_coverage(weights, self.lexical_coverage(q, s))
         scores = self.priors(q, s.ids, fuse(s, weights, self.config.redistribute_missing_sparse))
         order = np.argsort(-scores)[: self.config.pool(k)]
-        if own and self.config.proximity > 0:  # the fused top reordered with it (priors returned a new array)
+        if self.config.proximity > 0:  # the fused top reordered with it (priors returned a new array)
             head = order[: self.config.proximity_depth]
             scores[head] += self.config.proximity * self.proximity(q, s.ids[head])
             order = np.concatenate([head[np.argsort(-scores[head], kind="stable")], order[len(head):]])

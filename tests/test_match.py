@@ -40,25 +40,42 @@ def test_a_translated_word_counts_through_any_of_its_senses() -> None:
     assert coverage(terms, ["Kommunerne støtter klynger."]) == pytest.approx(0.75)  # half of the phrase
 
 
+def _pair(a: str, b: str) -> frozenset[tuple[str, str]]:
+    return frozenset({(stem_token(a), stem_token(b))})
+
+
 def test_word_pairs_are_consecutive_content_words_weighted_by_idf() -> None:
     idf = {stem_token("første"): 1.0, stem_token("udtræksprøve"): 3.0, stem_token("januar"): 2.0}.get
-    q = word_pairs("Hvornår fandt den første udtræksprøve sted i januar?", lambda t: idf(t) or 0.0)
-    assert q.pairs[0] == (stem_token("fandt"), stem_token("første"))  # "den" is a stopword: not a word between
-    assert (stem_token("første"), stem_token("udtræksprøve")) in q.pairs
+    terms = question_terms("Hvornår fandt den første udtræksprøve sted i januar?")
+    q = word_pairs(terms, lambda t: idf(t) or 0.0)
+    assert q.pairs[0] == _pair("fandt", "første")  # "den" is a stopword: not a word between
+    assert _pair("første", "udtræksprøve") in q.pairs
     assert sum(q.weights) == pytest.approx(1.0)
-    heavy = q.weights[q.pairs.index((stem_token("første"), stem_token("udtræksprøve")))]
+    heavy = q.weights[q.pairs.index(_pair("første", "udtræksprøve"))]
     assert heavy == max(q.weights)  # the pair with the rare word weighs most
-    assert word_pairs("klynger", lambda t: 1.0).pairs == ()  # one word: no pairs
+    assert word_pairs(question_terms("klynger"), lambda t: 1.0).pairs == ()  # one word: no pairs
+    assert _pair("apollo", "1") in word_pairs(question_terms("Apollo 1 ulykken"), lambda t: 1.0).pairs  # numbers count
 
 
 def test_proximity_is_the_share_of_pairs_side_by_side() -> None:
-    q = word_pairs("første udtræksprøve januar", lambda t: 1.0)
+    q = word_pairs(question_terms("første udtræksprøve januar"), lambda t: 1.0)
     together = adjacent_pairs("Den første udtræksprøve var i januar 1967.")  # "var i" are stopwords
     apart = adjacent_pairs("Udtræksprøve nummer et, den første af dem, i januar.")
     assert proximity(q, together) == pytest.approx(1.0)
     assert proximity(q, apart) == 0.0
     half = adjacent_pairs("Den første udtræksprøve. Senere kom marts og januar.")
     assert proximity(q, half) == pytest.approx(0.5)
+
+
+def test_translated_words_are_side_by_side_through_any_of_their_senses() -> None:
+    glossary = {"support": ("støtte", "understøtte"), "emerging clusters": ("spirende klynger",),
+                "local": ("lokale",)}
+    q = word_pairs(translated_terms(translate("supports local emerging clusters", glossary)), lambda t: 1.0)
+    assert q.pairs[0] == _pair("støtte", "lokale") | _pair("understøtte", "lokale")
+    assert q.pairs[1] == _pair("lokale", "spirende")  # a phrase joins by its first word ...
+    text = adjacent_pairs("Kommunerne skal understøtte lokale og spirende klynger.")
+    assert proximity(q, text) == pytest.approx(1.0)  # ... one sense is enough; "og" is a stopword
+    assert proximity(q, adjacent_pairs("Lokale klynger kan understøtte spirende virksomheder.")) == 0.0
 
 
 def test_lexical_weight_follows_its_coverage_of_the_question() -> None:
