@@ -60,7 +60,7 @@ class Query:
     scope: Scope | None  # documents the question names by year
     count: int | None  # the N of "the N things" it asks for
     overlap: float = 1.0  # share of the lexical query's content words in the collection's vocabulary
-    terms: Terms = ()  # what coverage counts (qa.match): the question's words, or its translated words' senses
+    terms: Terms = ()  # what coverage and word pairs count (qa.match): its words, or its translated words' senses
 
 
 @dataclass(frozen=True)
@@ -278,8 +278,8 @@ class Ranker:
                     for j in top if s.lexical[j] > 0), default=0.0)
 
     def proximity(self, q: Query, ids: np.ndarray) -> np.ndarray:
-        """For each passage of ``ids``: the IDF-weighted share of the question's consecutive content
-        words that stand side by side in it (``qa.match.proximity``)."""
+        """For each passage of ``ids``: the IDF-weighted share of the question's consecutive terms that
+        stand side by side in it (``qa.match.proximity``)."""
         pairs = word_pairs(q.terms, self.index.lexical.idf)
         if not pairs.pairs:
             return np.zeros(len(ids), dtype=np.float32)
