@@ -22,10 +22,9 @@ GRAM_SHARE = 0.6  # a word without its stem in the text counts when this share o
 
 Terms = tuple[tuple[tuple[str, ...], ...], ...]
 """What coverage and word pairs count: per question word its alternatives, each alternative as its content
-words. A
-question in the collection's language has one alternative per word (the word); an English question
-translated through a glossary or dictionary has one term per English word or phrase, with its Danish
-senses as the alternatives (``qa.translate.translate``)."""
+words. A question in the collection's language has one alternative per word (the word); an English
+question translated through a glossary or dictionary has one term per English word or phrase, with its
+Danish senses as the alternatives (``qa.translate.translate``)."""
 
 
 def content_words(text: str) -> list[str]:
