@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from indexer import Passage
 
 from .config import ConfidenceConfig
-from .match import coverage, question_terms
+from .match import coverage
 from .rank import Candidate, Query
 
 FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
@@ -40,7 +40,7 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage])
     n_words = max(1, len(q.lexical.split()))
     return {
         "top_dense": max(dense),
-        "coverage": coverage(q.terms or question_terms(q.lexical), [passages[c.idx].text for c in top]),
+        "coverage": coverage(q.terms, [passages[c.idx].text for c in top]),
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.lexical import stem_token, tokenize, words
 
@@ -49,12 +50,17 @@ def translated_terms(groups: Sequence[Sequence[str]]) -> Terms:
     return tuple(out)
 
 
+@lru_cache(maxsize=50_000)  # a question's words are looked up in every passage it is compared with
+def _parts(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A word's lexical tokens (:func:`tokenize`) as (its stem, if any; its 4-grams)."""
+    toks = tokenize(word)
+    return tuple(t for t in toks if t.startswith("s:")), tuple(t for t in toks if not t.startswith("s:"))
+
+
 def _present(word: str, tokens: Collection[str]) -> float:
     """1 when the word's stem is among ``tokens``, else the share of its 4-grams there when it is at least
     ``GRAM_SHARE`` (a part of a compound), else 0."""
-    toks = tokenize(word)
-    stem = [t for t in toks if t.startswith("s:")]
-    grams = [t for t in toks if not t.startswith("s:")]
+    stem, grams = _parts(word)
     if stem and stem[0] in tokens:
         return 1.0
     if grams:
@@ -63,20 +69,15 @@ def _present(word: str, tokens: Collection[str]) -> float:
     return 0.0
 
 
-def coverage_of(terms: Terms, tokens: Collection[str]) -> float:
-    """Share of ``terms`` present in a text given as its lexical ``tokens`` (:func:`tokenize`): a term
-    counts as far as its best alternative's words are there."""
+def coverage(terms: Terms, texts: Sequence[str]) -> float:
+    """Share of ``terms`` present in ``texts`` together (each word by stem or 4-gram overlap): a term counts
+    as far as its best alternative's words are there."""
     if not terms:
         return 0.0
-    return sum(max(sum(_present(w, tokens) for w in alt) / len(alt) for alt in term) for term in terms) / len(terms)
-
-
-def coverage(terms: Terms, texts: Sequence[str]) -> float:
-    """Share of ``terms`` (by stem or 4-gram overlap) present in ``texts`` together."""
     tokens: set[str] = set()
     for t in texts:
         tokens.update(tokenize(t))
-    return coverage_of(terms, tokens)
+    return sum(max(sum(_present(w, tokens) for w in alt) / len(alt) for alt in term) for term in terms) / len(terms)
 
 
 @dataclass(frozen=True)

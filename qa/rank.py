@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from indexer import FlatAnn, Index, Passage
-from indexer.lexical import stem_token, tokenize
+from indexer.lexical import stem_token
 from indexer.scores import minmax
 
 from .config import FusionWeights, RankingConfig
@@ -38,7 +38,7 @@ from .match import (
     Terms,
     adjacent_pairs,
     content_words,
-    coverage_of,
+    coverage,
     proximity,
     question_terms,
     translated_terms,
@@ -274,8 +274,7 @@ class Ranker:
         top = np.argpartition(-s.lexical, d - 1)[:d] if d < len(s.ids) else np.arange(len(s.ids))
         terms = question_terms(q.statement)
         passages = self.index.passages
-        return max((coverage_of(terms, frozenset(tokenize(passages[int(s.ids[j])].text)))
-                    for j in top if s.lexical[j] > 0), default=0.0)
+        return max((coverage(terms, [passages[int(s.ids[j])].text]) for j in top if s.lexical[j] > 0), default=0.0)
 
     def proximity(self, q: Query, ids: np.ndarray) -> np.ndarray:
         """For each passage of ``ids``: the IDF-weighted share of the question's consecutive terms that
