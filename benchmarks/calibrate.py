@@ -3,6 +3,9 @@
     python benchmarks/calibrate.py --squad-index DIR           # report cross-validated errors
     python benchmarks/calibrate.py --squad-index DIR --write   # and write the fitted models into qa/config.py
 
+Two models per language: over every feature of qa/confidence.py (``CALIBRATED``, the default), and over
+all but the answer check's (``CALIBRATED_QUICK``, used with ``ConfidenceConfig.answer_check = 0``).
+
 Pools answerable and unanswerable questions over two collections, so no single collection's scale
 decides the model: the shipped corpus (.klynge/index: ../shared dev set, eval/extra, intent, held-out,
 eval/unanswerable_policy.jsonl) and squad-da-dev (its index built with `klynge index --corpus
@@ -27,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import Index  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
-from qa.confidence import FEATURES, TOP  # noqa: E402
+from qa.confidence import FEATURES, QUICK_FEATURES, TOP  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
 from qa.lang import detect_lang  # noqa: E402
 
@@ -49,7 +52,7 @@ def collect(index_dir: Path, files: list[Path]) -> list[dict]:
         for q in load_questions(f).questions:
             lang = q.lang or detect_lang(q.question)
             x = s.search(q.question, k=TOP, lang=lang).features
-            rows.append({"set": f.stem, "lang": lang, "y": int(bool(q.expected)), **{n: x[n] for n in FEATURES}})
+            rows.append({"set": f.stem, "lang": lang, "y": int(bool(q.expected)), **{n: x.get(n, 0.0) for n in FEATURES}})
     return rows
 
 
@@ -74,10 +77,12 @@ def _weights(y: np.ndarray) -> np.ndarray:
     return np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
 
 
-def calibrate(rows: list[dict], lang: str) -> tuple[dict[str, float], float, np.ndarray, np.ndarray]:
-    """(raw-space coefficients, intercept, cross-validated answer decisions, labels) for one language."""
+def calibrate(rows: list[dict], lang: str, names: tuple[str, ...] = FEATURES,
+              ) -> tuple[dict[str, float], float, np.ndarray, np.ndarray]:
+    """(raw-space coefficients, intercept, cross-validated answer decisions, labels) for one language
+    over the features ``names``."""
     sub = [r for r in rows if r["lang"] == lang]
-    x = np.array([[r[f] for f in FEATURES] for r in sub], dtype=float)
+    x = np.array([[r[f] for f in names] for r in sub], dtype=float)
     y = np.array([r["y"] for r in sub], dtype=float)
     mu, sd = x.mean(0), x.std(0) + 1e-9
     xs = (x - mu) / sd
@@ -90,8 +95,8 @@ def calibrate(rows: list[dict], lang: str) -> tuple[dict[str, float], float, np.
             votes[te] += (np.hstack([xs[te], np.ones((te.sum(), 1))]) @ w) >= 0
     answered = votes / REPEATS >= 0.5
     w = fit(xs, y, _weights(y))
-    coef = {f: float(w[i] / sd[i]) for i, f in enumerate(FEATURES)}
-    intercept = float(w[-1] - sum(w[i] * mu[i] / sd[i] for i in range(len(FEATURES))))
+    coef = {f: float(w[i] / sd[i]) for i, f in enumerate(names)}
+    intercept = float(w[-1] - sum(w[i] * mu[i] / sd[i] for i in range(len(names))))
     return coef, intercept, answered, y
 
 
@@ -102,35 +107,43 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the fitted models into qa/config.py")
     args = ap.parse_args()
     rows = collect(args.index_dir, SHIPPED_SETS) + collect(args.squad_index, SQUAD_SETS)
+    text = (ROOT / "qa" / "config.py").read_text(encoding="utf-8")
+    for name, names in (("CALIBRATED", FEATURES), ("CALIBRATED_QUICK", QUICK_FEATURES)):
+        print(f"\n## {name}: {', '.join(names)}\n")
+        literal = report(rows, name, names)
+        print("\n" + literal)
+        text = re.sub(rf"{name}: dict\[str, LogisticModel\] = \{{\n.*?\n\}}\n", lambda _m, lit=literal: lit, text,
+                      flags=re.S)
+    if args.write:
+        path = ROOT / "qa" / "config.py"
+        path.write_text(text, encoding="utf-8")
+        print(f"written to {path}")
+
+
+def report(rows: list[dict], name: str, names: tuple[str, ...]) -> str:
+    """Print the cross-validated errors of the models over ``names``; return their Python literal."""
     models = {}
     print("| language | answerable | unanswerable | false answers (CV) | false declines (CV) |")
     print("|---|---|---|---|---|")
     per_set = []
     for lang in ("da", "en"):
-        coef, intercept, answered, y = calibrate(rows, lang)
+        coef, intercept, answered, y = calibrate(rows, lang, names)
         models[lang] = (coef, intercept)
         fa = float(((y == 0) & answered).sum() / max(1, (y == 0).sum()))
         fd = float(((y == 1) & ~answered).sum() / max(1, (y == 1).sum()))
         print(f"| {lang} | {int(y.sum())} | {int((1 - y).sum())} | {fa:.1%} | {fd:.1%} |")
         sub = [r for r in rows if r["lang"] == lang]
-        for name in sorted({r["set"] for r in sub}):
+        for set_name in sorted({r["set"] for r in sub}):
             for label, kind in ((1, "answerable: answered"), (0, "unanswerable: declined")):
-                m = np.array([r["set"] == name and r["y"] == label for r in sub])
+                m = np.array([r["set"] == set_name and r["y"] == label for r in sub])
                 if m.any():
                     share = answered[m].mean() if label else 1 - answered[m].mean()
-                    per_set.append(f"| {lang} | {name} | {int(m.sum())} | {kind} {share:.1%} |")
+                    per_set.append(f"| {lang} | {set_name} | {int(m.sum())} | {kind} {share:.1%} |")
     print("\n| language | set | n | cross-validated |\n|---|---|---|---|")
     print("\n".join(per_set))
-    literal = "CALIBRATED: dict[str, LogisticModel] = {\n" + "".join(
+    return f"{name}: dict[str, LogisticModel] = {{\n" + "".join(
         f'    "{lang}": LogisticModel({{{", ".join(f"{chr(34)}{k}{chr(34)}: {v:.4f}" for k, v in coef.items())}}}, '
         f"{intercept:.4f}),\n" for lang, (coef, intercept) in models.items()) + "}\n"
-    print("\n" + literal)
-    if args.write:
-        path = ROOT / "qa" / "config.py"
-        text = path.read_text(encoding="utf-8")
-        new = re.sub(r"CALIBRATED: dict\[str, LogisticModel\] = \{\n.*?\n\}\n", lambda _m: literal, text, flags=re.S)
-        path.write_text(new, encoding="utf-8")
-        print(f"written to {path}")
 
 
 if __name__ == "__main__":

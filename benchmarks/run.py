@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,12 +109,15 @@ def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
     from qa import Searcher, load_questions
 
     s = Searcher(index_dir)
+    # the same questions without the answer check (ConfidenceConfig.answer_check = 0), alternating
+    quick = Searcher(s.index, s.embedder, replace(s.config, confidence=replace(s.config.confidence, answer_check=0)))
     qs = [q.question for q in load_questions(DEV).questions] if DEV.exists() else []
     qs += [q.question for q in load_questions(EXTRA).questions]
     s.search_many(qs[:3])  # warm up
     from qa.lang import detect_lang
 
-    times: dict[str, list[float]] = {"ask": [], "ask_da": [], "ask_en": [], "embed_query": [], "sparse_query": [],
+    times: dict[str, list[float]] = {"ask": [], "ask_da": [], "ask_en": [], "ask_without_answer_check": [],
+                                     "answer_check": [], "embed_query": [], "sparse_query": [],
                                      "lexical": [], "dense_search": [], "fusion_and_answer": []}
     for _ in range(repeat):
         for q in qs:
@@ -124,6 +128,10 @@ def bench_queries(out: dict, index_dir: Path, repeat: int = 5) -> None:
             times["ask"].append(dt)
             times[f"ask_{lang}"].append(dt)
             times["fusion_and_answer"].append(res.timings["rank"] * 1000)
+            times["answer_check"].append(res.timings.get("check", 0.0) * 1000)
+            t = time.perf_counter()
+            quick.search(q, k=5)
+            times["ask_without_answer_check"].append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             qv = s.embedder.embed_queries([q])[0]
             times["embed_query"].append((time.perf_counter() - t) * 1000)

@@ -5,6 +5,13 @@ One logistic model per question language over features of the ranking that do no
 collection's size or subject (``FEATURES``). The coefficients are data (``ConfidenceConfig.models``),
 fitted by ``benchmarks/calibrate.py`` on pooled question sets of two collections with answerable and
 unanswerable questions, with cross-validation (docs/retrieval.md, "Confidence and 'nothing found'").
+
+The answer check (``answer_dense``): a passage's vector averages everything it says, so a passage on
+the question's subject scores close to it whether or not it holds the answer. The sentence that would
+be shown as the answer, embedded on its own, is closer to an answerable question than to a near-topic one
+it does not answer. It costs a model pass over a few sentences per question
+(``ConfidenceConfig.answer_check``); with it off, the models fitted without the feature decide
+(``ConfidenceConfig.quick_models``).
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from .config import ConfidenceConfig
 from .match import coverage
 from .rank import Candidate, Query
 
-FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
+QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
+FEATURES = (*QUICK_FEATURES, "answer_dense")
 TOP = 5  # the features look at this many best candidates (whatever number of hits is shown); coverage
 # over the top 3 instead measured worse once ranking weighed lexical coverage (docs/retrieval.md)
 
@@ -31,10 +39,12 @@ class Verdict:
     features: dict[str, float]
 
 
-def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> dict[str, float]:
+def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
+             answer_dense: float | None = None) -> dict[str, float]:
     """What the model sees of a ranking: the best dense cosine among the top candidates and how much
     they differ, the share of the question's words the best passages hold, the share of its words the
-    collection knows at all, and the best lexical score per query word."""
+    collection knows at all, the best lexical score per query word, and (when the answer check ran)
+    the best cosine between the question and an answer sentence of the top hits, each embedded alone."""
     top = ranked[:TOP]
     dense = [c.dense for c in top]
     n_words = max(1, len(q.lexical.split()))
@@ -44,17 +54,19 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage])
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,
-    }
+    } | ({} if answer_dense is None else {"answer_dense": answer_dense})
 
 
 def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
-           config: ConfidenceConfig | None = None) -> Verdict:
-    """The verdict on ``q`` from its best candidates (``ranked``, best first)."""
+           config: ConfidenceConfig | None = None, answer_dense: float | None = None) -> Verdict:
+    """The verdict on ``q`` from its best candidates (``ranked``, best first) and, when the answer
+    check ran, its result (``answer_dense``; else the models fitted without it decide)."""
     c = config or ConfidenceConfig()
     if not ranked:
         return Verdict(False, 0.0, {})
-    x = features(q, ranked, passages)
-    model = c.models.get(q.lang) or c.models[c.default_lang]
+    x = features(q, ranked, passages, answer_dense)
+    models = c.models if answer_dense is not None else c.quick_models
+    model = models.get(q.lang) or models[c.default_lang]
     z = model.intercept + sum(model.coef.get(name, 0.0) * v for name, v in x.items())
     conf = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
     return Verdict(conf >= c.threshold, conf, x)

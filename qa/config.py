@@ -39,6 +39,10 @@ class LogisticModel:
 
 # --- calibrated: written by `python benchmarks/calibrate.py --write`; do not edit by hand ---
 CALIBRATED: dict[str, LogisticModel] = {
+    "da": LogisticModel({"top_dense": -16.9904, "coverage": 4.0724, "overlap": 3.9036, "spread": 18.6066, "top_lexical": -0.0608, "answer_dense": 53.7689}, -37.6417),
+    "en": LogisticModel({"top_dense": -7.8744, "coverage": 5.3488, "overlap": -0.7020, "spread": 11.2138, "top_lexical": 0.2318, "answer_dense": 42.0453}, -31.1603),
+}
+CALIBRATED_QUICK: dict[str, LogisticModel] = {
     "da": LogisticModel({"top_dense": 24.2449, "coverage": 4.6716, "overlap": 4.9047, "spread": 11.3867, "top_lexical": 0.0827}, -28.4878),
     "en": LogisticModel({"top_dense": 27.0097, "coverage": 5.9657, "overlap": -0.8252, "spread": 3.7172, "top_lexical": 0.2527}, -25.2742),
 }
@@ -51,12 +55,28 @@ def _default_models() -> dict[str, LogisticModel]:
     return CALIBRATED
 
 
+def _quick_models() -> dict[str, LogisticModel]:
+    # the same fit without the answer check's feature, for ConfidenceConfig.answer_check = 0
+    return CALIBRATED_QUICK
+
+
 @dataclass(frozen=True)
 class ConfidenceConfig:
     """Per-language logistic models of "the collection answers this" (docs/retrieval.md,
     "Confidence and 'nothing found'")."""
 
     models: dict[str, LogisticModel] = field(default_factory=_default_models)
+    # the answer check: the answer sentence of each of this many best hits embedded on its own, the
+    # closest one's cosine a feature. Cross-validated, it took false answers / false declines from
+    # 12.3 / 7.9 % to 8.8 / 7.0 % (Danish) and 21.1 / 12.2 % to 12.3 / 10.8 % (English); 1 or 2 sentences
+    # helped less (docs/retrieval.md, "The answer check"). It costs a model pass over 3 sentences, about
+    # as long as the question's own (docs/benchmarks.md); 0 turns it off and quick_models decide.
+    answer_check: int = 3
+    # a longer answer sentence is cut to this many words around the question's (the model's time grows
+    # with length, ~1 ms a word: a 230-word table row would cost ~0.25 s); 64 is above 90 % of answer
+    # sentences and measured the same as no cut, 30 or 40 words worse (docs/retrieval.md, "The answer check")
+    answer_check_words: int = 64
+    quick_models: dict[str, LogisticModel] = field(default_factory=_quick_models)
     default_lang: str = "da"  # the model for a language without one of its own
     threshold: float = 0.5  # below it: "nothing found", the closest passages shown as such
 

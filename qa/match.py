@@ -4,6 +4,8 @@
   character 4-grams, so Danish compounds count; a translated English word by the best of its Danish
   senses). Confidence reads it off the best hits; ranking reads it off the lexical signal's best passages
   to decide how far to trust that signal.
+- :func:`densest_window`: the stretch of a long sentence holding most of the question's words (what the
+  answer check embeds, ``qa.search``).
 - :func:`word_pairs` / :func:`proximity`: the question's consecutive terms, and the IDF-weighted share of
   them that stand side by side in a passage, for an English question through any of their Danish senses
   (the ordered-pair part of the sequential dependence model of Metzler and Croft, 2005): "første
@@ -116,3 +118,20 @@ def adjacent_pairs(text: str) -> frozenset[tuple[str, str]]:
 def proximity(q: WordPairs, adjacent: frozenset[tuple[str, str]]) -> float:
     """IDF-weighted share of the question's term pairs that stand side by side in a passage."""
     return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if not p.isdisjoint(adjacent))
+
+
+def densest_window(text: str, question: str, width: int) -> str:
+    """``text`` when it has at most ``width`` words, else its ``width`` consecutive words holding the most
+    words that share a lexical token (stem or 4-gram) with ``question`` (the earliest such stretch)."""
+    ws = text.split()
+    if len(ws) <= width:
+        return " ".join(ws)
+    q = set(tokenize(question))
+    hit = [int(bool(q.intersection(tokenize(w)))) for w in ws]
+    best, run = 0, sum(hit[:width])
+    top = run
+    for i in range(1, len(ws) - width + 1):
+        run += hit[i + width - 1] - hit[i - 1]
+        if run > top:
+            best, top = i, run
+    return " ".join(ws[best:best + width])

@@ -28,6 +28,7 @@ from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError
 from .lang import detect_lang
 from .legalref import LegalLookup, Resolved
+from .match import densest_window
 from .rank import Candidate, Query, Ranker
 
 MAX_QUERY_CHARS = 2000  # a question longer than a page is pasted text, not a question; the rest is cut
@@ -93,7 +94,7 @@ class Result:
     answered: bool
     confidence: float
     hits: tuple[Hit, ...]
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank"
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank", "check"
     features: dict[str, float] = field(default_factory=dict)  # what the confidence model saw (qa.confidence)
 
     def to_json(self) -> dict[str, Any]:
@@ -190,7 +191,7 @@ class Searcher:
 
     def _rank_all(self, cleaned: list[str], langs: list[str], qvecs: np.ndarray, qsparse: dict[int, Any], k: int,
                   mask: np.ndarray | None, t_embed: float) -> list[Result]:
-        results = []
+        staged = []
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
@@ -200,8 +201,18 @@ class Searcher:
                 ranked = _pin(lookup, ranked)
             else:
                 lookup = None
-            res = self._answer(q, ranked, k, lookup)
-            results.append(replace(res, timings={"embed": t_embed, "rank": time.perf_counter() - t1}))
+            n_answers = max(k, self.config.confidence.answer_check)
+            answers = [self._answer_spans(q, c.idx, lookup) for c in ranked[:n_answers]]
+            staged.append((q, ranked, lookup, answers, time.perf_counter() - t1))
+        t2 = time.perf_counter()
+        checks = self._answer_check([(q, ranked, answers) for q, ranked, _, answers, _ in staged])
+        t_check = (time.perf_counter() - t2) / max(1, len(staged))
+        results = []
+        for (q, ranked, lookup, answers, t_rank), check in zip(staged, checks, strict=True):
+            t3 = time.perf_counter()
+            res = self._answer(q, ranked, k, answers, check, lookup)
+            results.append(replace(res, timings={"embed": t_embed, "rank": t_rank + time.perf_counter() - t3,
+                                                 "check": t_check}))
         return results
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, lang: str | None = None) -> Result:
@@ -209,25 +220,54 @@ class Searcher:
 
     # ------------------------------------------------------------ annotate
 
-    def _answer(self, q: Query, ranked: list[Candidate], k: int, lookup: Resolved | None = None) -> Result:
-        """The first ``k`` of ``ranked`` as hits with answer sentences and citations, and the verdict
-        on the whole question (from the first ``confidence.TOP``, whatever ``k`` is). With a resolved
-        § ``lookup``, its passages come first and their answer is the provision itself."""
+    def _answer_spans(self, q: Query, idx: int, lookup: Resolved | None) -> tuple[tuple[int, int], ...]:
+        """The answer sentence(s) of passage ``idx`` (offsets into its text): for a passage of a resolved
+        § lookup the provision itself, else the sentence(s) sharing most of the question's words."""
+        p = self.index.passages[idx]
+        if lookup is not None and idx in lookup.passages:
+            return ((max(lookup.span[0], p.start) - p.start, min(lookup.span[1], p.end) - p.start),)
+        return best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
+                              config=self.config.answer)
+
+    def _answer_check(self, staged: Sequence[tuple[Query, list[Candidate], list[tuple[tuple[int, int], ...]]]],
+                      ) -> list[float | None]:
+        """Per question, the best cosine between it and the first answer sentence of each of its best
+        ``answer_check`` hits (a long one cut to its ``answer_check_words`` words holding most of the
+        question's words), every sentence embedded on its own (one batch for all the questions);
+        None when the check is off or a question has no such sentence (qa.confidence)."""
+        n, width = self.config.confidence.answer_check, self.config.confidence.answer_check_words
+        if n <= 0:
+            return [None] * len(staged)
+        wanted = []
+        for q, ranked, answers in staged:
+            texts = []
+            for c, spans in zip(ranked[:n], answers, strict=False):
+                if spans:
+                    text = densest_window(self.index.passages[c.idx].text[spans[0][0]:spans[0][1]], q.statement, width)
+                    if text:
+                        texts.append(text)
+            wanted.append(texts)
+        unique = list(dict.fromkeys(t for texts in wanted for t in texts))
+        if not unique:
+            return [None] * len(staged)
+        vecs = dict(zip(unique, self.embedder.embed_batch(unique), strict=True))
+        return [max(float(vecs[t] @ q.vector) for t in texts) if texts else None
+                for (q, _, _), texts in zip(staged, wanted, strict=True)]
+
+    def _answer(self, q: Query, ranked: list[Candidate], k: int, answers: Sequence[tuple[tuple[int, int], ...]],
+                check: float | None, lookup: Resolved | None = None) -> Result:
+        """The first ``k`` of ``ranked`` as hits with their answer sentences (``answers``, in rank order)
+        and citations, and the verdict on the whole question (from the first ``confidence.TOP``, whatever
+        ``k`` is, and the answer check). With a resolved § ``lookup``, its passages come first and their
+        answer is the provision itself."""
         passages = self.index.passages
-        verdict = assess(q, ranked, passages, self.config.confidence)
+        verdict = assess(q, ranked, passages, self.config.confidence, check)
         answered, confidence = verdict.answered, verdict.confidence
         if lookup is not None:
             answered, confidence = True, max(confidence, self.config.legal.confidence)
-        pinned = set(lookup.passages) if lookup else set()
         hits = []
-        for r, c in enumerate(ranked[:k], start=1):
+        for r, (c, answer) in enumerate(zip(ranked[:k], answers, strict=False), start=1):
             p = passages[c.idx]
-            if lookup is not None and c.idx in pinned:
-                a, b = max(lookup.span[0], p.start) - p.start, min(lookup.span[1], p.end) - p.start
-                answer: tuple[tuple[int, int], ...] = ((a, b),)
-            else:
-                answer = best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
-                                        config=self.config.answer)
             doc = self.index.documents.get(p.doc_id)
             loc = locator_for(doc, p.start + answer[0][0], p.start + answer[-1][1]) if answer and p.locator \
                 else p.locator

@@ -11,7 +11,8 @@ import pytest
 from indexer import Index, build_index
 from indexer.collection import Collection, load_collection
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
-from qa.confidence import FEATURES, assess
+from qa.confidence import FEATURES, QUICK_FEATURES, assess
+from qa.match import densest_window
 
 from .conftest import MINI_DOCS, FakeEmbedder, write_corpus
 
@@ -74,11 +75,40 @@ def test_confidence_rises_with_the_evidence(shipped_fake_index: Path) -> None:
     idx = Index.load(shipped_fake_index)
     q = s.ranker.analyse("Hvem støtter spirende klynger?", "da", s.embedder.embed_queries(["x"])[0], None)
     ranked = s.ranker.rank(q, 5)
-    v = assess(q, ranked, idx.passages)
-    assert set(v.features) == set(FEATURES) and 0.0 <= v.confidence <= 1.0
+    v = assess(q, ranked, idx.passages)  # no answer check: the quick models
+    assert set(v.features) == set(QUICK_FEATURES) and 0.0 <= v.confidence <= 1.0
     better = [dataclasses.replace(c, dense=c.dense + 0.05) for c in ranked]
     assert assess(q, better, idx.passages).confidence > v.confidence  # a closer match is more likely an answer
     assert not assess(q, [], idx.passages).answered
+    checked = assess(q, ranked, idx.passages, answer_dense=0.80)
+    assert set(checked.features) == set(FEATURES) and checked.confidence != v.confidence
+    # an answer sentence closer to the question than its passage is more likely an answer
+    assert assess(q, ranked, idx.passages, answer_dense=0.85).confidence > checked.confidence
+
+
+def test_the_answer_check_embeds_the_answer_sentences_of_the_best_hits(shipped_fake_index: Path) -> None:
+    question = "Hvem støtter spirende klynger?"
+    s = Searcher(shipped_fake_index)
+    emb = s.embedder
+    assert isinstance(emb, FakeEmbedder)
+    before = emb.calls
+    res = s.search(question, k=1)  # one hit shown, the check still reads the best three
+    n = DEFAULT_CONFIG.confidence.answer_check
+    assert emb.calls - before == 1 + n  # the question, then one batch of answer sentences
+    qv = emb.embed_queries([question])[0]
+    full = s.search(question, k=n)
+    width = DEFAULT_CONFIG.confidence.answer_check_words
+    sentences = [densest_window(h.passage.text[h.answer[0][0]:h.answer[0][1]], question, width) for h in full.hits]
+    expected = max(float(v @ qv) for v in emb.embed_batch(sentences))
+    assert res.features["answer_dense"] == pytest.approx(expected, abs=1e-6)
+    assert res.confidence == pytest.approx(full.confidence) and "check" in res.timings
+
+    off = dataclasses.replace(DEFAULT_CONFIG, confidence=dataclasses.replace(DEFAULT_CONFIG.confidence, answer_check=0))
+    quick = Searcher(shipped_fake_index, config=off)
+    before = quick.embedder.calls
+    r0 = quick.search(question, k=1)
+    assert quick.embedder.calls - before == 1 and set(r0.features) == set(QUICK_FEATURES)
+    assert r0.confidence != pytest.approx(res.confidence)  # the other models decide
 
 
 def test_result_cards_without_section_or_page_have_a_clean_meta_line(mini_index: Path) -> None:

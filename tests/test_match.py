@@ -12,7 +12,7 @@ import pytest
 from indexer import build_index
 from indexer.lexical import stem_token
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
-from qa.match import adjacent_pairs, coverage, proximity, question_terms, translated_terms, word_pairs
+from qa.match import adjacent_pairs, coverage, densest_window, proximity, question_terms, translated_terms, word_pairs
 from qa.rank import fuse
 from qa.translate import translate
 
@@ -137,3 +137,12 @@ def test_fusion_uses_the_weights_the_coverage_gives(order_index: Path) -> None:
     want_en = fuse(sig_en, DEFAULT_CONFIG.weights_for("en", en.overlap))
     got_en = {c.idx: c.score for c in s.ranker.rank(en, 3)}
     assert got_en == {int(i): pytest.approx(float(v)) for i, v in zip(sig_en.ids, want_en, strict=True)}
+
+
+def test_the_densest_window_of_a_long_sentence_holds_the_questions_words() -> None:
+    filler = " ".join(f"ord{i}" for i in range(40))
+    text = f"{filler} Erhvervsministeriet støtter spirende klynger med midler {filler}"
+    assert densest_window("Kort sætning om klynger.", "klynger", 10) == "Kort sætning om klynger."
+    window = densest_window(text, "Hvem støtter spirende klynger?", 8)
+    assert len(window.split()) == 8 and "støtter spirende klynger" in window
+    assert densest_window(text, "noget helt andet", 8) == " ".join(text.split()[:8])  # no match: the start

@@ -84,7 +84,7 @@ def test_fusion_weights_come_from_the_config(shipped_fake_index: Path) -> None:
 
 def test_results_are_immutable(shipped_fake_index: Path) -> None:
     res = Searcher(shipped_fake_index).search("klynger", k=3)
-    assert isinstance(res.hits, tuple) and set(res.timings) == {"embed", "rank"}
+    assert isinstance(res.hits, tuple) and set(res.timings) == {"embed", "rank", "check"}
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.answered = False  # type: ignore[misc]
 
