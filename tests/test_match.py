@@ -12,7 +12,15 @@ import pytest
 from indexer import build_index
 from indexer.lexical import stem_token
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
-from qa.match import adjacent_pairs, coverage, densest_window, proximity, question_terms, translated_terms, word_pairs
+from qa.match import (
+    adjacent_pairs,
+    coverage,
+    densest_window,
+    proximity,
+    question_terms,
+    translated_terms,
+    word_pairs,
+)
 from qa.rank import fuse
 from qa.translate import translate
 
