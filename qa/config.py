@@ -69,8 +69,9 @@ class ConfidenceConfig:
     # the answer check: the answer sentence of each of this many best hits embedded on its own, the
     # closest one's cosine a feature. Cross-validated, it took false answers / false declines from
     # 12.3 / 7.9 % to 8.8 / 7.0 % (Danish) and 21.1 / 12.2 % to 12.3 / 10.8 % (English); 1 or 2 sentences
-    # helped less (docs/retrieval.md, "The answer check"). It costs a model pass over 3 sentences, about
-    # as long as the question's own (docs/benchmarks.md); 0 turns it off and quick_models decide.
+    # helped less (docs/retrieval.md, "The answer check"). It costs a model pass over 3 sentences after the
+    # ranking, ~80 ms a question here against ~12 ms for the question's own (docs/benchmarks.md, "What the
+    # answer check costs a question"); 0 turns it off and quick_models decide.
     answer_check: int = 3
     # a longer answer sentence is cut to this many words around the question's (the model's time grows
     # with length, ~1 ms a word: a 230-word table row would cost ~0.25 s); 64 is above 90 % of answer

@@ -7,7 +7,7 @@ whose entries are a headword line (with its pronunciation and part of speech) fo
 comma-separated translations, with [hints] and (notes). The Danish–English one (~5,100 headwords) is
 read backwards, the small English–Danish one (~400) forwards.
 
-``english_danish()`` gives the mapping ``qa.translate.to_danish`` takes; an empty one when the files
+``english_danish()`` gives the mapping ``qa.translate.translate`` takes; an empty one when the files
 are not installed, so English questions then rest on the multilingual signals as before.
 Directories searched: ``$KLYNGE_DICTD_DIR`` (when set), then ``/usr/share/dictd``.
 """
