@@ -8,13 +8,18 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer import KlyngeError
 
 from .errors import QueryError, UsageError
 
+if TYPE_CHECKING:
+    from qa.config import RankingConfig
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+NO_CHECK_HELP = ("skip the answer check: ~80 ms less a question, at the cost of more wrong answers where the "
+                 "documents have none (docs/retrieval.md, 'The answer check')")
 
 
 def _print_json(obj: Any) -> None:
@@ -29,6 +34,13 @@ def _index_dir(args: argparse.Namespace) -> Path:
     from indexer import default_index_dir
 
     return Path(args.index_dir) if getattr(args, "index_dir", None) else default_index_dir()
+
+
+def _config(args: argparse.Namespace) -> RankingConfig:
+    """The ranking settings: the defaults, without the answer check with ``--no-answer-check``."""
+    from qa.config import DEFAULT_CONFIG
+
+    return DEFAULT_CONFIG.without_answer_check() if getattr(args, "no_answer_check", False) else DEFAULT_CONFIG
 
 
 # ---------------------------------------------------------------- index
@@ -197,7 +209,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except QueryError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    searcher = Searcher(_index_dir(args))
+    searcher = Searcher(_index_dir(args), config=_config(args))
     filters = _filters(args)
     unknown = [d for d in filters.doc_ids if d not in searcher.documents]
     if unknown:
@@ -278,7 +290,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     qs = load_questions(args.questions)
     for p in qs.problems:
         _err(f"{args.questions}: {p} (skipped)")
-    searcher = Searcher(_index_dir(args))
+    searcher = Searcher(_index_dir(args), config=_config(args))
     report = evaluate(searcher, qs, k=args.k)
     if args.compare:
         from qa.baselines import compare_baselines
@@ -312,7 +324,7 @@ def _eval_gates(args: argparse.Namespace) -> int:
     from qa.gates import check_gates, load_gates
     from qa.search import Searcher
 
-    results = check_gates(Searcher(_index_dir(args)), load_gates(args.gates), k=args.k)
+    results = check_gates(Searcher(_index_dir(args), config=_config(args)), load_gates(args.gates), k=args.k)
     failed = 0
     if args.json:
         _print_json({g.name: {"questions": str(g.questions), "fail_under": list(g.fail_under),
@@ -336,7 +348,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import ui
 
     ui.serve(index_dir=_index_dir(args), host=args.host, port=args.port, read_only=args.read_only,
-             corpus_dir=_corpus_dir(args))
+             corpus_dir=_corpus_dir(args), config=_config(args))
     return EXIT_OK
 
 
@@ -428,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("text", "md", "json"), default="text",
                     help="text (default); md: each answer as a Markdown block quote with its citation, "
                          "ready to paste into a memo; json")
+    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
     sp.set_defaults(func=cmd_ask)
 
     sp = sub.add_parser("cite", help="find where a quoted sentence comes from")
@@ -448,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--compare", choices=["baselines"], help="also run word-BM25 and dense-only baselines")
     sp.add_argument("--gates", metavar="FILE",
                     help="check every question set of a gates file (e.g. eval/gates.toml) against its floors")
+    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
     sp.set_defaults(func=cmd_eval)
 
     sp = sub.add_parser("serve", help="start the browser app")
@@ -457,6 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="no uploads or removals from the browser (use it whenever others can reach the app)")
     sp.add_argument("--corpus", help="the collection's folder that uploads go to (default ./corpus)")
     index_dir_opt(sp)
+    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
     sp.set_defaults(func=cmd_serve)
     return p
 

@@ -8,7 +8,7 @@ where it was measured. Nothing here is specific to one collection.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -77,6 +77,10 @@ class ConfidenceConfig:
     # with length, ~1 ms a word: a 230-word table row would cost ~0.25 s); 64 is above 90 % of answer
     # sentences and measured the same as no cut, 30 or 40 words worse (docs/retrieval.md, "The answer check")
     answer_check_words: int = 64
+    # answer sentences whose vectors a searcher keeps (most recently used): the vector depends on the
+    # sentence only, and related questions mark the same sentences (over a question set 20 % of them on
+    # squad-da-dev, 50 % on the shipped collection were marked before); 4096 vectors are ~6 MB
+    answer_check_cache: int = 4096
     quick_models: dict[str, LogisticModel] = field(default_factory=_quick_models)
     default_lang: str = "da"  # the model for a language without one of its own
     threshold: float = 0.5  # below it: "nothing found", the closest passages shown as such
@@ -192,6 +196,11 @@ class RankingConfig:
 
     def pool(self, k: int) -> int:
         return max(self.pool_per_k * k, self.pool_min)
+
+    def without_answer_check(self) -> RankingConfig:
+        """These settings with the answer check off (``--no-answer-check``): ~80 ms less a question, and
+        the verdicts of the models fitted without it (``ConfidenceConfig.quick_models``)."""
+        return replace(self, confidence=replace(self.confidence, answer_check=0))
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

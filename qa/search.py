@@ -12,6 +12,7 @@ import functools
 import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -130,6 +131,7 @@ class Searcher:
         self.ranker = Ranker(self.index, config)
         self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
+        self._sentences = _VectorCache(config.confidence.answer_check_cache)
 
     def warm_up(self) -> Searcher:
         """Fill now what the first questions would otherwise fill on their way: list lengths (a count
@@ -205,7 +207,9 @@ class Searcher:
             answers = [self._answer_spans(q, c.idx, lookup) for c in ranked[:n_answers]]
             staged.append((q, ranked, lookup, answers, time.perf_counter() - t1))
         t2 = time.perf_counter()
-        checks = self._answer_check([(q, ranked, answers) for q, ranked, _, answers, _ in staged])
+        # a resolved § lookup is answered whatever the check says: it is not run for one
+        checks = self._answer_check([(q, ranked, answers if lookup is None else [])
+                                     for q, ranked, lookup, answers, _ in staged])
         t_check = (time.perf_counter() - t2) / max(1, len(staged))
         results = []
         for (q, ranked, lookup, answers, t_rank), check in zip(staged, checks, strict=True):
@@ -233,8 +237,9 @@ class Searcher:
                       ) -> list[float | None]:
         """Per question, the best cosine between it and the first answer sentence of each of its best
         ``answer_check`` hits (a long one cut to its ``answer_check_words`` words holding most of the
-        question's words), every sentence embedded on its own (one batch for all the questions);
-        None when the check is off or a question has no such sentence (qa.confidence)."""
+        question's words), every sentence embedded on its own (one batch for all the questions; a sentence
+        embedded before comes from the cache); None when the check is off or a question has no such
+        sentence (qa.confidence)."""
         n, width = self.config.confidence.answer_check, self.config.confidence.answer_check_words
         if n <= 0:
             return [None] * len(staged)
@@ -250,7 +255,12 @@ class Searcher:
         unique = list(dict.fromkeys(t for texts in wanted for t in texts))
         if not unique:
             return [None] * len(staged)
-        vecs = dict(zip(unique, self.embedder.embed_batch(unique), strict=True))
+        vecs = self._sentences.get_many(unique)
+        missing = [t for t in unique if t not in vecs]
+        if missing:
+            new = dict(zip(missing, self.embedder.embed_batch(missing), strict=True))
+            self._sentences.put_many(new)
+            vecs |= new
         return [max(float(vecs[t] @ q.vector) for t in texts) if texts else None
                 for (q, _, _), texts in zip(staged, wanted, strict=True)]
 
@@ -282,6 +292,34 @@ class Searcher:
         return Source(p.doc_id, p.title, p.page, p.section, self._citation(p))
 
 
+class _VectorCache:
+    """The most recently used sentence vectors of the answer check, at most ``size`` (0: none kept);
+    shared by the threads of one searcher."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = {t: self._vecs[t] for t in texts if t in self._vecs}
+            for t in found:
+                self._vecs.move_to_end(t)
+        return found
+
+    def put_many(self, vecs: dict[str, np.ndarray]) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._vecs.update(vecs)
+            while len(self._vecs) > self.size:
+                self._vecs.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._vecs)
+
+
 @functools.lru_cache(maxsize=1)
 def _blas() -> Any:
     from threadpoolctl import ThreadpoolController
@@ -308,6 +346,7 @@ def _pin(lookup: Resolved, ranked: list[Candidate]) -> list[Candidate]:
 _CACHE: dict[str, tuple[tuple[int, int] | None, Searcher]] = {}
 _CACHE_LOCK = threading.Lock()
 _LOAD_LOCKS: dict[str, threading.Lock] = {}
+_CONFIGS: dict[str, RankingConfig] = {}  # settings given to get_searcher, per index directory
 
 
 def _signature(index_dir: Path) -> tuple[int, int] | None:
@@ -319,10 +358,12 @@ def _signature(index_dir: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def get_searcher(index_dir: str | Path | None = None) -> Searcher:
+def get_searcher(index_dir: str | Path | None = None, config: RankingConfig | None = None) -> Searcher:
     """A process-wide searcher per index directory, loaded once and loaded again when another process
     has swapped in a new index (``klynge add``, ``klynge index``): the caller that notices loads it,
-    reusing the embedder, while other threads keep answering from the old one; no restart needed."""
+    reusing the embedder, while other threads keep answering from the old one; no restart needed.
+    ``config`` (e.g. from ``klynge serve --no-answer-check``) replaces the searcher's settings from then
+    on, for every later caller of this directory."""
     from indexer import default_index_dir
 
     path = Path(index_dir) if index_dir else default_index_dir()
@@ -331,6 +372,9 @@ def get_searcher(index_dir: str | Path | None = None) -> Searcher:
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         load_lock = _LOAD_LOCKS.setdefault(key, threading.Lock())
+        if config is not None and _CONFIGS.get(key) != config:
+            _CONFIGS[key] = config
+            cached = None
     if cached is not None and (cached[0] == sig or sig is None):
         return cached[1]
     if cached is not None and not load_lock.acquire(blocking=False):
@@ -340,9 +384,10 @@ def get_searcher(index_dir: str | Path | None = None) -> Searcher:
     try:
         with _CACHE_LOCK:
             now = _CACHE.get(key)
-        if now is not None and now[0] == sig:
+            wanted = _CONFIGS.get(key, DEFAULT_CONFIG)
+        if now is not None and now[0] == sig and now[1].config == wanted:
             return now[1]
-        searcher = _load(path, now[1] if now else None)
+        searcher = _load(path, now[1] if now else None, wanted)
         with _CACHE_LOCK:
             _CACHE[key] = (sig, searcher)
         return searcher
@@ -350,11 +395,11 @@ def get_searcher(index_dir: str | Path | None = None) -> Searcher:
         load_lock.release()
 
 
-def _load(path: Path, old: Searcher | None) -> Searcher:
+def _load(path: Path, old: Searcher | None, config: RankingConfig) -> Searcher:
     index = Index.load(path)
     if old is not None and old.embedder.key == index.manifest.get("embedder_key"):
-        return Searcher(index, old.embedder, old.config)
-    return Searcher(index)
+        return Searcher(index, old.embedder, config)
+    return Searcher(index, config=config)
 
 
 def reload_searcher(index_dir: str | Path | None = None) -> Searcher:

@@ -47,6 +47,32 @@ def test_ask_json_shape(mini_index: Path, capsys) -> None:
     assert len(data["hits"]) <= 2 and data["hits"][0]["doc_id"] == "roller"
 
 
+def test_ask_and_eval_without_the_answer_check(mini_index: Path, tmp_path: Path, capsys) -> None:
+    question = ("Hvem", "støtter", "spirende", "klynger?", "--index-dir", str(mini_index), "--json")
+    checked = json.loads(run(capsys, "ask", *question)[1])
+    code, out, _ = run(capsys, "ask", *question, "--no-answer-check")
+    quick = json.loads(out)
+    assert code == 0 and [h["passage_id"] for h in quick["hits"]] == [h["passage_id"] for h in checked["hits"]]
+    assert quick["confidence"] != checked["confidence"]  # the same ranking, judged by the quick models
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(json.dumps({"id": "q1", "question": "Hvem støtter spirende klynger?", "expected": ["spirende"]}) + "\n",
+                  encoding="utf-8")
+    code, out, _ = run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--json", "--no-answer-check")
+    assert code == 0 and json.loads(out)["questions"][0]["confidence"] == pytest.approx(quick["confidence"], abs=1e-3)
+
+
+def test_serve_settings_stay_with_the_index_directory(mini_index: Path) -> None:
+    from qa.config import DEFAULT_CONFIG
+    from qa.search import get_searcher
+
+    quick = DEFAULT_CONFIG.without_answer_check()
+    try:
+        assert get_searcher(mini_index, quick).config == quick
+        assert get_searcher(mini_index).config == quick  # what `klynge serve --no-answer-check` relies on
+    finally:
+        assert get_searcher(mini_index, DEFAULT_CONFIG).config == DEFAULT_CONFIG
+
+
 def test_ask_text_output(mini_index: Path, capsys) -> None:
     code, out, _ = run(capsys, "ask", "grundfinansiering", "--index-dir", str(mini_index))
     assert code == 0 and "1." in out and "Finansiering" in out

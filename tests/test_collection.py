@@ -103,8 +103,16 @@ def test_the_answer_check_embeds_the_answer_sentences_of_the_best_hits(shipped_f
     assert res.features["answer_dense"] == pytest.approx(expected, abs=1e-6)
     assert res.confidence == pytest.approx(full.confidence) and "check" in res.timings
 
-    off = dataclasses.replace(DEFAULT_CONFIG, confidence=dataclasses.replace(DEFAULT_CONFIG.confidence, answer_check=0))
-    quick = Searcher(shipped_fake_index, config=off)
+    before = emb.calls
+    again = s.search(question, k=1)  # the same sentences: their vectors come from the searcher's cache
+    assert emb.calls - before == 1 and again.features == res.features and again.confidence == res.confidence
+    uncached = Searcher(shipped_fake_index, emb, dataclasses.replace(
+        DEFAULT_CONFIG, confidence=dataclasses.replace(DEFAULT_CONFIG.confidence, answer_check_cache=0)))
+    for _ in range(2):
+        before = emb.calls
+        assert uncached.search(question, k=1).features == res.features and emb.calls - before == 1 + n
+
+    quick = Searcher(shipped_fake_index, config=DEFAULT_CONFIG.without_answer_check())
     before = quick.embedder.calls
     r0 = quick.search(question, k=1)
     assert quick.embedder.calls - before == 1 and set(r0.features) == set(QUICK_FEATURES)
