@@ -55,6 +55,10 @@ while who whom why will with would you your according many much
 
 STOPWORDS = DANISH_STOPWORDS | ENGLISH_STOPWORDS
 _WORD = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+(?:[.,][0-9]+)*", re.IGNORECASE)
+# a code that mixes letters and digits ("AS-258", "LC-34", "KC135", "CO2", "H1N1-virus") is also one token
+# of its own: as words it falls apart into a stopword or a short letter run and a number, which match any
+# passage with that number (docs/retrieval.md, "Codes matched whole")
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*(?![\w-])")
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +80,11 @@ def _word_tokens(w: str) -> tuple[str, ...]:
         return ("s:" + stem, "w:" + w)
     marked = f"#{w}#"
     return ("s:" + stem, *(marked[i:i + NGRAM] for i in range(len(marked) - NGRAM + 1)))
+
+
+def identifiers(text: str) -> list[str]:
+    """The codes in ``text`` that mix letters and digits, as lexical tokens ("AS-258" -> "i:as-258")."""
+    return ["i:" + m.group(0).lower() for m in _IDENTIFIER.finditer(unicodedata.normalize("NFC", text))]
 
 
 def stem_token(word: str) -> str:
@@ -131,16 +140,17 @@ def tokenize(text: str, known: Container[str] | None = None, mode: str = "full")
     ``mode="stems"`` (indexes above STEMS_ONLY_ABOVE passages, :func:`token_mode`) the stems alone.
 
     With ``known`` (the corpus vocabulary, at index time), suspended compounds are also written out.
+    Codes that mix letters and digits are a token of their own as well (:func:`identifiers`).
     """
     if mode != "full":
-        return [t for w in words(text) for t in _mode_tokens(w, mode)]
+        return [t for w in words(text) for t in _mode_tokens(w, mode)] + identifiers(text)
     out: list[str] = []
     for w in words(text):
         out.extend(_word_tokens(w))
     if known is not None:
         for w in suspended_compounds(text, known):
             out.extend(_word_tokens(w))
-    return out
+    return out + identifiers(text)
 
 
 SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
@@ -212,6 +222,9 @@ def _bm25_stems_stream(texts: Iterable[str]) -> Any:
 
     for text in texts:
         parts = [of(w) for w in words(text)]
+        codes = identifiers(text)
+        if codes:
+            parts.append(np.array([vocab.setdefault(t, len(vocab)) for t in codes], dtype=np.int32))
         tok = np.concatenate(parts) if parts else np.zeros(0, np.int32)
         if not len(tok):
             tok = np.array([vocab.setdefault("<empty>", len(vocab))], dtype=np.int32)
@@ -255,7 +268,7 @@ class LexicalIndex:
     """
 
     DESCRIPTION: ClassVar[dict[str, Any]] = {  # recorded in the index manifest
-        "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams",
+        "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams + letter-digit codes",
         "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B}
 
     def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None, mode: str = "full") -> None:

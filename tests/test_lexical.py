@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.lexical import LexicalIndex, suspended_compounds
+from indexer.lexical import LexicalIndex, identifiers, suspended_compounds
 
 KNOWN = {"indsatsen", "organisationer", "ministeriet", "institutioner", "velfærdsteknologi", "teknologi"}
 
@@ -31,11 +31,20 @@ def test_a_compound_query_meets_its_suspended_form() -> None:
     assert int(np.argmax(scores)) == 0
 
 
+def test_codes_that_mix_letters_and_digits_are_tokens_of_their_own() -> None:
+    text = "AS-258 og LC-34, KC135-flyet, CO2 og H1N1; ikke 1.200 borgere, § 9, Apollo 1 eller 2016-2018"
+    assert identifiers(text) == ["i:as-258", "i:lc-34", "i:kc135-flyet", "i:co2", "i:h1n1"]
+    # the same words but the code; as words alone, the second (shorter in tokens) would win
+    texts = ["Missionen AS-258 blev lanceret i 1967.", "Raketten 258 blev lanceret i 1966.",
+             *(f"Kommunen {w} borgerne i området." for w in ("hjælper", "støtter", "rådgiver", "hører", "takker"))]
+    assert int(np.argmax(LexicalIndex.build(texts).scores("Hvornår skulle AS-258 lanceres?"))) == 0
+
+
 # ---------------------------------------------------------------- stems only, at scale (issue 16)
 
 STEM_TEXTS = ["Kommunerne kan varetage lokale erhvervsfremmeaktiviteter.", "Erhvervshusene rådgiver virksomheder.",
               "", "Virksomheder i klynger samarbejder med kommunerne om erhvervsfremme og erhvervsfremme.",
-              "Stk. 2. Loven gælder ikke for Grønland."]
+              "Stk. 2. Loven gælder ikke for Grønland.", "Missionen AS-258 blev aflyst efter 258 dage."]
 
 
 def test_large_collections_get_stem_tokens() -> None:
@@ -48,7 +57,7 @@ def test_the_streamed_stem_build_scores_as_bm25s_does(tmp_path) -> None:  # noqa
     from indexer.lexical import _bm25, _bm25_stems_stream, tokenize
 
     ref, ours = _bm25(STEM_TEXTS, None, "stems"), _bm25_stems_stream(iter(STEM_TEXTS))
-    for q in ("erhvervsfremme kommunerne", "virksomheder klynger", "Grønland"):
+    for q in ("erhvervsfremme kommunerne", "virksomheder klynger", "Grønland", "AS-258"):
         toks = tokenize(q, mode="stems")
         a = ref.get_scores([t for t in toks if t in ref.vocab_dict])
         b = ours.get_scores([t for t in toks if t in ours.vocab_dict])
