@@ -316,9 +316,6 @@ class _VectorCache:
             while len(self._vecs) > self.size:
                 self._vecs.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self._vecs)
-
 
 @functools.lru_cache(maxsize=1)
 def _blas() -> Any:
