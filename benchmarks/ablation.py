@@ -39,6 +39,7 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("no lexical-coverage weights", R(DEFAULT_CONFIG, lexical_coverage=0.0), True),
     ("no word-pair proximity", R(DEFAULT_CONFIG, proximity=0.0), True),
     ("neither coverage nor proximity", R(DEFAULT_CONFIG, lexical_coverage=0.0, proximity=0.0), True),
+    ("no answer-sentence reorder", R(DEFAULT_CONFIG, answer_rerank=0.0), True),
     ("no year prior", R(DEFAULT_CONFIG, year_prior=0.0), True),
     ("no list boost", R(DEFAULT_CONFIG, list_boost=0.0), True),
 ]

@@ -154,6 +154,15 @@ class RankingConfig:
     # every set measured the same or better (docs/retrieval.md, "Word pairs side by side"). 0 = off
     proximity: float = 0.2
     proximity_depth: int = 10  # the fused top this many get it (10, 20, 30 and every candidate measured alike)
+    # added to the score of each hit the answer check read (ConfidenceConfig.answer_check, the best 3), for
+    # a question in the collection's language: this times the cosine between the question and the hit's
+    # answer sentence embedded on its own, and those hits reordered by it. The passage's vector averages all
+    # it says; the sentence's tells the passage that states the asked fact from one that shares its subject.
+    # No extra model work (the check embeds them anyway); with the check off, no reorder. 0.1-0.5 moved no
+    # shipped or law set and gained squad-da-dev Danish; 0.25 is their middle; 1.0 cost shipped Danish
+    # questions, and English questions (cross-lingual cosines) lost on the shipped sets from 0.25 on
+    # (docs/retrieval.md, "The answer sentence breaks near-ties"). 0 = off
+    answer_rerank: float = 0.25
     year_prior: float = 0.10  # documents a question names by year (qa/intent.py; "What moved" 8); 0 = off
     list_boost: float = 0.10  # passages with a list as long as the count asked for ("What moved" 9); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...

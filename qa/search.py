@@ -212,8 +212,10 @@ class Searcher:
                                      for q, ranked, lookup, answers, _ in staged])
         t_check = (time.perf_counter() - t2) / max(1, len(staged))
         results = []
-        for (q, ranked, lookup, answers, t_rank), check in zip(staged, checks, strict=True):
+        for (q, ranked, lookup, answers, t_rank), cosines in zip(staged, checks, strict=True):
             t3 = time.perf_counter()
+            ranked, answers = self._by_answer(q, ranked, answers, cosines)
+            check = max((c for c in cosines if c is not None), default=None)
             res = self._answer(q, ranked, k, answers, check, lookup)
             results.append(replace(res, timings={"embed": t_embed, "rank": t_rank + time.perf_counter() - t3,
                                                  "check": t_check}))
@@ -234,35 +236,43 @@ class Searcher:
                               config=self.config.answer)
 
     def _answer_check(self, staged: Sequence[tuple[Query, list[Candidate], list[tuple[tuple[int, int], ...]]]],
-                      ) -> list[float | None]:
-        """Per question, the best cosine between it and the first answer sentence of each of its best
+                      ) -> list[list[float | None]]:
+        """Per question, the cosine between it and the first answer sentence of each of its best
         ``answer_check`` hits (a long one cut to its ``answer_check_words`` words holding most of the
-        question's words), every sentence embedded on its own (one batch for all the questions; a sentence
-        embedded before comes from the cache); None when the check is off or a question has no such
-        sentence (qa.confidence)."""
+        question's words; None for a hit without one), every sentence embedded on its own (one batch for
+        all the questions; a sentence embedded before comes from the cache). Empty when the check is off
+        or a question has no answers to check (a resolved § lookup)."""
         n, width = self.config.confidence.answer_check, self.config.confidence.answer_check_words
         if n <= 0:
-            return [None] * len(staged)
-        wanted = []
+            return [[] for _ in staged]
+        wanted: list[list[str | None]] = []
         for q, ranked, answers in staged:
-            texts = []
-            for c, spans in zip(ranked[:n], answers, strict=False):
-                if spans:
-                    text = densest_window(self.index.passages[c.idx].text[spans[0][0]:spans[0][1]], q.statement, width)
-                    if text:
-                        texts.append(text)
-            wanted.append(texts)
-        unique = list(dict.fromkeys(t for texts in wanted for t in texts))
-        if not unique:
-            return [None] * len(staged)
+            wanted.append([densest_window(self.index.passages[c.idx].text[spans[0][0]:spans[0][1]], q.statement, width)
+                           or None if spans else None for c, spans in zip(ranked[:n], answers, strict=False)])
+        unique = list(dict.fromkeys(t for texts in wanted for t in texts if t))
         vecs = self._sentences.get_many(unique)
         missing = [t for t in unique if t not in vecs]
         if missing:
             new = dict(zip(missing, self.embedder.embed_batch(missing), strict=True))
             self._sentences.put_many(new)
             vecs |= new
-        return [max(float(vecs[t] @ q.vector) for t in texts) if texts else None
+        return [[float(vecs[t] @ q.vector) if t else None for t in texts]
                 for (q, _, _), texts in zip(staged, wanted, strict=True)]
+
+    def _by_answer(self, q: Query, ranked: list[Candidate], answers: list[tuple[tuple[int, int], ...]],
+                   cosines: Sequence[float | None]) -> tuple[list[Candidate], list[tuple[tuple[int, int], ...]]]:
+        """For a question in the collection's language, the hits the answer check read reordered by their
+        score plus ``answer_rerank`` × their answer sentence's cosine with the question (the score they
+        show; a cosine counts as 0 when negative or missing, so they stay above the hits after them); else
+        as they were."""
+        w = self.config.answer_rerank
+        if w <= 0 or not any(c is not None for c in cosines) or q.lang != self.index.collection.language:
+            return ranked, answers
+        n = len(cosines)
+        head = [(replace(c, score=c.score + w * max(0.0, cos or 0.0)), a)
+                for c, a, cos in zip(ranked[:n], answers[:n], cosines, strict=True)]
+        head.sort(key=lambda ca: -ca[0].score)
+        return [c for c, _ in head] + ranked[n:], [a for _, a in head] + answers[n:]
 
     def _answer(self, q: Query, ranked: list[Candidate], k: int, answers: Sequence[tuple[tuple[int, int], ...]],
                 check: float | None, lookup: Resolved | None = None) -> Result:

@@ -127,3 +127,38 @@ def test_result_cards_without_section_or_page_have_a_clean_meta_line(mini_index:
     res = Searcher(mini_index).search("Klyngeorganisationen faciliterer samarbejdet", k=3)
     metas = re.findall(r"<div class='k-meta'>([^<]*)</div>", ui.render_result(res, "da"))
     assert metas and all(m.startswith(("Afsnit: ", "s. ", "score ")) for m in metas), metas
+
+
+def test_the_answer_check_reorders_the_hits_it_read_for_questions_in_the_collections_language(
+        shipped_fake_index: Path) -> None:
+    w = DEFAULT_CONFIG.answer_rerank
+    assert w > 0
+    s = Searcher(shipped_fake_index)
+    plain = Searcher(shipped_fake_index, s.embedder, dataclasses.replace(DEFAULT_CONFIG, answer_rerank=0.0))
+    n, width = DEFAULT_CONFIG.confidence.answer_check, DEFAULT_CONFIG.confidence.answer_check_words
+    questions = ["Hvem støtter spirende klynger?", "Hvad er en klyngeorganisation?", "Hvordan finansieres klynger?",
+                 "Hvem har ansvaret for world class klynger?", "Hvad gør Innovationsfonden?",
+                 "Hvor mange klynger skal der være?", "Hvad er målet med klyngestrategien?"]
+    changed = 0
+    for question, got, before in zip(questions, s.search_many(questions), plain.search_many(questions), strict=True):
+        assert got.lang == "da" and got.confidence == before.confidence  # the same hits read, the same verdict
+        assert got.hits[n:] == before.hits[n:]  # hits below those the check read stay where they were
+        qv = s.embedder.embed_queries([question])[0]
+        cos = {h.passage.passage_id: float(s.embedder.embed_batch(
+            [densest_window(h.passage.text[h.answer[0][0]:h.answer[0][1]], question, width)])[0] @ qv)
+            for h in before.hits[:n]}
+        want = sorted(before.hits[:n], key=lambda h: -(h.score + w * cos[h.passage.passage_id]))
+        assert [h.passage.passage_id for h in got.hits[:n]] == [h.passage.passage_id for h in want]
+        for h in got.hits[:n]:
+            old = next(b for b in before.hits[:n] if b.passage.passage_id == h.passage.passage_id)
+            assert h.score == pytest.approx(old.score + w * cos[h.passage.passage_id], abs=1e-5)
+            assert h.answer == old.answer  # each hit keeps its own answer sentence
+        assert [h.score for h in got.hits] == sorted((h.score for h in got.hits), reverse=True)
+        changed += [h.passage.passage_id for h in got.hits] != [h.passage.passage_id for h in before.hits]
+    assert changed  # the reorder decided something on these questions
+
+    english = "Who supports emerging clusters?"  # across languages the cosines are not compared so
+    assert s.search(english).hits == plain.search(english).hits
+    off = Searcher(shipped_fake_index, s.embedder, DEFAULT_CONFIG.without_answer_check())
+    assert [h.passage.passage_id for h in off.search(questions[0]).hits] == \
+        [h.passage.passage_id for h in plain.search(questions[0]).hits]  # no check, no reorder
