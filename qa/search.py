@@ -1,5 +1,7 @@
 """Questions in, cited answers out: :class:`Searcher` embeds the questions (in one batch), ranks
-(``qa.rank``), and annotates the hits kept with answer sentences, citations and a confidence.
+(``qa.rank``), and annotates the hits kept with answer sentences, citations and a confidence. The answer
+check (the best hits' answer sentences embedded on their own) feeds the confidence and, for a question in
+the collection's language, breaks near-ties among those hits.
 
 Hybrid retrieval, by the question's language (docs/retrieval.md): Danish questions lean on the
 lexical index, whose character n-grams match Danish compounds; English questions over Danish text
@@ -247,8 +249,8 @@ class Searcher:
             return [[] for _ in staged]
         wanted: list[list[str | None]] = []
         for q, ranked, answers in staged:
-            wanted.append([densest_window(self.index.passages[c.idx].text[spans[0][0]:spans[0][1]], q.statement, width)
-                           or None if spans else None for c, spans in zip(ranked[:n], answers, strict=False)])
+            wanted.append([(densest_window(self.index.passages[c.idx].text[spans[0][0]:spans[0][1]], q.statement, width)
+                            or None) if spans else None for c, spans in zip(ranked[:n], answers, strict=False)])
         unique = list(dict.fromkeys(t for texts in wanted for t in texts if t))
         vecs = self._sentences.get_many(unique)
         missing = [t for t in unique if t not in vecs]
