@@ -17,13 +17,13 @@ it does not answer. It costs a model pass over a few sentences per question
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from indexer import Passage
 
 from .config import ConfidenceConfig
-from .match import coverage
+from .match import TextWords, coverage, text_words
 from .rank import Candidate, Query
 
 QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
@@ -40,17 +40,20 @@ class Verdict:
 
 
 def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
-             answer_dense: float | None = None) -> dict[str, float]:
+             answer_dense: float | None = None, words: Callable[[int], TextWords] | None = None,
+             ) -> dict[str, float]:
     """What the model sees of a ranking: the best dense cosine among the top candidates and how much
     they differ, the share of the question's words the best passages hold, the share of its words the
     collection knows at all, the best lexical score per query word, and (when the answer check ran)
-    the best cosine between the question and an answer sentence of the top hits, each embedded alone."""
+    the best cosine between the question and an answer sentence of the top hits, each embedded alone.
+    ``words`` reads passage ``i`` (``Ranker.passage_words``, which keeps them); else it is read here."""
     top = ranked[:TOP]
+    read = words or (lambda i: text_words(passages[i].text))
     dense = [c.dense for c in top]
     n_words = max(1, len(q.lexical.split()))
     return {
         "top_dense": max(dense),
-        "coverage": coverage(q.terms, [passages[c.idx].text for c in top]),
+        "coverage": coverage(q.terms, [read(c.idx) for c in top]),
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,
@@ -58,13 +61,15 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
 
 
 def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
-           config: ConfidenceConfig | None = None, answer_dense: float | None = None) -> Verdict:
+           config: ConfidenceConfig | None = None, answer_dense: float | None = None,
+           words: Callable[[int], TextWords] | None = None) -> Verdict:
     """The verdict on ``q`` from its best candidates (``ranked``, best first) and, when the answer
-    check ran, its result (``answer_dense``; else the models fitted without it decide)."""
+    check ran, its result (``answer_dense``; else the models fitted without it decide). ``words``: as
+    for :func:`features`."""
     c = config or ConfidenceConfig()
     if not ranked:
         return Verdict(False, 0.0, {})
-    x = features(q, ranked, passages, answer_dense)
+    x = features(q, ranked, passages, answer_dense, words)
     models = c.models if answer_dense is not None else c.quick_models
     model = models.get(q.lang) or models[c.default_lang]
     z = model.intercept + sum(model.coef.get(name, 0.0) * v for name, v in x.items())

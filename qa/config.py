@@ -154,6 +154,10 @@ class RankingConfig:
     # every set measured the same or better (docs/retrieval.md, "Word pairs side by side"). 0 = off
     proximity: float = 0.2
     proximity_depth: int = 10  # the fused top this many get it (10, 20, 30 and every candidate measured alike)
+    # passages whose words (qa.match.TextWords, ~2.7 KB each on squad-da-dev) the ranker keeps for coverage
+    # and word pairs, most recently used: a question reads up to ~20 passages' words, and questions on one
+    # subject meet the same passages again (docs/benchmarks.md, "Reading a passage once"); 2048 are ~6 MB
+    words_cache: int = 2048
     # added to the score of each hit the answer check read (ConfidenceConfig.answer_check, the best 3), for
     # a question in the collection's language: this times the cosine between the question and the hit's
     # answer sentence embedded on its own, and those hits reordered by it. The passage's vector averages all

@@ -10,15 +10,18 @@
   them that stand side by side in a passage, for an English question through any of their Danish senses
   (the ordered-pair part of the sequential dependence model of Metzler and Croft, 2005): "første
   udtræksprøve" said as one phrase beats the two words pages apart.
+- :func:`text_words`: what both read of a passage (:class:`TextWords`), made once per passage and kept by
+  the ranker, so that a passage met again (by another question, or by coverage and proximity of the same
+  one) is not read again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.lexical import stem_token, tokenize, words
+from indexer.lexical import NGRAM, identifiers, stem_token, tokenize, words
 
 GRAM_SHARE = 0.6  # a word without its stem in the text counts when this share of its 4-grams is there
 
@@ -30,10 +33,48 @@ question translated through a glossary or dictionary has one term per English wo
 Danish senses as the alternatives (``qa.translate.translate``)."""
 
 
+def _is_content(w: str) -> bool:
+    return len(w) > 2 or w[0].isdigit()
+
+
 def content_words(text: str) -> list[str]:
     """The words that coverage and word pairs count: content words longer than two letters, and numbers
     ("Apollo 1", "63 dage")."""
-    return [w for w in words(text) if len(w) > 2 or w[0].isdigit()]
+    return [w for w in words(text) if _is_content(w)]
+
+
+@dataclass(frozen=True)
+class TextWords:
+    """A text's lexical tokens as coverage and word pairs test them, in three strings (a few KB a passage,
+    against ~50 KB for the set of its tokens): ``exact`` its words' stems, its short words and its codes
+    (:func:`indexer.lexical.tokenize`'s "s:", "w:" and "i:" tokens); ``marked`` its longer words as
+    "#word#", whose substrings of ``NGRAM`` characters are exactly its character n-gram tokens; ``sequence``
+    the stems of its content words in order. Tokens hold no space, words no NUL."""
+
+    exact: str
+    marked: str
+    sequence: str
+
+    def has(self, token: str) -> bool:
+        """Is ``token`` (a stem, short word, code or character n-gram) one of the text's lexical tokens?"""
+        if token[:2] in ("s:", "w:", "i:"):
+            return f" {token} " in self.exact
+        return token in self.marked
+
+    def side_by_side(self, first: str, second: str) -> bool:
+        """Do two content-word stems stand next to each other, in this order (stopwords and words of one or
+        two letters between them are skipped)?"""
+        return f" {first} {second} " in self.sequence
+
+
+def text_words(text: str) -> TextWords:
+    """``text`` read once for :func:`coverage` and :func:`proximity`."""
+    ws = words(text)
+    distinct = dict.fromkeys(ws)
+    exact = dict.fromkeys([stem_token(w) for w in distinct] + ["w:" + w for w in distinct if len(w) <= NGRAM]
+                          + identifiers(text))
+    return TextWords(" " + " ".join(exact) + " ", "\0" + "\0".join(f"#{w}#" for w in distinct if len(w) > NGRAM) + "\0",
+                     " " + " ".join(stem_token(w) for w in ws if _is_content(w)) + " ")
 
 
 def question_terms(text: str) -> Terms:
@@ -59,27 +100,25 @@ def _parts(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(t for t in toks if t.startswith("s:")), tuple(t for t in toks if not t.startswith("s:"))
 
 
-def _present(word: str, tokens: Collection[str]) -> float:
-    """1 when the word's stem is among ``tokens``, else the share of its 4-grams there when it is at least
-    ``GRAM_SHARE`` (a part of a compound), else 0."""
+def _present(word: str, texts: Sequence[TextWords]) -> float:
+    """1 when the word's stem is in one of ``texts``, else the share of its 4-grams there (in any of them)
+    when it is at least ``GRAM_SHARE`` (a part of a compound), else 0."""
     stem, grams = _parts(word)
-    if stem and stem[0] in tokens:
+    if stem and any(t.has(stem[0]) for t in texts):
         return 1.0
     if grams:
-        share = sum(g in tokens for g in grams) / len(grams)
+        share = sum(any(t.has(g) for t in texts) for g in grams) / len(grams)
         return share if share >= GRAM_SHARE else 0.0
     return 0.0
 
 
-def coverage(terms: Terms, texts: Sequence[str]) -> float:
+def coverage(terms: Terms, texts: Sequence[str | TextWords]) -> float:
     """Share of ``terms`` present in ``texts`` together (each word by stem or 4-gram overlap): a term counts
     as far as its best alternative's words are there."""
     if not terms:
         return 0.0
-    tokens: set[str] = set()
-    for t in texts:
-        tokens.update(tokenize(t))
-    return sum(max(sum(_present(w, tokens) for w in alt) / len(alt) for alt in term) for term in terms) / len(terms)
+    read = [t if isinstance(t, TextWords) else text_words(t) for t in texts]
+    return sum(max(sum(_present(w, read) for w in alt) / len(alt) for alt in term) for term in terms) / len(terms)
 
 
 @dataclass(frozen=True)
@@ -108,16 +147,11 @@ def word_pairs(terms: Terms, idf: Callable[[str], float]) -> WordPairs:
     return WordPairs(tuple(pairs), tuple(r / total for r in raw))
 
 
-def adjacent_pairs(text: str) -> frozenset[tuple[str, str]]:
-    """The stem pairs of ``text``'s content words (:func:`content_words`) that stand side by side (other
-    words between them do not count)."""
-    stems = [stem_token(w) for w in content_words(text)]
-    return frozenset(zip(stems, stems[1:], strict=False))
-
-
-def proximity(q: WordPairs, adjacent: frozenset[tuple[str, str]]) -> float:
-    """IDF-weighted share of the question's term pairs that stand side by side in a passage."""
-    return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if not p.isdisjoint(adjacent))
+def proximity(q: WordPairs, text: str | TextWords) -> float:
+    """IDF-weighted share of the question's term pairs that stand side by side in a passage (its content
+    words: stopwords and words of one or two letters between them are skipped)."""
+    read = text if isinstance(text, TextWords) else text_words(text)
+    return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if any(read.side_by_side(a, b) for a, b in p))
 
 
 def densest_window(text: str, question: str, width: int) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +36,12 @@ from .dictionary import english_danish
 from .intent import DocumentYears, Scope, asked_count, list_lengths
 from .match import (
     Terms,
-    adjacent_pairs,
+    TextWords,
     content_words,
     coverage,
     proximity,
     question_terms,
+    text_words,
     translated_terms,
     word_pairs,
 )
@@ -148,6 +149,10 @@ class Ranker:
         self._years = DocumentYears(index.documents)
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
+        # passage i read for coverage and word pairs (qa.match.text_words), the last words_cache kept
+        passages = index.passages
+        self.passage_words: Callable[[int], TextWords] = functools.lru_cache(maxsize=config.words_cache)(
+            lambda i: text_words(passages[i].text))
 
     def warm_up(self) -> None:
         """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
@@ -273,8 +278,8 @@ class Ranker:
         d = min(self.config.coverage_depth, len(s.ids))
         top = np.argpartition(-s.lexical, d - 1)[:d] if d < len(s.ids) else np.arange(len(s.ids))
         terms = question_terms(q.statement)
-        passages = self.index.passages
-        return max((coverage(terms, [passages[int(s.ids[j])].text]) for j in top if s.lexical[j] > 0), default=0.0)
+        return max((coverage(terms, [self.passage_words(int(s.ids[j]))]) for j in top if s.lexical[j] > 0),
+                   default=0.0)
 
     def proximity(self, q: Query, ids: np.ndarray) -> np.ndarray:
         """For each passage of ``ids``: the IDF-weighted share of the question's consecutive terms that
@@ -282,8 +287,7 @@ class Ranker:
         pairs = word_pairs(q.terms, self.index.lexical.idf)
         if not pairs.pairs:
             return np.zeros(len(ids), dtype=np.float32)
-        passages = self.index.passages
-        return np.array([proximity(pairs, adjacent_pairs(passages[int(i)].text)) for i in ids], dtype=np.float32)
+        return np.array([proximity(pairs, self.passage_words(int(i))) for i in ids], dtype=np.float32)
 
     def _list_lengths(self) -> np.ndarray:
         if self._lists is None:

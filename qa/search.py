@@ -283,7 +283,7 @@ class Searcher:
         ``k`` is, and the answer check). With a resolved § ``lookup``, its passages come first and their
         answer is the provision itself."""
         passages = self.index.passages
-        verdict = assess(q, ranked, passages, self.config.confidence, check)
+        verdict = assess(q, ranked, passages, self.config.confidence, check, self.ranker.passage_words)
         answered, confidence = verdict.answered, verdict.confidence
         if lookup is not None:
             answered, confidence = True, max(confidence, self.config.legal.confidence)

@@ -8,16 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from indexer import build_index
-from indexer.lexical import stem_token
+from indexer.lexical import stem_token, tokenize
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
 from qa.match import (
-    adjacent_pairs,
+    content_words,
     coverage,
     densest_window,
     proximity,
     question_terms,
+    text_words,
     translated_terms,
     word_pairs,
 )
@@ -67,11 +70,11 @@ def test_word_pairs_are_consecutive_content_words_weighted_by_idf() -> None:
 
 def test_proximity_is_the_share_of_pairs_side_by_side() -> None:
     q = word_pairs(question_terms("første udtræksprøve januar"), lambda t: 1.0)
-    together = adjacent_pairs("Den første udtræksprøve var i januar 1967.")  # "var i" are stopwords
-    apart = adjacent_pairs("Udtræksprøve nummer et, den første af dem, i januar.")
+    together = text_words("Den første udtræksprøve var i januar 1967.")  # "var i" are stopwords
+    apart = text_words("Udtræksprøve nummer et, den første af dem, i januar.")
     assert proximity(q, together) == pytest.approx(1.0)
     assert proximity(q, apart) == 0.0
-    half = adjacent_pairs("Den første udtræksprøve. Senere kom marts og januar.")
+    half = text_words("Den første udtræksprøve. Senere kom marts og januar.")
     assert proximity(q, half) == pytest.approx(0.5)
 
 
@@ -81,9 +84,9 @@ def test_translated_words_are_side_by_side_through_any_of_their_senses() -> None
     q = word_pairs(translated_terms(translate("supports local emerging clusters", glossary)), lambda t: 1.0)
     assert q.pairs[0] == _pair("støtte", "lokale") | _pair("understøtte", "lokale")
     assert q.pairs[1] == _pair("lokale", "spirende")  # a phrase joins by its first word ...
-    text = adjacent_pairs("Kommunerne skal understøtte lokale og spirende klynger.")
+    text = text_words("Kommunerne skal understøtte lokale og spirende klynger.")
     assert proximity(q, text) == pytest.approx(1.0)  # ... one sense is enough; "og" is a stopword
-    assert proximity(q, adjacent_pairs("Lokale klynger kan understøtte spirende virksomheder.")) == 0.0
+    assert proximity(q, text_words("Lokale klynger kan understøtte spirende virksomheder.")) == 0.0
 
 
 def test_lexical_weight_follows_its_coverage_of_the_question() -> None:
@@ -154,3 +157,44 @@ def test_the_densest_window_of_a_long_sentence_holds_the_questions_words() -> No
     window = densest_window(text, "Hvem støtter spirende klynger?", 8)
     assert len(window.split()) == 8 and "støtter spirende klynger" in window
     assert densest_window(text, "noget helt andet", 8) == " ".join(text.split()[:8])  # no match: the start
+
+
+_WORDS = ["klynger", "klyngeorganisationer", "spirende", "støtte", "understøtter", "og", "i", "af", "råd", "by",
+          "AS-258", "CO2", "1967", "3,5", "Apollo", "1", "første", "udtræksprøve", "kommunerne", "netværk", "Øst"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25), st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6),
+       st.sampled_from([" ", ", ", ". ", " - "]))
+@example(["spirende", "klyngeorganisationer", "og", "råd"], ["spirende", "klynger", "by"], " ")  # a stem that
+# starts another is not that word
+def test_a_text_read_once_matches_as_its_tokens_do(passage_words: list[str], question_words: list[str],
+                                                   sep: str) -> None:
+    # what coverage and word pairs meant before texts were read once: the set of the text's lexical tokens,
+    # and the stem pairs of its consecutive content words
+    text, question = sep.join(passage_words), " ".join(question_words)
+    tokens = set(tokenize(text))
+    read = text_words(text)
+    for token in {t for w in content_words(question) for t in tokenize(w)}:
+        assert read.has(token) == (token in tokens), token
+    stems = [stem_token(w) for w in content_words(text)]
+    adjacent = set(zip(stems, stems[1:], strict=False))
+    q = word_pairs(question_terms(question), lambda t: 1.0)
+    assert proximity(q, read) == pytest.approx(sum(w for p, w in zip(q.pairs, q.weights, strict=True)
+                                                   if p & adjacent))
+
+
+def test_coverage_and_pairs_of_the_shipped_passages_read_once_match_their_tokens(shipped_fake_index: Path) -> None:
+    s = Searcher(shipped_fake_index)
+    question = "Hvem har det primære ansvar for at understøtte lokale og spirende klynger i 2016?"
+    terms = question_terms(question)
+    pairs = word_pairs(terms, lambda t: 1.0)
+    for i, p in enumerate(s.index.passages):
+        tokens = set(tokenize(p.text))
+        read = s.ranker.passage_words(i)
+        assert all(read.has(t) == (t in tokens) for w in content_words(question) for t in tokenize(w))
+        stems = [stem_token(w) for w in content_words(p.text)]
+        adjacent = set(zip(stems, stems[1:], strict=False))
+        assert proximity(pairs, read) == pytest.approx(sum(w for pr, w in zip(pairs.pairs, pairs.weights, strict=True)
+                                                           if pr & adjacent))
+    assert s.ranker.passage_words(0) is s.ranker.passage_words(0)  # kept, not read again
