@@ -164,6 +164,12 @@ class Ranker:
         if self.index.sparse is not None:
             self._sparse_columns()
 
+    def own_language(self, lang: str) -> bool:
+        """Is ``lang`` the collection's language? Such a question is matched as it is (no translation), its
+        lexical weight follows the lexical signal's coverage of it, and its best hits are reordered by their
+        answer sentence (``qa.search``)."""
+        return lang == self.index.collection.language
+
     def uses_sparse(self, lang: str) -> bool:
         """Does the recipe for ``lang`` use the sparse head (a second model pass per question)?"""
         return self.index.sparse is not None and self.config.uses_sparse(lang)
@@ -195,7 +201,7 @@ class Ranker:
     def _translation(self, text: str, lang: str) -> tuple[tuple[str, ...], ...] | None:
         """The question's words and phrases as their Danish terms (``qa.translate.translate``), or None when
         it is matched as it is (the collection's language, or nothing to translate through)."""
-        if lang == self.index.collection.language:
+        if self.own_language(lang):
             return None
         glossary = self._glossary(lang)
         return translate(text, glossary) if glossary else None
@@ -301,7 +307,7 @@ class Ranker:
         s = self.retrieve(q, k, mask)
         if len(s.ids) == 0:
             return []
-        own = q.lang == self.index.collection.language
+        own = self.own_language(q.lang)
         weights = self.config.weights_for(q.lang, q.overlap)
         if own and self.config.lexical_coverage > 0:
             weights = self.config.by_coverage(weights, self.lexical_coverage(q, s))

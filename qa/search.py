@@ -268,7 +268,7 @@ class Searcher:
         show; a cosine counts as 0 when negative or missing, so they stay above the hits after them); else
         as they were."""
         w = self.config.answer_rerank
-        if w <= 0 or not any(c is not None for c in cosines) or q.lang != self.index.collection.language:
+        if w <= 0 or not any(c is not None for c in cosines) or not self.ranker.own_language(q.lang):
             return ranked, answers
         n = len(cosines)
         head = [(replace(c, score=c.score + w * max(0.0, cos or 0.0)), a)
