@@ -133,3 +133,18 @@ def test_bad_fail_under(tmp_path: Path) -> None:
         check_fail_under({"metrics": {}, "by_lang": {}}, ["recall@5"])
     with pytest.raises(UsageError, match="unknown metric 'precision'"):
         check_fail_under({"metrics": {}, "by_lang": {}}, ["precision=1"])
+
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
+
+
+@pytest.mark.parametrize("path", sorted(EVAL_DIR.glob("*.jsonl")), ids=lambda p: p.name)
+def test_the_projects_question_sets_load_with_unique_ids_and_a_language(path: Path) -> None:
+    qs = load_questions(path).questions
+    assert qs, path
+    assert len({q.id for q in qs}) == len(qs), f"{path.name}: duplicate ids"
+    assert all(q.lang in ("da", "en") for q in qs), f"{path.name}: every question names its language"
+    if path.name.startswith("unanswerable_"):
+        assert all(not q.expected for q in qs), f"{path.name}: an unanswerable question has no expected phrase"
+        # issue 12 asks for at least 30 unanswerable questions per language over all sets; each set here has 20+
+        assert min(sum(q.lang == lang for q in qs) for lang in ("da", "en")) >= 20, path.name
