@@ -76,10 +76,22 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _word_tokens(w: str) -> tuple[str, ...]:
     stem = _stemmer().stemWord(w)
-    if len(w) <= NGRAM:
-        return ("s:" + stem, "w:" + w)
-    marked = f"#{w}#"
-    return ("s:" + stem, *(marked[i:i + NGRAM] for i in range(len(marked) - NGRAM + 1)))
+    whole = word_token(w)
+    if whole is not None:
+        return ("s:" + stem, whole)
+    m = marked(w)
+    return ("s:" + stem, *(m[i:i + NGRAM] for i in range(len(m) - NGRAM + 1)))
+
+
+def word_token(w: str) -> str | None:
+    """The token of a word of at most ``NGRAM`` letters as a whole ("to" -> "w:to"); None for a longer one,
+    which is matched by its n-grams instead (:func:`marked`)."""
+    return "w:" + w if len(w) <= NGRAM else None
+
+
+def marked(w: str) -> str:
+    """A word between boundary marks ("#klynger#"): its ``NGRAM``-letter substrings are its n-gram tokens."""
+    return f"#{w}#"
 
 
 def identifiers(text: str) -> list[str]:

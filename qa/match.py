@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.lexical import NGRAM, identifiers, stem_token, tokenize, words
+from indexer.lexical import identifiers, marked, stem_token, tokenize, word_token, words
 
 GRAM_SHARE = 0.6  # a word without its stem in the text counts when this share of its 4-grams is there
 
@@ -71,9 +71,9 @@ def text_words(text: str) -> TextWords:
     """``text`` read once for :func:`coverage` and :func:`proximity`."""
     ws = words(text)
     distinct = dict.fromkeys(ws)
-    exact = dict.fromkeys([stem_token(w) for w in distinct] + ["w:" + w for w in distinct if len(w) <= NGRAM]
-                          + identifiers(text))
-    return TextWords(" " + " ".join(exact) + " ", "\0" + "\0".join(f"#{w}#" for w in distinct if len(w) > NGRAM) + "\0",
+    whole = {w: word_token(w) for w in distinct}
+    exact = dict.fromkeys([stem_token(w) for w in distinct] + [t for t in whole.values() if t] + identifiers(text))
+    return TextWords(" " + " ".join(exact) + " ", "\0" + "\0".join(marked(w) for w, t in whole.items() if t is None) + "\0",
                      " " + " ".join(stem_token(w) for w in ws if _is_content(w)) + " ")
 
 
