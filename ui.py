@@ -32,7 +32,7 @@ from indexer import (
 from indexer.document import page_range
 from indexer.intake import UploadLimits, suggest_metadata
 from qa.cite import find_quote
-from qa.config import DEFAULT_CONFIG, DisplayConfig, RankingConfig
+from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, DisplayConfig, RankingConfig
 from qa.errors import QueryError
 from qa.evaluate import METRICS, evaluate, load_questions, write_report
 from qa.memo import MemoItem, items_from_hits
@@ -627,8 +627,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")), help="port (default 7860)")
     ap.add_argument("--index-dir", default=None, help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
     ap.add_argument("--read-only", action="store_true", help="no uploads or removals from the browser")
-    ap.add_argument("--no-answer-check", action="store_true", help="skip the answer check (~80 ms less a question, "
-                    "more wrong answers where the documents have none)")
+    ap.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
     args = ap.parse_args()
     config = DEFAULT_CONFIG.without_answer_check() if args.no_answer_check else None
     try:

@@ -8,18 +8,14 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from indexer import KlyngeError
 
+from .config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
 from .errors import QueryError, UsageError
 
-if TYPE_CHECKING:
-    from qa.config import RankingConfig
-
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-NO_CHECK_HELP = ("skip the answer check: ~80 ms less a question, at the cost of more wrong answers where the "
-                 "documents have none (docs/retrieval.md, 'The answer check')")
 
 
 def _print_json(obj: Any) -> None:
@@ -38,8 +34,6 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 def _config(args: argparse.Namespace) -> RankingConfig:
     """The ranking settings: the defaults, without the answer check with ``--no-answer-check``."""
-    from qa.config import DEFAULT_CONFIG
-
     return DEFAULT_CONFIG.without_answer_check() if getattr(args, "no_answer_check", False) else DEFAULT_CONFIG
 
 
