@@ -89,6 +89,11 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L2) -> np.
     return w
 
 
+def _answers(w: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """The decisions of the fitted ``w`` (:func:`fit`) on standardised features ``xs``: answered or not."""
+    return np.hstack([xs, np.ones((len(xs), 1))]) @ w >= 0
+
+
 def _weights(y: np.ndarray) -> np.ndarray:
     pos, neg = max(1, int(y.sum())), max(1, int((1 - y).sum()))
     return np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
@@ -107,7 +112,7 @@ def calibrate(rows: list[dict], lang: str, names: tuple[str, ...] = FEATURES,
         for k in range(FOLDS):
             tr, te = fold != k, fold == k
             w = fit(xs[tr], y[tr], _weights(y[tr]))
-            votes[te] += (np.hstack([xs[te], np.ones((te.sum(), 1))]) @ w) >= 0
+            votes[te] += _answers(w, xs[te])
     answered = votes / REPEATS >= 0.5
     w = fit(xs, y, _weights(y))
     coef = {f: float(w[i] / sd[i]) for i, f in enumerate(names)}
@@ -126,7 +131,7 @@ def transfer(rows: list[dict], lang: str, names: tuple[str, ...]) -> dict[str, t
             continue
         mu, sd = x.mean(0), x.std(0) + 1e-9
         w = fit((x - mu) / sd, y, _weights(y))
-        answered = np.hstack([(xt - mu) / sd, np.ones((len(xt), 1))]) @ w >= 0
+        answered = _answers(w, (xt - mu) / sd)
         out[held] = (int(((yt == 0) & answered).sum()), int((yt == 0).sum()),
                      int(((yt == 1) & ~answered).sum()), int(yt.sum()))
     return out

