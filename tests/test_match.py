@@ -15,6 +15,7 @@ from indexer import build_index
 from indexer.lexical import stem_token, tokenize
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
 from qa.match import (
+    WordPairs,
     content_words,
     coverage,
     densest_window,
@@ -163,6 +164,14 @@ _WORDS = ["klynger", "klyngeorganisationer", "spirende", "støtte", "understøtt
           "AS-258", "CO2", "1967", "3,5", "Apollo", "1", "første", "udtræksprøve", "kommunerne", "netværk", "Øst"]
 
 
+def _share_side_by_side(q: WordPairs, text: str) -> float:
+    """What word pairs meant before texts were read once: the share of ``q``'s pairs among the stem pairs of
+    ``text``'s consecutive content words."""
+    stems = [stem_token(w) for w in content_words(text)]
+    adjacent = set(zip(stems, stems[1:], strict=False))
+    return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if p & adjacent)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_WORDS), max_size=25), st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6),
        st.sampled_from([" ", ", ", ". ", " - "]))
@@ -177,11 +186,8 @@ def test_a_text_read_once_matches_as_its_tokens_do(passage_words: list[str], que
     read = text_words(text)
     for token in {t for w in content_words(question) for t in tokenize(w)}:
         assert read.has(token) == (token in tokens), token
-    stems = [stem_token(w) for w in content_words(text)]
-    adjacent = set(zip(stems, stems[1:], strict=False))
     q = word_pairs(question_terms(question), lambda t: 1.0)
-    assert proximity(q, read) == pytest.approx(sum(w for p, w in zip(q.pairs, q.weights, strict=True)
-                                                   if p & adjacent))
+    assert proximity(q, read) == pytest.approx(_share_side_by_side(q, text))
 
 
 def test_coverage_and_pairs_of_the_shipped_passages_read_once_match_their_tokens(shipped_fake_index: Path) -> None:
@@ -193,8 +199,5 @@ def test_coverage_and_pairs_of_the_shipped_passages_read_once_match_their_tokens
         tokens = set(tokenize(p.text))
         read = s.ranker.passage_words(i)
         assert all(read.has(t) == (t in tokens) for w in content_words(question) for t in tokenize(w))
-        stems = [stem_token(w) for w in content_words(p.text)]
-        adjacent = set(zip(stems, stems[1:], strict=False))
-        assert proximity(pairs, read) == pytest.approx(sum(w for pr, w in zip(pairs.pairs, pairs.weights, strict=True)
-                                                           if pr & adjacent))
+        assert proximity(pairs, read) == pytest.approx(_share_side_by_side(pairs, p.text))
     assert s.ranker.passage_words(0) is s.ranker.passage_words(0)  # kept, not read again
