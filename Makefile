@@ -9,7 +9,7 @@ INDEX_DIR ?= .klynge/index
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast index squad-index install lint bench eval clean browser-deps dictionary-deps load
+.PHONY: run test test-fast index squad-index laws-dev-index install lint bench eval clean browser-deps dictionary-deps load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ $(SQUAD_INDEX)/manifest.json: $(wildcard $(SQUAD_CORPUS)/*) $(wildcard indexer/*
 	$(KLYNGE) index --corpus $(SQUAD_CORPUS) --index-dir $(SQUAD_INDEX)
 
 squad-index: $(SQUAD_INDEX)/manifest.json
+
+# laws-dev (../shared/eval/laws-dev): everyday questions over acts; the gate runs on the 29 acts they are
+# about (~3,100 passages, a few minutes to embed); the whole 316-act figures: benchmarks/laws_dev.py
+LAWS_DEV_CORPUS := .klynge/laws-dev-corpus
+LAWS_DEV_INDEX := .klynge/laws-dev-index
+$(LAWS_DEV_INDEX)/manifest.json: ../shared/eval/laws-dev/questions.jsonl $(wildcard indexer/*.py) $(wildcard indexer/readers/*.py) | $(STAMP)
+	$(PY) benchmarks/laws_dev.py --make-subset $(LAWS_DEV_CORPUS)
+	$(KLYNGE) index --corpus $(LAWS_DEV_CORPUS) --index-dir $(LAWS_DEV_INDEX)
+
+laws-dev-index: $(LAWS_DEV_INDEX)/manifest.json
 
 run: index dictionary-deps
 	$(KLYNGE) serve
@@ -63,7 +73,7 @@ browser-deps:
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
 	$(call apt_install,chromium,browser tests will be skipped)
 
-test: index squad-index browser-deps dictionary-deps
+test: index squad-index laws-dev-index browser-deps dictionary-deps
 	$(PY) -m ruff check indexer qa ui.py ui_memo.py tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest

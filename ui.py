@@ -54,7 +54,8 @@ T = {
         "quote": "Indsæt en sætning", "quote_ph": "Indsæt et citat for at finde kilden", "find": "Find kilden",
         "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "use_dev": "Brug samlingens spørgsmål",
         "upload": "Spørgsmålssæt (JSON Lines eller CSV)", "download": "Hent rapport",
-        "nothing": "Intet fundet i dokumenterne", "nothing_sub": "De nærmeste passager vises nedenfor – de besvarer sandsynligvis ikke spørgsmålet.",
+        "nothing": "Dokumenterne besvarer måske ikke spørgsmålet",
+        "nothing_sub": "Ingen passage svarer sikkert. De nærmeste passager vises nedenfor – læs dem, før du bruger dem.",
         "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
         "open": "Åbn i dokumentet", "page": "s.", "section": "Afsnit", "also": "Også i",
         "high": "høj", "medium": "middel", "low": "lav", "not_found_quote": "Citatet findes ikke i dokumenterne.",
@@ -71,7 +72,8 @@ T = {
         "quote": "Paste a sentence", "quote_ph": "Paste a quote to find its source", "find": "Find the source",
         "open_doc": "Choose a document", "run_eval": "Run evaluation", "use_dev": "Use the collection's questions",
         "upload": "Question set (JSON Lines or CSV)", "download": "Download report",
-        "nothing": "Nothing found in the documents", "nothing_sub": "The closest passages are shown below – they probably do not answer the question.",
+        "nothing": "The documents may not answer this",
+        "nothing_sub": "No passage answers it with confidence. The closest passages are shown below – read them before you use them.",
         "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",
         "open": "Open in document", "page": "p.", "section": "Section", "also": "Also in",
         "high": "high", "medium": "medium", "low": "low", "not_found_quote": "The quote is not in the documents.",
@@ -622,6 +624,9 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
 
 
 def main() -> None:
+    from qa.runtime import restart_with_runtime_env
+
+    restart_with_runtime_env(["serve"])  # as `klynge serve`: passive OpenMP threads (qa.runtime)
     ap = argparse.ArgumentParser(description="Start the klynge browser app (the same as `klynge serve`).")
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")), help="port (default 7860)")

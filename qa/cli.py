@@ -14,6 +14,7 @@ from indexer import KlyngeError
 
 from .config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
 from .errors import QueryError, UsageError
+from .runtime import EMBEDDING_COMMANDS, command_of, lower_build_priority, restart_with_runtime_env
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -470,39 +471,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-EMBEDDING_COMMANDS = frozenset({"index", "add"})  # the commands that may embed a whole collection
-
-
-def _glibc() -> bool:
-    try:
-        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
-    except (AttributeError, ValueError, OSError):  # not glibc (musl, macOS, Windows)
-        return False
-
-
-def _restart_with_build_malloc(argv: list[str]) -> None:
-    """Start this command again with glibc's malloc tuned for embedding (``indexer.build.BUILD_MALLOC``).
-
-    glibc reads ``GLIBC_TUNABLES`` only when a process starts, so `klynge index` and `klynge add` run as
-    the console command replace themselves once (``os.execv``) with the same interpreter and arguments
-    and that variable set. Not when the user set ``GLIBC_TUNABLES`` (theirs wins; it also stops a loop),
-    nor off glibc, nor when ``KLYNGE_MALLOC=0``, nor for calls of ``main([...])`` from Python."""
-    from indexer.build import BUILD_MALLOC
-
-    command = next((a for a in argv if not a.startswith("-")), "")
-    if (command not in EMBEDDING_COMMANDS or "GLIBC_TUNABLES" in os.environ
-            or os.environ.get("KLYNGE_MALLOC", "1") == "0" or not _glibc()):
-        return
-    os.environ["GLIBC_TUNABLES"] = BUILD_MALLOC
-    try:
-        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
-    except OSError:
-        del os.environ["GLIBC_TUNABLES"]  # carry on with the default allocator
-
-
 def main(argv: list[str] | None = None) -> int:
-    if argv is None:
-        _restart_with_build_malloc(sys.argv[1:])
+    if argv is None:  # the console command: thread pools, allocator and priority set before the libraries load
+        restart_with_runtime_env(sys.argv[1:])
+        if command_of(sys.argv[1:]) in EMBEDDING_COMMANDS:
+            lower_build_priority()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     parser = build_parser()

@@ -9,6 +9,9 @@ the corpus; it counts as right when the search answers "nothing found".
 ``answer@5``: the share of answerable questions whose first relevant passage is in the top 5 and
 whose highlighted answer sentence(s) carry an expected phrase (at least 60% of its words) – how
 often the sentence a user is shown is the one that answers.
+
+``doc@1``: for questions that name the document answering them (optional ``doc``: its file name or
+id), the share whose first hit is from that document – is the right act found first?
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from indexer.clean import normalize_for_match
 
 from .errors import QuestionSetError, UsageError
 
-METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer@5", "no_answer_accuracy")
+METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer@5", "doc@1", "no_answer_accuracy")
 ANSWER_SHARE = 0.6  # share of an expected phrase's words the highlighted answer must carry
 
 
@@ -37,6 +40,7 @@ class Question:
     question: str
     expected: tuple[str, ...]
     lang: str | None = None
+    doc: str = ""  # optional: the file (or document id) that answers it, for ``doc@1``
 
 
 @dataclass
@@ -97,7 +101,7 @@ def _load_jsonl(text: str) -> QuestionSet:
             seen.add(qid)
             lang = obj.get("lang")
             qs.questions.append(Question(qid, q.strip(), _parse_expected(obj.get("expected"), f"line {n}"),
-                                         str(lang) if lang else None))
+                                         str(lang) if lang else None, str(obj.get("doc") or "")))
         except ValueError as exc:  # JSONDecodeError is a ValueError
             msg = str(exc).split(":")[0] if isinstance(exc, json.JSONDecodeError) else str(exc)
             qs.problems.append(f"line {n}: {msg}")
@@ -116,13 +120,19 @@ def _load_csv(text: str, path: Path) -> QuestionSet:
             qs.problems.append(f"line {n}: missing 'question'")
             continue
         exp = tuple(x.strip() for x in row.get("expected", "").split("|") if x.strip())
-        qs.questions.append(Question(row.get("id") or f"line{n}", q, exp, row.get("lang") or None))
+        qs.questions.append(Question(row.get("id") or f"line{n}", q, exp, row.get("lang") or None,
+                                     row.get("doc", "").strip()))
     return qs
 
 
 def is_relevant(text: str, expected: Sequence[str]) -> bool:
     t = normalize_for_match(text)
     return any(normalize_for_match(e) in t for e in expected)
+
+
+def same_document(named: str, doc_id: str) -> bool:
+    """Is ``doc_id`` the document a question set names (``2025_1100.txt`` or ``2025_1100``)?"""
+    return bool(doc_id) and Path(named).stem == Path(doc_id).stem
 
 
 def carries_answer(answer: str, expected: Sequence[str], share: float = ANSWER_SHARE) -> bool:
@@ -145,6 +155,8 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, float | None]:
                          if r["first_relevant_rank"] and r["first_relevant_rank"] <= 10) / len(ans)) if ans else None
     out["ndcg@10"] = (sum(r["ndcg@10"] for r in ans) / len(ans)) if ans else None
     out["answer@5"] = (sum(1 for r in ans if r.get("answer_ok")) / len(ans)) if ans else None
+    named = [r for r in ans if r.get("doc_ok") is not None]
+    out["doc@1"] = (sum(1 for r in named if r["doc_ok"]) / len(named)) if named else None
     out["no_answer_accuracy"] = (sum(1 for r in noans if not r["answered"]) / len(noans)) if noans else None
     out["answered_rate"] = (sum(1 for r in ans if r["answered"]) / len(ans)) if ans else None
     return out
@@ -172,6 +184,7 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
             "first_relevant_rank": first, "answered": res.answered, "confidence": round(res.confidence, 4),
             "ndcg@10": _ndcg(rels) if q.expected else None,
             "answer": answer, "answer_ok": bool(first and first <= 5 and carries_answer(answer, q.expected)),
+            "doc_ok": same_document(q.doc, res.hits[0].passage.doc_id if res.hits else "") if q.doc else None,
             "top1_citation": res.hits[0].citation if res.hits else None,
             "top1_text": res.hits[0].passage.text[:300] if res.hits else None,
             "correct": (first is not None and first <= 5) if q.expected else (not res.answered),

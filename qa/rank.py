@@ -62,6 +62,7 @@ class Query:
     count: int | None  # the N of "the N things" it asks for
     overlap: float = 1.0  # share of the lexical query's content words in the collection's vocabulary
     terms: Terms = ()  # what coverage and word pairs count (qa.match): its words, or its translated words' senses
+    dictionary: bool = False  # its words went through the general dictionary (not a collection's glossary)
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ class Ranker:
         statement = scope.without_years(lexical) if scope else lexical
         terms = question_terms(lexical) if groups is None else translated_terms(groups)
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
-                     self.overlap(lexical), terms)
+                     self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang))
 
     def overlap(self, text: str) -> float:
         """Share of the content words of ``text`` whose stem the collection's lexical index knows."""
@@ -205,6 +206,11 @@ class Ranker:
             return None
         glossary = self._glossary(lang)
         return translate(text, glossary) if glossary else None
+
+    def through_dictionary(self, lang: str) -> bool:
+        """Are questions in ``lang`` translated through the general dictionary (the collection has no
+        glossary of its own)?"""
+        return not self.own_language(lang) and not self.index.collection.glossary and bool(self._glossary(lang))
 
     def _glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
         """The terms a question in ``lang`` goes through: the collection's glossary, else for English over
@@ -308,7 +314,7 @@ class Ranker:
         if len(s.ids) == 0:
             return []
         own = self.own_language(q.lang)
-        weights = self.config.weights_for(q.lang, q.overlap)
+        weights = self.config.weights_for(q.lang, q.overlap, q.dictionary)
         if own and self.config.lexical_coverage > 0:
             weights = self.config.by_coverage(weights, self.lexical_coverage(q, s))
         scores = self.priors(q, s.ids, fuse(s, weights, self.config.redistribute_missing_sparse))

@@ -135,27 +135,50 @@ def test_dev_questions_file_is_readable() -> None:
     assert len(load_questions(DEV_QUESTIONS).questions) >= 20
 
 
-def test_index_restarts_once_with_the_build_allocator(monkeypatch) -> None:
+def test_commands_restart_once_with_their_runtime(monkeypatch) -> None:
     """`klynge index` / `klynge add` replace themselves once with glibc's malloc tuned for embedding
-    (indexer.build.BUILD_MALLOC); other commands, a restarted process and a user's own setting do not."""
+    (indexer.build.BUILD_MALLOC); question commands once with passive OpenMP threads (qa.runtime); a
+    restarted process and a user's own setting do not restart."""
     import os
 
     from indexer.build import BUILD_MALLOC
-    from qa import cli
+    from qa import runtime
 
-    calls: list[tuple[str, list[str], str | None]] = []
-    monkeypatch.setattr(os, "execv", lambda exe, args: calls.append((exe, list(args), os.environ.get("GLIBC_TUNABLES"))))
+    calls: list[tuple[str, list[str], str | None, str | None]] = []
+    monkeypatch.setattr(os, "execv", lambda exe, args: calls.append(
+        (exe, list(args), os.environ.get("GLIBC_TUNABLES"), os.environ.get("OMP_WAIT_POLICY"))))
     monkeypatch.setattr(sys, "orig_argv", [sys.executable, "/venv/bin/klynge", "index", "--json"])
     monkeypatch.delenv("KLYNGE_MALLOC", raising=False)
-    monkeypatch.setenv("GLIBC_TUNABLES", "")  # recorded, so the value the restart sets is undone after the test
-    monkeypatch.delenv("GLIBC_TUNABLES")
-    cli._restart_with_build_malloc(["ask", "hvem?"])
-    assert calls == []
-    cli._restart_with_build_malloc(["index", "--json"])
-    assert calls == [(sys.executable, [sys.executable, "/venv/bin/klynge", "index", "--json"], BUILD_MALLOC)]
-    cli._restart_with_build_malloc(["index", "--json"])  # the restarted process: GLIBC_TUNABLES is set
+    for var in ("GLIBC_TUNABLES", "OMP_WAIT_POLICY"):
+        monkeypatch.setenv(var, "")  # recorded, so the values the restart sets are undone after the test
+        monkeypatch.delenv(var)
+    runtime.restart_with_runtime_env(["index", "--json"])
+    assert calls == [(sys.executable, [sys.executable, "/venv/bin/klynge", "index", "--json"], BUILD_MALLOC, None)]
+    runtime.restart_with_runtime_env(["index", "--json"])  # the restarted process: GLIBC_TUNABLES is set
     assert len(calls) == 1
+    runtime.restart_with_runtime_env(["ask", "hvem?"])
+    assert len(calls) == 2 and calls[-1][3] == "PASSIVE"
+    runtime.restart_with_runtime_env(["serve"])  # OMP_WAIT_POLICY is set now: no second restart
+    assert len(calls) == 2
     del os.environ["GLIBC_TUNABLES"]
     monkeypatch.setenv("KLYNGE_MALLOC", "0")
-    cli._restart_with_build_malloc(["add", "x.pdf"])
-    assert len(calls) == 1 and "GLIBC_TUNABLES" not in os.environ
+    runtime.restart_with_runtime_env(["add", "x.pdf"])
+    assert len(calls) == 2 and "GLIBC_TUNABLES" not in os.environ
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's own choice wins
+    assert runtime.runtime_env(["serve"]) == {}
+
+
+def test_a_build_lowers_its_own_priority(monkeypatch) -> None:
+    """The console's `klynge index` runs below a server's priority (qa.runtime.lower_build_priority);
+    KLYNGE_BUILD_NICE=0 keeps it."""
+    import os
+
+    from qa import runtime
+
+    steps: list[int] = []
+    monkeypatch.setattr(os, "nice", lambda n: steps.append(n) or n)
+    monkeypatch.delenv("KLYNGE_BUILD_NICE", raising=False)
+    assert runtime.lower_build_priority() == runtime.BUILD_NICE
+    monkeypatch.setenv("KLYNGE_BUILD_NICE", "0")
+    assert runtime.lower_build_priority() == 0
+    assert steps == [runtime.BUILD_NICE]

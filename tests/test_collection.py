@@ -62,6 +62,30 @@ def test_english_without_a_glossary_leans_on_the_multilingual_signals() -> None:
     assert c.weights_for("da", 0.0) == c.weights["da"]  # Danish questions keep their recipe
     off = dataclasses.replace(c, foreign_weights=None)
     assert off.weights_for("en", 0.0) == FusionWeights(0.20, 0.55, 0.25)
+    # through the general dictionary: its own recipe, more dense and less lexical than through a glossary
+    d = c.weights_for("en", 1.0, dictionary=True)
+    assert d == c.dictionary_weights["en"] and d.lexical < c.weights["en"].lexical and d.dense > c.weights["en"].dense
+    assert c.weights_for("da", 1.0, dictionary=True) == c.weights["da"]  # no dictionary recipe for Danish
+
+
+def test_a_question_is_marked_as_going_through_the_dictionary_only_without_a_glossary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Query.dictionary: an English question over a Danish collection without a glossary, when the general
+    dictionary is there; never a Danish question, never through a collection's glossary."""
+    from qa import rank
+
+    monkeypatch.setattr(rank, "english_danish", lambda: {"responsibility": ("ansvar",)})
+    plain = write_corpus(tmp_path / "p", MINI_DOCS)
+    build_index(plain, tmp_path / "pi", FakeEmbedder(), progress=False)
+    s = Searcher(tmp_path / "pi")
+    v = s.embedder.embed_queries(["x"])[0]
+    assert s.ranker.analyse("Who has the responsibility?", "en", v, None).dictionary
+    assert not s.ranker.analyse("Hvem har ansvaret?", "da", v, None).dictionary
+    own = write_corpus(tmp_path / "g", {**MINI_DOCS, "collection.toml": 'glossary = "ord.tsv"\n',
+                                        "ord.tsv": "responsibility\tansvar\n"})
+    build_index(own, tmp_path / "gi", FakeEmbedder(), progress=False)
+    g = Searcher(tmp_path / "gi")
+    assert not g.ranker.analyse("Who has the responsibility?", "en", v, None).dictionary
 
 
 def test_overlap_measures_the_questions_words_in_the_collection(shipped_fake_index: Path) -> None:

@@ -37,9 +37,11 @@ class FakeSearcher:
 
     ranking: dict[str, list[str]]
     answered: dict[str, bool] = field(default_factory=dict)
+    docs: dict[str, str] = field(default_factory=dict)  # question -> document id of its hits (default "d")
 
     def search(self, q: str, k: int = 10) -> _Res:
-        hits = [_Hit(Passage(f"p{i}", "d", "T", None, None, "", 0, len(t), t)) for i, t in enumerate(self.ranking[q])]
+        hits = [_Hit(Passage(f"p{i}", self.docs.get(q, "d"), "T", None, None, "", 0, len(t), t))
+                for i, t in enumerate(self.ranking[q])]
         return _Res(hits[:k], self.answered.get(q, True))
 
 
@@ -66,6 +68,26 @@ def test_metrics_are_computed(tmp_path: Path) -> None:
     assert check_fail_under(r, ["recall@1=0.9"]) == ["recall@1 = 0.500 is below 0.900"]
     assert check_fail_under(r, ["recall@5=0.9", "da:mrr@10=1"]) == []
     assert m["answer@5"] == 1.0
+
+
+def test_doc_at_1_counts_the_questions_that_name_their_document(tmp_path: Path) -> None:
+    """``doc``: the file answering a question; doc@1 is the share whose first hit is from it (its file name
+    or id), over the questions that name one."""
+    p = _write(tmp_path, [
+        json.dumps({"id": "a", "question": "A?", "expected": ["x"], "doc": "2025_1100.txt"}),
+        json.dumps({"id": "b", "question": "B?", "expected": ["x"], "doc": "2024_572"}),
+        json.dumps({"id": "c", "question": "C?", "expected": ["x"]}),
+        json.dumps({"id": "d", "question": "D?", "expected": [], "doc": ""}),
+    ])
+    s = FakeSearcher({q: ["x"] for q in ("A?", "B?", "C?", "D?")}, {"D?": False},
+                     {"A?": "2025_1100", "B?": "2026_13", "C?": "2024_572"})
+    r = evaluate(s, load_questions(p))
+    assert [q["doc_ok"] for q in r["questions"]] == [True, False, None, None]
+    assert r["metrics"]["doc@1"] == 0.5
+    assert check_fail_under(r, ["doc@1=0.6"]) == ["doc@1 = 0.500 is below 0.600"]
+    none = evaluate(s, load_questions(_write(tmp_path, [json.dumps({"id": "c", "question": "C?", "expected": ["x"]})],
+                                             "n.jsonl")))
+    assert none["metrics"]["doc@1"] is None  # no question names a document
 
 
 def test_answer_at_5_needs_the_highlighted_sentence_to_carry_the_answer(tmp_path: Path) -> None:

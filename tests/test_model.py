@@ -72,15 +72,16 @@ def test_quality_gates(searcher: Searcher) -> None:
 
 @pytest.mark.slow
 def test_quality_gates_on_another_collection() -> None:
-    """The gates of eval/gates.toml about squad-da-dev (its own index, built by `make squad-index`)."""
+    """The gates of eval/gates.toml about other collections: squad-da-dev and laws-dev's acts (their own
+    indexes, built by `make squad-index` and `make laws-dev-index`)."""
     from qa.gates import check_gates, load_gates
 
     gates = [g for g in load_gates(ROOT / "eval" / "gates.toml") if g.index is not None]
-    assert {g.name for g in gates} >= {"squad-da", "squad-en", "unanswerable-squad"}
+    assert {g.name for g in gates} >= {"squad-da", "squad-en", "unanswerable-squad", "laws-dev"}
     absent = [g for g in gates if not (g.index / "manifest.json").exists() or not g.questions.exists()]
     if absent:
-        pytest.skip(f"{absent[0].index} or {absent[0].questions} is not there: `make squad-index` builds it "
-                    "from ../shared/eval/squad-da-dev/corpus")
+        pytest.skip(f"{absent[0].index} or {absent[0].questions} is not there: `make squad-index` and "
+                    "`make laws-dev-index` build them from ../shared")
     failures = [(g.name, f) for g, _r, fs in check_gates(None, gates) for f in fs]
     assert not failures, failures
 

