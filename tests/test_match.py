@@ -143,10 +143,11 @@ def test_fusion_uses_the_weights_the_coverage_gives(order_index: Path) -> None:
     want = fuse(sig, DEFAULT_CONFIG.by_coverage(DEFAULT_CONFIG.weights["da"], cov))
     got = {c.idx: c.score for c in s.ranker.rank(q, 3)}
     assert got == {int(i): pytest.approx(float(v)) for i, v in zip(sig.ids, want, strict=True)}
-    # a question in another language than the collection's keeps its weights (its words are translations)
+    # a question in another language than the collection's keeps its weights (its words are translations;
+    # through the general dictionary, when it is installed, the dictionary's weights)
     en = s.ranker.analyse(question, "en", q.vector, None)
     sig_en = s.ranker.retrieve(en, 3)
-    want_en = fuse(sig_en, DEFAULT_CONFIG.weights_for("en", en.overlap))
+    want_en = fuse(sig_en, DEFAULT_CONFIG.weights_for("en", en.overlap, en.dictionary))
     got_en = {c.idx: c.score for c in s.ranker.rank(en, 3)}
     assert got_en == {int(i): pytest.approx(float(v)) for i, v in zip(sig_en.ids, want_en, strict=True)}
 
