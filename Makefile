@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 KLYNGE := $(VENV)/bin/klynge
 STAMP := $(VENV)/.installed
 INDEX_DIR ?= .klynge/index
+# the indexing code: an index is rebuilt when it changed (unchanged passages reuse their vectors)
+INDEXER_FILES := $(shell find indexer -name "*.py")
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -22,7 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Rebuilt when the corpus or the indexing code changed (unchanged passages reuse their vectors).
-$(INDEX_DIR)/manifest.json: $(wildcard corpus/*) $(wildcard indexer/*.py) $(wildcard indexer/readers/*.py) | $(STAMP)
+$(INDEX_DIR)/manifest.json: $(wildcard corpus/*) $(INDEXER_FILES) | $(STAMP)
 	$(KLYNGE) index --index-dir $(INDEX_DIR)
 
 index: $(INDEX_DIR)/manifest.json
@@ -31,7 +33,7 @@ index: $(INDEX_DIR)/manifest.json
 # changes (unchanged passages reuse their vectors)
 SQUAD_CORPUS := ../shared/eval/squad-da-dev/corpus
 SQUAD_INDEX := .klynge/squad-index
-$(SQUAD_INDEX)/manifest.json: $(wildcard $(SQUAD_CORPUS)/*) $(wildcard indexer/*.py) $(wildcard indexer/readers/*.py) | $(STAMP)
+$(SQUAD_INDEX)/manifest.json: $(wildcard $(SQUAD_CORPUS)/*) $(INDEXER_FILES) | $(STAMP)
 	$(KLYNGE) index --corpus $(SQUAD_CORPUS) --index-dir $(SQUAD_INDEX)
 
 squad-index: $(SQUAD_INDEX)/manifest.json
@@ -40,7 +42,7 @@ squad-index: $(SQUAD_INDEX)/manifest.json
 # about (~3,100 passages, a few minutes to embed); the whole 316-act figures: benchmarks/laws_dev.py
 LAWS_DEV_CORPUS := .klynge/laws-dev-corpus
 LAWS_DEV_INDEX := .klynge/laws-dev-index
-$(LAWS_DEV_INDEX)/manifest.json: ../shared/eval/laws-dev/questions.jsonl $(wildcard indexer/*.py) $(wildcard indexer/readers/*.py) | $(STAMP)
+$(LAWS_DEV_INDEX)/manifest.json: ../shared/eval/laws-dev/questions.jsonl $(INDEXER_FILES) | $(STAMP)
 	$(PY) benchmarks/laws_dev.py --make-subset $(LAWS_DEV_CORPUS)
 	$(KLYNGE) index --corpus $(LAWS_DEV_CORPUS) --index-dir $(LAWS_DEV_INDEX)
 
@@ -74,7 +76,7 @@ browser-deps:
 	$(call apt_install,chromium,browser tests will be skipped)
 
 test: index squad-index laws-dev-index browser-deps dictionary-deps
-	$(PY) -m ruff check indexer qa ui.py ui_memo.py tests benchmarks
+	$(PY) -m ruff check indexer qa ui.py klynge_ui tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest
 	# quality gates: eval/gates.toml (the same file tests/test_model.py reads)

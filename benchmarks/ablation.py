@@ -6,7 +6,7 @@ Rows: the shipped configuration, then each mechanism switched off (a :class:`qa.
 from the shipped one, or the collection without its glossary). Columns: R@5 / MRR@10 per set and
 language; for the unanswerable sets, the share declined. The shipped collection is read from
 .klynge/index (or $KLYNGE_INDEX_DIR); squad-da-dev from --squad-index (`make squad-index`), left out
-when it is not there. Mechanisms: docs/retrieval.md.
+when it is not there. Mechanisms: docs/ranking.md.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import Library, build_index, make_embedder, read_document, split_document  # noqa: E402
-from indexer import build as build_module  # noqa: E402
-from tests.conftest import FakeEmbedder  # noqa: E402
+from indexer.building import pipeline as build_module  # noqa: E402
+from tests.fake_embedder import FakeEmbedder  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "laws"
 PDF = ROOT / "corpus" / "klyngestrategi-2.0-2016-2018.pdf"
@@ -63,7 +63,7 @@ def main() -> None:
     print(f"add the 20-page PDF ({embedded} passages embedded, nothing else): median {statistics.median(adds):.1f} s "
           f"of {args.runs} ({', '.join(f'{x:.1f}' for x in adds)})")
     print(f"remove it: median {statistics.median(removes):.1f} s ({', '.join(f'{x:.1f}' for x in removes)})")
-    with mock.patch.object(build_module, "pipeline_fingerprint", lambda: "changed"):
+    with mock.patch.object(build_module, "reading_fingerprint", lambda: "changed"):
         t = time.perf_counter()
         lib.sync()
         full = time.perf_counter() - t

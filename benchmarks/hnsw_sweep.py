@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import sweep_depths, synthetic_vectors  # noqa: E402
 
-from indexer.ann import noisy_queries  # noqa: E402
+from indexer.store.ann import noisy_queries  # noqa: E402
 
 
 def main() -> None:

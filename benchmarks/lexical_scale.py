@@ -8,7 +8,7 @@ Synthetic passages shaped like real Danish legal text: 5–8 sentences drawn at 
 a real build streams them from its passages). The build runs in a child process whose peak RSS (VmHWM)
 is reported. Queries: 3–6 content words of a random sentence of the pool. "Exact" is BM25 over every
 query token; klynge's scoring leaves out tokens in more than 10 % of passages above 50,000 passages
-(``indexer.lexical.PRUNE_DF``); the overlap of the two top-10s is reported, with p50/p95 of both.
+(``indexer.store.lexical.PRUNE_DF``); the overlap of the two top-10s is reported, with p50/p95 of both.
 
 ``--quality`` rebuilds the lexical index of the shipped and squad-da-dev indexes with stems only (what an
 index above ``STEMS_ONLY_ABOVE`` passages gets) and prints R@5 / MRR@10 per language against the
@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.lexical import LexicalIndex, tokenize, words  # noqa: E402
+from indexer.store.lexical import LexicalIndex, tokenize, words  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "laws"
 

@@ -61,12 +61,12 @@ def spectrum_slope(x: np.ndarray, top: int = 200) -> float:
 
 def main() -> None:
     from indexer import Index
-    from indexer.split import sentence_spans
+    from indexer.reading.split import sentence_spans
 
     index = Index.load(ROOT / ".klynge" / "index")
     sentences = [p.text[a:b].strip() for p in index.passages for a, b in sentence_spans(p.text)]
     sentences = [s for s in sentences if len(s.split()) >= 5]
-    from indexer.embed import make_embedder
+    from indexer.embedding import make_embedder
 
     embedder = make_embedder(index.manifest["embedder"], index.manifest.get("model"))
     real = embedder.embed_passages(sentences)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import Index, build_index, make_embedder  # noqa: E402
-from indexer.distributed import RaySettings  # noqa: E402
+from indexer.building.distributed import RaySettings  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "laws"
 

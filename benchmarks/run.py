@@ -4,7 +4,7 @@
     python benchmarks/run.py --skip-scale    # only the shipped corpus
     python benchmarks/run.py --scale 100000  # one synthetic size
 
-Prints a Markdown table and writes benchmarks/results.json and docs/benchmarks.md.
+Prints a Markdown table, writes benchmarks/results.json and, from it, docs/performance.md (benchmarks/report.py).
 Numbers are medians/percentiles of one run; machines are noisy, compare ratios within a run.
 """
 
@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import Index, build_index, make_embedder  # noqa: E402
-from indexer.ann import make_ann, noisy_queries, set_search_depth  # noqa: E402
-from indexer.lexical import LexicalIndex  # noqa: E402
+from indexer.store.ann import make_ann, noisy_queries, set_search_depth  # noqa: E402
+from indexer.store.lexical import LexicalIndex  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 EXTRA = ROOT / "eval" / "extra_questions.jsonl"
@@ -268,7 +268,7 @@ def bench_scale(out: dict, n: int, queries: int = 200, model: str = "spectrum") 
     t = time.perf_counter()
     lex = LexicalIndex.build(texts)
     res["bm25_build_s"] = round(time.perf_counter() - t, 1)
-    import indexer.lexical as lexmod
+    import indexer.store.lexical as lexmod
 
     lat, overlap = [], []
     for _ in range(min(queries, 100)):
@@ -349,7 +349,6 @@ def main() -> None:
     ap.add_argument("--vectors", choices=["spectrum", "flat"], default="spectrum",
                     help="synthetic vectors: the real e5 spectrum (default) or equidistant clusters (worst case)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
-    ap.add_argument("--md", default=str(ROOT / "docs" / "benchmarks.md"))
     args = ap.parse_args()
     out: dict = {"date": time.strftime("%Y-%m-%d %H:%M"),
                  "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
@@ -375,10 +374,10 @@ def main() -> None:
             print(f"scale {n:,} ...", flush=True)
             bench_scale(out, n, model=args.vectors)
     Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
-    md = markdown(out)
-    Path(args.md).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.md).write_text(md + "\n", encoding="utf-8")
-    print(md)
+    print(markdown(out))
+    from report import main as write_page  # benchmarks/report.py, beside this script
+
+    write_page(["--results", args.out])
 
 
 if __name__ == "__main__":

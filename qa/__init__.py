@@ -3,7 +3,8 @@
 One module per stage: ``config`` (every tunable), ``lang``, ``translate`` and ``dictionary`` (the
 question's language and its Danish terms), ``intent`` (what a question's form says), ``match`` (how much of a
 question a passage holds: coverage, word pairs), ``rank`` (retrieve → fuse → priors → proximity → dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
-(:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``cli`` is the `klynge` command.
+(:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``service`` is what the `klynge` command
+(``cli``), the browser app and its HTTP API all call (ask, cite, evaluate, add, remove, list documents).
 """
 
 from .cite import QuoteMatch, citation_for, find_quote

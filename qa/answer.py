@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from indexer import sentence_spans
-from indexer.lexical import tokenize
+from indexer.store.lexical import tokenize
 
 from .config import AnswerConfig
 

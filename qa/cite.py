@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer import Document, Index, Passage
-from indexer.clean import fold_for_match, normalize_unicode
-from indexer.document import page_range
-from indexer.legal import act_citation, is_act, structure_of
+from indexer.reading.clean import fold_for_match, normalize_unicode
+from indexer.reading.document import page_range
+from indexer.reading.legal import act_citation, is_act, structure_of
 
 from .errors import QueryError
 

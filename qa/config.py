@@ -2,8 +2,8 @@
 
 ``Searcher(index, config=RankingConfig(...))`` uses it; ``klynge eval`` reports record it
 (:meth:`RankingConfig.to_json`); ``benchmarks/ablation.py`` builds variants with
-:func:`dataclasses.replace`. Each value carries the reason for it or the section of docs/retrieval.md
-where it was measured. Nothing here is specific to one collection.
+:func:`dataclasses.replace`. Each value carries the reason for it or the section of the ranking page
+where it is described (docs/ranking.md). Nothing here is specific to one collection.
 """
 
 from __future__ import annotations
@@ -22,10 +22,7 @@ class FusionWeights:
 
 
 def _default_weights() -> dict[str, FusionWeights]:
-    # docs/retrieval.md, "What moved the numbers" 4 and 10: Danish questions lean on the lexical index
-    # (its n-grams match Danish compounds; the sparse head did not help and costs a model pass);
-    # English questions over Danish text share few words with it and lean on the multilingual
-    # signals. English 0.2/0.55/0.25 sits on a plateau of a grid over 35 questions.
+    # Danish leans on BM25's n-grams (they match compounds), English over Danish text on the multilingual signals
     return {"da": FusionWeights(0.20, 0.80, 0.00), "en": FusionWeights(0.20, 0.55, 0.25)}
 
 
@@ -50,36 +47,25 @@ CALIBRATED_QUICK: dict[str, LogisticModel] = {
 
 
 def _default_models() -> dict[str, LogisticModel]:
-    # fitted by `python benchmarks/calibrate.py` (pooled sets of two collections, balanced classes,
-    # L2 1.0); cross-validated false answers / false declines in docs/retrieval.md
+    # fitted by benchmarks/calibrate.py on both collections' questions pooled; its errors are in docs/ranking.md
     return CALIBRATED
 
 
 def _quick_models() -> dict[str, LogisticModel]:
-    # the same fit without the answer check's feature, for ConfidenceConfig.answer_check = 0
+    # the same fit without the answer check's feature: these decide when answer_check = 0
     return CALIBRATED_QUICK
 
 
 @dataclass(frozen=True)
 class ConfidenceConfig:
-    """Per-language logistic models of "the collection answers this" (docs/retrieval.md,
-    "Confidence and 'nothing found'")."""
+    """Per-language logistic models of "the collection answers this" (docs/ranking.md, "Confidence")."""
 
     models: dict[str, LogisticModel] = field(default_factory=_default_models)
-    # the answer check: the answer sentence of each of this many best hits embedded on its own, the
-    # closest one's cosine a feature. Cross-validated, it took false answers / false declines from
-    # 12.3 / 7.9 % to 8.8 / 7.0 % (Danish) and 21.1 / 12.2 % to 12.3 / 10.8 % (English); 1 or 2 sentences
-    # helped less (docs/retrieval.md, "The answer check"). It costs a model pass over 3 sentences after the
-    # ranking, ~80 ms a question here against ~12 ms for the question's own (docs/benchmarks.md, "What the
-    # answer check costs a question"); 0 turns it off and quick_models decide.
+    # this many best hits' answer sentences embedded alone, the best cosine a feature (fewer false answers, ~80 ms); 0 = off
     answer_check: int = 3
-    # a longer answer sentence is cut to this many words around the question's (the model's time grows
-    # with length, ~1 ms a word: a 230-word table row would cost ~0.25 s); 64 is above 90 % of answer
-    # sentences and measured the same as no cut, 30 or 40 words worse (docs/retrieval.md, "The answer check")
+    # a longer answer sentence is cut to this many words around the question's (~1 ms a word; shorter cuts were worse)
     answer_check_words: int = 64
-    # answer sentences whose vectors a searcher keeps (most recently used): the vector depends on the
-    # sentence only, and related questions mark the same sentences (over a question set 20 % of them on
-    # squad-da-dev, 50 % on the shipped collection were marked before); 4096 vectors are ~6 MB
+    # answer-sentence vectors a searcher keeps (~6 MB): a repeated or related question skips their embedding
     answer_check_cache: int = 4096
     quick_models: dict[str, LogisticModel] = field(default_factory=_quick_models)
     default_lang: str = "da"  # the model for a language without one of its own
@@ -88,9 +74,9 @@ class ConfidenceConfig:
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    """Which sentence(s) of a hit are marked as the answer (docs/retrieval.md, "The answer sentence")."""
+    """Which sentence(s) of a hit are marked as the answer (docs/ranking.md, "Answer sentences")."""
 
-    tie: float = 0.9  # a runner-up scoring at least this share of the best is marked too (Danish 0.83 -> 0.85)
+    tie: float = 0.9  # a runner-up scoring at least this share of the best is marked too (about one hit in five shows two)
     list_items_shown: int = 10  # items marked after a sentence that opens a list ("... er:")
     list_item_words: int = 60  # a longer piece is running text, not a list item
     stem_weight: float = 1.0  # a shared word stem counts fully ...
@@ -111,76 +97,44 @@ class LegalConfig:
     """Questions that name a provision ("forvaltningslovens § 19"; ``qa/legalref.py``)."""
 
     enabled: bool = True  # put the named provision first; False = rank such questions like any other
-    # how well the question's act name must match a title: 3 same word, 2 a word that starts the
-    # same, below 1 character similarity; 0.75 keeps "kommunestyrelsesloven" ~ "lov om kommunernes
-    # styrelse" (0.88) and drops unrelated titles (docs/legal.md)
+    # act name vs title: 3 same word, 2 same start, else similarity; 0.75 keeps "kommunestyrelsesloven" ~ its act (0.88)
     min_name_score: float = 0.75
     max_pinned: int = 3  # passages of one provision put first (a long § spans several)
-    # the confidence of a resolved lookup: the provision exists, so the question is answered whatever
-    # the retrieval signals say (they see "§ 9" as an almost empty question)
+    # a resolved lookup is answered: the provision exists, though the signals see "§ 9" as an empty question
     confidence: float = 0.95
 
 
 # what --no-answer-check (klynge ask/eval/serve, ui.py) does, in one place for both command lines
 NO_CHECK_HELP = ("skip the answer check: ~80 ms less a question, at the cost of more wrong answers where the "
-                 "documents have none (docs/retrieval.md, 'The answer check')")
+                 "documents have none (docs/ranking.md, '6. The answer check')")
 
 
 @dataclass(frozen=True)
 class RankingConfig:
     weights: dict[str, FusionWeights] = field(default_factory=_default_weights)
-    # weights for a question none of whose words the collection has (English over Danish text without
-    # a glossary): the lexical signal has nothing to match, so the multilingual signals carry it. The
-    # weights used are interpolated between ``weights`` and these by the share of the question's content
-    # words found in the collection's vocabulary (docs/retrieval.md, "Trusting the lexical signal")
+    # English weights at zero vocabulary overlap (no word for BM25 to match), interpolated by the share known
     foreign_weights: FusionWeights | None = field(default_factory=lambda: FusionWeights(0.85, 0.0, 0.15))
     foreign_langs: tuple[str, ...] = ("en",)  # languages whose weights are interpolated so
-    # English questions over a Danish collection that gives no glossary go through Debian's general
-    # FreeDict English-Danish dictionaries when they are installed (qa/dictionary.py; docs/retrieval.md,
-    # "A general dictionary": squad English MRR 0.803 -> 0.880, laws English 0.485 -> 0.643). A collection's
-    # own glossary is used instead of it: merged, the dictionary's senses of everyday words cost the shipped
-    # dev set (0.812 -> 0.729). False = off.
+    # English over a collection without a glossary goes through FreeDict when installed (never merged); False = off
     dictionary: bool = True
-    # the weights (in place of ``weights``) for a question matched through that general dictionary: its
-    # senses of everyday words are many and loose ("business" -> affære/anliggende/handel), so the lexical
-    # signal it feeds is weaker evidence than a collection's own glossary gives, and the multilingual
-    # dense signal carries more. Measured on every set English goes through the dictionary in (squad-da-dev,
-    # laws-dev, laws-everyday; docs/laws.md); questions through a glossary keep ``weights``
+    # English through that dictionary: its many loose senses are weaker lexical evidence than a glossary's
     dictionary_weights: dict[str, FusionWeights] = field(
         default_factory=lambda: {"en": FusionWeights(0.35, 0.40, 0.25)})
     default_lang: str = "da"  # recipe for a language without weights: the collection's own language
-    # a signal the index lacks (no sparse head) gives its weight to dense and lexical in equal halves,
-    # so fused scores keep the same range (docs/retrieval.md, "Signals alone")
+    # without a sparse head, its weight goes to dense and lexical in halves, so fused scores keep their range
     redistribute_missing_sparse: bool = True
-    # a question in the collection's own language: the lexical signal keeps its full weight when one of
-    # its best ``coverage_depth`` passages holds at least this share of the question's content words
-    # (qa.match.coverage), less in proportion when none does, the rest going to dense: a lexical top that
-    # matches only a few of the question's words is matching the wrong thing, where the dense signal may
-    # still see the paraphrase. Grid 0.6-0.8 all gained on squad-da-dev and moved no shipped set; 0.9 and
-    # above cost the shipped dev set (docs/retrieval.md, "Trusting the lexical signal by its coverage of the question"). 0 = off
+    # own-language questions: BM25 keeps its full weight only if a top passage holds this share of the words; 0 = off
     lexical_coverage: float = 0.75
     coverage_depth: int = 5
-    # added to a fused candidate's score: the IDF-weighted share of the question's consecutive terms that
-    # stand side by side in the passage (qa.match.proximity; ordered pairs of the sequential dependence
-    # model), an English question's through any of their Danish senses. 0.2: the middle of 0.1-0.3, where
-    # every set measured the same or better (docs/retrieval.md, "Word pairs side by side"). 0 = off
+    # the fused top get + this × the IDF-weighted share of the question's word pairs standing side by side; 0 = off
     proximity: float = 0.2
-    proximity_depth: int = 10  # the fused top this many get it (10, 20, 30 and every candidate measured alike)
-    # passages whose words (qa.match.TextWords, ~2.7 KB each on squad-da-dev) the ranker keeps for coverage
-    # and word pairs, most recently used: a question reads up to ~20 passages' words, and questions on one
-    # subject meet the same passages again (docs/benchmarks.md, "Reading a passage once"); 2048 are ~6 MB
+    proximity_depth: int = 10  # the fused top this many get it (deeper measured alike)
+    # passages' words kept for coverage and word pairs (~6 MB): passages met again are not read again
     words_cache: int = 2048
-    # added to the score of each hit the answer check read (ConfidenceConfig.answer_check, the best 3), for
-    # a question in the collection's language: this times the cosine between the question and the hit's
-    # answer sentence embedded on its own, and those hits reordered by it. The passage's vector averages all
-    # it says; the sentence's tells the passage that states the asked fact from one that shares its subject.
-    # No extra model work (the check embeds them anyway); with the check off, no reorder. 0.1-0.5 moved no
-    # shipped or law set and gained squad-da-dev Danish; 0.25 is their middle; 1.0 cost shipped Danish
-    # questions, and English questions (cross-lingual cosines) lost on the shipped sets from 0.25 on
-    # (docs/retrieval.md, "The answer sentence breaks near-ties"). 0 = off
+    # own-language questions: the checked hits get + this × their answer sentence's cosine and are reordered; 0 = off
     answer_rerank: float = 0.25
-    year_prior: float = 0.10  # documents a question names by year (qa/intent.py; "What moved" 8); 0 = off
-    list_boost: float = 0.10  # passages with a list as long as the count asked for ("What moved" 9); 0 = off
+    year_prior: float = 0.10  # documents a question names by year (qa/intent.py); 0 = off
+    list_boost: float = 0.10  # passages with a list as long as the count asked for (qa/intent.py); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...
     depth_per_k: int = 10  # ... deep enough that fusion sees what either signal ranks high
     pool_min: int = 30  # fused candidates kept before near-duplicates are merged: max(pool_min, ...

@@ -3,7 +3,7 @@
 Relevance rule: a hit is relevant when its passage text contains one of the question's expected
 phrases after both are normalised the same way: Unicode NFC, markup removed, lower case, quotes
 dropped, dashes unified, line-end hyphenation joined, whitespace collapsed
-(``indexer.clean.normalize_for_match``). A question with an empty ``expected`` has no answer in
+(``indexer.reading.clean.normalize_for_match``). A question with an empty ``expected`` has no answer in
 the corpus; it counts as right when the search answers "nothing found".
 
 ``answer@5``: the share of answerable questions whose first relevant passage is in the top 5 and
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.clean import normalize_for_match
+from indexer.reading.clean import normalize_for_match
 
 from .errors import QuestionSetError, UsageError
 

@@ -10,7 +10,7 @@
   the question's words (the items are named, the category is not). Passages holding a labelled list
   of exactly that length get a small boost (answer-type matching, as in classic QA systems).
 
-Both are measured in docs/retrieval.md.
+Both are measured in docs/ranking.md.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer import Document, Passage
-from indexer.lexical import NUMBER_WORDS
+from indexer.store.lexical import NUMBER_WORDS
 
 _YEAR = r"(?:19|20)\d\d"
 _PERIOD = re.compile(rf"(?<![\d.,])({_YEAR})(?:\s*[-–/]\s*({_YEAR}))?(?![\d.,])")

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer import Document, Index
-from indexer.clean import fold_for_match
-from indexer.legal import act_name, paragraph_key, structure_of
+from indexer.reading.clean import fold_for_match
+from indexer.reading.legal import act_name, paragraph_key, structure_of
 
 from .config import LegalConfig
 

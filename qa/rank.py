@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from indexer import FlatAnn, Index, Passage
-from indexer.lexical import stem_token
-from indexer.scores import minmax
+from indexer.store.lexical import stem_token
+from indexer.store.scores import minmax
 
 from .config import FusionWeights, RankingConfig
 from .dictionary import english_danish
@@ -258,7 +258,7 @@ class Ranker:
         candidates that fusion sees, whatever the collection's size. Exact indexes shortlist by a
         half-precision scan (:meth:`FlatAnn.shortlist`; a filter's own top) and score the shortlist from
         the float32 vectors; fusing all 23,382 law passages instead measured the same or lower
-        (docs/benchmarks.md)."""
+        (docs/ranking.md, "What a question costs")."""
         if self._exact is not None and self._vectors is not None:
             if depth >= self.n:
                 return np.arange(self.n), self._vectors @ qv

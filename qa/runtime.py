@@ -8,7 +8,7 @@ Both are read by the libraries only when a process starts, so the console comman
   while after each parallel region. Beside a busy neighbour the spinning threads take the cores the next
   question's embedding needs: on the laws, p95 4.9 s beside an index build, 0.48 s passive. On a quiet
   machine passive threads cost ~30 ms a question (docs/laws.md, "Answering while a build runs").
-- **Builds** (``index``, ``add``): glibc's malloc tuned for embedding (``indexer.build.BUILD_MALLOC``), and a
+- **Builds** (``index``, ``add``): glibc's malloc tuned for embedding (``indexer.building.pipeline.BUILD_MALLOC``), and a
   lower scheduling priority (``nice`` +``BUILD_NICE``) so that a build never starves a server on the same
   machine (alone, it took that p95 to 0.31 s); on an otherwise idle machine it runs as fast.
 
@@ -49,7 +49,7 @@ def runtime_env(argv: list[str], environ: Mapping[str, str] | None = None) -> di
     if command_of(argv) in EMBEDDING_COMMANDS:
         if "GLIBC_TUNABLES" in env or env.get("KLYNGE_MALLOC", "1") == "0" or not _glibc():
             return {}
-        from indexer.build import BUILD_MALLOC
+        from indexer.building.pipeline import BUILD_MALLOC
 
         return {"GLIBC_TUNABLES": BUILD_MALLOC}
     return {k: v for k, v in QUERY_ENV.items() if k not in env}

@@ -3,7 +3,7 @@
 check (the best hits' answer sentences embedded on their own) feeds the confidence and, for a question in
 the collection's language, breaks near-ties among those hits.
 
-Hybrid retrieval, by the question's language (docs/retrieval.md): Danish questions lean on the
+Hybrid retrieval, by the question's language (docs/ranking.md): Danish questions lean on the
 lexical index, whose character n-grams match Danish compounds; English questions over Danish text
 have few words in common with it, so they lean on the multilingual dense and sparse signals.
 """
@@ -13,10 +13,9 @@ from __future__ import annotations
 import functools
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,94 +27,13 @@ from .answer import best_sentences
 from .cite import citation_for, locator_for
 from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
-from .errors import QueryError
 from .lang import detect_lang
 from .legalref import LegalLookup, Resolved
 from .match import densest_window
 from .rank import Candidate, Query, Ranker
+from .results import Filters, Hit, Result, Source, clean_query
 
-MAX_QUERY_CHARS = 2000  # a question longer than a page is pasted text, not a question; the rest is cut
-
-
-@dataclass(frozen=True)
-class Filters:
-    doc_ids: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
-
-    def empty(self) -> bool:
-        return not (self.doc_ids or self.kinds or self.years)
-
-
-@dataclass(frozen=True)
-class Source:
-    """Another document where a hit's text also stands."""
-
-    doc_id: str
-    title: str
-    page: int | None
-    section: str
-    citation: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Hit:
-    passage: Passage
-    score: float
-    rank: int
-    citation: str
-    answer: tuple[tuple[int, int], ...] = ()  # sentence spans (offsets into passage.text) that best answer
-    dense: float = 0.0
-    lexical: float = 0.0
-    sparse: float = 0.0
-    also_in: tuple[Source, ...] = ()  # the same text in other documents
-    locator: str = ""  # in a legal text, the § of the answer (else of the passage): "§ 9, stk. 5"
-
-    @property
-    def answer_text(self) -> str:
-        return " ".join(self.passage.text[s:e] for s, e in self.answer)
-
-    def to_json(self) -> dict[str, Any]:
-        p = self.passage
-        return {
-            "rank": self.rank, "score": round(self.score, 4), "doc_id": p.doc_id, "title": p.title,
-            "section": p.section, "page": p.page, "page_end": p.page_end, "passage_id": p.passage_id,
-            "start": p.start, "end": p.end, "text": p.text, "answer": self.answer_text,
-            "answer_spans": [list(x) for x in self.answer], "citation": self.citation, "locator": self.locator,
-            "signals": {"dense": round(self.dense, 4), "lexical": round(self.lexical, 4), "sparse": round(self.sparse, 4)},
-            "also_in": [s.to_json() for s in self.also_in],
-        }
-
-
-@dataclass(frozen=True)
-class Result:
-    question: str
-    lang: str
-    answered: bool
-    confidence: float
-    hits: tuple[Hit, ...]
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank", "check"
-    features: dict[str, float] = field(default_factory=dict)  # what the confidence model saw (qa.confidence)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"question": self.question, "lang": self.lang, "answered": self.answered,
-                "confidence": round(self.confidence, 4), "hits": [h.to_json() for h in self.hits]}
-
-
-def clean_query(text: str) -> str:
-    """NFC, control characters and NUL removed, whitespace collapsed, length capped."""
-    if not isinstance(text, str):
-        raise QueryError("the question must be text")
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(ch if ch.isprintable() or ch in " \t\n" else " " for ch in text)
-    text = " ".join(text.split())
-    if not text:
-        raise QueryError("the question is empty: type a question about the documents")
-    return text[:MAX_QUERY_CHARS]
-
+__all__ = ["Filters", "Hit", "Result", "Searcher", "Source", "clean_query", "get_searcher", "reload_searcher", "search"]
 
 class Searcher:
     """Loads an index once and answers questions. Safe to share between threads: after construction
@@ -339,7 +257,7 @@ def _blas() -> Any:
 def _one_blas_thread() -> Any:
     """Ranking's BLAS work is a matrix-vector product per question: one thread does it as fast, and a
     multi-threaded BLAS leaves its threads spinning afterwards, taking the cores from the next question's
-    embedding (on the laws, p50 62 → 28 ms end to end; docs/benchmarks.md)."""
+    embedding (on the laws, p50 62 → 28 ms end to end; docs/ranking.md, "What a question costs")."""
     return _blas().limit(limits=1, user_api="blas")
 
 

@@ -14,14 +14,16 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from indexer import build_index
-from indexer.embed import Embedder, register_backend, unregister_backend
+from indexer.embedding.registry import GROUP
+
+from .fake_embedder import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -30,33 +32,25 @@ DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 REAL_INDEX = ROOT / ".klynge" / "index"
 
 
-class FakeEmbedder(Embedder):
-    """Bag of hashed character trigrams: deterministic, fast, and similar texts get similar vectors."""
-
-    name = "fake"
-
-    def __init__(self, model: str | None = None, dim: int = 64) -> None:
-        self.model = model or "trigram-64"
-        self.dim = dim
-        self.calls = 0
-
-    def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        self.calls += len(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for r, t in enumerate(texts):
-            b = np.frombuffer(f"  {t.lower()}  ".encode(), dtype=np.uint8).astype(np.uint64)
-            codes = (b[:-2] * 1_000_003 + b[1:-1] * 10_007 + b[2:] * 101) % self.dim  # hashed byte trigrams
-            out[r] = np.bincount(codes.astype(np.int64), minlength=self.dim)[: self.dim] + 1e-3
-        out /= np.linalg.norm(out, axis=1, keepdims=True)
-        return out
-
-
 @pytest.fixture(scope="session", autouse=True)
-def fake_backend() -> Iterator[None]:
-    """``--embedder fake`` and indexes built with the fake load by name while the tests run."""
-    register_backend("fake", FakeEmbedder)
+def fake_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``--embedder fake`` and indexes built with the fake load by name while the tests run: the fake is
+    registered as a plugin is, an entry point of ``klynge.embedders`` in a distribution's metadata on the
+    path (here and in the processes the tests start)."""
+    site = tmp_path_factory.mktemp("plugins")
+    dist = site / "klynge_test_fake-0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: klynge-test-fake\nVersion: 0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(f"[{GROUP}]\nfake = tests.fake_embedder:FakeEmbedder\n", encoding="utf-8")
+    saved = os.environ.get("PYTHONPATH")
+    sys.path.insert(0, str(site))
+    os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (str(site), str(ROOT), saved) if x)
     yield
-    unregister_backend("fake")
+    sys.path.remove(str(site))
+    if saved is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = saved
 
 
 @pytest.fixture
@@ -160,20 +154,60 @@ def launch_fake_app(index_dir: Path, corpus_dir: Path | None = None) -> tuple[su
     it answers (or after two minutes). The caller terminates it."""
     port = free_port()
     corpus = f", corpus_dir={str(corpus_dir)!r}" if corpus_dir else ""
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.conftest import FakeEmbedder; "
-            "from indexer import register_backend; register_backend('fake', FakeEmbedder); import ui; "
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import ui; "
             f"ui.launch(index_dir={str(index_dir)!r}{corpus}, port={port})")
     env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
+    wait_for_app(proc, url)
     return proc, url
+
+
+def wait_for_app(proc: subprocess.Popen, url: str, timeout: float = 120) -> None:
+    """Return once the app at ``url`` answers; RuntimeError (the app stopped) when ``proc`` exits first
+    or it has not answered within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read() if proc.stdout else ""
+            raise RuntimeError(f"the app exited ({proc.returncode}): {out}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # not listening yet: poll again
+    proc.kill()
+    raise RuntimeError(f"the app did not answer at {url} within {timeout:.0f} s")
+
+
+# Records whether Gradio's status tracker of the component holding the element ``sel`` went busy (an event
+# updating it started) and then idle again (the event's outputs arrived), from a MutationObserver set up
+# before the action. The component must be on the page already (a tab's content is drawn when it is opened).
+_WATCH_EVENT = """sel => {
+  const el = document.querySelector(sel);
+  const block = el && (el.closest('.block') || el);
+  if (!block) throw new Error('nothing on the page matches ' + sel);
+  const busy = () => { const t = block.querySelector('[data-testid=status-tracker]');
+                       return !!t && !t.classList.contains('hide'); };
+  window.kEvents = window.kEvents || {};
+  window.kEvents[sel] = 'started?';
+  const seen = new MutationObserver(() => {
+    if (busy()) window.kEvents[sel] = 'busy';
+    else if (window.kEvents[sel] === 'busy') { window.kEvents[sel] = 'done'; seen.disconnect(); }
+  });
+  seen.observe(block, {attributes: true, childList: true, subtree: true});
+}"""
+
+
+@contextmanager
+def event_done(page, selector: str, timeout: float = 60_000) -> Iterator[None]:  # noqa: ANN001
+    """Around an action that starts a Gradio event updating the component that holds ``selector``: return
+    once that event has finished (its outputs drawn), instead of guessing how long it takes."""
+    page.evaluate(_WATCH_EVENT, selector)
+    yield
+    page.wait_for_function("sel => window.kEvents[sel] === 'done'", arg=selector, timeout=timeout)
 
 
 def ask_in_page(page, question: str, tab: str | None = "Spørg") -> str:  # noqa: ANN001

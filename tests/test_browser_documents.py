@@ -14,7 +14,7 @@ import pytest
 
 from indexer import build_index
 
-from .conftest import ARTIFACTS, FakeEmbedder, ask_in_page, launch_fake_app, write_corpus
+from .conftest import ARTIFACTS, FakeEmbedder, ask_in_page, event_done, launch_fake_app, write_corpus
 
 pytestmark = [pytest.mark.browser]
 
@@ -66,16 +66,23 @@ def docs_page(browser, writable_app: tuple[str, Path]):  # noqa: ANN001, ANN201
 
 
 def _open_manage(page) -> None:  # noqa: ANN001
-    page.get_by_role("tab", name="Dokumenter").click()
-    page.wait_for_timeout(300)
-    if not page.locator("#k-add-files").is_visible():  # the accordion stays open once opened
+    """The Documents tab with its add/replace/remove part open. Selecting the tab refreshes the document
+    lists (and the index's status line above the tabs) and clears the pickers: wait for that to be done,
+    or it may clear a pick made meanwhile."""
+    tab = page.get_by_role("tab", name="Dokumenter")
+    if tab.get_attribute("aria-selected") != "true":
+        with event_done(page, "#k-status"):
+            tab.click()
+    if page.locator("#k-manage button.label-wrap.open").count() == 0:  # the accordion stays open once opened
         page.get_by_text("Tilføj, erstat eller fjern dokumenter").click()
-    page.locator("#k-add-files").wait_for(timeout=10_000)
+    page.locator("#k-add-files").wait_for(state="visible", timeout=10_000)
 
 
 def _upload(page, path: Path) -> None:  # noqa: ANN001
-    page.locator("#k-add-files input[type=file]").set_input_files(str(path))
-    page.wait_for_timeout(800)  # the upload and the prefill round trip
+    """Choose the file and wait for the upload and the metadata it suggests (title, publisher, date): a
+    field filled in before that arrives would be overwritten by it."""
+    with event_done(page, "#k-m-title"):
+        page.locator("#k-add-files input[type=file]").set_input_files(str(path))
 
 
 def _result(page, word: str) -> str:  # noqa: ANN001
@@ -97,6 +104,13 @@ def _pick(page, elem_id: str, label: str) -> None:  # noqa: ANN001
     box.click()
     box.fill(label)
     page.get_by_role("option", name=label).first.click()
+
+
+def _pick_to_replace(page, label: str) -> None:  # noqa: ANN001
+    """Choose the document to replace and wait for its metadata to be filled in: fields typed before that
+    arrives would be overwritten by it (the title may show the same value already, so wait for the event)."""
+    with event_done(page, "#k-m-title"):
+        _pick(page, "k-replace", label)
 
 
 def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tmp_path: Path) -> None:  # noqa: ANN001
@@ -126,10 +140,8 @@ def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tm
                   "busdriften til landsbyerne.\n", encoding="utf-8")
     _open_manage(page)
     _upload(page, v2)
-    _pick(page, "k-replace", "Mobilitetsplan 2030")
+    _pick_to_replace(page, "Mobilitetsplan 2030")
     title = page.locator("#k-m-title textarea, #k-m-title input").first
-    page.wait_for_function("() => { const t = document.querySelector('#k-m-title textarea, #k-m-title input');"
-                           " return t && t.value === 'Mobilitetsplan 2030'; }", timeout=10_000)
     assert title.input_value() == "Mobilitetsplan 2030"  # the replaced document's metadata, kept
     page.locator("#k-add").click()
     assert "Erstattet" in _result(page, "Erstattet")
@@ -139,9 +151,8 @@ def test_upload_ask_replace_remove(docs_page, writable_app: tuple[str, Path], tm
 
     # correct the metadata alone: kept in documents.toml, shown in the list
     _open_manage(page)
-    _pick(page, "k-replace", "Mobilitetsplan 2030")
-    page.wait_for_function("() => document.querySelector('#k-m-title textarea, #k-m-title input')?.value === "
-                           "'Mobilitetsplan 2030'", timeout=10_000)
+    _pick_to_replace(page, "Mobilitetsplan 2030")
+    assert page.locator("#k-m-title textarea, #k-m-title input").first.input_value() == "Mobilitetsplan 2030"
     page.locator("#k-m-publisher textarea, #k-m-publisher input").first.fill("Solbakke Kommune")
     page.locator("#k-save-meta").click()
     assert "Opdateret" in _result(page, "Opdateret")

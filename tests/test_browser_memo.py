@@ -55,6 +55,7 @@ def _download(page, button: str, tmp_path: Path) -> Path:  # noqa: ANN001
 
 def test_collect_three_citations_and_export_them(page, tmp_path: Path) -> None:  # noqa: ANN001
     import docx
+    from playwright.sync_api import expect
 
     ask_in_page(page, "forvaltningslovens § 19, stk. 2")
     card = page.locator("#k-results .k-card").first
@@ -76,10 +77,9 @@ def test_collect_three_citations_and_export_them(page, tmp_path: Path) -> None: 
 
     page.get_by_role("tab", name="Notat / Memo").click()
     items = page.locator("#k-basket .k-memo-item")
-    items.first.wait_for(timeout=10_000)
-    assert items.count() == 4
+    expect(items).to_have_count(4, timeout=10_000)
     items.nth(2).get_by_role("button", name="Fjern / remove 3").click()
-    assert items.count() == 3
+    expect(items).to_have_count(3)
     # the quote (last) moves to the top; a note on the § 19 item (now second)
     items.nth(2).get_by_role("button", name="Flyt op / move up 3").click()
     items.nth(1).get_by_role("button", name="Flyt op / move up 2").click()
@@ -93,8 +93,8 @@ def test_collect_three_citations_and_export_them(page, tmp_path: Path) -> None: 
     page.wait_for_selector("#k-question textarea", timeout=30_000)
     page.get_by_role("tab", name="Notat / Memo").click()
     items = page.locator("#k-basket .k-memo-item")
-    items.first.wait_for(timeout=10_000)
-    assert items.count() == 3 and items.nth(1).locator("textarea").input_value() == "Partshøring: undtagelserne."
+    expect(items).to_have_count(3, timeout=10_000)
+    expect(items.nth(1).locator("textarea")).to_have_value("Partshøring: undtagelserne.")
 
     word = _download(page, "#k-memo-docx", tmp_path)
     assert word.suffix == ".docx"
@@ -120,5 +120,5 @@ def test_collect_three_citations_and_export_them(page, tmp_path: Path) -> None: 
     assert page.evaluate("() => window.klyngeLastCopied") == md
 
     page.locator("#k-memo-clear").click()
-    assert page.locator("#k-basket .k-memo-item").count() == 0
+    expect(page.locator("#k-basket .k-memo-item")).to_have_count(0)
     assert "tomt" in page.locator("#k-basket").inner_text()

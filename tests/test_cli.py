@@ -137,11 +137,11 @@ def test_dev_questions_file_is_readable() -> None:
 
 def test_commands_restart_once_with_their_runtime(monkeypatch) -> None:
     """`klynge index` / `klynge add` replace themselves once with glibc's malloc tuned for embedding
-    (indexer.build.BUILD_MALLOC); question commands once with passive OpenMP threads (qa.runtime); a
+    (indexer.building.pipeline.BUILD_MALLOC); question commands once with passive OpenMP threads (qa.runtime); a
     restarted process and a user's own setting do not restart."""
     import os
 
-    from indexer.build import BUILD_MALLOC
+    from indexer.building.pipeline import BUILD_MALLOC
     from qa import runtime
 
     calls: list[tuple[str, list[str], str | None, str | None]] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, build_index
-from indexer.collection import Collection, load_collection
+from indexer.reading.collection import Collection, load_collection
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
 from qa.confidence import FEATURES, QUICK_FEATURES, assess
 from qa.match import densest_window

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer import Document, Passage, build_index
-from indexer.read import read_document
-from indexer.split import split_document
+from indexer.reading.read import read_document
+from indexer.reading.split import split_document
 from qa import DEFAULT_CONFIG, Searcher
 from qa.intent import DocumentYears, asked_count, list_lengths, years_in
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index, read_document, split_document
-from indexer.legal import act_citation, act_name, act_number, danish_date, structure, structure_of
-from indexer.read import load_metadata
-from indexer.split import MAX_WORDS
+from indexer.reading.legal import act_citation, act_name, act_number, danish_date, structure, structure_of
+from indexer.reading.read import load_metadata
+from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
 from qa.legalref import parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
@@ -227,8 +227,7 @@ def test_cite_returns_the_locator(searcher: Searcher) -> None:
 
 def test_cli_cite_and_ask_as_markdown(laws_index: Path) -> None:
     def klynge(*args: str) -> str:
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); from tests.conftest import FakeEmbedder; "
-                "from indexer import register_backend; register_backend('fake', FakeEmbedder); "
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
                 "from qa.cli import main; sys.argv = ['klynge', *sys.argv[2:]]; raise SystemExit(main())")
         out = subprocess.run([sys.executable, "-c", code, str(ROOT), *args, "--index-dir", str(laws_index)],
                              capture_output=True, text=True, timeout=120)

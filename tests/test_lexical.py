@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.lexical import LexicalIndex, identifiers, suspended_compounds
+from indexer.store.lexical import LexicalIndex, identifiers, suspended_compounds
 
 KNOWN = {"indsatsen", "organisationer", "ministeriet", "institutioner", "velfærdsteknologi", "teknologi"}
 
@@ -48,13 +48,13 @@ STEM_TEXTS = ["Kommunerne kan varetage lokale erhvervsfremmeaktiviteter.", "Erhv
 
 
 def test_large_collections_get_stem_tokens() -> None:
-    from indexer.lexical import STEMS_ONLY_ABOVE, token_mode
+    from indexer.store.lexical import STEMS_ONLY_ABOVE, token_mode
 
     assert token_mode(STEMS_ONLY_ABOVE) == "full" and token_mode(STEMS_ONLY_ABOVE + 1) == "stems"
 
 
 def test_the_streamed_stem_build_scores_as_bm25s_does(tmp_path) -> None:  # noqa: ANN001
-    from indexer.lexical import _bm25, _bm25_stems_stream, tokenize
+    from indexer.store.lexical import _bm25, _bm25_stems_stream, tokenize
 
     ref, ours = _bm25(STEM_TEXTS, None, "stems"), _bm25_stems_stream(iter(STEM_TEXTS))
     for q in ("erhvervsfremme kommunerne", "virksomheder klynger", "Grønland", "AS-258"):

@@ -27,7 +27,7 @@ from indexer import (
     safe_name,
     write_lock,
 )
-from indexer import build as build_module
+from indexer.building import pipeline as build_module
 from qa import Searcher
 from qa.search import get_searcher
 
@@ -160,7 +160,7 @@ def test_a_changed_splitter_resplits_everything(lib: Library, monkeypatch: pytes
     monkeypatch.setattr(build_module, "read_document", lambda p, *a, **k: read.append(Path(p).name) or real_read(p, *a, **k))
     lib.sync()
     assert read == []  # nothing changed: nothing read
-    monkeypatch.setattr(build_module, "pipeline_fingerprint", lambda: "another-version")
+    monkeypatch.setattr(build_module, "reading_fingerprint", lambda: "another-version")
     lib.sync()
     assert sorted(read) == ["nyhed.txt", "roller.md", "side.html"]
 
@@ -317,7 +317,7 @@ SLOW_ADD = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from tests.conftest import FakeEmbedder
+from tests.fake_embedder import FakeEmbedder
 from indexer import Library
 
 class Slow(FakeEmbedder):
@@ -376,7 +376,7 @@ def test_cli_add_documents_remove(tmp_path: Path, mini_index: Path, mini_corpus:
 
 
 def test_watch_follows_the_folder(tmp_path: Path, mini_index: Path, mini_corpus: Path) -> None:
-    from indexer.watch import watch
+    from indexer.library.watch import watch
 
     lib = Library(mini_corpus, mini_index, FakeEmbedder())
     builds: list[int] = []

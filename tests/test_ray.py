@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from indexer import EmbedderError, Index, build_index, make_embedder
-from indexer.distributed import RaySettings
+from indexer.building.distributed import RaySettings
 
 from .test_legal import LAWS
 
@@ -53,7 +53,7 @@ def test_without_ray_installed_the_message_says_what_to_install(monkeypatch: pyt
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_ray)
-    from indexer.distributed import _ray
+    from indexer.building.distributed import _ray
 
     with pytest.raises(EmbedderError, match=r"klynge\[scale\]"):
         _ray()

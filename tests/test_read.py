@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from indexer import DocumentError, read_document
-from indexer.clean import join_lines, normalize_for_match, strip_inline_markup
-from indexer.read import load_metadata
-from indexer.readers import decode_bytes
+from indexer.reading.clean import join_lines, normalize_for_match, strip_inline_markup
+from indexer.reading.read import load_metadata
+from indexer.reading.readers import decode_bytes
 
 from .conftest import CORPUS
 

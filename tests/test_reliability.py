@@ -8,9 +8,10 @@ import random
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer import Index, build_index
@@ -91,13 +92,27 @@ def test_cli_json_lists_skipped_files_with_warning_count(tmp_path: Path, bad_cor
     assert code == 0 and "file(s) skipped" in err
 
 
+# a build that kills itself at a chosen step: just before its n-th rename of the index folder or its
+# siblings (``os.replace``: the steps of the atomic swap), or in its first embedding batch (n = 0)
 KILL_SCRIPT = """
-import sys
+import os, signal, sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from tests.conftest import FakeEmbedder
+from tests.fake_embedder import FakeEmbedder
 from indexer import build_index
-build_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEmbedder(), progress=False)
+n, calls, replace = int(sys.argv[3]), [0], os.replace
+def kill(*a, **k):
+    calls[0] += Path(a[0]).name.startswith(Path(sys.argv[2]).name)
+    if calls[0] == n:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return replace(*a, **k)
+os.replace = kill
+class Dying(FakeEmbedder):
+    def embed_batch(self, texts, *a, **k):
+        if n == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().embed_batch(texts, *a, **k)
+build_index(Path(sys.argv[1]), Path(sys.argv[2]), Dying(), progress=False)
 """
 
 
@@ -110,16 +125,19 @@ def test_killed_rebuilds_leave_the_previous_index_answering(tmp_path: Path) -> N
     build_index(corpus, tmp_path / "reference", FakeEmbedder(), progress=False)  # what a completed rebuild gives
     rebuilt = [h.passage.passage_id for h in Searcher(tmp_path / "reference").search("klynge nummer 7", k=5).hits]
     script = KILL_SCRIPT.format(root=str(ROOT))
-    rng = random.Random(7)
-    for _ in range(5):
-        proc = subprocess.Popen([sys.executable, "-c", script, str(corpus), str(out)])
-        time.sleep(rng.uniform(0.05, 1.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    killed_at = []
+    for n in range(50):  # every step until a build gets through
+        code = subprocess.run([sys.executable, "-c", script, str(corpus), str(out), str(n)], timeout=300).returncode
         idx = Index.load(out)  # loads, whole
         after = [h.passage.passage_id for h in Searcher(idx).search("klynge nummer 7", k=5).hits]
         # either the old index, whole, or a completed new one: never a mixture
-        assert after == (rebuilt if "Ændret" in idx.documents["doc0"].text else before)
+        assert after == (rebuilt if "Ændret" in idx.documents["doc0"].text else before), f"killed at step {n}"
+        if code == 0:
+            break
+        assert code == -signal.SIGKILL
+        killed_at.append(n)
+    # killed while embedding and at each rename of the swap (the old index moved aside, the new moved in)
+    assert killed_at[:3] == [0, 1, 2], killed_at
     # the next build cleans up what the killed ones left behind
     build_index(corpus, out, FakeEmbedder(), progress=False)
     assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
@@ -133,6 +151,7 @@ def test_readers_keep_answering_during_a_rebuild(tmp_path: Path) -> None:
     build_index(corpus, out, FakeEmbedder(), progress=False)
     s = Searcher(out)
     errors: list[BaseException] = []
+    answered = threading.Event()  # set after each search the reader completes
     done = threading.Event()
 
     def reader() -> None:
@@ -141,14 +160,29 @@ def test_readers_keep_answering_during_a_rebuild(tmp_path: Path) -> None:
                 assert s.search("klynger og netværk", k=3).hits
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
+            answered.set()
+
+    class Waiting(FakeEmbedder):
+        """Each embedding batch of the rebuild waits for a search the reader completes meanwhile."""
+
+        batches = 0
+
+        def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+            answered.clear()
+            assert answered.wait(timeout=60), "the reader answered nothing during the rebuild"
+            self.batches += 1
+            return super().embed_batch(texts, query=query)
 
     t = threading.Thread(target=reader)
     t.start()
     (corpus / "ny.txt").write_text("Helt ny tekst om klynger.", encoding="utf-8")
-    build_index(corpus, out, FakeEmbedder(), progress=False)
-    done.set()
-    t.join()
-    assert not errors
+    embedder = Waiting()
+    try:
+        build_index(corpus, out, embedder, progress=False)
+    finally:
+        done.set()
+        t.join()
+    assert embedder.batches >= 1 and not errors  # searches ran while the rebuild was under way, all answered
     from qa import reload_searcher
 
     assert "ny" in reload_searcher(out).documents  # an explicit reload picks up the new index
@@ -168,7 +202,7 @@ LARGE_SCRIPT = """
 import re, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from tests.conftest import FakeEmbedder
+from tests.fake_embedder import FakeEmbedder
 from indexer import build_index
 t = time.time()
 r = build_index(Path(sys.argv[1]), Path(sys.argv[2]), FakeEmbedder(), progress=False)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.collection import read_glossary
+from indexer.reading.collection import read_glossary
 from qa import Filters, QueryError, Searcher, detect_lang
 from qa.answer import answer_units, best_sentences
 from qa.rank import Candidate, dedupe

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import read_document, split_document
-from indexer.document import Document
-from indexer.readers import Block, assemble
-from indexer.readers.text import read_text_blocks
-from indexer.split import sentence_spans
+from indexer.reading.document import Document
+from indexer.reading.readers import Block, assemble
+from indexer.reading.readers.text import read_text_blocks
+from indexer.reading.split import sentence_spans
 
 from .conftest import CORPUS
 

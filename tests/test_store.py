@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexCorruptError, IndexMismatchError, IndexMissingError, build_index
-from indexer import ann as ann_mod
-from indexer import index as index_mod
+from indexer.store import ann as ann_mod
+from indexer.store import index as index_mod
 
 from .conftest import FakeEmbedder, write_corpus
 
@@ -204,7 +204,7 @@ RESUME_SCRIPT = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from tests.conftest import FakeEmbedder
+from tests.fake_embedder import FakeEmbedder
 from indexer import build_index
 
 class Slow(FakeEmbedder):
@@ -301,7 +301,7 @@ def test_a_build_frees_the_passage_engine_before_the_lexical_build(tmp_path: Pat
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The passage engine (the torch model, ~0.5 GB) is released once the passages are embedded, before
     the BM25 index is built: the end of a large build then does not hold both."""
-    from indexer import build as build_mod
+    from indexer.building import pipeline as build_mod
 
     events: list[str] = []
 

@@ -14,12 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import indexer
 import qa
 from indexer import CorpusError, KlyngeError, build_index
-from indexer.clean import fold_for_match, normalize_for_match
-from indexer.readers import READERS, SUPPORTED
-from indexer.scores import minmax
+from indexer.reading.clean import fold_for_match, normalize_for_match
+from indexer.reading.readers import READERS, SUPPORTED
+from indexer.store.scores import minmax
 from qa import DEFAULT_CONFIG, FusionWeights, RankingConfig, Searcher, UsageError
 from qa.cli import main
 from qa.gates import load_gates
@@ -32,10 +31,20 @@ def test_the_app_does_not_import_the_cli() -> None:
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
 
 
-def test_every_error_is_a_klynge_error() -> None:
-    errors = [getattr(m, n) for m in (indexer, qa) for n in m.__all__ if n.endswith("Error")]
-    assert len(errors) >= 9
-    assert all(issubclass(e, KlyngeError) for e in errors)
+def test_every_error_is_a_klynge_error_exported_and_documented() -> None:
+    import inspect
+
+    import indexer.errors
+    import qa.errors
+
+    defined = {n: c for m in (indexer.errors, qa.errors) for n, c in vars(m).items()
+               if inspect.isclass(c) and issubclass(c, Exception) and c.__module__ == m.__name__}
+    exported = {n for m in (indexer, qa) for n in m.__all__ if inspect.isclass(getattr(m, n))
+                and issubclass(getattr(m, n), Exception)}
+    assert set(defined) == exported  # every error defined is exported, and nothing else is
+    assert all(issubclass(c, KlyngeError) for c in defined.values())
+    tree = indexer.errors.__doc__ or ""
+    assert [n for n in defined if f" {n} " not in tree] == []  # each one in the documented tree
 
 
 def test_missing_corpus_is_a_corpus_error(tmp_path: Path) -> None:
@@ -148,3 +157,9 @@ def test_gates_file_is_read_relative_to_itself(tmp_path: Path) -> None:
         load_gates(tmp_path / "bad.toml")
     with pytest.raises(UsageError, match="does not exist"):
         load_gates(tmp_path / "none.toml")
+
+
+def test_the_performance_page_is_generated_from_the_results() -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "report.py"), "--check"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr  # docs/performance.md: run benchmarks/report.py

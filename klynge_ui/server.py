@@ -1,0 +1,87 @@
+"""Running the app: :func:`serve` (what `klynge serve` starts, through the ``klynge.apps`` entry point in
+pyproject.toml) builds the index first when there is none, under the index's write lock as every build,
+then :func:`launch` runs it; :func:`main` is `python ui.py`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from indexer import KlyngeError, UploadLimits
+from qa import service
+from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
+from qa.search import get_searcher
+
+from .page import CSS, HEAD, build_app
+
+__all__ = ["BUILD_LOCK_TIMEOUT", "launch", "main", "serve"]
+
+BUILD_LOCK_TIMEOUT: float | None = None  # seconds serve waits for another build of its index (None: the indexer's)
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = service.DEFAULT_PORT,
+           block: bool = True, corpus_dir: Path | str | None = None, read_only: bool = False) -> Any:
+    """Run the app over an existing index (``block=False``: return once it answers)."""
+    app = build_app(index_dir, corpus_dir, read_only)
+    app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
+    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False,
+                      prevent_thread_lock=not block, footer_links=["api"], ssr_mode=False,
+                      max_file_size=f"{UploadLimits.from_env().max_bytes // 2**20}mb")
+
+
+def _warm_up(index_dir: Path) -> None:
+    """Fill the caches a large collection fills on first use, in the background: the first questions
+    should not pay for them."""
+    threading.Thread(target=lambda: get_searcher(index_dir).warm_up(), name="klynge-warm-up", daemon=True).start()
+
+
+def _waiting() -> None:
+    print("klynge: another klynge process is changing this index; waiting for it to finish ...", file=sys.stderr)
+
+
+def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int | None = None,
+          read_only: bool = False, corpus_dir: Path | str | None = None, config: RankingConfig | None = None) -> None:
+    """Build the index first if there is none (from ``corpus_dir``, else the default corpus), then run the
+    app until stopped, on ``port`` (default ``$KLYNGE_PORT``, else 7860), with ``config``'s ranking
+    settings when given (e.g. without the answer check)."""
+    index_dir = service.index_path(index_dir)
+    port = service.serve_port(port)
+    if not (index_dir / "manifest.json").exists():
+        print(f"No index at {index_dir}: building it first ...", file=sys.stderr)
+        service.ensure_index(index_dir, corpus_dir, progress=True, waiting=_waiting, lock_timeout=BUILD_LOCK_TIMEOUT)
+    if config is not None:
+        get_searcher(index_dir, config)  # before the app or the warm-up load it with the defaults
+    _warm_up(index_dir)
+    if not read_only and host not in LOCAL_HOSTS:
+        print(f"klynge: the app is reachable beyond this machine ({host}) and anyone who reaches it can add and "
+              "remove documents; start it with --read-only unless that is intended", file=sys.stderr)
+    launch(index_dir=index_dir, host=host, port=port, corpus_dir=corpus_dir, read_only=read_only)
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description="Start the klynge browser app (the same as `klynge serve`).")
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    ap.add_argument("--port", type=int, default=None, help="port (default $KLYNGE_PORT, else 7860)")
+    ap.add_argument("--index-dir", default=None, help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
+    ap.add_argument("--read-only", action="store_true", help="no uploads or removals from the browser")
+    ap.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python ui.py [--port N] ...`: the app as `klynge serve` starts it."""
+    from qa.runtime import prepare_process
+
+    prepare_process(["serve"])  # as `klynge serve`: passive OpenMP threads (qa.runtime)
+    args = _parser().parse_args(argv)
+    config = DEFAULT_CONFIG.without_answer_check() if args.no_answer_check else None
+    try:
+        serve(args.index_dir, args.host, args.port, read_only=args.read_only, config=config)
+    except KlyngeError as exc:
+        sys.stderr.write(f"klynge: {exc}\n")
+        raise SystemExit(1) from None

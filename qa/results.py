@@ -1,0 +1,95 @@
+"""What a search returns, as small frozen dataclasses (``to_json`` is the JSON every caller gives): a
+:class:`Result` per question with its :class:`Hit` s and their :class:`Source` s; the :class:`Filters` a
+search may take; and :func:`clean_query`, the one rule for what a question may hold."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexer import Passage
+
+from .errors import QueryError
+
+MAX_QUERY_CHARS = 2000  # a question longer than a page is pasted text, not a question; the rest is cut
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_ids: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def empty(self) -> bool:
+        return not (self.doc_ids or self.kinds or self.years)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Another document where a hit's text also stands."""
+
+    doc_id: str
+    title: str
+    page: int | None
+    section: str
+    citation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    rank: int
+    citation: str
+    answer: tuple[tuple[int, int], ...] = ()  # sentence spans (offsets into passage.text) that best answer
+    dense: float = 0.0
+    lexical: float = 0.0
+    sparse: float = 0.0
+    also_in: tuple[Source, ...] = ()  # the same text in other documents
+    locator: str = ""  # in a legal text, the § of the answer (else of the passage): "§ 9, stk. 5"
+
+    @property
+    def answer_text(self) -> str:
+        return " ".join(self.passage.text[s:e] for s, e in self.answer)
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.passage
+        return {
+            "rank": self.rank, "score": round(self.score, 4), "doc_id": p.doc_id, "title": p.title,
+            "section": p.section, "page": p.page, "page_end": p.page_end, "passage_id": p.passage_id,
+            "start": p.start, "end": p.end, "text": p.text, "answer": self.answer_text,
+            "answer_spans": [list(x) for x in self.answer], "citation": self.citation, "locator": self.locator,
+            "signals": {"dense": round(self.dense, 4), "lexical": round(self.lexical, 4), "sparse": round(self.sparse, 4)},
+            "also_in": [s.to_json() for s in self.also_in],
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    question: str
+    lang: str
+    answered: bool
+    confidence: float
+    hits: tuple[Hit, ...]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank", "check"
+    features: dict[str, float] = field(default_factory=dict)  # what the confidence model saw (qa.confidence)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"question": self.question, "lang": self.lang, "answered": self.answered,
+                "confidence": round(self.confidence, 4), "hits": [h.to_json() for h in self.hits]}
+
+
+def clean_query(text: str) -> str:
+    """NFC, control characters and NUL removed, whitespace collapsed, length capped."""
+    if not isinstance(text, str):
+        raise QueryError("the question must be text")
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch if ch.isprintable() or ch in " \t\n" else " " for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("the question is empty: type a question about the documents")
+    return text[:MAX_QUERY_CHARS]
