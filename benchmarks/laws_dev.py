@@ -131,8 +131,10 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
 
 def write_doc(text: str) -> None:
     body = DOC.read_text(encoding="utf-8")
-    new = re.sub(r"(<!-- laws-dev table -->\n).*?(\n<!-- /laws-dev table -->)", lambda m: m.group(1) + text + m.group(2),
-                 body, flags=re.S)
+    new, n = re.subn(r"(<!-- laws-dev table -->\n).*?(<!-- /laws-dev table -->)",
+                     lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), body, flags=re.S)
+    if n != 1:
+        raise SystemExit(f"{DOC}: the <!-- laws-dev table --> markers are missing")
     DOC.write_text(new, encoding="utf-8")
 
 

@@ -35,13 +35,15 @@ REAL_INDEX = ROOT / ".klynge" / "index"
 @pytest.fixture(scope="session", autouse=True)
 def fake_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """``--embedder fake`` and indexes built with the fake load by name while the tests run: the fake is
-    registered as a plugin is, an entry point of ``klynge.embedders`` in a distribution's metadata on the
+    registered as a plugin is, an entry point of ``klynge.embedders`` (and an ANN kind of ``klynge.ann``) in a distribution's metadata on the
     path (here and in the processes the tests start)."""
     site = tmp_path_factory.mktemp("plugins")
     dist = site / "klynge_test_fake-0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: klynge-test-fake\nVersion: 0\n", encoding="utf-8")
-    (dist / "entry_points.txt").write_text(f"[{GROUP}]\nfake = tests.fake_embedder:FakeEmbedder\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(f"[{GROUP}]\nfake = tests.fake_embedder:FakeEmbedder\n\n"
+                                           "[klynge.ann]\nplugin-flat = tests.fake_embedder:PluginFlatAnn\n",
+                                           encoding="utf-8")
     saved = os.environ.get("PYTHONPATH")
     sys.path.insert(0, str(site))
     os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (str(site), str(ROOT), saved) if x)

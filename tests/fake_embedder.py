@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from indexer.embedding.base import Embedder
+from indexer.store.ann import FlatAnn
 
-__all__ = ["FakeEmbedder"]
+__all__ = ["FakeEmbedder", "PluginFlatAnn"]
 
 
 class FakeEmbedder(Embedder):
@@ -31,3 +32,7 @@ class FakeEmbedder(Embedder):
             out[r] = np.bincount(codes.astype(np.int64), minlength=self.dim)[: self.dim] + 1e-3
         out /= np.linalg.norm(out, axis=1, keepdims=True)
         return out
+
+
+class PluginFlatAnn(FlatAnn):
+    """An ANN kind from outside klynge (``klynge.ann`` entry point ``plugin-flat``): exact search."""

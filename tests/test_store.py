@@ -322,3 +322,20 @@ def test_a_build_frees_the_passage_engine_before_the_lexical_build(tmp_path: Pat
     monkeypatch.setattr(build_mod.LexicalIndex, "build", staticmethod(lexical))
     build_index(mini_corpus, tmp_path / "idx", Releasing(), progress=False)
     assert events[-2:] == ["release", "lexical"] and events.count("release") == 1 and "embed" in events
+
+
+def test_ann_kinds_come_from_entry_points_a_plugin_included() -> None:
+    import numpy as np
+
+    from indexer.store.ann import kinds, make_ann
+
+    from .fake_embedder import PluginFlatAnn
+
+    found = kinds()
+    assert {"flat", "hnsw", "ivf", "plugin-flat"} <= set(found)
+    x = np.random.default_rng(0).standard_normal((40, 8)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ann = make_ann(x, threshold=10, kind="plugin-flat")
+    assert isinstance(ann, PluginFlatAnn) and ann.search(x[3], 1)[0][0] == 3
+    with pytest.raises(ValueError, match="unknown ANN kind 'nope'"):
+        make_ann(x, threshold=10, kind="nope")

@@ -177,15 +177,30 @@ class IvfAnn(AnnIndex):
         ivf.make_direct_map()  # reconstruct() for fusion candidates and the embedding cache
 
 
-_BY_TYPE: dict[str, type[AnnIndex]] = {c.faiss_type: c for c in (FlatAnn, HnswAnn, IvfAnn)}
-_BY_KIND: dict[str, type[AnnIndex]] = {"flat": FlatAnn, "hnsw": HnswAnn, "ivf": IvfAnn}
+GROUP = "klynge.ann"  # entry points: kind name -> AnnIndex subclass (flat, hnsw, ivf; a plugin adds its own)
+
+
+def kinds() -> dict[str, type[AnnIndex]]:
+    """The installed ANN structures by kind, registered as entry points of ``klynge.ann``."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, type[AnnIndex]] = {}
+    for ep in entry_points(group=GROUP):
+        if ep.name not in found:
+            found[ep.name] = ep.load()
+    return found
 
 
 def make_ann(vectors: np.ndarray, threshold: int = HNSW_THRESHOLD, kind: str = "hnsw") -> AnnIndex:
-    """Exact search below ``threshold`` passages; above it the approximate ``kind`` ("hnsw" or "ivf")."""
+    """Exact search below ``threshold`` passages; above it the approximate ``kind`` ("hnsw", "ivf" or a
+    plugin's)."""
     x = np.ascontiguousarray(vectors, dtype=np.float32)
-    cls = FlatAnn if len(x) < threshold else _BY_KIND[kind]
-    return cls.build(x)
+    if len(x) < threshold:
+        return FlatAnn.build(x)
+    found = kinds()
+    if kind not in found:
+        raise ValueError(f"unknown ANN kind {kind!r}: choose one of {', '.join(sorted(found))}")
+    return found[kind].build(x)
 
 
 def load_ann(path: Path, params: dict[str, Any]) -> AnnIndex:
@@ -193,7 +208,8 @@ def load_ann(path: Path, params: dict[str, Any]) -> AnnIndex:
     import faiss
 
     index = faiss.read_index(str(path))
-    cls = _BY_TYPE.get(str(params.get("type")))
+    by_type = {c.faiss_type: c for c in kinds().values()}
+    cls = by_type.get(str(params.get("type")))
     if cls is None:  # infer from the structure
         cls = HnswAnn if hasattr(index, "hnsw") else IvfAnn if hasattr(index, "nprobe") else FlatAnn
     ann = cls(index, params)
