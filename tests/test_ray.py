@@ -39,7 +39,14 @@ def test_ray_build_matches_a_local_build(tmp_path: Path) -> None:
     cos = np.sum(a.vectors() * b.vectors(), axis=1)
     assert cos.min() >= 0.999
     assert a.sparse is not None and b.sparse is not None
-    assert abs(a.sparse - b.sparse).max() < 1e-3  # the sparse head's rows came back whole
+    # the sparse head's rows came back whole and in place: each row as long as the local one and close to
+    # it. Not equal: the torch engine's top-k per token shifts with the padding of the batch a passage is
+    # in (two batchings of the same passages: row cosine >= 0.989; a row put in its neighbour's place: <= 0.66)
+    assert (np.diff(a.sparse.indptr) == np.diff(b.sparse.indptr)).all()
+    dot = np.asarray(a.sparse.multiply(b.sparse).sum(1)).ravel()
+    norms = np.sqrt(np.asarray(a.sparse.multiply(a.sparse).sum(1)).ravel() *
+                    np.asarray(b.sparse.multiply(b.sparse).sum(1)).ravel())
+    assert (dot / norms).min() >= 0.95
 
 
 def test_without_ray_installed_the_message_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
