@@ -37,6 +37,7 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("no general dictionary (FreeDict)", R(DEFAULT_CONFIG, dictionary=False), True),
     ("neither glossary nor dictionary", R(DEFAULT_CONFIG, dictionary=False), False),
     ("no lexical-coverage weights", R(DEFAULT_CONFIG, lexical_coverage=0.0), True),
+    ("no lexical specificity", R(DEFAULT_CONFIG, lexical_specificity=0.0), True),
     ("no word-pair proximity", R(DEFAULT_CONFIG, proximity=0.0), True),
     ("neither coverage nor proximity", R(DEFAULT_CONFIG, lexical_coverage=0.0, proximity=0.0), True),
     ("no answer-sentence reorder", R(DEFAULT_CONFIG, answer_rerank=0.0), True),

@@ -125,6 +125,10 @@ class RankingConfig:
     redistribute_missing_sparse: bool = True
     # own-language questions: BM25 keeps its full weight only if a top passage holds this share of the words; 0 = off
     lexical_coverage: float = 0.75
+    # ... and, short of that share, only as far as its evidence is specific: its weight is scaled further by
+    # (s1 - s10) / s1 of its best scores over this (at most 1): flat scores are everyday words matching
+    # everywhere (docs/ranking.md, "Lexical specificity"); 0 = off
+    lexical_specificity: float = 0.8
     coverage_depth: int = 5
     # the fused top get + this × the IDF-weighted share of the question's word pairs standing side by side; 0 = off
     proximity: float = 0.2
@@ -159,12 +163,16 @@ class RankingConfig:
         return FusionWeights(a * w.dense + (1 - a) * f.dense, a * w.lexical + (1 - a) * f.lexical,
                              a * w.sparse + (1 - a) * f.sparse)
 
-    def by_coverage(self, w: FusionWeights, coverage: float) -> FusionWeights:
-        """``w`` with the lexical weight scaled by ``coverage / lexical_coverage`` (at most 1), the rest
-        moved to dense."""
+    def by_coverage(self, w: FusionWeights, coverage: float, specificity: float) -> FusionWeights:
+        """``w`` with the lexical weight scaled by ``coverage / lexical_coverage`` and by
+        ``specificity / lexical_specificity`` (each at most 1), the rest moved to dense; unchanged when
+        ``coverage`` reaches ``lexical_coverage``."""
         if self.lexical_coverage <= 0 or coverage >= self.lexical_coverage:
             return w
-        moved = w.lexical * (1.0 - max(0.0, coverage) / self.lexical_coverage)
+        trust = max(0.0, coverage) / self.lexical_coverage
+        if self.lexical_specificity > 0:
+            trust *= min(1.0, max(0.0, specificity) / self.lexical_specificity)
+        moved = w.lexical * (1.0 - trust)
         return FusionWeights(w.dense + moved, w.lexical - moved, w.sparse)
 
     def uses_sparse(self, lang: str) -> bool:

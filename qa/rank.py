@@ -5,7 +5,7 @@
   lexical top ``depth``, and, when the language's recipe uses it, e5's sparse-head scores.
 - **fuse** (:func:`fuse`): min-max normalised signals, weighted per query language, and for a question in
   the collection's language by how much of it the lexical signal's best passages hold
-  (:meth:`Ranker.lexical_coverage`).
+  (:meth:`Ranker.lexical_coverage`) and how far its best score stands out (:func:`lexical_specificity`).
 - **priors** (:meth:`Ranker.priors`): documents the question names by year, lists as long as the count it
   asks for (``qa/intent.py``).
 - **proximity** (:meth:`Ranker.proximity`): the fused top reordered by how many of the question's
@@ -85,6 +85,17 @@ class Candidate:
     lexical: float
     sparse: float
     also_in: tuple[int, ...] = ()  # near-identical passages of other documents
+
+
+def lexical_specificity(scores: np.ndarray, n: int = 10) -> float:
+    """How far the best lexical score stands out from the ``n``-th: ``(s1 - sn) / s1`` (0 when nothing
+    matched). Near 0, the question's words match many passages alike (everyday words over a large
+    collection); near 1, a few passages hold its rarer words."""
+    if len(scores) == 0:
+        return 0.0
+    top = -np.sort(-scores)[:n]
+    best, nth = float(top[0]), float(top[-1])
+    return 0.0 if best <= 0 else (best - nth) / best
 
 
 def fuse(signals: Signals, weights: FusionWeights, redistribute: bool = True) -> np.ndarray:
@@ -316,7 +327,7 @@ class Ranker:
         own = self.own_language(q.lang)
         weights = self.config.weights_for(q.lang, q.overlap, q.dictionary)
         if own and self.config.lexical_coverage > 0:
-            weights = self.config.by_coverage(weights, self.lexical_coverage(q, s))
+            weights = self.config.by_coverage(weights, self.lexical_coverage(q, s), lexical_specificity(s.lexical))
         scores = self.priors(q, s.ids, fuse(s, weights, self.config.redistribute_missing_sparse))
         order = np.argsort(-scores)[: self.config.pool(k)]
         if self.config.proximity > 0:  # the fused top reordered with it (priors returned a new array)

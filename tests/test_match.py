@@ -25,7 +25,7 @@ from qa.match import (
     translated_terms,
     word_pairs,
 )
-from qa.rank import fuse
+from qa.rank import fuse, lexical_specificity
 from qa.translate import translate
 
 from .conftest import FakeEmbedder, write_corpus
@@ -93,12 +93,31 @@ def test_translated_words_are_side_by_side_through_any_of_their_senses() -> None
 def test_lexical_weight_follows_its_coverage_of_the_question() -> None:
     c = DEFAULT_CONFIG
     w = c.weights["da"]
-    assert c.by_coverage(w, 1.0) == w and c.by_coverage(w, c.lexical_coverage) == w
-    none = c.by_coverage(w, 0.0)
+    assert c.by_coverage(w, 1.0, 0.0) == w and c.by_coverage(w, c.lexical_coverage, 0.0) == w
+    none = c.by_coverage(w, 0.0, 1.0)
     assert none == FusionWeights(w.dense + w.lexical, 0.0, w.sparse)  # nothing covered: dense carries it
-    half = c.by_coverage(w, c.lexical_coverage / 2)
+    half = c.by_coverage(w, c.lexical_coverage / 2, 1.0)
     assert half.lexical == pytest.approx(w.lexical / 2) and half.dense == pytest.approx(w.dense + w.lexical / 2)
-    assert dataclasses.replace(c, lexical_coverage=0.0).by_coverage(w, 0.0) == w  # off
+    assert dataclasses.replace(c, lexical_coverage=0.0).by_coverage(w, 0.0, 0.0) == w  # off
+
+
+def test_lexical_weight_short_of_coverage_also_follows_its_specificity() -> None:
+    c = DEFAULT_CONFIG
+    w = c.weights["da"]
+    half = c.lexical_coverage / 2
+    assert c.by_coverage(w, half, c.lexical_specificity) == c.by_coverage(w, half, 1.0)  # specific enough: coverage only
+    flat = c.by_coverage(w, half, c.lexical_specificity / 2)  # half as specific: half the lexical weight again
+    assert flat.lexical == pytest.approx(w.lexical / 4) and flat.dense == pytest.approx(w.dense + 3 * w.lexical / 4)
+    assert c.by_coverage(w, c.lexical_coverage, 0.0) == w  # a top passage holds the question: trusted whatever
+    assert dataclasses.replace(c, lexical_specificity=0.0).by_coverage(w, half, 0.0) == c.by_coverage(w, half, 1.0)  # off
+
+
+def test_lexical_specificity_is_how_far_the_best_score_stands_out() -> None:
+    assert lexical_specificity(np.array([4.0] + [1.0] * 20, dtype=np.float32)) == pytest.approx(0.75)
+    assert lexical_specificity(np.full(20, 3.0, dtype=np.float32)) == 0.0  # everyday words: all alike
+    assert lexical_specificity(np.array([2.0, 0.0], dtype=np.float32)) == 1.0  # fewer than ten: the last
+    assert lexical_specificity(np.zeros(5, dtype=np.float32)) == 0.0  # nothing matched
+    assert lexical_specificity(np.zeros(0, dtype=np.float32)) == 0.0
 
 
 DOCS = {
@@ -140,9 +159,15 @@ def test_fusion_uses_the_weights_the_coverage_gives(order_index: Path) -> None:
     sig = s.ranker.retrieve(q, 3)
     cov = s.ranker.lexical_coverage(q, sig)
     assert cov == pytest.approx(0.2)
-    want = fuse(sig, DEFAULT_CONFIG.by_coverage(DEFAULT_CONFIG.weights["da"], cov))
+    want = fuse(sig, DEFAULT_CONFIG.by_coverage(DEFAULT_CONFIG.weights["da"], cov, lexical_specificity(sig.lexical)))
     got = {c.idx: c.score for c in s.ranker.rank(q, 3)}
     assert got == {int(i): pytest.approx(float(v)) for i, v in zip(sig.ids, want, strict=True)}
+    # a stricter demand on its specificity moves more of the lexical weight to dense
+    strict = dataclasses.replace(s.config, lexical_specificity=4.0)
+    w_strict = strict.by_coverage(strict.weights["da"], cov, lexical_specificity(sig.lexical))
+    assert w_strict.lexical < DEFAULT_CONFIG.by_coverage(DEFAULT_CONFIG.weights["da"], cov, 1.0).lexical
+    got = {c.idx: c.score for c in Searcher(s.index, s.embedder, strict).ranker.rank(q, 3)}
+    assert got == {int(i): pytest.approx(float(v)) for i, v in zip(sig.ids, fuse(sig, w_strict), strict=True)}
     # a question in another language than the collection's keeps its weights (its words are translations;
     # through the general dictionary, when it is installed, the dictionary's weights)
     en = s.ranker.analyse(question, "en", q.vector, None)
