@@ -11,7 +11,7 @@ INDEXER_FILES := $(shell find indexer -name "*.py")
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast index squad-index laws-dev-index install lint bench eval clean browser-deps dictionary-deps load
+.PHONY: run test test-fast index squad-index laws-dev-index install lint bench eval clean browser-deps dictionary-deps ocr-deps load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ $(LAWS_DEV_INDEX)/manifest.json: ../shared/eval/laws-dev/questions.jsonl $(INDEX
 
 laws-dev-index: $(LAWS_DEV_INDEX)/manifest.json
 
-run: index dictionary-deps
+run: index dictionary-deps ocr-deps
 	$(KLYNGE) serve
 
 # $(call apt_install,PACKAGES,WHAT GOES WITHOUT THEM): Debian packages through apt-get when root or
@@ -70,12 +70,18 @@ dictionary-deps:
 	@if [ -f $(DICTD)/freedict-dan-eng.index ] && [ -f $(DICTD)/freedict-eng-dan.index ]; then exit 0; fi; \
 	$(call apt_install,dict-freedict-dan-eng dict-freedict-eng-dan,English questions over collections without a glossary will not use a dictionary)
 
+# Debian's Tesseract with its Danish and English models: scanned PDFs and images are read by OCR
+# (indexer/reading/ocr.py). Without it scans are reported as needing OCR and the OCR tests skip, saying why.
+ocr-deps:
+	@if command -v tesseract >/dev/null && [ -n "$$(ls /usr/share/tesseract-ocr/*/tessdata/dan.traineddata 2>/dev/null)" ]; then exit 0; fi; \
+	$(call apt_install,tesseract-ocr tesseract-ocr-dan tesseract-ocr-eng,scanned documents cannot be read)
+
 # Debian's Chromium for the browser tests (no downloaded browsers). Without it they skip, saying why.
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
 	$(call apt_install,chromium,browser tests will be skipped)
 
-test: index squad-index laws-dev-index browser-deps dictionary-deps
+test: index squad-index laws-dev-index browser-deps dictionary-deps ocr-deps
 	$(PY) -m ruff check indexer qa ui.py klynge_ui tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest

@@ -36,6 +36,9 @@ def render_document(searcher: Searcher, doc_id: str, start: int | None = None, e
     cuts = sorted({0, len(text), *(s for s, _ in doc.page_starts if 0 <= s <= len(text)), *span})
     page_at = dict(doc.page_starts)
     pages = BOTH["pages_fmt"].format(doc.n_pages) if doc.n_pages else ""
+    if doc.ocr_pages:
+        conf = f"{doc.ocr_confidence:.0f}" if doc.ocr_confidence is not None else "?"
+        pages += " · " + BOTH["ocr_fmt"].format(pages=doc.ocr_pages, confidence=conf)
     parts = [f"<h3>{E(doc.title)}</h3><div class='k-meta'>{E(', '.join(x for x in (doc.publisher, doc.date) if x))}"
              f"{pages}</div><div class='k-doc' tabindex='0'>"]
     for a, b in zip(cuts, cuts[1:], strict=False):
@@ -57,8 +60,17 @@ def _doc_row(d: Any, legal: bool) -> str:
     number = BOTH["number_fmt"].format(d.number) if d.number else "–"
     acts = f"<td>{E(number)}</td><td>{E(STATUS.get(d.status, d.status) or '–')}</td>" if legal else ""
     return (f"<tr><td>{title}</td>{acts}<td>{E(d.publisher or '–')}</td><td>{E(d.date or '–')}</td>"
-            f"<td>{E(d.kind or '–')}</td><td>{d.n_pages or '–'}</td><td>{d.n_passages}</td>"
+            f"<td>{E(d.kind or '–')}</td><td>{_pages_cell(d)}</td><td>{d.n_passages}</td>"
             f"<td><code>{E(d.doc_id)}</code></td></tr>")
+
+
+def _pages_cell(d: Any) -> str:
+    """The page count; for a scan also how many pages OCR read and how sure it was (trust its text less)."""
+    if not d.ocr_pages:
+        return str(d.n_pages or "–")
+    conf = f"{d.ocr_confidence:.0f}" if d.ocr_confidence is not None else "?"
+    note = BOTH["ocr_fmt"].format(pages=d.ocr_pages, confidence=conf)
+    return f"{d.n_pages or d.ocr_pages}<br><span class='k-ocr' title='{E(BOTH['ocr_help'])}'>{E(note)}</span>"
 
 
 def documents_table(searcher: Searcher) -> str:
@@ -103,7 +115,7 @@ class DocumentsTab:
     def _manage(self, labels: Labels, choices: list[tuple[str, str]]) -> None:
         labels(gr.Markdown, {"value": "manage_help"})
         self.files = labels(gr.File, {"label": "add_files"}, file_count="multiple", elem_id="k-add-files",
-                            file_types=[".pdf", ".docx", ".html", ".htm", ".txt", ".md"])
+                            file_types=[".pdf", ".docx", ".html", ".htm", ".txt", ".md", ".png", ".jpg", ".jpeg", ".tif", ".tiff"])
         with gr.Row():
             self.meta = [labels(gr.Textbox, {"label": f"m_{f}"}, elem_id=f"k-m-{f}")
                          for f in ("title", "publisher", "date", "kind")]

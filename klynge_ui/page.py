@@ -27,6 +27,7 @@ CSS = """
 .k-card {border: 1px solid #d0d7de; border-radius: 10px; padding: 14px 16px; margin: 10px 0; background: #fff;}
 .k-card h3 {margin: 0 0 4px 0; font-size: 1.05rem; line-height: 1.35;}
 .k-meta {color: #555; font-size: .88rem; margin-bottom: 8px;}
+.k-ocr {color: #7a4f00; font-size: .8rem;}
 .k-text {line-height: 1.55; white-space: pre-wrap; color: #1f2328;}
 .k-text mark {background: #fff3b0; padding: 0 2px; border-radius: 3px;}
 .k-cite {font-size: .85rem; color: #333; background: #f6f8fa; border-radius: 6px; padding: 6px 8px; margin-top: 8px;}

@@ -24,8 +24,9 @@ BOTH: dict[str, str] = {
     "lang": "Sprog / Language",
     # the Documents tab
     "manage": "Tilføj, erstat eller fjern dokumenter / Add, replace or remove documents",
-    "manage_help": "PDF, Word (.docx), HTML eller tekst. Filen kontrolleres på indholdet; kun det nye dokument "
-                   "indekseres. / PDF, Word, HTML or text, checked by content; only the new document is embedded.",
+    "manage_help": "PDF, Word (.docx), HTML, tekst eller skannede sider (PNG, JPEG, TIFF; læses med OCR). Filen "
+                   "kontrolleres på indholdet; kun det nye dokument indekseres. / PDF, Word, HTML, text or scans "
+                   "(read by OCR), checked by content; only the new document is embedded.",
     "add_files": "Filer – træk og slip / files – drag and drop",
     "m_title": "Titel / title", "m_publisher": "Udgiver / publisher", "m_date": "Dato / date (2024-03-01)",
     "m_kind": "Type / kind", "m_replace": "Ny version af (valgfrit) / new version of (optional)",
@@ -47,7 +48,10 @@ BOTH: dict[str, str] = {
     "th_pages": "Sider / pages", "th_passages": "Passager / passages", "th_id": "id", "number_fmt": "nr. {}",
     "st_in_force": "gældende / in force", "st_historic": "historisk / historic", "st_repealed": "ophævet / repealed",
     "no_doc": "Dokumentet findes ikke i indekset / document not in the index.",
-    "pages_fmt": " · {} sider", "page_mark_fmt": "— Side {} —", "bad_target": "?",
+    "pages_fmt": " · {} sider",
+    "ocr_fmt": "skannet / scanned: {pages} s. læst med OCR / pages OCRed, sikkerhed / confidence {confidence} %",
+    "ocr_help": "Teksten er læst af billeder med OCR og kan have fejl; tjek citater mod originalen. / "
+                "The text was read from images by OCR and may hold errors; check quotes against the original.", "page_mark_fmt": "— Side {} —", "bad_target": "?",
     "status_fmt": "{word}: {documents} dokumenter, {passages} passager · model {model} ({embedder}) · bygget {built}",
     # the evaluation report
     "choose_file": "Vælg en fil / choose a file.", "skipped": "Sprunget over / skipped:",

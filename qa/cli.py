@@ -86,7 +86,8 @@ def _print_build(report: Any, corpus: Path, as_json: bool) -> int:
         resumed = f", {report.resumed} of them from an interrupted build" if report.resumed else ""
         print(f"  passages embedded: {report.embedded}{rate}, reused: {report.reused}{resumed} ({report.embedder})")
         for d in report.documents:
-            print(f"  - {d['file']}: {d['passages']} passages" + (f", {d['pages']} pages" if d["pages"] else ""))
+            ocr = f", {d['ocr_pages']} read by OCR" if d.get("ocr_pages") else ""
+            print(f"  - {d['file']}: {d['passages']} passages" + (f", {d['pages']} pages{ocr}" if d["pages"] else ""))
         for d in report.duplicates:
             print(f"  = {d['file']}: indexed once, same as {d['same_as']} ({d['reason']})")
         if report.skipped:
@@ -195,7 +196,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
     for i in items:
         meta = ", ".join(x for x in (i.publisher, i.date, i.kind) if x)
         print(f"{i.doc_id:28s} {i.title[:60]}" + (f" ({meta})" if meta else ""))
-        print(f"{'':28s} {i.file} · {i.passages} passages · {i.status}")
+        print(f"{'':28s} {i.file} · {i.passages} passages · {i.status}" + (f" · {i.ocr_note}" if i.ocr_note else ""))
     return EXIT_OK
 
 

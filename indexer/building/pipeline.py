@@ -18,6 +18,7 @@ from indexer.building.distributed import RaySettings
 from indexer.building.progress import Progress
 from indexer.embedding.base import Embedder
 from indexer.errors import CorpusError, DocumentError, KlyngeError
+from indexer.reading import ocr
 from indexer.reading.collection import Collection, load_collection
 from indexer.reading.document import Document
 from indexer.reading.fingerprint import fingerprint as reading_fingerprint
@@ -172,7 +173,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     collection = _collection(Path(corpus_dir), report)
     previous = _previous(index_dir, embedder)
     meta = read_metadata(Path(corpus_dir), report)
-    docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous, meta)
+    with ocr.language(collection.language):  # scanned pages are read in the collection's language
+        docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous, meta)
     if not docs:
         report.seconds = time.perf_counter() - t0
         return report
@@ -186,7 +188,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         passages.extend(ps)
         indexed[doc.doc_id] = doc.with_changes(n_passages=len(ps), spans=())
         report.documents.append({"doc_id": doc.doc_id, "file": doc.path, "title": doc.title,
-                                 "pages": doc.n_pages, "passages": len(ps)})
+                                 "pages": doc.n_pages, "passages": len(ps), "ocr_pages": doc.ocr_pages})
         report.pages += doc.n_pages
     report.passages = len(passages)
     metas = {d.path: meta_fingerprint(metadata_entry(meta, d.path)) for d in docs}

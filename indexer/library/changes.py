@@ -103,6 +103,17 @@ class Listed:
     kind: str
     passages: int
     status: str  # "indexed" | "not indexed yet" | "changed since indexed" | "skipped: <reason>"
+    pages: int = 0
+    ocr_pages: int = 0  # pages read by OCR: a scan, whose text deserves less trust
+    ocr_confidence: float | None = None  # their mean OCR confidence (0–100)
+
+    @property
+    def ocr_note(self) -> str:
+        """"OCR: 12 of 14 pages, confidence 91 %" for a scan, else ""."""
+        if not self.ocr_pages:
+            return ""
+        conf = f", confidence {self.ocr_confidence:.0f} %" if self.ocr_confidence is not None else ""
+        return f"OCR: {self.ocr_pages} of {max(self.pages, self.ocr_pages)} pages{conf}"
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -174,7 +185,8 @@ class Library:
             entry = metadata_entry(meta, rel) or {}
             if d is not None:
                 status = "indexed" if file_hash(path) == d.content_hash else "changed since indexed"
-                out.append(Listed(d.doc_id, rel, d.title, d.publisher, d.date, d.kind, d.n_passages, status))
+                out.append(Listed(d.doc_id, rel, d.title, d.publisher, d.date, d.kind, d.n_passages, status,
+                                  d.n_pages, d.ocr_pages, d.ocr_confidence))
             else:
                 status = f"skipped: {skipped[rel]}" if rel in skipped else "not indexed yet"
                 out.append(Listed(str(entry.get("id") or doc_id_for(path)), rel, str(entry.get("title", "")),

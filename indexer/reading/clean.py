@@ -52,6 +52,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe]")
 CONJUNCTIONS = frozenset({"og", "eller", "samt", "and", "or", "&", "og/eller"})
 
 
+_MOJIBAKE = re.compile(r"Ã[\x80-\xbf¦¸¥†˜…‰]|â€|Â[\xa0-\xbf]")
+_ODD_CHAR = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08\x0e-\x1f]")
+_TOKEN = re.compile(r"\S+")
+_PLAUSIBLE_WORD = re.compile(r"[(\"'“„«]*(?=[^\W\d_]*[aeiouyæøåéèáàöüäAEIOUYÆØÅÉ])[^\W\d_]{1,24}(?:-[^\W\d_]{1,24})*[)\"'”»:;,.!?]*")
+
+
+def looks_garbled(text: str) -> bool:
+    """Is this a page's text layer that is not text: mojibake (UTF-8 read as Latin-1: "klyngeindsatsÃ¦"),
+    replacement and private-use characters (a font without a character map), or mostly tokens that are
+    no word (a copier's poor OCR: "Kl!ynge 5tr@t3gi")? Such a page is read by OCR instead."""
+    if not text.strip():
+        return True
+    if len(_MOJIBAKE.findall(text)) >= 3 or len(_ODD_CHAR.findall(text)) > max(3, len(text) // 20):
+        return True
+    tokens = [t for t in _TOKEN.findall(text) if not t.isdigit() and not re.fullmatch(r"[\W_]+", t)]
+    if len(tokens) < 20:
+        return False  # too little to judge: a short page (a title, a signature) is kept as it is
+    plausible = sum(1 for t in tokens if _PLAUSIBLE_WORD.fullmatch(t))
+    return plausible < 0.5 * len(tokens)
+
+
 def normalize_unicode(text: str) -> str:
     """NFC, no control characters, non-breaking and odd spaces as plain spaces."""
     text = unicodedata.normalize("NFC", text)

@@ -61,6 +61,8 @@ class Document:
     number: str = ""  # an act's number as cited ("230"; from "2024:230" or "nr. 230"), else ""
     status: str = ""  # an act's status as the collection gives it ("in_force", "historic"), else ""
     url: str = ""  # where the document is published, when the collection says
+    ocr_pages: int = 0  # pages read by OCR (a scan), 0 for a born-digital document
+    ocr_confidence: float | None = None  # their mean OCR confidence (0–100): how far to trust the text
 
     @property
     def year(self) -> int | None:
@@ -78,7 +80,7 @@ class Document:
         return {"doc_id": self.doc_id, "file": self.path, "title": self.title, "publisher": self.publisher,
                 "date": self.date, "kind": self.kind, "n_pages": self.n_pages, "n_passages": self.n_passages,
                 "content_hash": self.content_hash, "number": self.number, "status": self.status, "url": self.url,
-                "text": self.text,
+                "ocr_pages": self.ocr_pages, "ocr_confidence": self.ocr_confidence, "text": self.text,
                 "page_starts": [list(x) for x in self.page_starts]}
 
     @classmethod
@@ -88,4 +90,6 @@ class Document:
                    n_pages=int(d.get("n_pages") or 0), publisher=d.get("publisher", ""), date=d.get("date", ""),
                    kind=d.get("kind", ""), content_hash=d.get("content_hash", ""),
                    n_passages=int(d.get("n_passages") or 0), number=str(d.get("number") or ""),
-                   status=str(d.get("status") or ""), url=str(d.get("url") or ""))
+                   status=str(d.get("status") or ""), url=str(d.get("url") or ""),
+                   ocr_pages=int(d.get("ocr_pages") or 0),
+                   ocr_confidence=None if d.get("ocr_confidence") is None else float(d["ocr_confidence"]))

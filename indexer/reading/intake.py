@@ -2,8 +2,9 @@
 
 The type is decided by the content, never by the name: a PDF starts with ``%PDF-``, a Word file is a
 zip with ``word/document.xml``, HTML and text must decode as text. A name that promises one type over
-content of another is refused, as are files over the size limit, PDFs over the page limit, and Word
-files whose unpacked size or compression ratio give them away as zip bombs. Names are reduced to
+content of another is refused, as are files over the size limit, PDFs over the page limit, Word
+files whose unpacked size or compression ratio give them away as zip bombs, and scanned images (PNG,
+JPEG, TIFF) too large to be a page or with more pages than klynge reads by OCR. Names are reduced to
 letters, digits, ``-``, ``_`` and ``.`` so nothing is written outside the collection's folder.
 """
 
@@ -20,6 +21,8 @@ from typing import Any
 from indexer.errors import UploadRefused
 
 SNIFF_BYTES = 8192  # enough of the head of a file to tell its type
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"))
+_IMAGE_NAMES = {".png": (".png",), ".jpg": (".jpg", ".jpeg"), ".tif": (".tif", ".tiff")}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class CheckedFile:
 
     source: Path
     name: str
-    kind: str  # ".pdf" | ".docx" | ".html" | ".md" | ".txt"
+    kind: str  # ".pdf" | ".docx" | ".html" | ".md" | ".txt" | ".png" | ".jpg" | ".tif"
     size: int
 
 
@@ -80,6 +83,9 @@ def sniff(path: Path) -> str:
         raise UploadRefused(path.name, "the file is empty")
     if b"%PDF-" in head[:1024]:
         return ".pdf"
+    for magic, kind in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return kind
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as z:
@@ -92,7 +98,7 @@ def sniff(path: Path) -> str:
     if head.startswith((b"\xd0\xcf\x11\xe0", )):
         raise UploadRefused(path.name, "an old Word (.doc) or Office file: save it as .docx or PDF and add that")
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UploadRefused(path.name, "binary content, not a document klynge reads (PDF, Word .docx, HTML, text)")
+        raise UploadRefused(path.name, "binary content, not a document klynge reads (PDF, Word .docx, HTML, text, scanned PNG/JPEG/TIFF)")
     from charset_normalizer import from_bytes
 
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
@@ -129,12 +135,17 @@ def check_file(path: Path, limits: UploadLimits = UploadLimits(), name: str | No
         raise UploadRefused(shown, f"named {claimed} but its content is {_describe(kind)}; rename it or export it again")
     if kind in (".pdf", ".docx") and claimed not in (kind, ""):  # its own ending, or none
         raise UploadRefused(shown, f"named {claimed} but its content is {_describe(kind)}; give it the {kind} ending")
-    if kind == ".pdf":
+    if kind in _IMAGE_NAMES:
+        if claimed not in (*_IMAGE_NAMES[kind], ""):
+            raise UploadRefused(shown, f"named {claimed or 'without an ending'} but its content is {_describe(kind)}; "
+                                       f"give it the {kind} ending")
+        _check_image(path, shown)
+    elif kind == ".pdf":
         _check_pdf(path, shown, limits)
     elif kind == ".docx":
         _check_docx(path, shown, limits)
     if kind in (".md", ".txt") and claimed not in (*text_names, ".html", ".htm"):
-        raise UploadRefused(shown, f"a {claimed} file; klynge reads PDF, Word (.docx), HTML and text (.txt, .md)")
+        raise UploadRefused(shown, f"a {claimed} file; klynge reads PDF, Word (.docx), HTML, text (.txt, .md) and scans (.png, .jpg, .tif)")
     if kind in (".md", ".txt") and claimed in (".html", ".htm"):
         kind = ".html"  # an HTML fragment without <html>: the name says so and the reader copes
     safe = safe_name(shown)
@@ -143,7 +154,33 @@ def check_file(path: Path, limits: UploadLimits = UploadLimits(), name: str | No
 
 
 def _describe(kind: str) -> str:
-    return {".pdf": "a PDF", ".docx": "a Word document", ".html": "HTML", ".md": "text", ".txt": "text"}[kind]
+    return {".pdf": "a PDF", ".docx": "a Word document", ".html": "HTML", ".md": "text", ".txt": "text",
+            ".png": "a PNG image", ".jpg": "a JPEG image", ".tif": "a TIFF image"}[kind]
+
+
+def _check_image(path: Path, shown: str) -> None:
+    """A scanned page: its header says a size a page can have and no more pages than klynge OCRs."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    from indexer.reading import ocr
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                w, h = img.size
+                frames = getattr(img, "n_frames", 1)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused(shown, "an image too large to open safely (a decompression bomb?); scan at 300 dpi") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise UploadRefused(shown, "a damaged image that cannot be read; scan it again") from None
+    if w * h > ocr.MAX_PIXELS:
+        raise UploadRefused(shown, f"an image of {w:,} × {h:,} pixels, too large for a scanned page; scan at 300 dpi")
+    if frames > ocr.MAX_OCR_PAGES:
+        raise UploadRefused(shown, f"{frames:,} pages, more than the {ocr.MAX_OCR_PAGES:,} klynge reads by OCR from one "
+                                   "file; split the scan")
 
 
 def _check_pdf(path: Path, shown: str, limits: UploadLimits) -> None:

@@ -104,6 +104,8 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
     if not text.strip():
         raise DocumentError(str(path), "no text found after cleaning (empty or only page furniture)")
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
+    ocr_conf = {page: b.ocr for b in blocks if b.ocr is not None
+                for page in (b.page, *(p for _, p in b.page_breaks))}
     title = str(meta.get("title") or first_heading or path.stem.replace("-", " ").replace("_", " "))
     return Document(
         doc_id=str(meta.get("id") or doc_id_for(path)),
@@ -120,6 +122,8 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
         number=act_number(str(meta.get("number", ""))),
         status=str(meta.get("status", "")),
         url=str(meta.get("url", "")),
+        ocr_pages=len(ocr_conf),
+        ocr_confidence=round(sum(ocr_conf.values()) / len(ocr_conf), 1) if ocr_conf else None,
     )
 
 

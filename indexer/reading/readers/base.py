@@ -22,6 +22,7 @@ class Block:
     level: int = 0  # heading level, 1 = top
     page: int | None = None  # page where the block starts (PDF)
     page_breaks: tuple[tuple[int, int], ...] = ()  # (offset in text, page) where a new page begins
+    ocr: float | None = None  # mean OCR confidence (0–100) of the page it was read from by OCR; None: not OCRed
 
 
 def decode_bytes(data: bytes, path: str) -> str:
@@ -76,7 +77,7 @@ def demote_heading_levels(blocks: list[Block]) -> list[Block]:
     """Heading levels renumbered 1, 2, 3 … in the order of their size (a page may start at <h2> or ##)."""
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     rank = {lvl: i + 1 for i, lvl in enumerate(levels)}
-    return [Block(b.kind, b.text, rank.get(b.level, b.level), b.page, b.page_breaks) if b.kind == "heading" else b
+    return [Block(b.kind, b.text, rank.get(b.level, b.level), b.page, b.page_breaks, b.ocr) if b.kind == "heading" else b
             for b in blocks]
 
 

@@ -1,6 +1,10 @@
 """PDF (pypdf with a text visitor): lines with font and position; headings by font size and weight,
 running headers and footers dropped by repetition across pages, letterheads dropped, line-end
-hyphenation joined against the document's own vocabulary, the page of every character kept."""
+hyphenation joined against the document's own vocabulary, the page of every character kept.
+
+A page without a usable text layer (none, or a garbled one: ``clean.looks_garbled``) is rendered with
+pdfium and read by OCR (``indexer.reading.ocr``); its lines join the others, so a mixed PDF keeps its real
+text where it has one. :func:`blocks_from_lines` is shared with the image reader."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ class _Line:
     font: str
     size: float
     bullet: bool = False
+    ocr: float | None = None  # mean OCR confidence of the line's page; None: from the text layer
 
 
 def _pdf_lines(path: Path) -> tuple[list[_Line], int]:
@@ -68,7 +73,61 @@ def _pdf_lines(path: Path) -> tuple[list[_Line], int]:
         except Exception as exc:  # a broken content stream on one page
             raise DocumentError(str(path), f"page {number} cannot be read ({exc.__class__.__name__})") from exc
         lines.extend(_group_lines(number, chunks))
-    return lines, len(pages)
+    return _with_ocr(path, lines, len(pages)), len(pages)
+
+
+def _with_ocr(path: Path, lines: list[_Line], n_pages: int) -> list[_Line]:
+    """``lines`` with the pages that have no usable text layer read by OCR instead."""
+    by_page: dict[int, list[str]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln.text)
+    scanned = [n for n in range(1, n_pages + 1)
+               if n not in by_page or clean.looks_garbled(" ".join(by_page[n]))]
+    if not scanned:
+        return lines
+    from indexer.reading import ocr
+
+    if lines and ocr.available() is not None:
+        return lines  # without Tesseract a mixed PDF is read from the pages that have text
+    images = _render(path, scanned)
+    read = ocr.ocr_pages(images, str(path))
+    kept = [ln for ln in lines if ln.page not in set(scanned)]
+    for number, page in zip(scanned, read, strict=True):
+        kept.extend(ocr_lines(number, page))
+    kept.sort(key=lambda ln: ln.page)  # stable: each page's lines keep their order
+    return kept
+
+
+def ocr_lines(number: int, page: Any) -> list[_Line]:
+    """An OCR-read page (``ocr.OcrPage``) as reader lines of page ``number``."""
+    return [_Line(number, ln.y, ln.x, clean.normalize_unicode(ln.text.lstrip("•▪◦ ")), "", ln.size,
+                  bullet=ln.text.lstrip().startswith(("•", "▪", "◦")), ocr=page.confidence) for ln in page.lines]
+
+
+def _render(path: Path, numbers: list[int]) -> list[Any]:
+    """Pages ``numbers`` of the PDF as greyscale images at ``ocr.DPI``."""
+    import pypdfium2 as pdfium
+
+    from indexer.reading import ocr
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(str(path), f"scanned pages cannot be rendered for OCR ({exc})") from exc
+    if len(numbers) > ocr.MAX_OCR_PAGES:
+        raise DocumentError(str(path), f"{len(numbers):,} scanned pages to OCR, more than the {ocr.MAX_OCR_PAGES:,} klynge "
+                                       "reads from one file (hours of work); split the scan into parts and add those")
+    images = []
+    try:
+        for n in numbers:
+            page = pdf[n - 1]
+            w, h = page.get_size()
+            if (w * ocr.DPI / 72) * (h * ocr.DPI / 72) > ocr.MAX_PIXELS:
+                raise DocumentError(str(path), f"page {n} is too large to OCR ({w / 72:.0f} × {h / 72:.0f} inches)")
+            images.append(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil())
+    finally:
+        pdf.close()
+    return images
 
 
 def _group_lines(page: int, chunks: list[tuple[float, float, str, str, float]]) -> list[_Line]:
@@ -116,7 +175,13 @@ def read_pdf_blocks(path: Path) -> tuple[list[Block], int]:
     if not any(ln.text for ln in lines):
         if n_pages == 0:
             raise DocumentError(str(path), "PDF has no pages")
-        raise DocumentError(str(path), "scanned PDF without a text layer: it needs OCR before it can be indexed")
+        raise DocumentError(str(path), "no text found, not even by OCR (blank pages?)")
+    return blocks_from_lines(lines, n_pages), n_pages
+
+
+def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
+    """A document's lines (text layer or OCR) as blocks: running lines, page numbers and letterheads
+    dropped, headings by size, paragraphs by line spacing, lines joined."""
     running = _running_lines(lines, n_pages)
     lines = [ln for ln in lines if _fold_digits(ln.text) not in running and not re.fullmatch(r"(side|page)?\s*\d{1,4}", ln.text, re.I)]
     lines = _drop_pdf_letterhead(lines)
@@ -140,7 +205,7 @@ def read_pdf_blocks(path: Path) -> tuple[list[Block], int]:
         text = clean.strip_inline_markup(text) if "<" in text else text
         if text:
             blocks.append(Block(kind, text, level=level_of.get(round(first.size, 1), 0) if is_heading else 0,
-                                page=first.page, page_breaks=breaks))
+                                page=first.page, page_breaks=breaks, ocr=first.ocr))
         cur.clear()
 
     prev: _Line | None = None
@@ -169,7 +234,7 @@ def read_pdf_blocks(path: Path) -> tuple[list[Block], int]:
         cur.append(ln)
         prev = ln
     flush()
-    return _promote_label_headings(blocks), n_pages
+    return _promote_label_headings(blocks)
 
 
 _FOOTNOTE_DIGIT = re.compile(r"(?<=[a-zæøå]{3})[1-9](?=[:;,.]?(?:\s|$))")
@@ -217,7 +282,7 @@ def _promote_label_headings(blocks: list[Block]) -> list[Block]:
         if (b.kind == "para" and b.text.endswith(":") and len(b.text.split()) <= 5 and nxt is not None
                 and nxt.kind == "para" and b.text[:1].isupper()):
             out.append(Block("heading", b.text.rstrip(":").strip(), level=deepest + 1, page=b.page,
-                             page_breaks=b.page_breaks))
+                             page_breaks=b.page_breaks, ocr=b.ocr))
         else:
             out.append(b)
     return out

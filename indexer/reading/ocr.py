@@ -1,0 +1,203 @@
+"""Optical character recognition of scanned pages with Tesseract (Debian's ``tesseract-ocr`` and its
+``-dan``/``-eng`` models), called as a program: one page image in, its words' boxes and confidences out.
+
+- :func:`ocr_pages` reads a batch of page images in parallel (one Tesseract process per core, each
+  single-threaded), showing pages, rate and time left on a terminal, and keeps every result in a cache by
+  the page's pixels, the language and Tesseract's version, so a rebuild or a resumed build never reads a
+  page twice (``KLYNGE_OCR_CACHE``, default ``~/.cache/klynge/ocr``).
+- :class:`OcrLine` is a line as the readers use it: text, position and height in points, so a scanned
+  page goes through the same heading, paragraph and page logic as a PDF's text layer.
+- The language is the collection's (``collection.toml``: ``language = "da"`` → Tesseract's ``dan``),
+  set for a build with :func:`language`; ``KLYNGE_OCR_LANG`` overrides it (e.g. ``dan+eng``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import DocumentError
+
+__all__ = ["DPI", "MAX_OCR_PAGES", "MAX_PIXELS", "OcrLine", "OcrPage", "available", "language", "ocr_pages"]
+
+DPI = 300  # PDF pages are rendered at this resolution for OCR (Tesseract reads 300 dpi best)
+MAX_PIXELS = 80_000_000  # a page image larger than this is refused: A4 at 600 dpi is 35 million pixels
+MAX_OCR_PAGES = 1_000  # a scan with more pages to OCR is refused (hours of work): split it
+_MIN_WORD_CONFIDENCE = 30.0  # Tesseract's words below this (of 100) are noise from specks and edges
+_LANGS = {"da": "dan", "en": "eng"}  # a collection's language → Tesseract's model
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("klynge_ocr_language", default="da")
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One line read from a page: its text, the y of its baseline from the page's bottom and its x
+    from the left (points, as a PDF's), its height (points; the size a heading is told by) and the
+    mean confidence of its words (0–100)."""
+
+    text: str
+    y: float
+    x: float
+    size: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    lines: tuple[OcrLine, ...]
+    confidence: float | None  # mean word confidence of the page (0–100); None: no words found
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """OCR in the collection language ``lang`` ("da", "en", …) inside the block."""
+    token = _language.set(lang)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def _tesseract_lang() -> str:
+    return os.environ.get("KLYNGE_OCR_LANG") or _LANGS.get(_language.get(), "dan")
+
+
+@functools.lru_cache(maxsize=1)
+def _version() -> str:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return ""
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    return (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else "tesseract"
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_languages() -> frozenset[str]:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return frozenset()
+    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
+
+
+def available() -> str | None:
+    """None when OCR can run in the current language, else why not (for a message or a skipped test)."""
+    if not _version():
+        return "Tesseract is not installed (Debian: apt-get install tesseract-ocr tesseract-ocr-dan; `make ocr-deps`)"
+    missing = [m for m in _tesseract_lang().split("+") if m not in _installed_languages()]
+    if missing:
+        return f"Tesseract has no '{'+'.join(missing)}' model (Debian: apt-get install tesseract-ocr-{missing[0]})"
+    return None
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("KLYNGE_OCR_CACHE") or Path.home() / ".cache" / "klynge" / "ocr")
+
+
+def _key(image: Any, lang: str) -> str:
+    h = hashlib.sha256(f"{_version()}|{lang}|{image.mode}|{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def _cached(key: str) -> OcrPage | None:
+    path = _cache_dir() / key[:2] / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return OcrPage(tuple(OcrLine(**line) for line in data["lines"]), data["confidence"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(key: str, page: OcrPage) -> None:
+    """Written to a temporary file and renamed: a killed build never leaves half a result."""
+    folder = _cache_dir() / key[:2]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = {"lines": [asdict(line) for line in page.lines], "confidence": page.confidence}
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False)
+        os.replace(f.name, folder / f"{key}.json")
+    except OSError:
+        pass  # an unwritable cache costs time on the next build, nothing else
+
+
+def _run(image: Any, lang: str, dpi: int, where: str) -> OcrPage:
+    """Tesseract on one page image (TSV out: one row per word with its box and confidence)."""
+    with tempfile.TemporaryDirectory(prefix="klynge-ocr-") as tmp:
+        png = Path(tmp) / "page.png"
+        image.save(png, dpi=(dpi, dpi))
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one process per core instead
+        try:
+            out = subprocess.run(["tesseract", str(png), "stdout", "-l", lang, "--dpi", str(dpi), "tsv"],
+                                 capture_output=True, text=True, timeout=600, env=env)
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentError(where, "OCR of one page took over 10 minutes; check the scan") from exc
+    if out.returncode != 0:
+        raise DocumentError(where, f"OCR failed ({out.stderr.strip().splitlines()[-1][:120] if out.stderr.strip() else 'tesseract'})")
+    return _parse_tsv(out.stdout, image.size[1], dpi)
+
+
+def _parse_tsv(tsv: str, height_px: int, dpi: int) -> OcrPage:
+    """Words grouped into lines (Tesseract's block, paragraph and line numbers), in points."""
+    pt = 72.0 / dpi
+    lines: dict[tuple[int, int, int], list[tuple[str, int, int, int, int, float]]] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        conf = float(cols[10])
+        if conf < _MIN_WORD_CONFIDENCE:
+            continue
+        left, top, width, h = (int(c) for c in cols[6:10])
+        lines.setdefault((int(cols[2]), int(cols[3]), int(cols[4])), []).append((cols[11], left, top, width, h, conf))
+    out = []
+    confs: list[float] = []
+    for words in lines.values():
+        top = min(w[2] for w in words)
+        bottom = max(w[2] + w[4] for w in words)
+        confs.extend(w[5] for w in words)
+        out.append(OcrLine(" ".join(w[0] for w in words), round((height_px - bottom) * pt, 1),
+                           round(min(w[1] for w in words) * pt, 1), round((bottom - top) * pt, 1),
+                           round(sum(w[5] for w in words) / len(words), 1)))
+    out.sort(key=lambda ln: (-ln.y, ln.x))
+    return OcrPage(tuple(out), round(sum(confs) / len(confs), 1) if confs else None)
+
+
+def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI) -> list[OcrPage]:
+    """Each page image of ``where`` (a file, for messages) read by Tesseract, from the cache where it was
+    read before; in parallel, with a progress bar on a terminal."""
+    if len(images) > MAX_OCR_PAGES:
+        raise DocumentError(where, f"{len(images):,} scanned pages to OCR, more than the {MAX_OCR_PAGES:,} klynge reads "
+                                   "from one file (hours of work); split the scan into parts and add those")
+    problem = available()
+    if problem is not None:
+        raise DocumentError(where, f"scanned pages need OCR, but {problem}")
+    lang = _tesseract_lang()
+    keys = [_key(img, lang) for img in images]
+    pages: list[OcrPage | None] = [_cached(k) for k in keys]
+    todo = [i for i, p in enumerate(pages) if p is None]
+    if todo:
+        from tqdm import tqdm
+
+        def one(i: int) -> tuple[int, OcrPage]:
+            return i, _run(images[i], lang, dpi, f"{where}, page {i + 1}")
+
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool, \
+                tqdm(total=len(todo), desc=f"OCR {Path(where).name}", unit="page", disable=None, leave=False) as bar:
+            for i, page in pool.map(one, todo):
+                _store(keys[i], page)
+                pages[i] = page
+                bar.update(1)
+    return [p for p in pages if p is not None]

@@ -1,0 +1,224 @@
+"""Scanned documents: real page images drawn here and read by Tesseract (nothing mocked), and the bad
+inputs a scan can be. The tests that run OCR skip, saying why, where Tesseract or its Danish model is
+not installed (`make ocr-deps` installs them)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfReader, PdfWriter
+
+from indexer import build_index
+from indexer.errors import DocumentError, UploadRefused
+from indexer.reading import ocr
+from indexer.reading.clean import looks_garbled
+from indexer.reading.intake import check_file
+from indexer.reading.read import read_document
+from qa import Searcher
+from qa.cite import find_quote
+from qa.service import add_documents, list_documents, open_library
+
+from .conftest import FakeEmbedder
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+needs_ocr = pytest.mark.skipif(ocr.available() is not None or not FONTS.is_dir(),
+                               reason=f"OCR cannot run here: {ocr.available() or 'no DejaVu fonts to draw a page'}")
+
+MEETING = ["Kommunalbestyrelsen holder ordinære møder mindst", "en gang om måneden. Borgmesteren indkalder",
+           "til møderne med en dagsorden."]
+BURNING = ["Affald fra haver må ikke afbrændes i byzone.", "Overtrædelse straffes med bøde."]
+
+
+def page(lines: list[str], title: str | None = None, size: tuple[int, int] = (1240, 1754)) -> Image.Image:
+    """An A4 page at 150 dpi with ``lines`` typeset in 12 pt serif (a heading above when ``title``)."""
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    y = 150
+    if title:
+        draw.text((120, y), title, font=ImageFont.truetype(str(FONTS / "DejaVuSerif-Bold.ttf"), 40), fill=0)
+        y += 90
+    body = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), 26)
+    for line in lines:
+        draw.text((120, y), line, font=body, fill=0)
+        y += 40
+    return img
+
+
+def scan_pdf(path: Path, pages: list[Image.Image]) -> Path:
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=150)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _own_ocr_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "ocr-cache"
+    monkeypatch.setenv("KLYNGE_OCR_CACHE", str(cache))
+    return cache
+
+
+@needs_ocr
+def test_a_photographed_page_is_read_with_its_heading(tmp_path: Path) -> None:
+    path = tmp_path / "referat.png"
+    page(MEETING, title="Referat af byrådets møde").save(path, dpi=(150, 150))
+    doc = read_document(path)
+    assert doc.title == "Referat af byrådets møde"  # the large bold line is the heading
+    assert "Kommunalbestyrelsen holder ordinære møder mindst en gang om måneden" in doc.text
+    assert doc.n_pages == doc.ocr_pages == 1 and doc.page_starts == ((0, 1),)
+    assert doc.ocr_confidence is not None and doc.ocr_confidence > 70
+
+
+@needs_ocr
+def test_a_scanned_pdf_is_found_quoted_and_cited_with_its_page(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    scan_pdf(corpus / "referat.pdf", [page(MEETING, title="Referat af byrådets møde"), page(BURNING)])
+    (corpus / "andet.md").write_text("# Møbler\n\nStole og borde fra mange lande og perioder.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    s = Searcher(tmp_path / "index", FakeEmbedder())
+    hit = s.search("må man afbrænde affald fra haver i byzone", k=3).hits[0]
+    assert hit.passage.doc_id == "referat" and "afbrændes i byzone" in hit.answer_text
+    assert s.documents["referat"].page_at(hit.passage.start + hit.answer[0][0]) == 2  # the answer's page
+    assert "s. 1-2" in hit.citation  # the passage runs over both pages
+    [match] = find_quote(s.index, "Overtrædelse straffes med bøde.", limit=1)
+    assert match.exact and match.page == 2 and match.doc_id == "referat"
+    listed = {i.file: i for i in list_documents(open_library(corpus, tmp_path / "index")).items}
+    assert listed["referat.pdf"].ocr_pages == 2 and listed["referat.pdf"].ocr_note.startswith("OCR: 2 of 2 pages")
+    assert listed["andet.md"].ocr_note == ""
+
+
+@needs_ocr
+def test_a_photographed_page_added_to_a_collection_is_asked_about(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "andet.md").write_text("# Møbler\n\nStole og borde fra mange lande og perioder.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    photo = tmp_path / "IMG_0412.jpg"  # a phone's name for it; the person names it haveaffald.jpg
+    page(BURNING, title="Regulativ for haveaffald").save(photo, format="JPEG", quality=85)
+    changes = add_documents(open_library(corpus, tmp_path / "index", embedder=FakeEmbedder()),
+                            [(photo, "haveaffald.jpg")])
+    assert [c.action for c in changes.changes] == ["added"] and (corpus / "haveaffald.jpg").is_file()
+    s = Searcher(tmp_path / "index", FakeEmbedder())
+    hit = s.search("afbrænde haveaffald i byzone", k=2).hits[0]
+    assert hit.passage.doc_id == "haveaffald" and hit.passage.title == "Regulativ for haveaffald"
+
+
+@needs_ocr
+def test_a_mixed_pdf_keeps_its_text_layer_and_reads_its_scanned_page(tmp_path: Path) -> None:
+    born_digital = Path(__file__).resolve().parent.parent / "corpus" / "roller-ansvar-principper-klyngeindsatsen-2013.pdf"
+    writer = PdfWriter()
+    writer.add_page(PdfReader(born_digital).pages[0])
+    writer.add_page(PdfReader(scan_pdf(tmp_path / "scan.pdf", [page(BURNING)])).pages[0])
+    mixed = tmp_path / "mixed.pdf"
+    with mixed.open("wb") as f:
+        writer.write(f)
+    doc = read_document(mixed)
+    title = "Roller, ansvar og principper for samarbejde om klynge- og netværksindsatsen"
+    assert title in read_document(born_digital).text and title in doc.text  # page 1 from its text layer
+    assert doc.ocr_pages == 1 and "Affald fra haver må ikke afbrændes i byzone." in doc.text
+    assert doc.page_at(doc.text.index("Affald fra haver")) == 2
+
+
+@needs_ocr
+def test_a_page_read_once_is_never_read_again(tmp_path: Path, _own_ocr_cache: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "referat.tif"
+    first, second = page(MEETING), page(BURNING)
+    first.save(path, save_all=True, append_images=[second], dpi=(150, 150))
+    doc = read_document(path)
+    assert doc.n_pages == 2 and "Overtrædelse straffes med bøde." in doc.text
+    assert len(list(_own_ocr_cache.rglob("*.json"))) == 2
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # Tesseract cannot be started now ...
+    again = tmp_path / "kopi.png"
+    second.save(again, dpi=(150, 150))
+    assert "Overtrædelse straffes med bøde." in read_document(again).text  # ... the page comes from the cache
+
+
+def test_a_garbled_text_layer_is_told_from_text() -> None:
+    text = ("Klyngeindsatsen skal understøtte virksomhedernes innovation og vækst gennem samarbejde mellem "
+            "virksomheder, videninstitutioner og offentlige aktører i hele Danmark, også i de mindre byer.")
+    assert not looks_garbled(text)
+    assert looks_garbled(text.encode("utf-8").decode("latin-1"))  # mojibake: UTF-8 read as Latin-1
+    assert looks_garbled("K1!yn9 5tr@t3g1 xqzt 1nd54t5 vvk#3 " * 8)  # a copier's poor OCR
+    assert looks_garbled("\ue000\ue001\ue002\ue003 " * 10)  # a font without a character map
+    assert looks_garbled("   ")
+    assert not looks_garbled("Side 3")  # too little to judge: kept
+
+
+def _huge_png(width: int, height: int) -> bytes:
+    """A valid PNG header claiming ``width`` × ``height`` pixels, with almost no data behind it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def _valid_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (400, 300), 255).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _many_pages_tiff(path: Path, n: int) -> Path:
+    frames = [Image.new("1", (8, 8), 1) for _ in range(n)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression="group4")
+    return path
+
+
+def _encrypted_scan(path: Path) -> Path:
+    buf = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(buf, format="PDF")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buf.getvalue())))
+    writer.encrypt("hemmeligt")
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def test_bad_scans_are_refused_with_the_file_and_reason_and_the_rest_is_indexed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bomb.png").write_bytes(_huge_png(40_000, 40_000))
+    (corpus / "corrupt.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 20)
+    (corpus / "truncated.png").write_bytes(_valid_png()[:60])
+    _many_pages_tiff(corpus / "huge-scan.tif", ocr.MAX_OCR_PAGES + 1)
+    _encrypted_scan(corpus / "locked.pdf")
+    (corpus / "god.md").write_text("# Referat\n\nBorgmesteren indkalder til møderne.\n", encoding="utf-8")
+    report = build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    assert [d["file"] for d in report.documents] == ["god.md"]
+    reasons = {s["file"]: s["reason"] for s in report.skipped}
+    assert "too large" in reasons["bomb.png"]
+    assert "not an image" in reasons["corrupt.jpg"] or "damaged" in reasons["corrupt.jpg"]
+    assert "damaged or truncated" in reasons["truncated.png"] or "not an image" in reasons["truncated.png"]
+    assert f"more than the {ocr.MAX_OCR_PAGES:,}" in reasons["huge-scan.tif"] and "split" in reasons["huge-scan.tif"]
+    assert "encrypted PDF" in reasons["locked.pdf"]
+
+
+def test_an_upload_takes_a_scan_by_its_content_and_refuses_a_bomb(tmp_path: Path) -> None:
+    good = tmp_path / "upload-123"
+    good.write_bytes(_valid_png())
+    checked = check_file(good, name="Referat fra mødet.png")
+    assert checked.kind == ".png" and checked.name == "Referat-fra-moedet.png"
+    with pytest.raises(UploadRefused, match="named .jpeg but its content is a PNG image"):
+        check_file(good, name="scanning.jpeg")  # the content decides
+    with pytest.raises(UploadRefused, match="content is a PNG image"):
+        check_file(good, name="referat.pdf")
+    bomb = tmp_path / "bomb"
+    bomb.write_bytes(_huge_png(40_000, 40_000))
+    with pytest.raises(UploadRefused, match="too large"):
+        check_file(bomb, name="bomb.png")
+    many = _many_pages_tiff(tmp_path / "many.tif", ocr.MAX_OCR_PAGES + 1)
+    with pytest.raises(UploadRefused, match="split the scan"):
+        check_file(many)
+
+
+def test_without_tesseract_a_scan_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "referat.png"
+    Image.new("L", (300, 200), 255).save(path)
+    monkeypatch.setattr(ocr, "available", lambda: "Tesseract is not installed (Debian: apt-get install tesseract-ocr)")
+    with pytest.raises(DocumentError, match="scanned pages need OCR, but Tesseract is not installed"):
+        read_document(path)
