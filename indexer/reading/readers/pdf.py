@@ -186,7 +186,7 @@ def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
     lines = [ln for ln in lines if _fold_digits(ln.text) not in running and not re.fullmatch(r"(side|page)?\s*\d{1,4}", ln.text, re.I)]
     lines = _drop_pdf_letterhead(lines)
     vocab = clean.vocabulary(ln.text for ln in lines)
-    body_size = Counter(round(ln.size, 1) for ln in lines).most_common(1)[0][0] if lines else 10.0
+    body_size = _Body.of(lines)
     heading_sizes = sorted({round(ln.size, 1) for ln in lines if _is_heading_line(ln, body_size)}, reverse=True)
     level_of = {s: i + 1 for i, s in enumerate(heading_sizes)}
     spacing = _line_spacing(lines)
@@ -240,9 +240,29 @@ def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
 _FOOTNOTE_DIGIT = re.compile(r"(?<=[a-zæøå]{3})[1-9](?=[:;,.]?(?:\s|$))")
 
 
-def _is_heading_line(ln: _Line, body_size: float) -> bool:
+@dataclass(frozen=True)
+class _Body:
+    """The body text's size, for lines of the text layer (the most common font size) and for scanned
+    lines (the median OCR line height: heights vary line to line, and are not font sizes)."""
+
+    text: float
+    scanned: float
+
+    @classmethod
+    def of(cls, lines: list[_Line]) -> _Body:
+        sizes = Counter(round(ln.size, 1) for ln in lines if ln.ocr is None)
+        scanned = sorted(ln.size for ln in lines if ln.ocr is not None)
+        return cls(sizes.most_common(1)[0][0] if sizes else 10.0, scanned[len(scanned) // 2] if scanned else 10.0)
+
+
+def _is_heading_line(ln: _Line, body: _Body) -> bool:
+    if ln.ocr is not None:  # a scan: line heights in a resolution the image may not state, so relative
+        return ln.size > body.scanned * _OCR_HEADING and len(ln.text.split()) <= 15
     bold = "bold" in ln.font.lower() or "black" in ln.font.lower() or "heavy" in ln.font.lower()
-    return (bold and ln.size > body_size + 0.4 and len(ln.text) < 200) or ln.size > body_size + 3
+    return (bold and ln.size > body.text + 0.4 and len(ln.text) < 200) or ln.size > body.text + 3
+
+
+_OCR_HEADING = 1.35  # an OCR line this many times the body's line height is a heading (ascenders and descenders vary ~20 %)
 
 
 def _line_spacing(lines: list[_Line]) -> float:
