@@ -133,6 +133,17 @@ def _store(key: str, page: OcrPage) -> None:
         pass  # an unwritable cache costs time on the next build, nothing else
 
 
+def _nice() -> list[str]:
+    """Tesseract at a lower priority (``KLYNGE_BUILD_NICE``, default 10, as a build's): a scan uploaded in
+    the app is read on every core, and the questions of the same server must not wait for it."""
+    try:
+        step = int(os.environ.get("KLYNGE_BUILD_NICE", "10"))
+    except ValueError:
+        step = 10
+    exe = shutil.which("nice")
+    return [exe, "-n", str(step)] if exe and step > 0 else []
+
+
 def _run(image: Any, lang: str, dpi: int, where: str) -> OcrPage:
     """Tesseract on one page image (TSV out: one row per word with its box and confidence)."""
     with tempfile.TemporaryDirectory(prefix="klynge-ocr-") as tmp:
@@ -140,7 +151,7 @@ def _run(image: Any, lang: str, dpi: int, where: str) -> OcrPage:
         image.save(png, dpi=(dpi, dpi))
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one process per core instead
         try:
-            out = subprocess.run(["tesseract", str(png), "stdout", "-l", lang, "--dpi", str(dpi), "tsv"],
+            out = subprocess.run([*_nice(), "tesseract", str(png), "stdout", "-l", lang, "--dpi", str(dpi), "tsv"],
                                  capture_output=True, text=True, timeout=600, env=env)
         except subprocess.TimeoutExpired as exc:
             raise DocumentError(where, "OCR of one page took over 10 minutes; check the scan") from exc
