@@ -19,6 +19,7 @@ from indexer.reading import ocr
 from indexer.reading.clean import looks_garbled
 from indexer.reading.intake import check_file
 from indexer.reading.read import read_document
+from klynge_ui.documents import documents_table
 from qa import Searcher
 from qa.cite import find_quote
 from qa.service import add_documents, list_documents, open_library
@@ -86,6 +87,8 @@ def test_a_scanned_pdf_is_found_quoted_and_cited_with_its_page(tmp_path: Path) -
     assert "s. 1-2" in hit.citation  # the passage runs over both pages
     [match] = find_quote(s.index, "Overtrædelse straffes med bøde.", limit=1)
     assert match.exact and match.page == 2 and match.doc_id == "referat"
+    table = documents_table(s)  # the Documents tab: the scan's row says OCR read it, and how sure it was
+    assert table.count("k-ocr") == 1 and "2 s. læst med OCR / pages OCRed" in table
     listed = {i.file: i for i in list_documents(open_library(corpus, tmp_path / "index")).items}
     assert listed["referat.pdf"].ocr_pages == 2 and listed["referat.pdf"].ocr_note.startswith("OCR: 2 of 2 pages")
     assert listed["andet.md"].ocr_note == ""
@@ -136,6 +139,41 @@ def test_a_page_read_once_is_never_read_again(tmp_path: Path, _own_ocr_cache: Pa
     again = tmp_path / "kopi.png"
     second.save(again, dpi=(150, 150))
     assert "Overtrædelse straffes med bøde." in read_document(again).text  # ... the page comes from the cache
+
+
+def _text_layer_pdf(lines: list[str]) -> bytes:
+    """A one-page A4 PDF whose invisible text layer holds ``lines`` (Helvetica, WinAnsi), written by hand."""
+    # 3 Tr: invisible text, as a scanner lays its own OCR over the page image
+    content = "BT 3 Tr /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n{obj}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
+    out.write("".join(f"{o:010d} 00000 n \n" for o in offsets).encode())
+    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+@needs_ocr
+def test_a_garbled_text_layer_is_read_again_by_ocr(tmp_path: Path) -> None:
+    mojibake = "Klyngeindsatsen skal understøtte virksomhedernes vækst i hele landet.".encode().decode("latin-1")
+    writer = PdfWriter(clone_from=scan_pdf(tmp_path / "scan.pdf", [page(BURNING)]))
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(_text_layer_pdf([mojibake] * 6))).pages[0])  # a copier's layer
+    path = tmp_path / "kopi.pdf"
+    with path.open("wb") as f:
+        writer.write(f)
+    assert "understÃ¸tte" in PdfReader(path).pages[0].extract_text()  # the text layer is there, and garbled
+    doc = read_document(path)
+    assert doc.ocr_pages == 1 and "Affald fra haver må ikke afbrændes i byzone." in doc.text
+    assert "Ã" not in doc.text
 
 
 def test_a_garbled_text_layer_is_told_from_text() -> None:
