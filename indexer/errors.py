@@ -14,9 +14,10 @@
     └── (in ``qa.errors``, raised by retrieval and evaluation)
         ├── QueryError           a question or quote that cannot be searched (empty, only control chars): exit 2
         ├── QuestionSetError     a question set for evaluation cannot be read
-        └── UsageError           an option with a bad value (--fail-under, --year, --doc, --report): exit 2
+        ├── UsageError           an option with a bad value (--fail-under, --year, --doc, --report): exit 2
+        └── AccessDenied         the signed-in user's role does not allow it (qa/access.py): HTTP 403
 
-Reading, splitting and indexing (``indexer``) raise the first group; ``qa`` adds its own three. Code
+Reading, splitting and indexing (``indexer``) raise the first group; ``qa`` adds its own four. Code
 outside klynge catches ``KlyngeError`` for all of them.
 """
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from indexer import Library, UploadLimits
 from qa import service
+from qa.access import Access, LoginLimiter, User, load_access
 from qa.search import Searcher
 
 from .strings import T
 
-__all__ = ["E", "LIBRARY_LOCK_TIMEOUT", "AppContext"]
+__all__ = ["E", "LIBRARY_LOCK_TIMEOUT", "LOGIN_LIMITER", "AppContext"]
 
 E = html.escape  # everything shown that comes from the documents or the person goes through this
 LIBRARY_LOCK_TIMEOUT = 120.0  # seconds an upload waits for another writer before it says the index is busy
+LOGIN_LIMITER = LoginLimiter()  # failed sign-ins a name may make before it waits (qa/access.py)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,36 @@ class AppContext:
         return service.open_library(self.corpus_dir, self.index_dir, embedder=self.searcher().embedder,
                                     read_only=self.read_only, limits=UploadLimits.from_env(), progress=True,
                                     lock_timeout=LIBRARY_LOCK_TIMEOUT)
+
+    def access(self) -> Access:
+        """Who may do what (the access file beside the index, read at each request: `klynge users` takes
+        effect without a restart)."""
+        return load_access(self.index_dir)
+
+    def user_of(self, request: Any) -> User | None:
+        """The signed-in user of a gradio request: by the app's own sign-in, or named by a trusted proxy."""
+        access = self.access()
+        name = getattr(request, "username", None) if request is not None else None
+        if name and name in access.users:
+            return User(name, access.users[name][0])
+        if request is None or access.proxy is None:
+            return None
+        client = getattr(getattr(request, "client", None), "host", None)
+        return access.from_proxy(dict(getattr(request, "headers", {}) or {}), client)
+
+    def may_change(self, request: Any) -> bool:
+        access = self.access()
+        user = self.user_of(request)
+        return not self.read_only and (access.open or (user is not None and user.may("change")))
+
+    def login(self, name: str, password: str) -> bool:
+        """The app's sign-in (built-in users): a name that failed too often waits (``LOGIN_LIMITER``)."""
+        if LOGIN_LIMITER.wait_for(name) > 0:
+            return False
+        ok = self.access().check_password(name, password) is not None
+        if not ok:
+            LOGIN_LIMITER.failed(name)
+        return ok
 
     def doc_choices(self) -> list[tuple[str, str]]:
         """(title, id) of every indexed document, for the dropdowns."""

@@ -107,7 +107,8 @@ class DocumentsTab:
         choices = ctx.doc_choices()
         with labels(gr.Tab, {"label": "tab_docs"}, id="docs") as self.tab:
             self.table = gr.HTML(documents_table(ctx.searcher()), elem_id="k-docs-table")
-            with labels(gr.Accordion, {"label": "manage"}, open=False, visible=not ctx.read_only, elem_id="k-manage"):
+            with labels(gr.Accordion, {"label": "manage"}, open=False, visible=not ctx.read_only,
+                        elem_id="k-manage") as self.manage:
                 self._manage(labels, choices)
             self.doc_pick = labels(gr.Dropdown, {"label": "open_doc"}, choices=choices, elem_id="k-doc-pick")
             self.doc_view = gr.HTML(elem_id="k-doc-view")
@@ -158,33 +159,40 @@ class DocumentsTab:
             hint = {"title": "", "publisher": "", "date": ""}
         return [hint["title"], hint["publisher"], hint["date"]]
 
+    def controls(self, request: gr.Request) -> Any:
+        """The add/replace/remove controls, shown only to whoever may change the collection."""
+        return gr.update(visible=self.ctx.may_change(request))
+
     def do_add(self, files: list[str] | None, title: str, publisher: str, date: str, kind: str, replace: str | None,
-            progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[Any]:  # noqa: B008 - how gradio injects it
+               request: gr.Request,
+               progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[Any]:  # noqa: B008 - how gradio injects it
         if not files:
             return [*self.refreshed(_alert("no_files")), None]
         progress(0, desc=BOTH["checking"])
         meta = DocumentMeta(title if len(files) == 1 else "", publisher, date, kind)
         try:
             changes = service.add_documents(self.ctx.library(), [(Path(f), Path(f).name) for f in files], meta,
-                                            replace=replace or None)
+                                            replace=replace or None, user=self.ctx.user_of(request))
         except KlyngeError as exc:
             return [*self.refreshed(f"<p role='alert'>{E(str(exc))}</p>"), gr.update()]
         return [*self.refreshed(changes_html(changes)), None]
 
-    def do_meta(self, doc_id: str | None, title: str, publisher: str, date: str, kind: str) -> list[Any]:
+    def do_meta(self, doc_id: str | None, title: str, publisher: str, date: str, kind: str,
+                request: gr.Request) -> list[Any]:
         if not doc_id:
             return self.refreshed(_alert("no_meta_doc"))
         try:
-            changes = service.edit_document(self.ctx.library(), doc_id, DocumentMeta(title, publisher, date, kind))
+            changes = service.edit_document(self.ctx.library(), doc_id, DocumentMeta(title, publisher, date, kind),
+                                            self.ctx.user_of(request))
         except KlyngeError as exc:
             return self.refreshed(f"<p role='alert'>{E(str(exc))}</p>")
         return self.refreshed(changes_html(changes))
 
-    def do_remove(self, doc_id: str | None) -> list[Any]:
+    def do_remove(self, doc_id: str | None, request: gr.Request) -> list[Any]:
         if not doc_id:
             return self.refreshed(_alert("no_rm_doc"))
         try:
-            changes = service.remove_documents(self.ctx.library(), [doc_id])
+            changes = service.remove_documents(self.ctx.library(), [doc_id], self.ctx.user_of(request))
         except KlyngeError as exc:
             return self.refreshed(f"<p role='alert'>{E(str(exc))}</p>")
         return self.refreshed(changes_html(changes) + f"<p class='k-meta'>{E(BOTH['removed_note'])}</p>")

@@ -130,5 +130,6 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
         docs.wire(status, ask.f_doc, tabs, open_target, open_btn)
         evaluation.wire()
         _switch_language(labels, lang, lang_state)
+        app.load(docs.controls, None, docs.manage, api_visibility="private")  # per user: who may change
         register_api(ctx.index_dir)
     return app

@@ -16,12 +16,15 @@ from qa import service
 from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
 from qa.search import get_searcher
 
+from .context import AppContext
 from .page import CSS, HEAD, build_app
 
 __all__ = ["BUILD_LOCK_TIMEOUT", "launch", "main", "serve"]
 
 BUILD_LOCK_TIMEOUT: float | None = None  # seconds serve waits for another build of its index (None: the indexer's)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+SIGN_IN = ("Log ind med dit klynge-navn og din adgangskode. Efter 5 forkerte forsøg på 5 minutter venter navnet. / "
+           "Sign in with your klynge name and password; after 5 wrong attempts in 5 minutes the name must wait.")
 
 
 def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int = service.DEFAULT_PORT,
@@ -29,7 +32,9 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
     """Run the app over an existing index (``block=False``: return once it answers)."""
     app = build_app(index_dir, corpus_dir, read_only)
     app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
-    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False,
+    ctx = AppContext.of(index_dir, corpus_dir, read_only)
+    sign_in: dict[str, Any] = {"auth": ctx.login, "auth_message": SIGN_IN} if ctx.access().users else {}
+    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False, **sign_in,
                       prevent_thread_lock=not block, footer_links=["api"], ssr_mode=False,
                       max_file_size=f"{UploadLimits.from_env().max_bytes // 2**20}mb")
 
@@ -57,9 +62,10 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
     if config is not None:
         get_searcher(index_dir, config)  # before the app or the warm-up load it with the defaults
     _warm_up(index_dir)
-    if not read_only and host not in LOCAL_HOSTS:
+    if not read_only and host not in LOCAL_HOSTS and AppContext.of(index_dir, corpus_dir).access().open:
         print(f"klynge: the app is reachable beyond this machine ({host}) and anyone who reaches it can add and "
-              "remove documents; start it with --read-only unless that is intended", file=sys.stderr)
+              "remove documents; add users (`klynge users add NAME --role editor`) or start it with --read-only",
+              file=sys.stderr)
     launch(index_dir=index_dir, host=host, port=port, corpus_dir=corpus_dir, read_only=read_only)
 
 

@@ -17,7 +17,7 @@ from .config import (
     RankingConfig,
 )
 from .dictionary import english_danish
-from .errors import QueryError, QuestionSetError, UsageError
+from .errors import AccessDenied, QueryError, QuestionSetError, UsageError
 from .evaluate import Question, QuestionSet, evaluate, load_questions
 from .lang import detect_lang
 from .rank import Candidate, Query, Ranker
@@ -44,6 +44,7 @@ __all__ = [
     "Searcher",
     "Source",
     "UsageError",
+    "AccessDenied",
     "citation_for",
     "detect_lang",
     "english_danish",

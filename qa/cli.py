@@ -13,6 +13,8 @@ from typing import Any
 from indexer import KlyngeError
 
 from . import cli_parser
+from .access import local_user
+from .cli_admin import cmd_audit, cmd_users
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError, UsageError
 from .runtime import prepare_process
@@ -164,7 +166,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     meta = _meta(args)
     if len(args.files) > 1 and args.title:
         raise UsageError("--title names one document: add the files one at a time to give each its title")
-    return _print_changes(add_documents(_library(args), [Path(f) for f in args.files], meta, replace=args.replace),
+    return _print_changes(add_documents(_library(args), [Path(f) for f in args.files], meta, replace=args.replace,
+                                        user=local_user()),
                           args.json)
 
 
@@ -174,13 +177,13 @@ def cmd_edit(args: argparse.Namespace) -> int:
     meta = _meta(args)
     if not meta.given():
         raise UsageError("give at least one of --title, --publisher, --date, --kind")
-    return _print_changes(edit_document(_library(args), args.doc_id, meta), args.json)
+    return _print_changes(edit_document(_library(args), args.doc_id, meta, local_user()), args.json)
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
     from .service import remove_documents
 
-    return _print_changes(remove_documents(_library(args), args.doc_ids), args.json)
+    return _print_changes(remove_documents(_library(args), args.doc_ids, local_user()), args.json)
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
@@ -363,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line (``qa.cli_parser``), each command bound to its function here."""
     return cli_parser.build_parser({
         "index": cmd_index, "add": cmd_add, "edit": cmd_edit, "remove": cmd_remove, "documents": cmd_documents,
-        "ask": cmd_ask, "cite": cmd_cite, "eval": cmd_eval, "serve": cmd_serve})
+        "ask": cmd_ask, "cite": cmd_cite, "eval": cmd_eval, "serve": cmd_serve, "users": cmd_users, "audit": cmd_audit})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ def build_parser(commands: Commands) -> argparse.ArgumentParser:
     """The parser; ``commands`` gives each command's function by name."""
     p = argparse.ArgumentParser(prog="klynge", description="Search, answers and citations over a collection of Danish documents.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve):
+    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve, _users, _audit):
         add(sub, commands)
     return p
 
@@ -156,3 +156,26 @@ def _serve(sub: Any, commands: Commands) -> None:
     _index_dir(sp)
     sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
     sp.set_defaults(func=commands["serve"])
+
+
+def _users(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("users", help="who may sign in to the app, and their roles (reader, editor, admin)",
+                        description="Manage the app's built-in users in the access file beside the index "
+                                    "(<index>.access.toml). With no users the app asks nobody to sign in.")
+    sp.add_argument("action", choices=("list", "add", "remove", "role"))
+    sp.add_argument("name", nargs="?", help="the user's name (add, remove, role)")
+    sp.add_argument("new_role", nargs="?", help="the new role (role): reader, editor or admin")
+    sp.add_argument("--role", default="reader", choices=("reader", "editor", "admin"), help="role of a new user (add)")
+    sp.add_argument("--password-stdin", action="store_true", help="read the password from standard input (add)")
+    sp.add_argument("--json", action="store_true")
+    _index_dir(sp)
+    sp.set_defaults(func=commands["users"])
+
+
+def _audit(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("audit", help="who added, replaced, edited or removed which document, and when")
+    sp.add_argument("--doc", help="only this document id")
+    sp.add_argument("--limit", type=int, default=None, help="at most this many entries (newest first)")
+    sp.add_argument("--json", action="store_true")
+    _index_dir(sp)
+    sp.set_defaults(func=commands["audit"])

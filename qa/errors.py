@@ -19,3 +19,7 @@ class QuestionSetError(KlyngeError):
 
 class UsageError(KlyngeError):
     """An option with a bad value: ``--fail-under``, ``--year``, ``--doc``, ``--report`` and the like."""
+
+
+class AccessDenied(KlyngeError):
+    """The signed-in user's role does not allow the request (or nobody signed in where sign-in is required)."""

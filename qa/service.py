@@ -41,7 +41,10 @@ from indexer import (
     write_lock,
 )
 from indexer.plugins import named
+from indexer.reading.read import file_hash
 
+from .access import User, load_access
+from .audit import AUDITED, Entry, entries, record
 from .cite import QuoteMatch, find_quote
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError, UsageError
@@ -67,6 +70,7 @@ __all__ = [
     "evaluate_questions",
     "find_app",
     "index_path",
+    "audit_trail",
     "list_documents",
     "load_index",
     "load_searcher",
@@ -289,19 +293,49 @@ def list_documents(library: Library) -> Documents:
 
 
 def add_documents(library: Library, files: Sequence[Path | tuple[Path, str]], meta: DocumentMeta | None = None,
-                  replace: str | None = None) -> Changes:
+                  replace: str | None = None, user: User | None = None) -> Changes:
     """Add files (each a path, or a path and the name the person gave it), or put one in place of the
-    document ``replace`` (a new version); refused files are reported with their reasons."""
-    return Changes(library.add(files, meta or DocumentMeta(), replace=replace))
+    document ``replace`` (a new version); refused files are reported with their reasons. ``user``: who
+    asks (an editor, where sign-in is configured; ``AccessDenied`` otherwise), named in the audit trail."""
+    who = load_access(library.index_dir).require(user, "change")
+    changes = Changes(library.add(files, meta or DocumentMeta(), replace=replace))
+    _audit(library, who, changes)
+    return changes
 
 
-def edit_document(library: Library, doc_id: str, meta: DocumentMeta) -> Changes:
-    return Changes(library.set_metadata(doc_id, meta))
+def edit_document(library: Library, doc_id: str, meta: DocumentMeta, user: User | None = None) -> Changes:
+    who = load_access(library.index_dir).require(user, "change")
+    changes = Changes(library.set_metadata(doc_id, meta))
+    _audit(library, who, changes)
+    return changes
 
 
-def remove_documents(library: Library, doc_ids: Sequence[str]) -> Changes:
+def remove_documents(library: Library, doc_ids: Sequence[str], user: User | None = None) -> Changes:
     """Take documents out of the collection (their files move to ``.removed/``) and out of the index."""
-    return Changes(library.remove(doc_ids))
+    who = load_access(library.index_dir).require(user, "change")
+    hashes = {d: _file_hash(library.corpus_dir / library.file_of(d)) for d in doc_ids}  # before they move
+    changes = Changes(library.remove(doc_ids))
+    _audit(library, who, changes, hashes)
+    return changes
+
+
+def _file_hash(path: Path) -> str:
+    return file_hash(path) if path.is_file() else ""
+
+
+def _audit(library: Library, who: User, changes: Changes, hashes: Mapping[str, str] | None = None) -> None:
+    """One audit entry for each document the change added, replaced, updated or removed."""
+    rows = [(c.action, c.file, c.doc_id, (hashes or {}).get(c.doc_id) or _file_hash(library.corpus_dir / c.file))
+            for c in changes.changes if c.action in AUDITED and c.file]
+    record(library.index_dir, who.name, who.role, rows)
+
+
+def audit_trail(index_dir: PathLike | None = None, doc_id: str | None = None, user: User | None = None,
+                limit: int | None = None) -> list[Entry]:
+    """The audit trail of the index, newest first (of one document with ``doc_id``)."""
+    path = index_path(index_dir)
+    load_access(path).require(user, "audit")
+    return entries(path, doc_id, limit)
 
 
 # ---------------------------------------------------------------- serving: the index it needs, its port, the app
