@@ -3,19 +3,21 @@ cards (the passages, their citations, the answering sentences marked)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gradio as gr
 
-from indexer import page_range
+from indexer import KlyngeError, page_range
 from qa import service
 from qa.config import DisplayConfig
+from qa.feedback import enabled as feedback_enabled
 from qa.memo import items_from_hits
 from qa.search import Hit, Result, Searcher
 
-from .cards import Card, highlight, render_card
+from .cards import Card, feedback_button, highlight, render_card
 from .context import AppContext, E
-from .strings import DEFAULT_LANG, Labels, T
+from .strings import BOTH, DEFAULT_LANG, Labels, T
 
 __all__ = ["N_EXAMPLES", "AskTab", "examples_for", "render_result"]
 
@@ -45,7 +47,13 @@ def _banner(res: Result, t: dict[str, str], display: DisplayConfig | None) -> st
                     f" ({t['confidence']} {res.confidence:.2f})</div>")
 
 
-def _hit_card(h: Hit, t: dict[str, str]) -> Card:
+def _feedback(res: Result, verdict: str, h: Hit | None = None) -> str:
+    return json.dumps({"q": res.question, "lang": res.lang, "verdict": verdict,
+                       "pid": h.passage.passage_id if h else "", "answer": h.answer_text if h else ""},
+                      ensure_ascii=False)
+
+
+def _hit_card(h: Hit, t: dict[str, str], feedback: str = "") -> Card:
     p = h.passage
     pages = page_range(p.page, p.page_end)
     section = p.section.split(" > ")[-1] if p.section else ""
@@ -54,13 +62,17 @@ def _hit_card(h: Hit, t: dict[str, str]) -> Card:
     also = "".join(f"<div class='k-meta'>{t['also']}: {E(s.citation)}</div>" for s in h.also_in)
     return Card(heading=f"{h.rank}. {p.title}", text_html=highlight(p.text, h.answer), citation=h.citation,
                 memo=items_from_hits([h])[0], doc_id=p.doc_id, start=p.start, end=p.end, title=p.title, meta=meta,
-                extra_html=also)
+                extra_html=also, feedback=feedback)
 
 
-def render_result(res: Result, lang: str, display: DisplayConfig | None = None) -> str:
-    """A question's result: whether it was answered (and how surely), then a card per passage."""
+def render_result(res: Result, lang: str, display: DisplayConfig | None = None, feedback: bool = False) -> str:
+    """A question's result: whether it was answered (and how surely), then a card per passage; with
+    ``feedback``, a button on each card ("this answers it") and one under them ("none of these")."""
     t = T[lang]
-    return _banner(res, t, display) + "".join(render_card(_hit_card(h, t), t) for h in res.hits)
+    cards = "".join(render_card(_hit_card(h, t, _feedback(res, "answers", h) if feedback else ""), t) for h in res.hits)
+    none = (f"<div class='k-actions'>{feedback_button(_feedback(res, 'none'), t['fb_none'], t['fb_done'])}</div>"
+            if feedback and res.hits else "")
+    return _banner(res, t, display) + cards + none
 
 
 class AskTab:
@@ -89,6 +101,9 @@ class AskTab:
                                      choices=sorted({str(d.year) for d in docs if d.year}))
                 self.f_k = labels(gr.Slider, {"label": "k"}, minimum=1, maximum=20, value=5, step=1)
             self.results = gr.HTML(elem_id="k-results")
+            self.fb_out = gr.HTML(elem_id="k-fb-out")
+            self.fb_target = gr.Textbox(elem_id="k-fb-target", elem_classes=["k-hidden"], show_label=False, container=False)
+            self.fb_btn = gr.Button("feedback", elem_id="k-fb-button", elem_classes=["k-hidden"])
 
     def do_ask(self, q: str, docs_sel: list[str], kinds_sel: list[str], years_sel: list[str], k: float, lg: str) -> str:
         if not (q or "").strip():
@@ -97,11 +112,23 @@ class AskTab:
                              years=years_sel or ())
         if answer.result is None:
             return f"<p role='alert'>{E(answer.error)}</p>"
-        return render_result(answer.result, lg, self.ctx.searcher().config.display)
+        return render_result(answer.result, lg, self.ctx.searcher().config.display, feedback=feedback_enabled())
+
+    def do_feedback(self, payload: str, request: gr.Request) -> str:
+        """A "this answers it" or "none of these answers it" button: the verdict stored (qa.feedback)."""
+        try:
+            d = json.loads(payload)
+            service.give_feedback(self.ctx.index_dir, str(d["q"]), str(d["verdict"]), passage_id=str(d.get("pid", "")),
+                                  answer=str(d.get("answer", "")), lang=str(d.get("lang") or "") or None,
+                                  user=self.ctx.user_of(request))
+        except (ValueError, KeyError, TypeError, KlyngeError) as exc:
+            return f"<p role='alert'>{E(str(exc))}</p>"
+        return f"<p class='k-meta' role='status'>{E(BOTH['fb_saved'])}</p>"
 
     def wire(self) -> None:
         inputs = [self.question, self.f_doc, self.f_kind, self.f_year, self.f_k, self.lang]
         self.ask_btn.click(self.do_ask, inputs, self.results, api_visibility="private")
+        self.fb_btn.click(self.do_feedback, self.fb_target, self.fb_out, api_visibility="private")
         self.question.submit(self.do_ask, inputs, self.results, api_visibility="private")
         for b in self.ex_buttons:
             b.click(lambda v=b.value: v, None, self.question, api_visibility="private").then(

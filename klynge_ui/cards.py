@@ -11,7 +11,7 @@ from qa.memo import MemoItem
 from .context import E
 from .memo import memo_button
 
-__all__ = ["Card", "highlight", "render_card"]
+__all__ = ["Card", "feedback_button", "highlight", "render_card"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,13 @@ class Card:
     title: str = ""  # the document's title, read out with the card and its copy button; none when ""
     meta: str | None = None  # the line under the heading; none when None
     extra_html: str = ""
+    feedback: str = ""  # what "this answers it" sends (JSON: question, language, passage, answer); none when ""
+
+
+def feedback_button(payload: str, label: str, done: str) -> str:
+    """A button that sends ``payload`` (JSON) as feedback on the answer (the page's script, ``k-fb``)."""
+    return (f"<button type='button' class='k-fb' data-fb='{E(payload)}' data-done='{E(done)}'>"
+            f"{E(label)}</button>")
 
 
 def highlight(text: str, spans: tuple[tuple[int, int], ...]) -> str:
@@ -55,5 +62,6 @@ def render_card(card: Card, t: dict[str, str]) -> str:
             f"<div class='k-actions'><button type='button' class='k-copy' data-citation='{E(card.citation)}' "
             f"data-done='{E(t['copied'])}'{copy_label}>{E(t['copy'])}</button>"
             + memo_button(card.memo, t["memo_add"], t["memo_done"]) +
-            f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>{E(t['open'])}</a></div>"
+            f"<a href='#' role='button' class='k-open' data-target='{E(target)}'>{E(t['open'])}</a>"
+            + (feedback_button(card.feedback, t["fb_yes"], t["fb_done"]) if card.feedback else "") + "</div>"
             "</article>")

@@ -69,6 +69,19 @@ document.addEventListener('click', async (ev) => {
     copy.setAttribute('aria-live', 'polite');
     return;
   }
+  const fb = ev.target.closest('.k-fb');
+  if (fb) {
+    ev.preventDefault();
+    const box = document.querySelector('#k-fb-target textarea, #k-fb-target input');
+    if (!box || fb.disabled) return;
+    box.value = fb.getAttribute('data-fb');
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    fb.textContent = fb.getAttribute('data-done') || 'OK';
+    fb.disabled = true;
+    const btn = document.querySelector('#k-fb-button');
+    if (btn) setTimeout(() => btn.click(), 50);
+    return;
+  }
   const open = ev.target.closest('.k-open');
   if (open) {
     ev.preventDefault();

@@ -48,6 +48,7 @@ BOTH: dict[str, str] = {
     "th_pages": "Sider / pages", "th_passages": "Passager / passages", "th_id": "id", "number_fmt": "nr. {}",
     "st_in_force": "gældende / in force", "st_historic": "historisk / historic", "st_repealed": "ophævet / repealed",
     "no_doc": "Dokumentet findes ikke i indekset / document not in the index.",
+    "fb_saved": "Tak – din vurdering er gemt og bliver en del af testsættet. / Thanks – your verdict is saved for the test set.",
     "pages_fmt": " · {} sider",
     "ocr_fmt": "skannet / scanned: {pages} s. læst med OCR / pages OCRed, sikkerhed / confidence {confidence} %",
     "ocr_help": "Teksten er læst af billeder med OCR og kan have fejl; tjek citater mod originalen. / "
@@ -79,6 +80,7 @@ T: dict[str, dict[str, str]] = {
         "nothing": "Dokumenterne besvarer måske ikke spørgsmålet",
         "nothing_sub": "Ingen passage svarer sikkert. De nærmeste passager vises nedenfor – læs dem, før du bruger dem.",
         "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
+        "fb_yes": "Svarer på spørgsmålet", "fb_none": "Ingen af disse svarer på spørgsmålet", "fb_done": "Tak ✓",
         "open": "Åbn i dokumentet", "page": "s.", "section": "Afsnit", "also": "Også i",
         "high": "høj", "medium": "middel", "low": "lav", "not_found_quote": "Citatet findes ikke i dokumenterne.",
         "exact": "Præcist match", "similar": "Lignende tekst", "status": "Indeks",
@@ -98,6 +100,7 @@ T: dict[str, dict[str, str]] = {
         "nothing": "The documents may not answer this",
         "nothing_sub": "No passage answers it with confidence. The closest passages are shown below – read them before you use them.",
         "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",
+        "fb_yes": "This answers it", "fb_none": "None of these answers it", "fb_done": "Thanks ✓",
         "open": "Open in document", "page": "p.", "section": "Section", "also": "Also in",
         "high": "high", "medium": "medium", "low": "low", "not_found_quote": "The quote is not in the documents.",
         "exact": "Exact match", "similar": "Similar text", "status": "Index",

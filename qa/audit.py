@@ -14,7 +14,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Entry", "audit_path", "entries", "record"]
+from indexer import Change, Library
+from indexer.reading.read import file_hash
+
+from .access import User
+
+__all__ = ["AUDITED", "Entry", "audit_path", "entries", "hash_of", "record", "record_changes"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -93,3 +98,16 @@ def entries(index_dir: Path, doc_id: str | None = None, limit: int | None = None
         return [Entry(*row) for row in con.execute(sql, args)]
     finally:
         con.close()
+
+
+def hash_of(path: Path) -> str:
+    """The file's SHA-256 ("" when it is not there)."""
+    return file_hash(path) if path.is_file() else ""
+
+
+def record_changes(library: Library, who: User, changes: Sequence[Change], hashes: dict[str, str] | None = None) -> None:
+    """One entry for each document a change added, replaced, updated or removed (``hashes``: of removed
+    documents, taken before their files moved)."""
+    rows = [(c.action, c.file, c.doc_id, (hashes or {}).get(c.doc_id) or hash_of(library.corpus_dir / c.file))
+            for c in changes if c.action in AUDITED and c.file]
+    record(library.index_dir, who.name, who.role, rows)

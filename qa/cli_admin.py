@@ -11,7 +11,7 @@ from pathlib import Path
 from .access import ROLES, load_access, local_user, save_users
 from .errors import UsageError
 
-__all__ = ["cmd_audit", "cmd_users"]
+__all__ = ["cmd_audit", "cmd_feedback", "cmd_users"]
 
 
 def _index(args: argparse.Namespace) -> Path:
@@ -81,4 +81,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print("No changes recorded yet." if not args.doc else f"No changes recorded for {args.doc}.")
     for r in rows:
         print(f"{r.time}  {r.action:9s} {r.file}  ({r.doc_id})  by {r.user} [{r.role}]  sha256 {r.sha256[:12]}")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """The feedback people gave in the app, as a question set `klynge eval` reads (JSON Lines)."""
+    from .feedback import write_jsonl
+    from .service import export_feedback
+
+    rows = export_feedback(_index(args), local_user())
+    text = write_jsonl(rows)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        none = sum(1 for r in rows if not r["expected"])
+        print(f"{len(rows)} questions ({none} marked 'none of these answers it') -> {args.output}; "
+              f"check them with `klynge eval {args.output}`")
+    else:
+        sys.stdout.write(text)
     return 0

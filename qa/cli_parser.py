@@ -17,7 +17,7 @@ def build_parser(commands: Commands) -> argparse.ArgumentParser:
     """The parser; ``commands`` gives each command's function by name."""
     p = argparse.ArgumentParser(prog="klynge", description="Search, answers and citations over a collection of Danish documents.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve, _users, _audit):
+    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve, _users, _audit, _feedback):
         add(sub, commands)
     return p
 
@@ -179,3 +179,12 @@ def _audit(sub: Any, commands: Commands) -> None:
     sp.add_argument("--json", action="store_true")
     _index_dir(sp)
     sp.set_defaults(func=commands["audit"])
+
+
+def _feedback(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("feedback", help="export the app's answer feedback as a question set for `klynge eval`")
+    sp.add_argument("action", choices=("export",))
+    sp.add_argument("--format", choices=("jsonl",), default="jsonl", help="JSON Lines, as `klynge eval` reads")
+    sp.add_argument("--output", "-o", help="write to this file (default: standard output)")
+    _index_dir(sp)
+    sp.set_defaults(func=commands["feedback"])

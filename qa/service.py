@@ -36,19 +36,19 @@ from indexer import (
     build_index,
     corpus_of,
     default_corpus_dir,
-    default_index_dir,
     make_embedder,
     write_lock,
 )
 from indexer.plugins import named
-from indexer.reading.read import file_hash
 
 from .access import User, load_access
-from .audit import AUDITED, Entry, entries, record
+from .audit import hash_of, record_changes
 from .cite import QuoteMatch, find_quote
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError, UsageError
 from .evaluate import QuestionSet, check_fail_under, evaluate, load_questions, write_report
+from .governance import audit_trail, export_feedback, give_feedback
+from .paths import index_path
 from .search import Filters, Result, Searcher, clean_query, get_searcher
 
 __all__ = [
@@ -71,6 +71,8 @@ __all__ = [
     "find_app",
     "index_path",
     "audit_trail",
+    "export_feedback",
+    "give_feedback",
     "list_documents",
     "load_index",
     "load_searcher",
@@ -91,11 +93,6 @@ PathLike = str | Path
 
 
 # ---------------------------------------------------------------- where: the index, the collection, the searcher
-
-
-def index_path(index_dir: PathLike | None = None) -> Path:
-    """The index directory: the one given, else ``$KLYNGE_INDEX_DIR``, else ``.klynge/index``."""
-    return Path(index_dir) if index_dir else default_index_dir()
 
 
 def corpus_path(corpus_dir: PathLike | None = None, index_dir: PathLike | None = None) -> Path:
@@ -294,48 +291,29 @@ def list_documents(library: Library) -> Documents:
 
 def add_documents(library: Library, files: Sequence[Path | tuple[Path, str]], meta: DocumentMeta | None = None,
                   replace: str | None = None, user: User | None = None) -> Changes:
-    """Add files (each a path, or a path and the name the person gave it), or put one in place of the
-    document ``replace`` (a new version); refused files are reported with their reasons. ``user``: who
-    asks (an editor, where sign-in is configured; ``AccessDenied`` otherwise), named in the audit trail."""
+    """Add files (each a path, or a path and the name the person gave it), or put one in place of the document
+    ``replace``; refused files are reported with their reasons. ``user``: who asks (``AccessDenied`` unless
+    they may change the collection), named in the audit trail."""
     who = load_access(library.index_dir).require(user, "change")
     changes = Changes(library.add(files, meta or DocumentMeta(), replace=replace))
-    _audit(library, who, changes)
+    record_changes(library, who, changes.changes)
     return changes
 
 
 def edit_document(library: Library, doc_id: str, meta: DocumentMeta, user: User | None = None) -> Changes:
     who = load_access(library.index_dir).require(user, "change")
     changes = Changes(library.set_metadata(doc_id, meta))
-    _audit(library, who, changes)
+    record_changes(library, who, changes.changes)
     return changes
 
 
 def remove_documents(library: Library, doc_ids: Sequence[str], user: User | None = None) -> Changes:
     """Take documents out of the collection (their files move to ``.removed/``) and out of the index."""
     who = load_access(library.index_dir).require(user, "change")
-    hashes = {d: _file_hash(library.corpus_dir / library.file_of(d)) for d in doc_ids}  # before they move
+    hashes = {d: hash_of(library.corpus_dir / library.file_of(d)) for d in doc_ids}  # before they move
     changes = Changes(library.remove(doc_ids))
-    _audit(library, who, changes, hashes)
+    record_changes(library, who, changes.changes, hashes)
     return changes
-
-
-def _file_hash(path: Path) -> str:
-    return file_hash(path) if path.is_file() else ""
-
-
-def _audit(library: Library, who: User, changes: Changes, hashes: Mapping[str, str] | None = None) -> None:
-    """One audit entry for each document the change added, replaced, updated or removed."""
-    rows = [(c.action, c.file, c.doc_id, (hashes or {}).get(c.doc_id) or _file_hash(library.corpus_dir / c.file))
-            for c in changes.changes if c.action in AUDITED and c.file]
-    record(library.index_dir, who.name, who.role, rows)
-
-
-def audit_trail(index_dir: PathLike | None = None, doc_id: str | None = None, user: User | None = None,
-                limit: int | None = None) -> list[Entry]:
-    """The audit trail of the index, newest first (of one document with ``doc_id``)."""
-    path = index_path(index_dir)
-    load_access(path).require(user, "audit")
-    return entries(path, doc_id, limit)
 
 
 # ---------------------------------------------------------------- serving: the index it needs, its port, the app

@@ -134,3 +134,62 @@ def test_the_apps_handlers_refuse_a_reader_and_hide_the_controls(tmp_path: Path,
     message = tab.do_remove("roller", reader)[0]
     assert "role &#x27;editor&#x27;" in message and (mini_corpus / "roller.md").exists()
     assert entries(mini_index) == []
+
+
+def test_personal_data_is_masked_before_it_is_stored() -> None:
+    from qa.feedback import mask_personal
+
+    masked = mask_personal("Min søn (CPR 010203-1234, også 0102031234) har mail anna@kommune.dk og tlf. 12 34 56 78")
+    assert "1234" not in masked and "anna@" not in masked and "12 34 56 78" not in masked
+    assert masked.count("[skjult]") == 4 and masked.startswith("Min søn (CPR [skjult]")
+    kept = "Hvad siger § 17, stk. 2 i lov nr. 230 af 2024 om 14 dages frist?"
+    assert mask_personal(kept) == kept
+
+
+def test_feedback_becomes_a_question_set_that_eval_reads(tmp_path: Path, mini_index: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa.feedback import feedback_path, stored
+
+    hit = service.ask("Hvem har ansvaret for spirende klynger?", mini_index, k=3, shared=False).result.hits[0]
+    service.give_feedback(mini_index, "Hvem har ansvaret for spirende klynger? Ring på 12345678",
+                          "answers", passage_id=hit.passage.passage_id, answer=hit.answer_text)
+    service.give_feedback(mini_index, "Hvornår holder kantinen lukket?", "none")
+    rows = stored(mini_index)
+    assert [(r.verdict, r.role) for r in rows] == [("answers", "admin"), ("none", "admin")]  # nobody signs in: local
+    assert "12345678" not in rows[0].question and rows[0].doc_id == hit.passage.doc_id
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["feedback", "export", "--output", str(out), "--index-dir", str(mini_index)]) == 0
+    exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert exported[0]["expected"] == [hit.answer_text] and exported[1]["expected"] == []
+    report = service.evaluate_questions(out, mini_index).to_json()
+    assert report["n"] == 2 and report["metrics"]["recall@5"] == 1.0
+    assert report["metrics"]["no_answer_accuracy"] is not None  # the "none" question is asked as unanswerable
+    con = sqlite3.connect(feedback_path(mini_index))  # a verdict older than the retention ...
+    con.execute("UPDATE feedback SET time = '2020-01-01T00:00:00Z' WHERE verdict = 'none'")
+    con.commit()
+    con.close()
+    service.give_feedback(mini_index, "Hvem støtter klynger?", "none")  # ... goes with the next one stored
+    assert [r.question for r in stored(mini_index)] == [rows[0].question, "Hvem støtter klynger?"]
+    monkeypatch.setenv("KLYNGE_FEEDBACK", "off")
+    assert service.give_feedback(mini_index, "Noget helt andet?", "none") is False and len(stored(mini_index)) == 2
+
+
+def test_the_app_stores_a_readers_verdict_with_the_role(mini_corpus: Path, mini_index: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from klynge_ui.ask import AskTab, render_result
+    from klynge_ui.context import AppContext
+    from qa.feedback import stored
+
+    _users(mini_index, monkeypatch, ("bo", "reader"))
+    tab = AskTab.__new__(AskTab)  # its handler only, without building the page
+    tab.ctx = AppContext.of(mini_index, mini_corpus)
+    result = service.ask("Hvem har ansvaret for spirende klynger?", mini_index, k=2, shared=False).result
+    html = render_result(result, "da", feedback=True)
+    assert html.count("class='k-fb'") == len(result.hits) + 1  # one a card, and "none of these"
+    payload = json.dumps({"q": result.question, "lang": "da", "verdict": "answers",
+                          "pid": result.hits[0].passage.passage_id, "answer": result.hits[0].answer_text})
+    assert "gemt" in tab.do_feedback(payload, SimpleNamespace(username="bo"))
+    assert [(r.role, r.verdict) for r in stored(mini_index)] == [("reader", "answers")]
+    assert "sign in" in tab.do_feedback(payload, None)  # sign-in configured: nobody signed in, nothing stored
+    assert "role='alert'" in tab.do_feedback("not json", SimpleNamespace(username="bo"))
+    assert len(stored(mini_index)) == 1
