@@ -11,7 +11,7 @@ INDEXER_FILES := $(shell find indexer -name "*.py")
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast index squad-index laws-dev-index install lint bench eval clean browser-deps dictionary-deps ocr-deps load
+.PHONY: run test test-fast index squad-index laws-dev-index install lint bench eval clean browser-deps dictionary-deps ocr-deps proxy-deps load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,12 +76,17 @@ ocr-deps:
 	@if command -v tesseract >/dev/null && [ -n "$$(ls /usr/share/tesseract-ocr/*/tessdata/dan.traineddata 2>/dev/null)" ]; then exit 0; fi; \
 	$(call apt_install,tesseract-ocr tesseract-ocr-dan tesseract-ocr-eng,scanned documents cannot be read)
 
+# Debian's nginx for the sign-in test through a real reverse proxy (tests/test_proxy.py); without it that test skips.
+proxy-deps:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then exit 0; fi; \
+	$(call apt_install,nginx-light,the reverse-proxy sign-in test will be skipped)
+
 # Debian's Chromium for the browser tests (no downloaded browsers). Without it they skip, saying why.
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
 	$(call apt_install,chromium,browser tests will be skipped)
 
-test: index squad-index laws-dev-index browser-deps dictionary-deps ocr-deps
+test: index squad-index laws-dev-index browser-deps dictionary-deps ocr-deps proxy-deps
 	$(PY) -m ruff check indexer qa ui.py klynge_ui tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest

@@ -11,8 +11,10 @@ from typing import Any
 import gradio as gr
 
 from indexer import KlyngeError
-from qa import service
+from qa import AccessDenied, service
 from qa.search import reload_searcher
+
+from .context import AppContext
 
 __all__ = ["MAX_K", "api_ask", "api_cite", "api_eval", "register_api"]
 
@@ -38,19 +40,30 @@ def api_eval(path: str, index_dir: str | None = None) -> dict[str, Any]:
         return service.Evaluation(error=str(exc)).to_json()
 
 
-def register_api(index_dir: Path) -> None:
-    """The API's endpoints for the app over ``index_dir``; call inside its ``gr.Blocks``."""
+def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
+    """The API's endpoints for the app over ``index_dir``; call inside its ``gr.Blocks``. With sign-in
+    configured (``ctx``'s access file) every call needs a signed-in user (``AccessDenied`` names why)."""
 
-    def ask(question: str, k: int = 5, doc: str = "") -> dict:
+    def allowed(request: gr.Request | None, action: str = "ask") -> None:
+        if ctx is not None:
+            try:
+                ctx.access().require(ctx.user_of(request), action)
+            except AccessDenied as exc:
+                raise gr.Error(str(exc)) from None  # the reason reaches the caller, as HTTP-level errors do
+
+    def ask(question: str, k: int = 5, doc: str = "", request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Ask a question; returns the same JSON as `klynge ask --json`."""
+        allowed(request)
         return api_ask(question, k, doc, str(index_dir))
 
-    def cite(quote: str) -> dict:
+    def cite(quote: str, request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Find where a quote comes from; the same JSON as `klynge cite --json`."""
+        allowed(request)
         return api_cite(quote, str(index_dir))
 
-    def eval_questions(questions_jsonl: str) -> dict:
+    def eval_questions(questions_jsonl: str, request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Evaluate a question set given as JSON Lines text; the same JSON as `klynge eval --json`."""
+        allowed(request)
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
             f.write(questions_jsonl or "")
         try:
@@ -58,11 +71,19 @@ def register_api(index_dir: Path) -> None:
         finally:
             os.unlink(f.name)
 
-    def reload() -> dict:
+    def whoami(request: gr.Request = None) -> dict:  # type: ignore[assignment]
+        """Who this request is signed in as, and the role: {"user": null} when nobody is."""
+        user = ctx.user_of(request) if ctx is not None else None
+        open_ = ctx is None or ctx.access().open
+        return {"user": user.name if user else None, "role": user.role if user else ("admin" if open_ else None)}
+
+    def reload(request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Load the index again after `klynge index` rebuilt it; returns the new index status."""
+        allowed(request)
         return reload_searcher(index_dir).status()
 
     gr.api(reload, api_name="reload")
     gr.api(ask, api_name="ask")
     gr.api(cite, api_name="cite")
     gr.api(eval_questions, api_name="eval")
+    gr.api(whoami, api_name="whoami")

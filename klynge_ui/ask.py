@@ -105,9 +105,14 @@ class AskTab:
             self.fb_target = gr.Textbox(elem_id="k-fb-target", elem_classes=["k-hidden"], show_label=False, container=False)
             self.fb_btn = gr.Button("feedback", elem_id="k-fb-button", elem_classes=["k-hidden"])
 
-    def do_ask(self, q: str, docs_sel: list[str], kinds_sel: list[str], years_sel: list[str], k: float, lg: str) -> str:
+    def do_ask(self, q: str, docs_sel: list[str], kinds_sel: list[str], years_sel: list[str], k: float, lg: str,
+               request: gr.Request = None) -> str:  # type: ignore[assignment]
         if not (q or "").strip():
             return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
+        try:
+            self.ctx.access().require(self.ctx.user_of(request), "ask")
+        except KlyngeError as exc:
+            return f"<p role='alert'>{E(str(exc))}</p>"
         answer = service.ask(q, self.ctx.index_dir, k=int(k), docs=docs_sel or (), kinds=kinds_sel or (),
                              years=years_sel or ())
         if answer.result is None:

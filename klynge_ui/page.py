@@ -144,5 +144,5 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
         evaluation.wire()
         _switch_language(labels, lang, lang_state)
         app.load(docs.controls, None, docs.manage, api_visibility="private")  # per user: who may change
-        register_api(ctx.index_dir)
+        register_api(ctx.index_dir, ctx)
     return app

@@ -33,6 +33,8 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
     app = build_app(index_dir, corpus_dir, read_only)
     app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
     ctx = AppContext.of(index_dir, corpus_dir, read_only)
+    # the client address is the connection's: no X-Forwarded-For may turn a direct request into the proxy's
+    os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
     sign_in: dict[str, Any] = {"auth": ctx.login, "auth_message": SIGN_IN} if ctx.access().users else {}
     return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False, **sign_in,
                       prevent_thread_lock=not block, footer_links=["api"], ssr_mode=False,
