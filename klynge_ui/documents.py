@@ -73,6 +73,15 @@ def _pages_cell(d: Any) -> str:
     return f"{d.n_pages or d.ocr_pages}<br><span class='k-ocr' title='{E(BOTH['ocr_help'])}'>{E(note)}</span>"
 
 
+def history_html(trail: list[Any]) -> str:
+    """A document's audit entries, newest first ("" when there are none)."""
+    if not trail:
+        return ""
+    rows = "".join(f"<tr><td>{E(e.time)}</td><td>{E(e.action)}</td><td>{E(e.user)} ({E(e.role)})</td>"
+                   f"<td><code>{E(e.sha256[:12])}</code></td></tr>" for e in trail)
+    return (f"<h4>{E(BOTH['history'])}</h4><table class='k-table' id='k-doc-history'><tbody>{rows}</tbody></table>")
+
+
 def documents_table(searcher: Searcher) -> str:
     """All documents; acts' number and status as columns when the collection gives them."""
     docs = list(searcher.documents.values())
@@ -107,7 +116,8 @@ class DocumentsTab:
         choices = ctx.doc_choices()
         with labels(gr.Tab, {"label": "tab_docs"}, id="docs") as self.tab:
             self.table = gr.HTML(documents_table(ctx.searcher()), elem_id="k-docs-table")
-            with labels(gr.Accordion, {"label": "manage"}, open=False, visible=not ctx.read_only,
+            # hidden until the page knows who it is for where people sign in (see ``controls``)
+            with labels(gr.Accordion, {"label": "manage"}, open=False, visible=not ctx.read_only and ctx.access().open,
                         elem_id="k-manage") as self.manage:
                 self._manage(labels, choices)
             self.doc_pick = labels(gr.Dropdown, {"label": "open_doc"}, choices=choices, elem_id="k-doc-pick")
@@ -131,8 +141,15 @@ class DocumentsTab:
 
     # ------------------------------------------------------------ handlers
 
-    def show_doc(self, doc_id: str | None) -> str:
-        return render_document(self.ctx.searcher(), doc_id) if doc_id else ""
+    def show_doc(self, doc_id: str | None, request: gr.Request = None) -> str:  # type: ignore[assignment]
+        """The document, and under it its history (the audit trail) for whoever may read that."""
+        if not doc_id:
+            return ""
+        try:
+            trail = service.audit_trail(self.ctx.index_dir, doc_id, self.ctx.user_of(request), limit=20)
+        except KlyngeError:
+            trail = []
+        return render_document(self.ctx.searcher(), doc_id) + history_html(trail)
 
     def open_passage(self, target: str) -> tuple[Any, Any, str]:
         """A card's "open" button: this tab, the document chosen, the passage marked."""

@@ -13,6 +13,7 @@ import gradio as gr
 from indexer import KlyngeError
 from qa import service
 from qa.evaluate import METRICS
+from qa.feedback import write_jsonl
 
 from .context import AppContext, E
 from .strings import BOTH, Labels
@@ -63,6 +64,7 @@ class EvalTab:
                     self.run_btn = labels(gr.Button, {"value": "run_eval"}, variant="primary", elem_id="k-eval")
                     self.dev_btn = labels(gr.Button, {"value": "use_dev", "visible": self.question_set is not None},
                                           elem_id="k-eval-dev")
+                    self.fb_btn = labels(gr.Button, {"value": "use_feedback"}, elem_id="k-eval-feedback")
                     self.download = labels(gr.DownloadButton, {"label": "download"}, visible=False, elem_id="k-download")
             self.results = gr.HTML(elem_id="k-eval-results")
 
@@ -80,6 +82,19 @@ class EvalTab:
     def run_own(self, lg: str) -> tuple[str, Any]:
         return self.run_eval(str(self.question_set), lg)
 
+    def run_feedback(self, lg: str, request: gr.Request) -> tuple[str, Any]:
+        """The staff's own questions (their feedback in the Ask tab) as the question set."""
+        try:
+            rows = service.export_feedback(self.ctx.index_dir, self.ctx.user_of(request))
+        except KlyngeError as exc:
+            return f"<p role='alert'>{E(str(exc))}</p>", gr.update(visible=False)
+        if not rows:
+            return f"<p role='alert'>{E(BOTH['no_feedback'])}</p>", gr.update(visible=False)
+        path = Path(tempfile.mkdtemp(prefix="klynge-feedback-")) / "feedback.jsonl"
+        path.write_text(write_jsonl(rows), encoding="utf-8")
+        return self.run_eval(str(path), lg)
+
     def wire(self) -> None:
         self.run_btn.click(self.run_eval, [self.upload, self.lang], [self.results, self.download], api_visibility="private")
         self.dev_btn.click(self.run_own, self.lang, [self.results, self.download], api_visibility="private")
+        self.fb_btn.click(self.run_feedback, self.lang, [self.results, self.download], api_visibility="private")
