@@ -1,4 +1,4 @@
-"""The app's HTTP API (``gradio_client``, "Use via API"): ``/ask``, ``/cite``, ``/eval`` and ``/reload``,
+"""The app's HTTP API (``gradio_client``, "Use via API"): ``/ask``, ``/cite``, ``/eval``, ``/reload`` and ``/whoami``,
 giving the same JSON as ``klynge ask|cite|eval --json`` because both come from ``qa.service``."""
 
 from __future__ import annotations
