@@ -1,4 +1,4 @@
-"""The app's HTTP API (``gradio_client``, "Use via API"): ``/ask``, ``/cite``, ``/eval``, ``/reload`` and ``/whoami``,
+"""The app's HTTP API (``gradio_client``, "Use via API"): ``/ask``, ``/cite``, ``/eval``, ``/reload``, ``/whoami`` and ``/feedback``,
 giving the same JSON as ``klynge ask|cite|eval --json`` because both come from ``qa.service``."""
 
 from __future__ import annotations
@@ -71,6 +71,16 @@ def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
         finally:
             os.unlink(f.name)
 
+    def feedback(question: str, verdict: str, passage_id: str = "", answer: str = "",
+                 request: gr.Request = None) -> dict:  # type: ignore[assignment]
+        """Record a verdict on an answer: "answers" (this passage's answer sentence answers the question) or
+        "none" (no hit does); stored masked, with the caller's role (qa.feedback). {"stored": false}: storage off."""
+        try:
+            return {"stored": service.give_feedback(index_dir, question, verdict, passage_id=passage_id, answer=answer,
+                                                    user=ctx.user_of(request) if ctx is not None else None)}
+        except KlyngeError as exc:
+            raise gr.Error(str(exc)) from None
+
     def whoami(request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Who this request is signed in as, and the role: {"user": null} when nobody is."""
         user = ctx.user_of(request) if ctx is not None else None
@@ -87,3 +97,4 @@ def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
     gr.api(cite, api_name="cite")
     gr.api(eval_questions, api_name="eval")
     gr.api(whoami, api_name="whoami")
+    gr.api(feedback, api_name="feedback")

@@ -81,7 +81,7 @@ def test_the_http_api_keeps_its_names(mini_index: Path) -> None:
     from klynge_ui import build_app
 
     public = sorted(f.api_name for f in build_app(mini_index).fns.values() if f.api_visibility != "private")
-    assert public == ["ask", "cite", "eval", "reload", "whoami"]  # not ask_1: no event handler may take an API's name
+    assert public == ["ask", "cite", "eval", "feedback", "reload", "whoami"]  # not ask_1: no event handler may take an API's name
 
 
 def test_answers_and_quotes_are_drawn_by_one_card(mini_index: Path) -> None:
