@@ -113,6 +113,7 @@ bench: index
 
 load: index
 	$(PY) benchmarks/load.py
+	$(PY) benchmarks/load.py --signed-in
 
 clean:
 	rm -rf $(VENV) .klynge
