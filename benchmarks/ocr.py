@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ocr.py [--write] [--no-acts] [--seed 7]
 
-Needs Tesseract with its Danish model (`make ocr-deps`). Takes ~10 minutes on 2 cores.
+Needs Tesseract with its Danish model (`make ocr-deps`). Takes ~8 minutes on 2 cores (most of it Tesseract).
 
 1. Scanned twins, under .klynge/ocr-bench/twins (git-ignored): each page of the two shipped PDFs
    (corpus/*.pdf) rendered with pdfium in greyscale at 200 dpi, at 300 dpi, and at 300 dpi "noisy"
