@@ -58,6 +58,11 @@ _TOKEN = re.compile(r"\S+")
 _PLAUSIBLE_WORD = re.compile(r"[(\"'“„«]*(?=[^\W\d_]*[aeiouyæøåéèáàöüäAEIOUYÆØÅÉ])[^\W\d_]{1,24}(?:-[^\W\d_]{1,24})*[)\"'”»:;,.!?]*")
 
 
+def is_plausible_word(token: str) -> bool:
+    """Letters with a vowel (a hyphenated compound, surrounding punctuation allowed): a word, not debris."""
+    return bool(_PLAUSIBLE_WORD.fullmatch(token))
+
+
 def looks_garbled(text: str) -> bool:
     """Is this a page's text layer that is not text: mojibake (UTF-8 read as Latin-1: "klyngeindsatsÃ¦"),
     replacement and private-use characters (a font without a character map), or mostly tokens that are
@@ -69,7 +74,7 @@ def looks_garbled(text: str) -> bool:
     tokens = [t for t in _TOKEN.findall(text) if not t.isdigit() and not re.fullmatch(r"[\W_]+", t)]
     if len(tokens) < 20:
         return False  # too little to judge: a short page (a title, a signature) is kept as it is
-    plausible = sum(1 for t in tokens if _PLAUSIBLE_WORD.fullmatch(t))
+    plausible = sum(1 for t in tokens if is_plausible_word(t))
     return plausible < 0.5 * len(tokens)
 
 

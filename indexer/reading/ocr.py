@@ -35,7 +35,7 @@ __all__ = ["DPI", "MAX_OCR_PAGES", "MAX_PIXELS", "OcrLine", "OcrPage", "availabl
 DPI = 300  # PDF pages are rendered at this resolution for OCR (Tesseract reads 300 dpi best)
 MAX_PIXELS = 80_000_000  # a page image larger than this is refused: A4 at 600 dpi is 35 million pixels
 MAX_OCR_PAGES = 1_000  # a scan with more pages to OCR is refused (hours of work): split it
-_MIN_WORD_CONFIDENCE = 30.0  # Tesseract's words below this (of 100) are noise from specks and edges
+_MIN_WORD_CONFIDENCE = 30.0  # Tesseract's words below this (of 100) are noise from specks and edges, unless words
 _LANGS = {"da": "dan", "en": "eng"}  # a collection's language → Tesseract's model
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("klynge_ocr_language", default="da")
 
@@ -44,13 +44,15 @@ _language: contextvars.ContextVar[str] = contextvars.ContextVar("klynge_ocr_lang
 class OcrLine:
     """One line read from a page: its text, the y of its baseline from the page's bottom and its x
     from the left (points, as a PDF's), its height (points; the size a heading is told by) and the
-    mean confidence of its words (0–100)."""
+    mean confidence of its words (0–100), and its ink: the share of dark pixels in its box (bold type
+    has more, whatever its size; how a bold heading set little larger than the text is told)."""
 
     text: str
     y: float
     x: float
     size: float
     confidence: float
+    ink: float
 
 
 @dataclass(frozen=True)
@@ -157,11 +159,25 @@ def _run(image: Any, lang: str, dpi: int, where: str) -> OcrPage:
             raise DocumentError(where, "OCR of one page took over 10 minutes; check the scan") from exc
     if out.returncode != 0:
         raise DocumentError(where, f"OCR failed ({out.stderr.strip().splitlines()[-1][:120] if out.stderr.strip() else 'tesseract'})")
-    return _parse_tsv(out.stdout, image.size[1], dpi)
+    return _parse_tsv(out.stdout, image, dpi)
 
 
-def _parse_tsv(tsv: str, height_px: int, dpi: int) -> OcrPage:
-    """Words grouped into lines (Tesseract's block, paragraph and line numbers), in points."""
+def _ink(pixels: Any, box: tuple[int, int, int, int]) -> float:
+    left, top, right, bottom = box
+    area = pixels[max(0, top):bottom, max(0, left):right]
+    return round(float((area < 128).mean()), 4) if area.size else 0.0
+
+
+def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
+    """Words grouped into lines (Tesseract's block, paragraph and line numbers), in points. A word
+    Tesseract is unsure of is kept when it looks like a word ("og", "Forskningsministeriet" on a noisy
+    page), dropped when it does not (specks read as "|", ":", "'")."""
+    import numpy as np
+
+    from indexer.reading.clean import is_plausible_word
+
+    pixels = np.asarray(image.convert("L"))
+    height_px = image.size[1]
     pt = 72.0 / dpi
     lines: dict[tuple[int, int, int], list[tuple[str, int, int, int, int, float]]] = {}
     for row in tsv.splitlines()[1:]:
@@ -169,7 +185,7 @@ def _parse_tsv(tsv: str, height_px: int, dpi: int) -> OcrPage:
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         conf = float(cols[10])
-        if conf < _MIN_WORD_CONFIDENCE:
+        if conf < _MIN_WORD_CONFIDENCE and not (len(cols[11]) > 1 and is_plausible_word(cols[11])):
             continue
         left, top, width, h = (int(c) for c in cols[6:10])
         lines.setdefault((int(cols[2]), int(cols[3]), int(cols[4])), []).append((cols[11], left, top, width, h, conf))
@@ -179,9 +195,10 @@ def _parse_tsv(tsv: str, height_px: int, dpi: int) -> OcrPage:
         top = min(w[2] for w in words)
         bottom = max(w[2] + w[4] for w in words)
         confs.extend(w[5] for w in words)
-        out.append(OcrLine(" ".join(w[0] for w in words), round((height_px - bottom) * pt, 1),
-                           round(min(w[1] for w in words) * pt, 1), round((bottom - top) * pt, 1),
-                           round(sum(w[5] for w in words) / len(words), 1)))
+        left, right = min(w[1] for w in words), max(w[1] + w[3] for w in words)
+        out.append(OcrLine(" ".join(w[0] for w in words), round((height_px - bottom) * pt, 1), round(left * pt, 1),
+                           round((bottom - top) * pt, 1), round(sum(w[5] for w in words) / len(words), 1),
+                           _ink(pixels, (left, top, right, bottom))))
     out.sort(key=lambda ln: (-ln.y, ln.x))
     return OcrPage(tuple(out), round(sum(confs) / len(confs), 1) if confs else None)
 

@@ -35,6 +35,7 @@ class _Line:
     size: float
     bullet: bool = False
     ocr: float | None = None  # mean OCR confidence of the line's page; None: from the text layer
+    ink: float = 0.0  # share of dark pixels in an OCR line's box (bold type has more)
 
 
 def _pdf_lines(path: Path) -> tuple[list[_Line], int]:
@@ -99,9 +100,18 @@ def _with_ocr(path: Path, lines: list[_Line], n_pages: int) -> list[_Line]:
 
 
 def ocr_lines(number: int, page: Any) -> list[_Line]:
-    """An OCR-read page (``ocr.OcrPage``) as reader lines of page ``number``."""
-    return [_Line(number, ln.y, ln.x, clean.normalize_unicode(ln.text.lstrip("•▪◦ ")), "", ln.size,
-                  bullet=ln.text.lstrip().startswith(("•", "▪", "◦")), ocr=page.confidence) for ln in page.lines]
+    """An OCR-read page (``ocr.OcrPage``) as reader lines of page ``number``; a line opening with a mark OCR
+    makes of a bullet ("•", read as "+", "«", "*" …) is a list item."""
+    out = []
+    for ln in page.lines:
+        first, _, rest = ln.text.partition(" ")
+        bullet = first in _OCR_BULLETS and bool(rest)
+        text = clean.normalize_unicode(rest if bullet else ln.text)
+        out.append(_Line(number, ln.y, ln.x, text, "", ln.size, bullet=bullet, ocr=page.confidence, ink=ln.ink))
+    return out
+
+
+_OCR_BULLETS = frozenset({"•", "▪", "◦", "·", "+", "«", "»", "*", "-", "–", "o", "e", "©", "®"})
 
 
 def _render(path: Path, numbers: list[int]) -> list[Any]:
@@ -243,26 +253,33 @@ _FOOTNOTE_DIGIT = re.compile(r"(?<=[a-zæøå]{3})[1-9](?=[:;,.]?(?:\s|$))")
 @dataclass(frozen=True)
 class _Body:
     """The body text's size, for lines of the text layer (the most common font size) and for scanned
-    lines (the median OCR line height: heights vary line to line, and are not font sizes)."""
+    lines (the median OCR line height: heights vary line to line, and are not font sizes), and the
+    median ink of scanned lines (bold headings have more)."""
 
     text: float
     scanned: float
+    ink: float
 
     @classmethod
     def of(cls, lines: list[_Line]) -> _Body:
         sizes = Counter(round(ln.size, 1) for ln in lines if ln.ocr is None)
         scanned = sorted(ln.size for ln in lines if ln.ocr is not None)
-        return cls(sizes.most_common(1)[0][0] if sizes else 10.0, scanned[len(scanned) // 2] if scanned else 10.0)
+        ink = sorted(ln.ink for ln in lines if ln.ocr is not None and len(ln.text.split()) > 4)
+        return cls(sizes.most_common(1)[0][0] if sizes else 10.0, scanned[len(scanned) // 2] if scanned else 10.0,
+                   ink[len(ink) // 2] if ink else 0.0)
 
 
 def _is_heading_line(ln: _Line, body: _Body) -> bool:
     if ln.ocr is not None:  # a scan: line heights in a resolution the image may not state, so relative
-        return ln.size > body.scanned * _OCR_HEADING and len(ln.text.split()) <= 15
+        short = len(ln.text.split()) <= 15
+        bold = body.ink > 0 and ln.ink > body.ink * _OCR_BOLD and not ln.bullet and not ln.text.endswith((".", ","))
+        return short and (ln.size > body.scanned * _OCR_HEADING or bold)
     bold = "bold" in ln.font.lower() or "black" in ln.font.lower() or "heavy" in ln.font.lower()
     return (bold and ln.size > body.text + 0.4 and len(ln.text) < 200) or ln.size > body.text + 3
 
 
 _OCR_HEADING = 1.35  # an OCR line this many times the body's line height is a heading (ascenders and descenders vary ~20 %)
+_OCR_BOLD = 1.3  # ... or a short line with this many times the body's ink (bold), not ending as a sentence does
 
 
 def _line_spacing(lines: list[_Line]) -> float:
