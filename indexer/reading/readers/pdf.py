@@ -177,7 +177,9 @@ def _running_lines(lines: list[_Line], n_pages: int) -> set[str]:
 
 
 def _fold_digits(text: str) -> str:
-    return re.sub(r"\d+", "#", clean.collapse_ws(text))
+    """A page-edge line as compared across pages: digits folded (page numbers), and only letters and
+    digits kept (OCR reads a running header's dash as "-", ":", "+" or nothing from page to page)."""
+    return re.sub(r"[\W_]+", "", re.sub(r"\d+", "#", clean.collapse_ws(text))).lower()
 
 
 def read_pdf_blocks(path: Path) -> tuple[list[Block], int]:
