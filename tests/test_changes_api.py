@@ -1,0 +1,72 @@
+"""The change API beside the running app (/api/documents): a reader is refused with 403 and the reason,
+missing credentials get 401, an editor adds, edits and removes, and the audit trail names them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+from indexer import build_index
+from qa.access import save_users
+from qa.audit import entries
+
+from .conftest import FakeEmbedder, launch_fake_app, write_corpus
+
+PASSWORDS = {"anna": "anna-har-en-lang-kode", "bo": "bo-har-en-lang-kode"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    root = tmp_path_factory.mktemp("changes-api")
+    corpus = write_corpus(root / "corpus")
+    index = root / "index"
+    build_index(corpus, index, FakeEmbedder(), progress=False)
+    save_users(index, {"anna": ("editor", PasswordHasher().hash(PASSWORDS["anna"])),
+                       "bo": ("reader", PasswordHasher().hash(PASSWORDS["bo"]))})
+    proc, url = launch_fake_app(index, corpus)
+    yield url, corpus, index
+    proc.terminate()
+    proc.wait(10)
+
+
+def call(url: str, method: str, path: str, user: str | None = None, body: bytes = b"") -> tuple[int, Any]:
+    req = urllib.request.Request(url.rstrip("/") + path, data=body or None, method=method)
+    if user:
+        token = base64.b64encode(f"{user}:{PASSWORDS[user]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_a_reader_is_refused_with_403_and_the_reason(app: tuple[str, Path, Path]) -> None:
+    url, corpus, index = app
+    status, body = call(url, "DELETE", "/api/documents/roller", "bo")
+    assert status == 403 and "bo is a reader" in body["error"] and "'editor'" in body["error"]
+    status, body = call(url, "DELETE", "/api/documents/roller")
+    assert status == 401 and "sign in" in body["error"]
+    assert (corpus / "roller.md").exists() and entries(index) == []
+
+
+def test_an_editor_adds_edits_and_removes(app: tuple[str, Path, Path]) -> None:
+    url, corpus, index = app
+    text = "# Referat\n\nBorgmesteren indkalder til møderne med en dagsorden.\n".encode()
+    status, body = call(url, "POST", "/api/documents?name=referat.md", "anna", text)
+    assert status == 200 and body["changes"][0]["action"] == "added" and (corpus / "referat.md").is_file()
+    status, body = call(url, "PATCH", "/api/documents/referat", "anna", json.dumps({"title": "Referat 4. maj"}).encode())
+    assert status == 200 and body["changes"][0]["action"] == "updated"
+    status, body = call(url, "DELETE", "/api/documents/referat", "anna")
+    assert status == 200 and not (corpus / "referat.md").exists()
+    assert [(e.action, e.user) for e in entries(index)] == [("removed", "anna"), ("updated", "anna"), ("added", "anna")]
+    status, body = call(url, "GET", "/api/documents/referat", "anna")
+    assert status == 400 and "not a change this API makes" in body["error"]
