@@ -107,8 +107,11 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("KLYNGE_OCR_CACHE") or Path.home() / ".cache" / "klynge" / "ocr")
 
 
+_CACHE_FORMAT = 2  # raised whenever how a page's words become lines changes: older results are read again
+
+
 def _key(image: Any, lang: str) -> str:
-    h = hashlib.sha256(f"{_version()}|{lang}|{image.mode}|{image.size}".encode())
+    h = hashlib.sha256(f"{_CACHE_FORMAT}|{_version()}|{lang}|{image.mode}|{image.size}".encode())
     h.update(image.tobytes())
     return h.hexdigest()
 
@@ -184,11 +187,11 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
-        conf = float(cols[10])
-        if conf < _MIN_WORD_CONFIDENCE and not (len(cols[11]) > 1 and is_plausible_word(cols[11])):
+        conf, word = float(cols[10]), cols[11].strip()  # Tesseract may give a word a leading space
+        if conf < _MIN_WORD_CONFIDENCE and not (len(word) > 1 and is_plausible_word(word)):
             continue
         left, top, width, h = (int(c) for c in cols[6:10])
-        lines.setdefault((int(cols[2]), int(cols[3]), int(cols[4])), []).append((cols[11], left, top, width, h, conf))
+        lines.setdefault((int(cols[2]), int(cols[3]), int(cols[4])), []).append((word, left, top, width, h, conf))
     out = []
     confs: list[float] = []
     for words in lines.values():
