@@ -145,6 +145,29 @@ CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
+PASSWORDS = {"anna": "anna-har-en-lang-kode", "bo": "bo-har-en-lang-kode"}  # the department's users
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """The app over a small collection with an editor (anna) and a reader (bo) who sign in: its URL, the
+    collection's folder and the index."""
+    from argon2 import PasswordHasher
+
+    from qa.access import save_users
+
+    root = tmp_path_factory.mktemp("department")
+    corpus = write_corpus(root / "corpus")
+    index = root / "index"
+    build_index(corpus, index, FakeEmbedder(), progress=False)
+    save_users(index, {"anna": ("editor", PasswordHasher().hash(PASSWORDS["anna"])),
+                       "bo": ("reader", PasswordHasher().hash(PASSWORDS["bo"]))})
+    proc, url = launch_fake_app(index, corpus)
+    yield url, corpus, index
+    proc.terminate()
+    proc.wait(10)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,37 +4,16 @@ record both (the app's own sign-in, argon2 users in the access file)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-from indexer import build_index
-from qa.access import save_users
 from qa.audit import entries
 from qa.feedback import stored
 
-from .conftest import FakeEmbedder, event_done, launch_fake_app, write_corpus
+from .conftest import PASSWORDS, event_done
 
 pytestmark = [pytest.mark.browser]
-PASSWORDS = {"anna": "anna-har-en-lang-kode", "bo": "bo-har-en-lang-kode"}
-
-
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
-    root = tmp_path_factory.mktemp("department")
-    corpus = write_corpus(root / "corpus")
-    index = root / "index"
-    build_index(corpus, index, FakeEmbedder(), progress=False)
-    save_users(index, {"anna": ("editor", PasswordHasher().hash(PASSWORDS["anna"])),
-                       "bo": ("reader", PasswordHasher().hash(PASSWORDS["bo"]))})
-    proc, url = launch_fake_app(index, corpus)
-    yield url, corpus, index
-    proc.terminate()
-    proc.wait(10)
-
-
 def _signed_in(browser, url: str, name: str):  # noqa: ANN001, ANN202
     ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = ctx.new_page()

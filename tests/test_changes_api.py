@@ -7,34 +7,12 @@ import base64
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
-
-from indexer import build_index
-from qa.access import save_users
 from qa.audit import entries
 
-from .conftest import FakeEmbedder, launch_fake_app, write_corpus
-
-PASSWORDS = {"anna": "anna-har-en-lang-kode", "bo": "bo-har-en-lang-kode"}
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
-    root = tmp_path_factory.mktemp("changes-api")
-    corpus = write_corpus(root / "corpus")
-    index = root / "index"
-    build_index(corpus, index, FakeEmbedder(), progress=False)
-    save_users(index, {"anna": ("editor", PasswordHasher().hash(PASSWORDS["anna"])),
-                       "bo": ("reader", PasswordHasher().hash(PASSWORDS["bo"]))})
-    proc, url = launch_fake_app(index, corpus)
-    yield url, corpus, index
-    proc.terminate()
-    proc.wait(10)
+from .conftest import PASSWORDS
 
 
 def call(url: str, method: str, path: str, user: str | None = None, body: bytes = b"") -> tuple[int, Any]:
@@ -49,8 +27,8 @@ def call(url: str, method: str, path: str, user: str | None = None, body: bytes 
         return exc.code, json.loads(exc.read())
 
 
-def test_a_reader_is_refused_with_403_and_the_reason(app: tuple[str, Path, Path]) -> None:
-    url, corpus, index = app
+def test_a_reader_is_refused_with_403_and_the_reason(department: tuple[str, Path, Path]) -> None:
+    url, corpus, index = department
     status, body = call(url, "DELETE", "/api/documents/roller", "bo")
     assert status == 403 and "bo is a reader" in body["error"] and "'editor'" in body["error"]
     status, body = call(url, "DELETE", "/api/documents/roller")
@@ -58,8 +36,8 @@ def test_a_reader_is_refused_with_403_and_the_reason(app: tuple[str, Path, Path]
     assert (corpus / "roller.md").exists() and entries(index) == []
 
 
-def test_an_editor_adds_edits_and_removes(app: tuple[str, Path, Path]) -> None:
-    url, corpus, index = app
+def test_an_editor_adds_edits_and_removes(department: tuple[str, Path, Path]) -> None:
+    url, corpus, index = department
     text = "# Referat\n\nBorgmesteren indkalder til møderne med en dagsorden.\n".encode()
     status, body = call(url, "POST", "/api/documents?name=referat.md", "anna", text)
     assert status == 200 and body["changes"][0]["action"] == "added" and (corpus / "referat.md").is_file()
