@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from markers import write_between  # noqa: E402  (beside this script)
 from txtai_squad import ensure_venv  # noqa: E402  (beside this script: the same txtai environment)
 
 from indexer import Index, build_index, make_embedder  # noqa: E402
@@ -130,12 +130,7 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
 
 
 def write_doc(text: str) -> None:
-    body = DOC.read_text(encoding="utf-8")
-    new, n = re.subn(r"(<!-- laws-dev table -->\n).*?(<!-- /laws-dev table -->)",
-                     lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), body, flags=re.S)
-    if n != 1:
-        raise SystemExit(f"{DOC}: the <!-- laws-dev table --> markers are missing")
-    DOC.write_text(new, encoding="utf-8")
+    write_between(DOC, "laws-dev table", text)
 
 
 def main() -> None:

@@ -48,6 +48,8 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from markers import write_between  # noqa: E402  (beside this script)
+
 from indexer import Document, build_index, make_embedder, read_document  # noqa: E402
 from indexer.reading import ocr  # noqa: E402
 from indexer.reading.fingerprint import fingerprint  # noqa: E402
@@ -391,12 +393,7 @@ def verdict(ret: dict[str, dict[str, Any]], tolerance: float = 0.03) -> str:
 
 
 def write_doc(text: str) -> None:
-    body = DOC.read_text(encoding="utf-8")
-    new, n = re.subn(r"(<!-- ocr table -->\n).*?(<!-- /ocr table -->)",
-                     lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), body, flags=re.S)
-    if n != 1:
-        raise SystemExit(f"{DOC}: the <!-- ocr table --> markers are missing")
-    DOC.write_text(new, encoding="utf-8")
+    write_between(DOC, "ocr table", text)
 
 
 def report(results: dict[str, Any]) -> str:
