@@ -178,9 +178,9 @@ def _check_image(path: Path, shown: str) -> None:
         raise UploadRefused(shown, "a damaged image that cannot be read; scan it again") from None
     if w * h > ocr.MAX_PIXELS:
         raise UploadRefused(shown, f"an image of {w:,} × {h:,} pixels, too large for a scanned page; scan at 300 dpi")
-    if frames > ocr.MAX_OCR_PAGES:
-        raise UploadRefused(shown, f"{frames:,} pages, more than the {ocr.MAX_OCR_PAGES:,} klynge reads by OCR from one "
-                                   "file; split the scan")
+    too_many = ocr.page_limit(frames)
+    if too_many:
+        raise UploadRefused(shown, too_many)
 
 
 def _check_pdf(path: Path, shown: str, limits: UploadLimits) -> None:

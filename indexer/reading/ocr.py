@@ -30,7 +30,8 @@ from typing import Any
 
 from indexer.errors import DocumentError
 
-__all__ = ["DPI", "MAX_OCR_PAGES", "MAX_PIXELS", "OcrLine", "OcrPage", "available", "language", "ocr_pages"]
+__all__ = ["DPI", "MAX_OCR_PAGES", "MAX_PIXELS", "OcrLine", "OcrPage", "available", "language", "ocr_pages",
+           "page_limit"]
 
 DPI = 300  # PDF pages are rendered at this resolution for OCR (Tesseract reads 300 dpi best)
 MAX_PIXELS = 80_000_000  # a page image larger than this is refused: A4 at 600 dpi is 35 million pixels
@@ -206,12 +207,19 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
     return OcrPage(tuple(out), round(sum(confs) / len(confs), 1) if confs else None)
 
 
+def page_limit(n: int) -> str | None:
+    """Why a file with ``n`` pages to OCR is refused (None: within ``MAX_OCR_PAGES``); the readers and the
+    upload check ask before they render or store anything."""
+    if n <= MAX_OCR_PAGES:
+        return None
+    return (f"{n:,} scanned pages to OCR, more than the {MAX_OCR_PAGES:,} klynge reads from one file (hours of "
+            "work); split the scan into parts and add those")
+
+
 def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI) -> list[OcrPage]:
     """Each page image of ``where`` (a file, for messages) read by Tesseract, from the cache where it was
-    read before; in parallel, with a progress bar on a terminal."""
-    if len(images) > MAX_OCR_PAGES:
-        raise DocumentError(where, f"{len(images):,} scanned pages to OCR, more than the {MAX_OCR_PAGES:,} klynge reads "
-                                   "from one file (hours of work); split the scan into parts and add those")
+    read before; in parallel, with a progress bar on a terminal. The caller has checked :func:`page_limit`
+    before rendering the images."""
     problem = available()
     if problem is not None:
         raise DocumentError(where, f"scanned pages need OCR, but {problem}")

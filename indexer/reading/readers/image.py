@@ -52,10 +52,9 @@ def _frames(path: Path, img: Any) -> tuple[list[Any], int]:
 
     info_dpi = img.info.get("dpi")
     dpi = int(round(float(info_dpi[0]))) if info_dpi and 70 <= float(info_dpi[0]) <= 1200 else _DEFAULT_DPI
-    n = getattr(img, "n_frames", 1)
-    if n > ocr.MAX_OCR_PAGES:
-        raise DocumentError(str(path), f"{n:,} pages to OCR, more than the {ocr.MAX_OCR_PAGES:,} klynge reads from "
-                                       "one file (hours of work); split the scan into parts and add those")
+    too_many = ocr.page_limit(getattr(img, "n_frames", 1))
+    if too_many:
+        raise DocumentError(str(path), too_many)
     pages = []
     for frame in ImageSequence.Iterator(img):
         w, h = frame.size

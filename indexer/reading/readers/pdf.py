@@ -92,7 +92,8 @@ def _with_ocr(path: Path, lines: list[_Line], n_pages: int) -> list[_Line]:
         return lines  # without Tesseract a mixed PDF is read from the pages that have text
     images = _render(path, scanned)
     read = ocr.ocr_pages(images, str(path))
-    kept = [ln for ln in lines if ln.page not in set(scanned)]
+    redone = set(scanned)
+    kept = [ln for ln in lines if ln.page not in redone]
     for number, page in zip(scanned, read, strict=True):
         kept.extend(ocr_lines(number, page))
     kept.sort(key=lambda ln: ln.page)  # stable: each page's lines keep their order
@@ -120,13 +121,13 @@ def _render(path: Path, numbers: list[int]) -> list[Any]:
 
     from indexer.reading import ocr
 
+    too_many = ocr.page_limit(len(numbers))
+    if too_many:
+        raise DocumentError(str(path), too_many)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         raise DocumentError(str(path), f"scanned pages cannot be rendered for OCR ({exc})") from exc
-    if len(numbers) > ocr.MAX_OCR_PAGES:
-        raise DocumentError(str(path), f"{len(numbers):,} scanned pages to OCR, more than the {ocr.MAX_OCR_PAGES:,} klynge "
-                                       "reads from one file (hours of work); split the scan into parts and add those")
     images = []
     try:
         for n in numbers:
