@@ -47,7 +47,8 @@ def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
     def allowed(request: gr.Request | None, action: str = "ask") -> None:
         if ctx is not None:
             try:
-                ctx.access().require(ctx.user_of(request), action)
+                access = ctx.access()
+                access.require(ctx.user_of(request, access), action)
             except AccessDenied as exc:
                 raise gr.Error(str(exc)) from None  # the reason reaches the caller, as HTTP-level errors do
 
@@ -83,8 +84,9 @@ def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
 
     def whoami(request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Who this request is signed in as, and the role: {"user": null} when nobody is."""
-        user = ctx.user_of(request) if ctx is not None else None
-        open_ = ctx is None or ctx.access().open
+        access = ctx.access() if ctx is not None else None
+        user = ctx.user_of(request, access) if ctx is not None else None
+        open_ = access is None or access.open
         return {"user": user.name if user else None, "role": user.role if user else ("admin" if open_ else None)}
 
     def reload(request: gr.Request = None) -> dict:  # type: ignore[assignment]

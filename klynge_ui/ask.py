@@ -110,7 +110,8 @@ class AskTab:
         if not (q or "").strip():
             return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
         try:
-            self.ctx.access().require(self.ctx.user_of(request), "ask")
+            access = self.ctx.access()
+            access.require(self.ctx.user_of(request, access), "ask")
         except KlyngeError as exc:
             return f"<p role='alert'>{E(str(exc))}</p>"
         answer = service.ask(q, self.ctx.index_dir, k=int(k), docs=docs_sel or (), kinds=kinds_sel or (),

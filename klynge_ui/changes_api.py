@@ -82,7 +82,7 @@ class ChangesAPI(BaseHTTPMiddleware):
                 LOGIN_LIMITER.failed(name)
                 raise _Unauthorized(401, "wrong name or password")
             return user
-        user = access.from_proxy(dict(request.headers), request.client.host if request.client else None)
+        user = self.ctx.user_of(request, access)  # named by a trusted proxy
         if user is None and not access.open:
             raise _Unauthorized(401, "sign in: HTTP basic credentials of a klynge user, or through the proxy")
         return user

@@ -48,9 +48,10 @@ class AppContext:
         effect without a restart)."""
         return load_access(self.index_dir)
 
-    def user_of(self, request: Any) -> User | None:
-        """The signed-in user of a gradio request: by the app's own sign-in, or named by a trusted proxy."""
-        access = self.access()
+    def user_of(self, request: Any, access: Access | None = None) -> User | None:
+        """The signed-in user of a request (gradio's, or any with ``headers`` and ``client``): by the app's
+        own sign-in, or named by a trusted proxy. ``access``: the access file, when read already."""
+        access = access or self.access()
         name = getattr(request, "username", None) if request is not None else None
         if name and name in access.users:
             return User(name, access.users[name][0])
@@ -61,7 +62,7 @@ class AppContext:
 
     def may_change(self, request: Any) -> bool:
         access = self.access()
-        user = self.user_of(request)
+        user = self.user_of(request, access)
         return not self.read_only and (access.open or (user is not None and user.may("change")))
 
     def login(self, name: str, password: str) -> bool:
