@@ -37,8 +37,7 @@ def render_document(searcher: Searcher, doc_id: str, start: int | None = None, e
     page_at = dict(doc.page_starts)
     pages = BOTH["pages_fmt"].format(doc.n_pages) if doc.n_pages else ""
     if doc.ocr_pages:
-        conf = f"{doc.ocr_confidence:.0f}" if doc.ocr_confidence is not None else "?"
-        pages += " · " + BOTH["ocr_fmt"].format(pages=doc.ocr_pages, confidence=conf)
+        pages += " · " + _ocr_note(doc)
     parts = [f"<h3>{E(doc.title)}</h3><div class='k-meta'>{E(', '.join(x for x in (doc.publisher, doc.date) if x))}"
              f"{pages}</div><div class='k-doc' tabindex='0'>"]
     for a, b in zip(cuts, cuts[1:], strict=False):
@@ -64,12 +63,17 @@ def _doc_row(d: Any, legal: bool) -> str:
             f"<td><code>{E(d.doc_id)}</code></td></tr>")
 
 
+def _ocr_note(d: Any) -> str:
+    """"scanned: N pages OCRed, confidence C %" for a document OCR read."""
+    conf = f"{d.ocr_confidence:.0f}" if d.ocr_confidence is not None else "?"
+    return BOTH["ocr_fmt"].format(pages=d.ocr_pages, confidence=conf)
+
+
 def _pages_cell(d: Any) -> str:
     """The page count; for a scan also how many pages OCR read and how sure it was (trust its text less)."""
     if not d.ocr_pages:
         return str(d.n_pages or "–")
-    conf = f"{d.ocr_confidence:.0f}" if d.ocr_confidence is not None else "?"
-    note = BOTH["ocr_fmt"].format(pages=d.ocr_pages, confidence=conf)
+    note = _ocr_note(d)
     return f"{d.n_pages or d.ocr_pages}<br><span class='k-ocr' title='{E(BOTH['ocr_help'])}'>{E(note)}</span>"
 
 
