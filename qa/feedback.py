@@ -82,9 +82,9 @@ def mask_personal(text: str) -> str:
         for m in sorted(CPRDetector().find_matches(text), key=lambda m: -int(m["start"])):
             raw = raw[: int(m["start"])] + MASK.encode() + raw[int(m["end"]):]
         text = raw.decode("utf-8", errors="replace")
-    except ImportError:  # a platform without its wheel: the number's shape alone
+    except ImportError:  # a platform without its wheel: the shape rule below does it alone
         pass
-    text = _CPR_FALLBACK.sub(MASK, text)
+    text = _CPR_FALLBACK.sub(MASK, text)  # and always: a number of CPR shape that fails the detector's date check
     return _PHONE.sub(MASK, _EMAIL.sub(MASK, text))
 
 
