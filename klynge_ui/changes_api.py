@@ -13,7 +13,6 @@ or wrong credentials **401**, too many wrong ones **429**.
 
 from __future__ import annotations
 
-import base64
 import json
 import tempfile
 from pathlib import Path
@@ -28,17 +27,12 @@ from indexer import DocumentMeta, KlyngeError, ReadOnlyError
 from qa import AccessDenied, service
 from qa.access import User
 
-from .context import LOGIN_LIMITER, AppContext
+from .context import AppContext
+from .http_auth import Unauthorized, http_user
 
 __all__ = ["PREFIX", "ChangesAPI"]
 
 PREFIX = "/api/documents"
-
-
-class _Unauthorized(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 class ChangesAPI(BaseHTTPMiddleware):
@@ -54,38 +48,16 @@ class ChangesAPI(BaseHTTPMiddleware):
             return await call_next(request)
         doc_id = path[len(PREFIX) + 1:] if path != PREFIX else ""
         try:
-            user = self._user(request)
+            user = http_user(self.ctx, request)
             body = await request.body()
             result = await run_in_threadpool(self._change, request.method, doc_id, request, body, user)
-        except _Unauthorized as exc:
-            headers = {"WWW-Authenticate": 'Basic realm="klynge"'} if exc.status == 401 else {}
-            return JSONResponse({"error": str(exc)}, exc.status, headers=headers)
+        except Unauthorized as exc:
+            return exc.response()
         except (AccessDenied, ReadOnlyError) as exc:
             return JSONResponse({"error": str(exc)}, 403)
         except (KlyngeError, ValueError) as exc:
             return JSONResponse({"error": str(exc)}, 400)
         return JSONResponse(result)
-
-    def _user(self, request: Request) -> User | None:
-        """The user of the request's basic credentials, or of a trusted proxy's headers; None for nobody."""
-        access = self.ctx.access()
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("basic "):
-            try:
-                name, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                raise _Unauthorized(401, "unreadable basic credentials") from None
-            if LOGIN_LIMITER.wait_for(name) > 0:
-                raise _Unauthorized(429, f"too many wrong passwords for {name}: wait {LOGIN_LIMITER.wait_for(name):.0f} s")
-            user = access.check_password(name, password)
-            if user is None:
-                LOGIN_LIMITER.failed(name)
-                raise _Unauthorized(401, "wrong name or password")
-            return user
-        user = self.ctx.user_of(request, access)  # named by a trusted proxy
-        if user is None and not access.open:
-            raise _Unauthorized(401, "sign in: HTTP basic credentials of a klynge user, or through the proxy")
-        return user
 
     def _change(self, method: str, doc_id: str, request: Request, body: bytes, user: User | None) -> Any:
         library = self.ctx.library()

@@ -20,6 +20,7 @@ from qa.search import get_searcher
 
 from .changes_api import ChangesAPI
 from .context import AppContext
+from .mcp_http import McpHTTP
 from .page import CSS, HEAD, build_app
 
 __all__ = ["BUILD_LOCK_TIMEOUT", "launch", "main", "serve"]
@@ -39,7 +40,8 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
     # the client address is the connection's: no X-Forwarded-For may turn a direct request into the proxy's
     os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
     sign_in: dict[str, Any] = {"auth": ctx.login, "auth_message": SIGN_IN} if ctx.access().users else {}
-    sign_in["app_kwargs"] = {"middleware": [Middleware(ChangesAPI, ctx=ctx)]}  # /api/documents (changes_api.py)
+    # /api/documents (changes_api.py) and the MCP tools at /mcp (mcp_http.py)
+    sign_in["app_kwargs"] = {"middleware": [Middleware(ChangesAPI, ctx=ctx), Middleware(McpHTTP, ctx=ctx, host=host)]}
     return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=False, quiet=False, **sign_in,
                       prevent_thread_lock=not block, footer_links=["api"], ssr_mode=False,
                       max_file_size=f"{UploadLimits.from_env().max_bytes // 2**20}mb")

@@ -11,6 +11,7 @@ from indexer.reading.document import page_range
 from indexer.reading.legal import act_citation, is_act, structure_of
 
 from .errors import QueryError
+from .results import passage_json
 
 FUZZY_MIN = 0.72  # below this similarity a quote is "not found"
 
@@ -123,3 +124,50 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
         return exact[:limit]
     fuzzy.sort(key=lambda x: -x[0])
     return [_match(index, doc, s, e, sim, False) for sim, doc, s, e in fuzzy[:limit]]
+
+
+# ---------------------------------------------------------------- a passage by its id, with its neighbours
+
+MAX_NEIGHBOURS = 5  # passages either side a lookup may ask for
+
+
+@dataclass(frozen=True)
+class CitedPassage:
+    passage: Passage
+    citation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return passage_json(self.passage, self.citation)
+
+
+@dataclass(frozen=True)
+class PassageInContext:
+    """A passage looked up by id, with the passages before and after it in its document."""
+
+    passage: CitedPassage
+    before: tuple[CitedPassage, ...] = ()
+    after: tuple[CitedPassage, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"passage": self.passage.to_json(), "before": [p.to_json() for p in self.before],
+                "after": [p.to_json() for p in self.after]}
+
+
+def passage_in_context(index: Index, passage_id: str, neighbours: int = 1) -> PassageInContext:
+    """The passage ``passage_id`` (as a search hit names it) and up to ``neighbours`` passages either side
+    in document order; ``QueryError`` naming the id when the index has no such passage."""
+    if not 0 <= neighbours <= MAX_NEIGHBOURS:
+        raise QueryError(f"neighbours={neighbours}: ask for 0 to {MAX_NEIGHBOURS} passages either side")
+    doc_id = passage_id.rsplit("#", 1)[0]
+    in_doc = sorted((p for p in index.passages if p.doc_id == doc_id), key=lambda p: p.start)
+    at = next((i for i, p in enumerate(in_doc) if p.passage_id == passage_id), None)
+    if at is None:
+        raise QueryError(f"no passage '{passage_id[:80]}' in the index: pass the passage_id of a search hit "
+                         "(the same index; ids change when a document is indexed again)")
+    doc = index.documents.get(doc_id)
+
+    def cited(p: Passage) -> CitedPassage:
+        return CitedPassage(p, citation_for(p, doc))
+
+    return PassageInContext(cited(in_doc[at]), tuple(cited(p) for p in in_doc[max(0, at - neighbours):at]),
+                            tuple(cited(p) for p in in_doc[at + 1:at + 1 + neighbours]))

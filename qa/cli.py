@@ -14,7 +14,7 @@ from indexer import KlyngeError
 
 from . import cli_parser
 from .access import local_user
-from .cli_admin import cmd_audit, cmd_feedback, cmd_users
+from .cli_admin import cmd_audit, cmd_feedback, cmd_mcp, cmd_users
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError, UsageError
 from .runtime import prepare_process
@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     return cli_parser.build_parser({
         "index": cmd_index, "add": cmd_add, "edit": cmd_edit, "remove": cmd_remove, "documents": cmd_documents,
         "ask": cmd_ask, "cite": cmd_cite, "eval": cmd_eval, "serve": cmd_serve, "users": cmd_users, "audit": cmd_audit,
-        "feedback": cmd_feedback})
+        "feedback": cmd_feedback, "mcp": cmd_mcp})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""The `klynge users` and `klynge audit` commands: who may sign in to the app, and what was changed by whom."""
+"""The commands beside the everyday ones: `klynge users` and `klynge audit` (who may sign in to the app, and
+what was changed by whom), `klynge feedback export`, and `klynge mcp` (the tools for an assistant)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from .access import ROLES, load_access, local_user, save_users
 from .errors import UsageError
 
-__all__ = ["cmd_audit", "cmd_feedback", "cmd_users"]
+__all__ = ["cmd_audit", "cmd_feedback", "cmd_mcp", "cmd_users"]
 
 
 def _index(args: argparse.Namespace) -> Path:
@@ -98,4 +99,22 @@ def cmd_feedback(args: argparse.Namespace) -> int:
               f"check them with `klynge eval {args.output}`")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """Serve the MCP tools on stdin/stdout for an assistant (``qa.mcp_server``), building the index first
+    when there is none (its progress on stderr: stdout belongs to the protocol)."""
+    import contextlib
+
+    from .mcp_server import run_stdio
+    from .service import WAITING, ensure_index
+
+    index = _index(args)
+    if not (index / "manifest.json").exists():
+        print(f"klynge mcp: no index at {index}: building it first ...", file=sys.stderr)
+        with contextlib.redirect_stdout(sys.stderr):
+            ensure_index(index, getattr(args, "corpus", None), progress=True,
+                         waiting=lambda: print(f"klynge: {WAITING}", file=sys.stderr))
+    run_stdio(index)
     return 0

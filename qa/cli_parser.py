@@ -17,7 +17,7 @@ def build_parser(commands: Commands) -> argparse.ArgumentParser:
     """The parser; ``commands`` gives each command's function by name."""
     p = argparse.ArgumentParser(prog="klynge", description="Search, answers and citations over a collection of Danish documents.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve, _users, _audit, _feedback):
+    for add in (_index, _add, _edit, _remove, _documents, _ask, _cite, _eval, _serve, _mcp, _users, _audit, _feedback):
         add(sub, commands)
     return p
 
@@ -156,6 +156,16 @@ def _serve(sub: Any, commands: Commands) -> None:
     _index_dir(sp)
     sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
     sp.set_defaults(func=commands["serve"])
+
+
+def _mcp(sub: Any, commands: Commands) -> None:
+    sp = sub.add_parser("mcp", help="serve search, quotes and passages as tools for an assistant (MCP over stdio)",
+                        description="Serve klynge's read-only tools (search, find_quote, list_documents, get_passage) "
+                                    "to an MCP client on standard input and output, as desktop assistants start it. "
+                                    "`klynge serve` offers the same tools over HTTP at /mcp.")
+    _index_dir(sp)
+    _corpus(sp)
+    sp.set_defaults(func=commands["mcp"])
 
 
 def _users(sub: Any, commands: Commands) -> None:

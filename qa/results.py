@@ -57,15 +57,20 @@ class Hit:
         return " ".join(self.passage.text[s:e] for s, e in self.answer)
 
     def to_json(self) -> dict[str, Any]:
-        p = self.passage
         return {
-            "rank": self.rank, "score": round(self.score, 4), "doc_id": p.doc_id, "title": p.title,
-            "section": p.section, "page": p.page, "page_end": p.page_end, "passage_id": p.passage_id,
-            "start": p.start, "end": p.end, "text": p.text, "answer": self.answer_text,
-            "answer_spans": [list(x) for x in self.answer], "citation": self.citation, "locator": self.locator,
+            "rank": self.rank, "score": round(self.score, 4), **passage_json(self.passage, self.citation, self.locator),
+            "answer": self.answer_text, "answer_spans": [list(x) for x in self.answer],
             "signals": {"dense": round(self.dense, 4), "lexical": round(self.lexical, 4), "sparse": round(self.sparse, 4)},
             "also_in": [s.to_json() for s in self.also_in],
         }
+
+
+def passage_json(p: Passage, citation: str, locator: str | None = None) -> dict[str, Any]:
+    """A passage as every result gives it (a hit, a passage looked up by id): where it stands, its text and
+    its memo citation; ``locator``: the § cited when narrower than the passage's own."""
+    return {"doc_id": p.doc_id, "title": p.title, "section": p.section, "page": p.page, "page_end": p.page_end,
+            "passage_id": p.passage_id, "start": p.start, "end": p.end, "text": p.text, "citation": citation,
+            "locator": p.locator if locator is None else locator}
 
 
 @dataclass(frozen=True)

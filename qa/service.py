@@ -43,7 +43,7 @@ from indexer.plugins import named
 
 from .access import User, load_access
 from .audit import hash_of, record_changes
-from .cite import QuoteMatch, find_quote
+from .cite import PassageInContext, QuoteMatch, find_quote, passage_in_context
 from .config import DEFAULT_CONFIG, RankingConfig
 from .errors import QueryError, UsageError
 from .evaluate import QuestionSet, check_fail_under, evaluate, load_questions, write_report
@@ -69,7 +69,9 @@ __all__ = [
     "ensure_index",
     "evaluate_questions",
     "find_app",
+    "get_passage",
     "index_path",
+    "indexed_documents",
     "audit_trail",
     "export_feedback",
     "give_feedback",
@@ -192,6 +194,12 @@ def cite(quote: str, index_dir: PathLike | None = None, *, limit: int = 5, share
         return Citations(quote, error=str(exc))
 
 
+def get_passage(passage_id: str, index_dir: PathLike | None = None, *, neighbours: int = 1) -> PassageInContext:
+    """A passage by the id a hit gives, with ``neighbours`` passages either side (``QueryError`` when the
+    index has no such passage)."""
+    return passage_in_context(load_index(index_dir), passage_id, neighbours)
+
+
 # ---------------------------------------------------------------- evaluate
 
 
@@ -287,6 +295,11 @@ def open_library(corpus_dir: PathLike, index_dir: PathLike, *, embedder: Embedde
 
 def list_documents(library: Library) -> Documents:
     return Documents(tuple(library.listing()))
+
+
+def indexed_documents(index_dir: PathLike | None = None) -> Documents:
+    """The documents a search can find: the index's own list (no look at the collection's folder)."""
+    return Documents(tuple(Listed.of(d) for d in load_index(index_dir).documents.values()))
 
 
 def add_documents(library: Library, files: Sequence[Path | tuple[Path, str]], meta: DocumentMeta | None = None,

@@ -1,7 +1,7 @@
 """Changing a collection: add, replace and remove documents, edit their metadata, keep the index in step.
 
-A collection is a folder of files plus ``documents.toml`` (title, publisher, date, kind per file); the
-index is built from it. Every change
+A collection is a folder of files plus ``documents.toml`` (title, publisher, date, kind per file); the index is
+built from it. Every change
 
 1. takes the index's write lock (one writer at a time; others wait, then fail with ``IndexBusyError``),
 2. changes the folder: a new file is written under a hidden temporary name and renamed into place; a
@@ -12,8 +12,8 @@ index is built from it. Every change
 4. swaps the new index in atomically; readers answer from the old one until then and pick up the new
    one on their next question (``qa.search.get_searcher``).
 
-A process killed between 2 and 4 leaves the folder ahead of the index: the next build (any ``klynge
-index``, add or remove) catches up, resuming the embedding from the cache.
+A process killed between 2 and 4 leaves the folder ahead of the index: the next build (any ``klynge index``,
+add or remove) catches up, resuming the embedding from the cache.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from indexer.errors import (
     ReadOnlyError,
     UploadRefused,
 )
+from indexer.reading.document import Document
 from indexer.reading.intake import CheckedFile, UploadLimits, check_file
 from indexer.reading.read import METADATA_FILE, discover, doc_id_for, file_hash, load_metadata
 from indexer.store.index import Index
@@ -118,6 +119,12 @@ class Listed:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    @classmethod
+    def of(cls, d: Document, status: str = "indexed", file: str | None = None) -> Listed:
+        """An indexed document as listed (``file``: where it is now, when not where it was indexed from)."""
+        return cls(d.doc_id, file or d.path, d.title, d.publisher, d.date, d.kind, d.n_passages, status, d.n_pages,
+                   d.ocr_pages, d.ocr_confidence)
+
 
 @contextmanager
 def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT, waiting: Callable[[], None] | None = None) -> Iterator[None]:
@@ -185,8 +192,7 @@ class Library:
             entry = metadata_entry(meta, rel) or {}
             if d is not None:
                 status = "indexed" if file_hash(path) == d.content_hash else "changed since indexed"
-                out.append(Listed(d.doc_id, rel, d.title, d.publisher, d.date, d.kind, d.n_passages, status,
-                                  d.n_pages, d.ocr_pages, d.ocr_confidence))
+                out.append(Listed.of(d, status, rel))
             else:
                 status = f"skipped: {skipped[rel]}" if rel in skipped else "not indexed yet"
                 out.append(Listed(str(entry.get("id") or doc_id_for(path)), rel, str(entry.get("title", "")),
@@ -388,9 +394,4 @@ class Library:
 
 def _key_in(doc: Any, rel: str | None) -> str | None:
     """The key of ``rel``'s entry in a ``documents.toml`` (its path or its name), if it has one."""
-    if not rel:
-        return None
-    for key in (rel, Path(rel).name):
-        if key in doc:
-            return key
-    return None
+    return next((key for key in (rel, Path(rel).name) if key in doc), None) if rel else None
