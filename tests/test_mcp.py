@@ -125,14 +125,17 @@ def served(real_index: Path) -> Iterator[str]:
     proc.wait(20)
 
 
+@pytest.mark.model
 def test_every_tool_over_stdio(real_index: Path) -> None:
     check_every_tool(over_stdio(real_index, every_tool), real_index)
 
 
+@pytest.mark.model
 def test_every_tool_over_http_from_klynge_serve(served: str, real_index: Path) -> None:
     check_every_tool(over_http(served, every_tool), real_index)
 
 
+@pytest.mark.model
 def test_bad_arguments_are_tool_errors_that_say_what_to_send(real_index: Path) -> None:
     errors = over_stdio(real_index, bad_calls)
     assert all(is_error for is_error, _ in errors.values()), errors
@@ -181,6 +184,7 @@ def post_tools_list(url: str, headers: dict[str, str] | None = None) -> tuple[in
             return exc.code, exc.headers, raw.decode(errors="replace")
 
 
+@pytest.mark.model
 def test_the_http_endpoint_refuses_another_host_name(served: str) -> None:
     """On a loopback address a page elsewhere cannot reach the tools through DNS rebinding."""
     status, _, _ = post_tools_list(served, {"Host": "evil.example"})
