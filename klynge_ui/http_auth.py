@@ -31,9 +31,12 @@ class Unauthorized(Exception):
 
 
 def http_user(ctx: AppContext, request: Request | Any) -> User | None:
-    """The user of the request's basic credentials, or of a trusted proxy's headers; None for nobody
-    (allowed only where no sign-in is configured)."""
+    """The user a trusted proxy names (its own sign-in may have used the Authorization header), else the
+    user of the request's basic credentials; None for nobody (allowed only where no sign-in is configured)."""
     access = ctx.access()
+    user = ctx.user_of(request, access)  # named by a trusted proxy
+    if user is not None:
+        return user
     header = request.headers.get("authorization", "")
     if header.lower().startswith("basic "):
         try:
@@ -47,7 +50,6 @@ def http_user(ctx: AppContext, request: Request | Any) -> User | None:
             LOGIN_LIMITER.failed(name)
             raise Unauthorized(401, "wrong name or password")
         return user
-    user = ctx.user_of(request, access)  # named by a trusted proxy
-    if user is None and not access.open:
+    if not access.open:
         raise Unauthorized(401, "sign in: HTTP basic credentials of a klynge user, or through the proxy")
-    return user
+    return None

@@ -126,3 +126,27 @@ def test_a_header_sent_straight_to_the_app_is_ignored(proxied: tuple[str, str]) 
 
     with pytest.raises(Exception, match="sign in"):  # and nobody signed in may not ask
         Client(direct, headers=forged, verbose=False).predict("Hvem indkalder?", 3, "", api_name="/ask")
+
+
+def test_the_mcp_tools_follow_the_proxys_sign_in(proxied: tuple[str, str]) -> None:
+    """/mcp through the proxy answers its signed-in user; straight to the app, forged headers get 401."""
+    import asyncio
+
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    from .test_mcp import post_tools_list
+
+    via_proxy, direct = proxied
+
+    async def documents() -> list[str]:
+        async with create_mcp_http_client(headers=_basic("bo", "bo-kode")) as http, \
+                Client(streamable_http_client(via_proxy + "mcp", http_client=http)) as client:
+            result = await client.call_tool("list_documents", {})
+            return [d["doc_id"] for d in (result.structured_content or {})["documents"]]
+
+    assert asyncio.run(documents()) == ["referat"]
+    forged = {"X-Forwarded-User": "mallory", "X-Forwarded-Groups": "klynge-editors"}
+    status, _, body = post_tools_list(direct, forged)
+    assert status == 401 and "sign in" in body["error"]
