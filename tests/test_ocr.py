@@ -74,6 +74,24 @@ def test_a_photographed_page_is_read_with_its_heading(tmp_path: Path) -> None:
 
 
 @needs_ocr
+def test_a_tilted_scan_keeps_its_paragraphs_and_finds_no_false_headings(tmp_path: Path) -> None:
+    """A page scanned 1° askew: a line's box grows with its width, so a short last line must not start a
+    paragraph of its own, nor a wide body line pass for a heading."""
+    first = ["Kommunalbestyrelsen holder ordinære møder mindst en gang om måneden,",
+             "og borgmesteren indkalder til møderne med en dagsorden, som sendes",
+             "senest fire dage før mødet."]
+    img = page([*first, "", "Affald fra haver må ikke afbrændes i byzone, og overtrædelse straffes."],
+               title="Referat af byrådets møde")
+    path = tmp_path / "skæv.png"
+    img.rotate(1.0, resample=Image.Resampling.BICUBIC, fillcolor=255).save(path, dpi=(150, 150))
+    doc = read_document(path)
+    headings = [doc.text[s.start:s.end] for s in doc.spans if s.kind == "heading"]
+    paragraphs = [doc.text[s.start:s.end] for s in doc.spans if s.kind == "para"]
+    assert headings == ["Referat af byrådets møde"]
+    assert len(paragraphs) == 2 and paragraphs[0].endswith("som sendes senest fire dage før mødet.")
+
+
+@needs_ocr
 def test_a_scanned_pdf_is_found_quoted_and_cited_with_its_page(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

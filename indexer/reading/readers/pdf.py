@@ -200,7 +200,7 @@ def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
     lines = _drop_pdf_letterhead(lines)
     vocab = clean.vocabulary(ln.text for ln in lines)
     body_size = _Body.of(lines)
-    heading_sizes = sorted({round(ln.size, 1) for ln in lines if _is_heading_line(ln, body_size)}, reverse=True)
+    heading_sizes = sorted({_size_key(ln, body_size) for ln in lines if _is_heading_line(ln, body_size)}, reverse=True)
     level_of = {s: i + 1 for i, s in enumerate(heading_sizes)}
     spacing = _line_spacing(lines)
 
@@ -217,7 +217,7 @@ def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
         text = _FOOTNOTE_DIGIT.sub("", text)
         text = clean.strip_inline_markup(text) if "<" in text else text
         if text:
-            blocks.append(Block(kind, text, level=level_of.get(round(first.size, 1), 0) if is_heading else 0,
+            blocks.append(Block(kind, text, level=level_of.get(_size_key(first, body_size), 0) if is_heading else 0,
                                 page=first.page, page_breaks=breaks, ocr=first.ocr))
         cur.clear()
 
@@ -229,7 +229,7 @@ def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
             continue
         new_block = False
         h_prev, h_cur = _is_heading_line(prev, body_size), _is_heading_line(ln, body_size)
-        if h_prev != h_cur or (h_cur and round(ln.size, 1) != round(prev.size, 1)) or ln.bullet:
+        if h_prev != h_cur or (h_cur and _resized(prev, ln)) or ln.bullet:
             new_block = True
         elif ln.page == prev.page:
             gap = prev.y - ln.y
@@ -276,19 +276,49 @@ def _is_heading_line(ln: _Line, body: _Body) -> bool:
     if ln.ocr is not None:  # a scan: line heights in a resolution the image may not state, so relative
         short = len(ln.text.split()) <= 15
         bold = body.ink > 0 and ln.ink > body.ink * _OCR_BOLD and not ln.bullet and not ln.text.endswith((".", ","))
-        return short and (ln.size > body.scanned * _OCR_HEADING or bold)
+        # tall but pale: a box spanning rows of small text (table cells Tesseract ran together), no heading
+        tall = ln.size > body.scanned * _OCR_HEADING and ln.ink >= body.ink * _OCR_PALE
+        # somewhat larger and somewhat bolder: each short of its own mark in a noisy scan, together a heading
+        both = body.ink > 0 and (ln.size / body.scanned) * (ln.ink / body.ink) >= _OCR_PROMINENT and not ln.bullet
+        return short and (tall or bold or both)
     bold = "bold" in ln.font.lower() or "black" in ln.font.lower() or "heavy" in ln.font.lower()
     return (bold and ln.size > body.text + 0.4 and len(ln.text) < 200) or ln.size > body.text + 3
 
 
+def _resized(prev: _Line, ln: _Line) -> bool:
+    """Does heading line ``ln`` differ in size from the heading line before it (a new heading, not the
+    same one going on)? Scanned lines: heights more than 15 % apart, unless ``ln`` opens in lower case
+    (the heading's words go on, whatever height OCR gave them)."""
+    if ln.ocr is None or prev.ocr is None:
+        return round(ln.size, 1) != round(prev.size, 1)
+    return abs(ln.size - prev.size) > _OCR_SAME_SIZE * max(ln.size, prev.size) and not ln.text[:1].islower()
+
+
+def _size_key(ln: _Line, body: _Body) -> float:
+    """What tells heading levels apart: the font size of a text-layer line; for a scanned line, whose
+    height varies with its letters and the scan's specks, its step above the body's: 2 (≥ 1.8 × the
+    body's height), 1 (≥ 1.35 ×) or 0 (as tall, told by its ink)."""
+    if ln.ocr is None:
+        return round(ln.size, 1)
+    ratio = ln.size / body.scanned if body.scanned else 1.0
+    return 2.0 if ratio >= _OCR_TITLE else (1.0 if ratio > _OCR_HEADING else 0.0)
+
+
+_OCR_SAME_SIZE = 0.15  # scanned heading lines this close in height may be one heading (OCR heights vary ~10 %)
+_OCR_TITLE = 1.8  # an OCR heading this many times the body's line height is a level above the others
 _OCR_HEADING = 1.35  # an OCR line this many times the body's line height is a heading (ascenders and descenders vary ~20 %)
+_OCR_PALE = 0.8  # ... but not one with less than this share of the body's ink: large type is no paler than small
+_OCR_PROMINENT = 1.45  # ... or a short line whose height and ink over the body's multiply to this (1.15 × 1.26)
 _OCR_BOLD = 1.3  # ... or a short line with this many times the body's ink (bold), not ending as a sentence does
 
 
 def _line_spacing(lines: list[_Line]) -> float:
-    gaps = Counter(round(a.y - b.y, 1) for a, b in zip(lines, lines[1:], strict=False)
+    """The body's baseline-to-baseline distance: the most common gap between lines (to a tenth of a point;
+    on scans, whose gaps vary by a pixel or two, to a whole point, the smaller of equally common ones)."""
+    scanned = 2 * sum(ln.ocr is not None for ln in lines) > len(lines)
+    gaps = Counter(round(a.y - b.y, 0 if scanned else 1) for a, b in zip(lines, lines[1:], strict=False)
                    if a.page == b.page and 4 < a.y - b.y < 40)
-    return gaps.most_common(1)[0][0] if gaps else 14.0
+    return max(gaps.items(), key=lambda kv: (kv[1], -kv[0]))[0] if gaps else 14.0
 
 
 def _join_pdf_lines(lines: list[_Line], vocab: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
