@@ -245,13 +245,22 @@ def lost_headings(twin: Document, expected: tuple[str, ...]) -> list[str]:
     return [h for h in expected if not any(fuzz.ratio(h, o) >= 90 for o in ours)]
 
 
+def lost_headings_of(expected: tuple[str, ...], twin: Document) -> list[str]:
+    """The other way round: ``twin``'s headings that are none of the expected ones (body lines or table
+    rows taken for headings, or a heading run together with the next)."""
+    from rapidfuzz import fuzz
+
+    return [o for o in headings(twin) if not any(fuzz.ratio(h, o) >= 90 for h in expected)]
+
+
 def compare(twin: Document, ref: Reference) -> dict[str, Any]:
     """Error counts and headings of ``twin`` against its reference; per page when there is a reference document."""
     ce, cn, we, wn = distances(twin.text, ref.text)
     row: dict[str, Any] = {"char_edits": ce, "chars": cn, "word_edits": we, "words": wn, "cer": ce / cn, "wer": we / wn,
                            "pages": twin.n_pages, "ocr_pages": twin.ocr_pages, "confidence": twin.ocr_confidence,
                            "headings_twin": len(headings(twin)), "headings_ref": len(ref.headings),
-                           "headings_lost": lost_headings(twin, ref.headings)}
+                           "headings_lost": lost_headings(twin, ref.headings),
+                           "headings_false": lost_headings_of(ref.headings, twin)}
     if ref.doc is not None:
         ours, theirs = page_texts(twin), page_texts(ref.doc)
         row["page_cer"] = {p: round(distances(ours.get(p, ""), t)[0] / max(1, len(normalise(t))), 4)
@@ -351,15 +360,17 @@ def fmt(x: float | None, digits: int = 3) -> str:
 
 
 def text_table(acc: dict[str, dict[str, Any]]) -> str:
-    head = "| twins | variant | pages | CER | WER | mean OCR confidence | headings kept | pages/min (empty cache) |"
-    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    head = ("| twins | variant | pages | CER | WER | mean OCR confidence | headings kept | false headings "
+            "| pages/min (empty cache) |")
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     for group, by_variant in acc.items():
         for variant, t in by_variant.items():
             ref = sum(d.get("headings_ref", 0) for d in t["docs"].values())
             lost = sum(len(d.get("headings_lost", [])) for d in t["docs"].values())
             kept = f"{ref - lost}/{ref}" if ref else "–"
+            false = sum(len(d.get("headings_false", [])) for d in t["docs"].values())
             lines.append(f"| {group} | {variant} | {t['pages']} | {fmt(t['cer'])} | {fmt(t['wer'])} | "
-                         f"{fmt(t['confidence'], 1)} | {kept} | {fmt(t['pages_per_min'], 1)} |")
+                         f"{fmt(t['confidence'], 1)} | {kept} | {false} | {fmt(t['pages_per_min'], 1)} |")
     return "\n".join(lines)
 
 
