@@ -14,10 +14,11 @@ from qa.search import Searcher
 
 from .strings import T
 
-__all__ = ["E", "LIBRARY_LOCK_TIMEOUT", "LOGIN_LIMITER", "AppContext"]
+__all__ = ["E", "LIBRARY_LOCK_TIMEOUT", "LOCAL_HOSTS", "LOGIN_LIMITER", "AppContext"]
 
 E = html.escape  # everything shown that comes from the documents or the person goes through this
 LIBRARY_LOCK_TIMEOUT = 120.0  # seconds an upload waits for another writer before it says the index is busy
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # addresses only this machine reaches the app on
 LOGIN_LIMITER = LoginLimiter()  # failed sign-ins a name may make before it waits (qa/access.py)
 
 

@@ -17,17 +17,16 @@ from starlette.requests import Request
 
 from qa.mcp_server import build_server
 
-from .context import AppContext
+from .context import LOCAL_HOSTS, AppContext
 from .http_auth import Unauthorized, http_user
 
 __all__ = ["PATH", "McpHTTP"]
 
 PATH = "/mcp"
-LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
 def _security(host: str) -> TransportSecuritySettings:
-    if host in LOCAL:
+    if host in LOCAL_HOSTS:
         return TransportSecuritySettings(allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
                                          allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"])
     return TransportSecuritySettings(enable_dns_rebinding_protection=False)

@@ -19,14 +19,13 @@ from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
 from qa.search import get_searcher
 
 from .changes_api import ChangesAPI
-from .context import AppContext
+from .context import LOCAL_HOSTS, AppContext
 from .mcp_http import McpHTTP
 from .page import CSS, HEAD, build_app
 
 __all__ = ["BUILD_LOCK_TIMEOUT", "launch", "main", "serve"]
 
 BUILD_LOCK_TIMEOUT: float | None = None  # seconds serve waits for another build of its index (None: the indexer's)
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 SIGN_IN = ("Log ind med dit klynge-navn og din adgangskode. Efter 5 forkerte forsøg på 5 minutter venter navnet. / "
            "Sign in with your klynge name and password; after 5 wrong attempts in 5 minutes the name must wait.")
 
