@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index
+from indexer.reading import ocr
 
 from .conftest import ARTIFACTS, FakeEmbedder, ask_in_page, event_done, launch_fake_app, write_corpus
+from .test_ocr import FONTS
+from .test_ocr import page as drawn_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -180,3 +183,24 @@ def test_a_refused_file_shows_its_reason(docs_page, writable_app: tuple[str, Pat
     assert page.locator("#k-manage-out [role=alert]").count() == 1
     assert not (writable_app[1] / "rapport.pdf").exists()
     page.screenshot(path=str(ARTIFACTS / "documents-refused.png"), full_page=True)
+
+
+@pytest.mark.skipif(ocr.available() is not None or not FONTS.is_dir(),
+                    reason=f"OCR cannot run here: {ocr.available() or 'no DejaVu fonts to draw a page'}")
+def test_a_photographed_page_is_uploaded_read_by_ocr_and_answers(docs_page, writable_app: tuple[str, Path],  # noqa: ANN001
+                                                                 tmp_path: Path) -> None:
+    """A scan chosen in the browser is taken by its content, read by OCR, listed as scanned, and asked about."""
+    page = docs_page
+    scan = tmp_path / "referat-foto.png"
+    drawn_page(["Byrådet i Solbakke vedtog at plante 300 lindetræer", "langs havnepromenaden i foråret."],
+               title="Referat af byrådets møde").save(scan, dpi=(150, 150))
+    _open_manage(page)
+    _upload(page, scan)
+    page.locator("#k-add").click()
+    assert "referat-foto" in _result(page, "Tilføjet")
+    table = _docs_table(page, "læst med OCR")
+    assert "Referat af byrådets møde" in table and "1 s. læst med OCR" in table
+    text = ask_in_page(page, "Hvor mange lindetræer skal plantes langs havnepromenaden?")
+    assert "Referat af byrådets møde" in page.locator("#k-results .k-card").first.inner_text()
+    assert "300 lindetræer" in text
+    page.screenshot(path=str(ARTIFACTS / "documents-scan-added.png"), full_page=True)
