@@ -91,6 +91,30 @@ def test_a_tilted_scan_keeps_its_paragraphs_and_finds_no_false_headings(tmp_path
     assert len(paragraphs) == 2 and paragraphs[0].endswith("som sendes senest fire dage før mødet.")
 
 
+def grainy(img: Image.Image, seed: int = 7) -> Image.Image:
+    """A copier's grain and specks over ``img`` (as benchmarks/ocr.py makes its noisy twins)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a = np.asarray(img, dtype=np.float32) + rng.normal(0.0, 10.0, (img.height, img.width))
+    specks = rng.random(a.shape)
+    a[specks < 0.001], a[specks > 0.999] = 0.0, 255.0
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), mode="L")
+
+
+@pytest.mark.skipif(not FONTS.is_dir(), reason="no DejaVu fonts to draw a page")
+def test_grain_is_taken_out_before_ocr_and_a_clean_page_is_left_as_it_is() -> None:
+    import numpy as np
+
+    clean = page(MEETING, title="Referat af byrådets møde")
+    assert ocr._without_grain(clean).tobytes() == clean.tobytes()
+    noisy = grainy(clean)
+    cleaned = np.asarray(ocr._without_grain(noisy), dtype=np.int16)
+    # the specks in the white are gone, the text's ink is kept
+    assert (cleaned[:100] < 128).sum() < (np.asarray(noisy)[:100] < 128).sum() / 10
+    assert abs(int((cleaned < 128).sum()) - int((np.asarray(clean) < 128).sum())) < 0.2 * (np.asarray(clean) < 128).sum()
+
+
 @needs_ocr
 def test_a_scanned_pdf_is_found_quoted_and_cited_with_its_page(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
