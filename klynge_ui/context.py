@@ -68,12 +68,15 @@ class AppContext:
 
     def login(self, name: str, password: str) -> bool:
         """The app's sign-in (built-in users): a name that failed too often waits (``LOGIN_LIMITER``)."""
-        if LOGIN_LIMITER.wait_for(name) > 0:
-            return False
-        ok = self.access().check_password(name, password) is not None
-        if not ok:
+        return LOGIN_LIMITER.wait_for(name) <= 0 and self.check_login(name, password) is not None
+
+    def check_login(self, name: str, password: str, access: Access | None = None) -> User | None:
+        """The built-in user with this name and password, else None with the failure counted against the
+        name (``LOGIN_LIMITER``; the caller checks first whether the name must wait)."""
+        user = (access or self.access()).check_password(name, password)
+        if user is None:
             LOGIN_LIMITER.failed(name)
-        return ok
+        return user
 
     def doc_choices(self) -> list[tuple[str, str]]:
         """(title, id) of every indexed document, for the dropdowns."""

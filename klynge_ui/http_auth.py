@@ -45,9 +45,8 @@ def http_user(ctx: AppContext, request: Request | Any) -> User | None:
             raise Unauthorized(401, "unreadable basic credentials") from None
         if LOGIN_LIMITER.wait_for(name) > 0:
             raise Unauthorized(429, f"too many wrong passwords for {name}: wait {LOGIN_LIMITER.wait_for(name):.0f} s")
-        user = access.check_password(name, password)
+        user = ctx.check_login(name, password, access)
         if user is None:
-            LOGIN_LIMITER.failed(name)
             raise Unauthorized(401, "wrong name or password")
         return user
     if not access.open:
