@@ -105,16 +105,10 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 def cmd_mcp(args: argparse.Namespace) -> int:
     """Serve the MCP tools on stdin/stdout for an assistant (``qa.mcp_server``), building the index first
     when there is none (its progress on stderr: stdout belongs to the protocol)."""
-    import contextlib
-
     from .mcp_server import run_stdio
-    from .service import WAITING, ensure_index
+    from .service import build_before_serving
 
     index = _index(args)
-    if not (index / "manifest.json").exists():
-        print(f"klynge mcp: no index at {index}: building it first ...", file=sys.stderr)
-        with contextlib.redirect_stdout(sys.stderr):
-            ensure_index(index, getattr(args, "corpus", None), progress=True,
-                         waiting=lambda: print(f"klynge: {WAITING}", file=sys.stderr))
+    build_before_serving(index, getattr(args, "corpus", None), "klynge mcp")
     run_stdio(index)
     return 0

@@ -28,6 +28,7 @@ from indexer import KlyngeError
 
 from . import service
 from .cite import MAX_NEIGHBOURS
+from .errors import UsageError
 from .results import MAX_QUERY_CHARS
 
 __all__ = ["INSTRUCTIONS", "MAX_K", "MAX_TEXT_CHARS", "KlyngeTools", "build_server", "run_stdio"]
@@ -86,9 +87,10 @@ class KlyngeTools:
         if not 1 <= k <= MAX_K:
             raise ToolError(f"k={k}: ask for 1 to {MAX_K} passages (5 is usually enough)")
         try:
-            self._check_documents(documents or [])
             answer = service.ask(question, self.index_dir, k=k, docs=documents or (), kinds=kinds or (),
-                                 years=years or ())
+                                 years=years or (), known_docs=True)
+        except UsageError as exc:
+            raise ToolError(f"{exc}. Pass ids that list_documents gives, or no documents to search them all") from None
         except KlyngeError as exc:
             raise _tool_error(exc) from None
         if answer.error:
@@ -127,13 +129,6 @@ class KlyngeTools:
             return service.get_passage(passage_id.strip(), self.index_dir, neighbours=neighbours).to_json()
         except KlyngeError as exc:
             raise _tool_error(exc) from None
-
-    def _check_documents(self, documents: list[str]) -> None:
-        known = service.load_searcher(self.index_dir).documents
-        unknown = [d for d in documents if d not in known]
-        if unknown:
-            raise ToolError(f"no document '{unknown[0][:80]}' in the collection: pass ids that list_documents "
-                            "gives, or no documents to search them all")
 
     def tools(self) -> dict[str, tuple[Callable[..., dict[str, Any]], str, str]]:
         """name → (function, title, description)."""

@@ -16,7 +16,9 @@ never imports it: :func:`find_app`.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +159,9 @@ def ask(question: str, index_dir: PathLike | None = None, *, k: int = 5, docs: I
     filters = make_filters(docs, kinds, years)
     unknown = [d for d in filters.doc_ids if d not in searcher.documents]
     if known_docs and unknown:
-        raise UsageError(f"--doc {unknown[0]} is not in the index; documents: {', '.join(sorted(searcher.documents))}")
+        known = sorted(searcher.documents)
+        raise UsageError(f"no document '{unknown[0][:80]}' in the index; its documents: {', '.join(known[:5])}"
+                         + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
     try:
         return Answer(question, searcher.search(question, k=k, filters=filters))
     except QueryError as exc:
@@ -352,6 +356,18 @@ def ensure_index(index_dir: PathLike | None = None, corpus_dir: PathLike | None 
     if not report.documents:
         raise KlyngeError(f"no document could be indexed from {corpus}; see `klynge index`")
     return report
+
+
+def build_before_serving(index_dir: PathLike | None, corpus_dir: PathLike | None, who: str,
+                         lock_timeout: float | None = None) -> None:
+    """What `klynge serve` and `klynge mcp` do first: build the index when there is none, saying so, its
+    progress on stderr (a server's stdout may belong to a protocol)."""
+    index_dir = index_path(index_dir)
+    if not (index_dir / "manifest.json").exists():
+        print(f"{who}: no index at {index_dir}: building it first ...", file=sys.stderr)
+        with contextlib.redirect_stdout(sys.stderr):
+            ensure_index(index_dir, corpus_dir, progress=True, lock_timeout=lock_timeout,
+                         waiting=lambda: print(f"{who}: {WAITING}", file=sys.stderr))
 
 
 def serve_port(flag: int | None = None, environ: Mapping[str, str] | None = None) -> int:

@@ -91,6 +91,36 @@ def test_a_tilted_scan_keeps_its_paragraphs_and_finds_no_false_headings(tmp_path
     assert len(paragraphs) == 2 and paragraphs[0].endswith("som sendes senest fire dage før mødet.")
 
 
+def table_page(rows: list[tuple[str, list[str]]]) -> Image.Image:
+    """A page of text over a two-column table: a short label on the left, a cell of several lines on the
+    right, a rule under each row (as the shipped strategy's table of initiatives)."""
+    img = page([*MEETING, *BURNING])
+    draw = ImageDraw.Draw(img)
+    body = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), 26)
+    y = 400
+    for label, cell in rows:
+        draw.text((120, y), label, font=body, fill=0)
+        for i, line in enumerate(cell):
+            draw.text((620, y + 40 * i), line, font=body, fill=0)
+        y += 40 * len(cell) + 30
+        draw.line((110, y - 15, 1130, y - 15), fill=0, width=2)
+    return img
+
+
+@needs_ocr
+def test_a_scanned_table_is_read_cell_by_cell_row_by_row(tmp_path: Path) -> None:
+    """Tesseract reads a label and the first line of the cell beside it as one line across the page;
+    klynge cuts such a line at the gap and reads each cell whole, row after row."""
+    rows = [("Forskning", ["Samarbejde mellem klynger og", "universiteter om videnbroer", "og studerende"]),
+            ("Eksport", ["Klyngernes internationale", "strategier styrkes"])]
+    path = tmp_path / "tabel.png"
+    table_page(rows).save(path, dpi=(150, 150))
+    doc = read_document(path)
+    paragraphs = [doc.text[s.start:s.end] for s in doc.spans if s.kind == "para"]
+    assert paragraphs[-4:] == ["Forskning", "Samarbejde mellem klynger og universiteter om videnbroer og studerende",
+                          "Eksport", "Klyngernes internationale strategier styrkes"]
+
+
 def grainy(img: Image.Image, seed: int = 7) -> Image.Image:
     """A copier's grain and specks over ``img`` (as benchmarks/ocr.py makes its noisy twins)."""
     import numpy as np

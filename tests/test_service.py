@@ -66,7 +66,7 @@ def test_filters_and_unknown_documents(mini_index: Path) -> None:
     with pytest.raises(UsageError, match="--year 'toogtyve' is not a year"):
         service.make_filters(years=["toogtyve"])
     assert service.ask("klynger", mini_index, docs=["nope"]).result is not None  # the app: just nothing found
-    with pytest.raises(UsageError, match="--doc nope is not in the index"):
+    with pytest.raises(UsageError, match="no document 'nope' in the index"):
         service.ask("klynger", mini_index, docs=["nope"], known_docs=True)  # the CLI: a usage mistake
 
 

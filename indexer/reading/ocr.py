@@ -37,6 +37,7 @@ DPI = 300  # PDF pages are rendered at this resolution for OCR (Tesseract reads 
 MAX_PIXELS = 80_000_000  # a page image larger than this is refused: A4 at 600 dpi is 35 million pixels
 MAX_OCR_PAGES = 1_000  # a scan with more pages to OCR is refused (hours of work): split it
 _GRAIN = 1.0  # grey levels: benchmarks/ocr.py's clean twins measure 0.3–0.9 (200–300 dpi), its grainy ones ~1.9
+_COLUMN_GAP = 2.5  # × a line's height: a wider gap between two words parts table cells or columns (word gaps ≤ 1.0)
 _MIN_WORD_CONFIDENCE = 30.0  # Tesseract's words below this (of 100) are noise from specks and edges, unless words
 _LANGS = {"da": "dan", "en": "eng"}  # a collection's language → Tesseract's model
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("klynge_ocr_language", default="da")
@@ -47,7 +48,8 @@ class OcrLine:
     """One line read from a page: its text, the y of its baseline from the page's bottom and its x
     from the left (points, as a PDF's), its height (points; the size a heading is told by) and the
     mean confidence of its words (0–100), and its ink: the share of dark pixels in its box (bold type
-    has more, whatever its size; how a bold heading set little larger than the text is told)."""
+    has more, whatever its size; how a bold heading set little larger than the text is told). ``cell``:
+    the first line of a table cell, which opens a paragraph of its own."""
 
     text: str
     y: float
@@ -55,6 +57,7 @@ class OcrLine:
     size: float
     confidence: float
     ink: float
+    cell: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("KLYNGE_OCR_CACHE") or Path.home() / ".cache" / "klynge" / "ocr")
 
 
-_CACHE_FORMAT = 5  # raised whenever how a page's words become lines changes: older results are read again
+_CACHE_FORMAT = 6  # raised whenever how a page's words become lines changes: older results are read again
 
 
 def _key(image: Any, lang: str) -> str:
@@ -225,8 +228,62 @@ def _height(words: list[_Word]) -> float:
     return heights[-2] if len(heights) > 2 else heights[-1]
 
 
+def _pieces(words: list[_Word]) -> list[list[_Word]]:
+    """A Tesseract line cut where two words stand more than ``_COLUMN_GAP`` × its height apart: cells of a
+    table (or columns) that Tesseract read as one line across the page."""
+    limit = _COLUMN_GAP * _height(words)
+    out = [[words[0]]]
+    for prev, word in zip(words, words[1:], strict=False):
+        if word[1] - (prev[1] + prev[3]) > limit:
+            out.append([])
+        out[-1].append(word)
+    return out
+
+
+def _cells(pieces: list[list[_Word]]) -> list[list[list[_Word]]]:
+    """A block's pieces (in Tesseract's order) as table cells: a cell is a run of pieces each below the
+    last (less than a line's height between them) and overlapping it across; cells in the order their
+    first pieces come, so a table is read row by row, each cell whole."""
+    chains: list[list[list[_Word]]] = []
+    for piece in pieces:
+        left, right = min(w[1] for w in piece), max(w[1] + w[3] for w in piece)
+        top = min(w[2] for w in piece)
+        for chain in reversed(chains):
+            last = chain[-1]
+            l_left, l_right = min(w[1] for w in last), max(w[1] + w[3] for w in last)
+            below = 0 <= top - max(w[2] + w[4] for w in last) <= _height(piece)
+            if below and min(right, l_right) > max(left, l_left):
+                chain.append(piece)
+                break
+        else:
+            chains.append([piece])
+    return chains
+
+
+def _reading_order(lines: dict[tuple[int, int, int], list[_Word]]) -> list[tuple[list[_Word], bool]]:
+    """Tesseract's lines in its reading order (its blocks in turn: a page's columns one after the other),
+    a block with lines holding table cells side by side read cell by cell (:func:`_cells`); each line
+    with whether it opens a cell."""
+    blocks: dict[int, list[list[_Word]]] = {}
+    cut: set[int] = set()
+    for (block, _par, _line), words in lines.items():
+        pieces = _pieces(words)
+        blocks.setdefault(block, []).extend(pieces)
+        if len(pieces) > 1:
+            cut.add(block)
+    out: list[tuple[list[_Word], bool]] = []
+    for block, pieces in blocks.items():
+        if block not in cut:
+            out.extend((piece, False) for piece in pieces)
+            continue
+        for chain in _cells(pieces):
+            out.extend((piece, i == 0) for i, piece in enumerate(chain))
+    return out
+
+
 def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
-    """Words grouped into lines (Tesseract's block, paragraph and line numbers), in points. A word
+    """Words grouped into lines (Tesseract's block, paragraph and line numbers; table cells on one line
+    apart), in Tesseract's reading order (:func:`_reading_order`), in points. A word
     Tesseract is unsure of is kept when it looks like a word ("og", "Forskningsministeriet" on a noisy
     page), dropped when it does not (specks read as "|", ":", "'")."""
     import numpy as np
@@ -249,7 +306,7 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
     out = []
     confs: list[float] = []
     skew = _skew(list(lines.values()))
-    for words in lines.values():
+    for words, cell in _reading_order(lines):
         # size, ink and baseline from the words' own boxes: a line's box grows with the page's skew (a 1°
         # tilt adds a third of a line's height across an A4 page) and takes in white around short lines
         confs.extend(w[5] for w in words)
@@ -257,8 +314,7 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
         ink = sum(_ink(pixels, (w[1], w[2], w[1] + w[3], w[2] + w[4])) * w[3] * w[4] for w in words) / max(1, area)
         out.append(OcrLine(" ".join(w[0] for w in words), round((height_px - _baseline(words, skew)) * pt, 1),
                            round(min(w[1] for w in words) * pt, 1), round(_height(words) * pt, 1),
-                           round(sum(w[5] for w in words) / len(words), 1), round(ink, 4)))
-    out.sort(key=lambda ln: (-ln.y, ln.x))
+                           round(sum(w[5] for w in words) / len(words), 1), round(ink, 4), cell))
     return OcrPage(tuple(out), round(sum(confs) / len(confs), 1) if confs else None)
 
 

@@ -36,6 +36,7 @@ class _Line:
     bullet: bool = False
     ocr: float | None = None  # mean OCR confidence of the line's page; None: from the text layer
     ink: float = 0.0  # share of dark pixels in an OCR line's box (bold type has more)
+    cell: bool = False  # an OCR line opening a table cell: a paragraph of its own
 
 
 def _pdf_lines(path: Path) -> tuple[list[_Line], int]:
@@ -108,7 +109,8 @@ def ocr_lines(number: int, page: Any) -> list[_Line]:
         first, _, rest = ln.text.partition(" ")
         bullet = first in _OCR_BULLETS and bool(rest)
         text = clean.normalize_unicode(rest if bullet else ln.text)
-        out.append(_Line(number, ln.y, ln.x, text, "", ln.size, bullet=bullet, ocr=page.confidence, ink=ln.ink))
+        out.append(_Line(number, ln.y, ln.x, text, "", ln.size, bullet=bullet, ocr=page.confidence, ink=ln.ink,
+                         cell=ln.cell))
     return out
 
 
@@ -229,7 +231,7 @@ def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:
             continue
         new_block = False
         h_prev, h_cur = _is_heading_line(prev, body_size), _is_heading_line(ln, body_size)
-        if h_prev != h_cur or (h_cur and _resized(prev, ln)) or ln.bullet:
+        if h_prev != h_cur or (h_cur and _resized(prev, ln)) or ln.bullet or ln.cell:
             new_block = True
         elif ln.page == prev.page:
             gap = prev.y - ln.y
