@@ -59,7 +59,8 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
     settings when given (e.g. without the answer check)."""
     index_dir = service.index_path(index_dir)
     port = service.serve_port(port)
-    service.build_before_serving(index_dir, corpus_dir, "klynge serve", lock_timeout=BUILD_LOCK_TIMEOUT)
+    service.build_before_serving(index_dir, corpus_dir, lambda m: print(f"klynge serve: {m}", file=sys.stderr),
+                                 lock_timeout=BUILD_LOCK_TIMEOUT)
     if config is not None:
         get_searcher(index_dir, config)  # before the app or the warm-up load it with the defaults
     _warm_up(index_dir)

@@ -105,10 +105,13 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 def cmd_mcp(args: argparse.Namespace) -> int:
     """Serve the MCP tools on stdin/stdout for an assistant (``qa.mcp_server``), building the index first
     when there is none (its progress on stderr: stdout belongs to the protocol)."""
+    import contextlib
+
     from .mcp_server import run_stdio
     from .service import build_before_serving
 
     index = _index(args)
-    build_before_serving(index, getattr(args, "corpus", None), "klynge mcp")
+    with contextlib.redirect_stdout(sys.stderr):  # a build's progress too
+        build_before_serving(index, getattr(args, "corpus", None), lambda m: print(f"klynge mcp: {m}", file=sys.stderr))
     run_stdio(index)
     return 0

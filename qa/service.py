@@ -16,9 +16,7 @@ never imports it: :func:`find_app`.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -358,16 +356,14 @@ def ensure_index(index_dir: PathLike | None = None, corpus_dir: PathLike | None 
     return report
 
 
-def build_before_serving(index_dir: PathLike | None, corpus_dir: PathLike | None, who: str,
+def build_before_serving(index_dir: PathLike | None, corpus_dir: PathLike | None, say: Callable[[str], None],
                          lock_timeout: float | None = None) -> None:
-    """What `klynge serve` and `klynge mcp` do first: build the index when there is none, saying so, its
-    progress on stderr (a server's stdout may belong to a protocol)."""
+    """What `klynge serve` and `klynge mcp` do first: build the index when there is none (progress bars on
+    stdout), telling ``say`` so, and that it waits while another process builds it."""
     index_dir = index_path(index_dir)
     if not (index_dir / "manifest.json").exists():
-        print(f"{who}: no index at {index_dir}: building it first ...", file=sys.stderr)
-        with contextlib.redirect_stdout(sys.stderr):
-            ensure_index(index_dir, corpus_dir, progress=True, lock_timeout=lock_timeout,
-                         waiting=lambda: print(f"{who}: {WAITING}", file=sys.stderr))
+        say(f"no index at {index_dir}: building it first ...")
+        ensure_index(index_dir, corpus_dir, progress=True, lock_timeout=lock_timeout, waiting=lambda: say(WAITING))
 
 
 def serve_port(flag: int | None = None, environ: Mapping[str, str] | None = None) -> int:
