@@ -277,3 +277,18 @@ def test_a_bad_memo_is_refused_with_its_reason(data: str, message: str) -> None:
 
     with pytest.raises(QueryError, match=message):
         items_from_json(data)
+
+
+@needs_laws
+def test_the_held_out_law_questions_hold_against_the_acts(tmp_path: Path) -> None:
+    """eval/laws_everyday.jsonl: every phrase verbatim, once in the 316 acts, inside its cited provision, the
+    question paraphrased, no act of laws-dev's; a broken line is caught."""
+    script = ROOT / "eval" / "check_laws_everyday.py"
+    ok = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = tmp_path / "bad.jsonl"
+    row = json.loads((ROOT / "eval" / "laws_everyday.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    bad.write_text(json.dumps({**row, "expected": ["ikke en sætning fra nogen lov overhovedet"]}) + "\n", encoding="utf-8")
+    caught = subprocess.run([sys.executable, str(script), "--questions", str(bad)], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert caught.returncode == 1 and row["id"] in caught.stdout
