@@ -52,6 +52,10 @@ def _warm_up(index_dir: Path) -> None:
     threading.Thread(target=lambda: get_searcher(index_dir).warm_up(), name="klynge-warm-up", daemon=True).start()
 
 
+def _say(message: str) -> None:
+    print(f"klynge serve: {message}", file=sys.stderr)
+
+
 def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: int | None = None,
           read_only: bool = False, corpus_dir: Path | str | None = None, config: RankingConfig | None = None) -> None:
     """Build the index first if there is none (from ``corpus_dir``, else the default corpus), then run the
@@ -59,8 +63,7 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
     settings when given (e.g. without the answer check)."""
     index_dir = service.index_path(index_dir)
     port = service.serve_port(port)
-    service.build_before_serving(index_dir, corpus_dir, lambda m: print(f"klynge serve: {m}", file=sys.stderr),
-                                 lock_timeout=BUILD_LOCK_TIMEOUT)
+    service.build_before_serving(index_dir, corpus_dir, _say, lock_timeout=BUILD_LOCK_TIMEOUT)
     if config is not None:
         get_searcher(index_dir, config)  # before the app or the warm-up load it with the defaults
     _warm_up(index_dir)

@@ -134,7 +134,7 @@ def test_serve_waits_for_another_build_and_uses_its_index(serve_env: dict[str, A
 
     index, corpus = serve_env["index"], serve_env["corpus"]
     waiting = threading.Event()
-    monkeypatch.setattr(server, "_waiting", waiting.set)
+    monkeypatch.setattr(server, "_say", lambda message: waiting.set() if message == service.WAITING else None)
     errors: list[BaseException] = []
 
     def run() -> None:
