@@ -398,7 +398,7 @@ def verdict(ret: dict[str, dict[str, Any]], tolerance: float = 0.03) -> str:
             continue
         worst = min(r.get(s, {}).get(k, 0) - base.get(s, {}).get(k, 0)
                     for s in ("all", "da", "en") for k in ("recall@5", "mrr@10"))
-        parts.append(f"{label}: {'met' if worst >= -tolerance else 'MISSED'} (largest drop {max(-worst, 0.0):.3f})")
+        parts.append(f"{label}: {'met' if worst >= -tolerance else 'MISSED'} (largest drop {abs(min(worst, 0.0)):.3f})")
     return (f"Target, R@5 and MRR@10 within {tolerance:.2f} of the originals (all and per language; set for the "
             f"noisy twins): " + "; ".join(parts) + ".")
 

@@ -121,6 +121,23 @@ def test_a_scanned_table_is_read_cell_by_cell_row_by_row(tmp_path: Path) -> None
                           "Eksport", "Klyngernes internationale strategier styrkes"]
 
 
+@needs_ocr
+def test_label_and_value_rows_of_a_scanned_header_stay_rows(tmp_path: Path) -> None:
+    """Minutes open with rows of a label and its value far apart ("Dato:  12. marts 2024"): each row is a
+    cell of one line on each side, so the rows are read as they stand, not a column of labels first."""
+    img = page([*MEETING, *BURNING], title="Referat af udvalgsmøde")
+    draw = ImageDraw.Draw(img)
+    body = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), 26)
+    rows = [("Dato:", "12. marts 2024 kl. 16.00"), ("Sted:", "Rådhuset, mødelokale 2"), ("Afbud:", "Dorte Madsen")]
+    for i, (label, value) in enumerate(rows):
+        draw.text((120, 600 + 40 * i), label, font=body, fill=0)
+        draw.text((460, 600 + 40 * i), value, font=body, fill=0)
+    path = tmp_path / "referat.png"
+    img.save(path, dpi=(150, 150))
+    doc = read_document(path)
+    assert "Dato: 12. marts 2024 kl. 16.00 Sted: Rådhuset, mødelokale 2 Afbud: Dorte Madsen" in doc.text
+
+
 def grainy(img: Image.Image, seed: int = 7) -> Image.Image:
     """A copier's grain and specks over ``img`` (as benchmarks/ocr.py makes its noisy twins)."""
     import numpy as np

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -240,10 +241,21 @@ def _pieces(words: list[_Word]) -> list[list[_Word]]:
     return out
 
 
+_RULE = re.compile(r"[|¦]+")  # a table's rule as Tesseract reads it: no text, and its box spans the row
+_GOES_ON = re.compile(r"(?:[-,]|\b\d{1,2}\.)$")  # a cell's line ending so goes on below: mid-word, after a comma, a list number
+
+
+def _goes_on(last: list[_Word], piece: list[_Word]) -> bool:
+    """Is ``piece`` the rest of the cell whose line ``last`` is? It opens in lower case, or ``last`` ends
+    mid-word, after a comma or with the next item's number ("… strategier 2."). A row of its own ("Sted:
+    Rådhuset" under "Dato: 12. marts") is not."""
+    return piece[0][0][:1].islower() or bool(_GOES_ON.search(last[-1][0]))
+
+
 def _cells(pieces: list[list[_Word]]) -> list[list[list[_Word]]]:
-    """A block's pieces (in Tesseract's order) as table cells: a cell is a run of pieces each below the
-    last (less than a line's height between them) and overlapping it across; cells in the order their
-    first pieces come, so a table is read row by row, each cell whole."""
+    """A block's pieces (in Tesseract's order) as table cells: a cell is a run of pieces each going on
+    with the last (:func:`_goes_on`), below it (less than a line's height between them) and overlapping it
+    across; cells in the order their first pieces come, so a table is read row by row, each cell whole."""
     chains: list[list[list[_Word]]] = []
     for piece in pieces:
         left, right = min(w[1] for w in piece), max(w[1] + w[3] for w in piece)
@@ -252,7 +264,7 @@ def _cells(pieces: list[list[_Word]]) -> list[list[list[_Word]]]:
             last = chain[-1]
             l_left, l_right = min(w[1] for w in last), max(w[1] + w[3] for w in last)
             below = 0 <= top - max(w[2] + w[4] for w in last) <= _height(piece)
-            if below and min(right, l_right) > max(left, l_left):
+            if below and min(right, l_right) > max(left, l_left) and _goes_on(last, piece):
                 chain.append(piece)
                 break
         else:
@@ -262,21 +274,20 @@ def _cells(pieces: list[list[_Word]]) -> list[list[list[_Word]]]:
 
 def _reading_order(lines: dict[tuple[int, int, int], list[_Word]]) -> list[tuple[list[_Word], bool]]:
     """Tesseract's lines in its reading order (its blocks in turn: a page's columns one after the other),
-    a block with lines holding table cells side by side read cell by cell (:func:`_cells`); each line
-    with whether it opens a cell."""
+    a block with lines holding table cells side by side read cell by cell (:func:`_cells`), each line with
+    whether it opens a cell. A block whose cells are one line each (label and value rows) keeps its lines
+    whole, row by row."""
     blocks: dict[int, list[list[_Word]]] = {}
-    cut: set[int] = set()
     for (block, _par, _line), words in lines.items():
-        pieces = _pieces(words)
-        blocks.setdefault(block, []).extend(pieces)
-        if len(pieces) > 1:
-            cut.add(block)
+        blocks.setdefault(block, []).append(words)
     out: list[tuple[list[_Word], bool]] = []
-    for block, pieces in blocks.items():
-        if block not in cut:
-            out.extend((piece, False) for piece in pieces)
+    for rows in blocks.values():
+        pieces = [piece for words in rows for piece in _pieces(words)]
+        chains = _cells(pieces) if len(pieces) > len(rows) else []
+        if all(len(chain) == 1 for chain in chains):
+            out.extend((words, False) for words in rows)
             continue
-        for chain in _cells(pieces):
+        for chain in chains:
             out.extend((piece, i == 0) for i, piece in enumerate(chain))
     return out
 
@@ -285,7 +296,7 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
     """Words grouped into lines (Tesseract's block, paragraph and line numbers; table cells on one line
     apart), in Tesseract's reading order (:func:`_reading_order`), in points. A word
     Tesseract is unsure of is kept when it looks like a word ("og", "Forskningsministeriet" on a noisy
-    page), dropped when it does not (specks read as "|", ":", "'")."""
+    page), dropped when it does not (specks read as "|", ":", "'"); a table's rules read as "|" are dropped."""
     import numpy as np
 
     from indexer.reading.clean import is_plausible_word
@@ -299,7 +310,7 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         conf, word = float(cols[10]), cols[11].strip()  # Tesseract may give a word a leading space
-        if conf < _MIN_WORD_CONFIDENCE and not (len(word) > 1 and is_plausible_word(word)):
+        if conf < _MIN_WORD_CONFIDENCE and not (len(word) > 1 and is_plausible_word(word)) or _RULE.fullmatch(word):
             continue
         left, top, width, h = (int(c) for c in cols[6:10])
         lines.setdefault((int(cols[2]), int(cols[3]), int(cols[4])), []).append((word, left, top, width, h, conf))
