@@ -15,6 +15,7 @@
         ├── QueryError           a question or quote that cannot be searched (empty, only control chars): exit 2
         ├── QuestionSetError     a question set for evaluation cannot be read
         ├── UsageError           an option with a bad value (--fail-under, --year, --doc, --report): exit 2
+        │   └── UnknownDocument  a document id the index does not hold (--doc, MCP search's documents)
         └── AccessDenied         the signed-in user's role does not allow it (qa/access.py): HTTP 403
 
 Reading, splitting and indexing (``indexer``) raise the first group; ``qa`` adds its own four. Code

@@ -17,7 +17,7 @@ from .config import (
     RankingConfig,
 )
 from .dictionary import english_danish
-from .errors import AccessDenied, QueryError, QuestionSetError, UsageError
+from .errors import AccessDenied, QueryError, QuestionSetError, UnknownDocument, UsageError
 from .evaluate import Question, QuestionSet, evaluate, load_questions
 from .lang import detect_lang
 from .rank import Candidate, Query, Ranker
@@ -43,6 +43,7 @@ __all__ = [
     "Result",
     "Searcher",
     "Source",
+    "UnknownDocument",
     "UsageError",
     "AccessDenied",
     "citation_for",

@@ -21,5 +21,9 @@ class UsageError(KlyngeError):
     """An option with a bad value: ``--fail-under``, ``--year``, ``--doc``, ``--report`` and the like."""
 
 
+class UnknownDocument(UsageError):
+    """A document id the index does not hold (``klynge ask --doc``, the MCP ``search`` tool's ``documents``)."""
+
+
 class AccessDenied(KlyngeError):
     """The signed-in user's role does not allow the request (or nobody signed in where sign-in is required)."""

@@ -28,7 +28,7 @@ from indexer import KlyngeError
 
 from . import service
 from .cite import MAX_NEIGHBOURS
-from .errors import UsageError
+from .errors import UnknownDocument
 from .results import MAX_QUERY_CHARS
 
 __all__ = ["INSTRUCTIONS", "MAX_K", "MAX_TEXT_CHARS", "KlyngeTools", "build_server", "run_stdio"]
@@ -89,7 +89,7 @@ class KlyngeTools:
         try:
             answer = service.ask(question, self.index_dir, k=k, docs=documents or (), kinds=kinds or (),
                                  years=years or (), known_docs=True)
-        except UsageError as exc:
+        except UnknownDocument as exc:
             raise ToolError(f"{exc}. Pass ids that list_documents gives, or no documents to search them all") from None
         except KlyngeError as exc:
             raise _tool_error(exc) from None

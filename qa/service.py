@@ -45,7 +45,7 @@ from .access import User, load_access
 from .audit import hash_of, record_changes
 from .cite import PassageInContext, QuoteMatch, find_quote, passage_in_context
 from .config import DEFAULT_CONFIG, RankingConfig
-from .errors import QueryError, UsageError
+from .errors import QueryError, UnknownDocument, UsageError
 from .evaluate import QuestionSet, check_fail_under, evaluate, load_questions, write_report
 from .governance import audit_trail, export_feedback, give_feedback
 from .paths import index_path
@@ -148,7 +148,7 @@ def ask(question: str, index_dir: PathLike | None = None, *, k: int = 5, docs: I
         kinds: Iterable[str] = (), years: Iterable[str | int] = (), config: RankingConfig | None = None,
         shared: bool = True, known_docs: bool = False) -> Answer:
     """Search the index for ``question``, within the documents, kinds and years given (none: all).
-    ``known_docs``: a document id the index lacks is a ``UsageError`` (not an empty result)."""
+    ``known_docs``: a document id the index lacks is an ``UnknownDocument`` (not an empty result)."""
     try:
         clean_query(question)
     except QueryError as exc:
@@ -158,8 +158,8 @@ def ask(question: str, index_dir: PathLike | None = None, *, k: int = 5, docs: I
     unknown = [d for d in filters.doc_ids if d not in searcher.documents]
     if known_docs and unknown:
         known = sorted(searcher.documents)
-        raise UsageError(f"no document '{unknown[0][:80]}' in the index; its documents: {', '.join(known[:5])}"
-                         + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
+        raise UnknownDocument(f"no document '{unknown[0][:80]}' in the index; its documents: {', '.join(known[:5])}"
+                              + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
     try:
         return Answer(question, searcher.search(question, k=k, filters=filters))
     except QueryError as exc:

@@ -79,6 +79,7 @@ async def bad_calls(client: Client) -> dict[str, tuple[bool, Any]]:
         "empty": await call(client, "search", question="   "),
         "huge k": await call(client, "search", question=QUESTION, k=10_000),
         "unknown doc": await call(client, "search", question=QUESTION, documents=["ingen-saadan"]),
+        "bad year": await call(client, "search", question=QUESTION, years=[-5]),
         "long question": await call(client, "search", question="klynger " * 1000),
         "wrong type": await call(client, "search", question=["not", "text"]),
         "1 MB quote": await call(client, "find_quote", text="a" * 1_000_000),
@@ -143,6 +144,7 @@ def test_bad_arguments_are_tool_errors_that_say_what_to_send(real_index: Path) -
     assert "question is empty" in text["empty"]
     assert f"1 to {MAX_K}" in text["huge k"]
     assert "ingen-saadan" in text["unknown doc"] and "list_documents" in text["unknown doc"]
+    assert "-5" in text["bad year"] and "list_documents" not in text["bad year"]  # the hint is the documents'
     assert f"at most {MAX_TEXT_CHARS:,}" in text["long question"] and f"at most {MAX_TEXT_CHARS:,}" in text["1 MB quote"]
     assert "question" in text["wrong type"] and "valid string" in text["wrong type"]
     assert "passage_id of a search hit" in text["unknown passage"]
