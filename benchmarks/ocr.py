@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,20 +237,22 @@ class Reference:
     doc: Document | None = None
 
 
+def _unmatched(these: Sequence[str], those: Sequence[str]) -> list[str]:
+    """The headings of ``these`` that are none of ``those`` (90 % alike counts: OCR may misread a dash)."""
+    from rapidfuzz import fuzz
+
+    return [h for h in these if not any(fuzz.ratio(h, o) >= 90 for o in those)]
+
+
 def lost_headings(twin: Document, expected: tuple[str, ...]) -> list[str]:
-    """The expected headings that are no heading of ``twin`` (90 % alike counts: OCR may misread a dash)."""
-    from rapidfuzz import fuzz
-
-    ours = headings(twin)
-    return [h for h in expected if not any(fuzz.ratio(h, o) >= 90 for o in ours)]
+    """The expected headings that are no heading of ``twin``."""
+    return _unmatched(expected, headings(twin))
 
 
-def lost_headings_of(expected: tuple[str, ...], twin: Document) -> list[str]:
-    """The other way round: ``twin``'s headings that are none of the expected ones (body lines or table
-    rows taken for headings, or a heading run together with the next)."""
-    from rapidfuzz import fuzz
-
-    return [o for o in headings(twin) if not any(fuzz.ratio(h, o) >= 90 for h in expected)]
+def false_headings(twin: Document, expected: tuple[str, ...]) -> list[str]:
+    """``twin``'s headings that are none of the expected ones (body lines or table rows taken for headings,
+    or a heading run together with the next)."""
+    return _unmatched(headings(twin), expected)
 
 
 def compare(twin: Document, ref: Reference) -> dict[str, Any]:
@@ -260,7 +262,7 @@ def compare(twin: Document, ref: Reference) -> dict[str, Any]:
                            "pages": twin.n_pages, "ocr_pages": twin.ocr_pages, "confidence": twin.ocr_confidence,
                            "headings_twin": len(headings(twin)), "headings_ref": len(ref.headings),
                            "headings_lost": lost_headings(twin, ref.headings),
-                           "headings_false": lost_headings_of(ref.headings, twin)}
+                           "headings_false": false_headings(twin, ref.headings)}
     if ref.doc is not None:
         ours, theirs = page_texts(twin), page_texts(ref.doc)
         row["page_cer"] = {p: round(distances(ours.get(p, ""), t)[0] / max(1, len(normalise(t))), 4)
