@@ -224,7 +224,7 @@ def _baseline(words: list[_Word], skew: float) -> float:
 def _height(words: list[_Word]) -> float:
     """The line's height: its tallest word's, or with three words or more the second tallest (a speck
     touching one word stretches that word's box); words of letters or digits only count when there are
-    any (a table's rule read as "|" spans the whole row)."""
+    any (a mark read as ":" or "—" has a box of its own size)."""
     heights = sorted(w[4] for w in words if any(ch.isalnum() for ch in w[0])) or sorted(w[4] for w in words)
     return heights[-2] if len(heights) > 2 else heights[-1]
 
@@ -310,7 +310,7 @@ def _parse_tsv(tsv: str, image: Any, dpi: int) -> OcrPage:
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         conf, word = float(cols[10]), cols[11].strip()  # Tesseract may give a word a leading space
-        if conf < _MIN_WORD_CONFIDENCE and not (len(word) > 1 and is_plausible_word(word)) or _RULE.fullmatch(word):
+        if (conf < _MIN_WORD_CONFIDENCE and not (len(word) > 1 and is_plausible_word(word))) or _RULE.fullmatch(word):
             continue
         left, top, width, h = (int(c) for c in cols[6:10])
         lines.setdefault((int(cols[2]), int(cols[3]), int(cols[4])), []).append((word, left, top, width, h, conf))
