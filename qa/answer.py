@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 
-from indexer import sentence_spans
+from indexer.reading.units import answer_units
 from indexer.store.lexical import tokenize
 
 from .config import AnswerConfig
 
-_BLANK_LINE = re.compile(r"\n\s*\n")
-_SENTENCE_END = re.compile(r"[.!?:;…)\"”]\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:\(?[0-9A-Za-z]{1,2}[.)]|[•\-–*])\s+\S")
-
-
-def answer_units(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int]]:
-    """Sentences of ``text`` that can answer: also cut at blank lines, without headings and fragments.
-
-    A heading ("Forum for klynge- og netværksindsatsen", or one of ``headings``, the passage's heading
-    path) or a list number ("6.") is not an answer, a list item ("1. Mindst 2.000 virksomheder …") is;
-    when nothing else is left, every piece is.
-    """
-    skip = {" ".join(h.split()) for h in headings}
-    pieces: list[tuple[int, int]] = []
-    start = 0
-    for m in [*_BLANK_LINE.finditer(text), None]:  # paragraphs first, then their sentences
-        end = m.start() if m else len(text)
-        pieces.extend(sentence_spans(text[start:end], start))
-        start = m.end() if m else end
-    pieces = [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in pieces]
-    pieces = [(s, e) for s, e in pieces if e > s]
-
-    def is_answer(s: int, e: int) -> bool:
-        n = len(text[s:e].split())
-        piece = text[s:e]
-        if " ".join(piece.split()) in skip:
-            return False
-        return n >= 3 and (n >= 12 or bool(_SENTENCE_END.search(piece)) or bool(_LIST_ITEM.match(piece)))
-
-    return [p for p in pieces if is_answer(*p)] or pieces
+__all__ = ["answer_units", "best_sentences"]  # answer_units: indexer.reading.units, the one rule
 
 
 def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str], float] | None = None,

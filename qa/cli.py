@@ -87,6 +87,7 @@ def _print_build(report: Any, corpus: Path, as_json: bool) -> int:
         rate = f" at {report.passages_per_second:.1f} passages/s" if report.embedded else ""
         resumed = f", {report.resumed} of them from an interrupted build" if report.resumed else ""
         print(f"  passages embedded: {report.embedded}{rate}, reused: {report.reused}{resumed} ({report.embedder})")
+        print(f"  answer-check windows: {report.windows}, {report.windows_embedded} embedded in {report.window_seconds:.0f} s")
         for d in report.documents:
             ocr = f", {d['ocr_pages']} read by OCR" if d.get("ocr_pages") else ""
             print(f"  - {d['file']}: {d['passages']} passages" + (f", {d['pages']} pages{ocr}" if d["pages"] else ""))

@@ -169,3 +169,16 @@ def densest_window(text: str, question: str, width: int) -> str:
         if run > top:
             best, top = i, run
     return " ".join(ws[best:best + width])
+
+
+def best_window(text: str, windows: Sequence[tuple[int, tuple[int, int]]], question: str) -> int:
+    """Of ``windows`` ((key, span into ``text``), in text order), the key of the one holding the most words
+    that share a lexical token with ``question`` (the earliest such): :func:`densest_window` among fixed
+    windows, the ones an index stores vectors for (``indexer.store.checks``)."""
+    q = set(tokenize(question))
+    best, top = windows[0][0], -1
+    for key, (s, e) in windows:
+        n = sum(1 for w in text[s:e].split() if q.intersection(tokenize(w)))
+        if n > top:
+            best, top = key, n
+    return best

@@ -29,7 +29,7 @@ from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
 from .lang import detect_lang
 from .legalref import LegalLookup, Resolved
-from .match import densest_window
+from .match import best_window, densest_window
 from .rank import Candidate, Query, Ranker
 from .results import Filters, Hit, Result, Source, clean_query
 
@@ -159,25 +159,51 @@ class Searcher:
                       ) -> list[list[float | None]]:
         """Per question, the cosine between it and the first answer sentence of each of its best
         ``answer_check`` hits (a long one cut to its ``answer_check_words`` words holding most of the
-        question's words; None for a hit without one), every sentence embedded on its own (one batch for
-        all the questions; a sentence embedded before comes from the cache). Empty when the check is off
-        or a question has no answers to check (a resolved § lookup)."""
+        question's words; None for a hit without one), every sentence embedded on its own: looked up among
+        the index's stored windows (:meth:`_stored_window`), else embedded now (one batch for all the
+        questions; a sentence embedded before comes from the cache). Empty when the check is off or a
+        question has no answers to check (a resolved § lookup)."""
         n, width = self.config.confidence.answer_check, self.config.confidence.answer_check_words
         if n <= 0:
             return [[] for _ in staged]
-        wanted: list[list[str | None]] = []
+        wanted: list[list[int | str | None]] = []
         for q, ranked, answers in staged:
-            wanted.append([(densest_window(self.index.passages[c.idx].text[spans[0][0]:spans[0][1]], q.statement, width)
-                            or None) if spans else None for c, spans in zip(ranked[:n], answers, strict=False)])
-        unique = list(dict.fromkeys(t for texts in wanted for t in texts if t))
+            row: list[int | str | None] = []
+            for c, spans in zip(ranked[:n], answers, strict=False):
+                stored = self._stored_window(q, c.idx, spans[0]) if spans else None
+                text = self.index.passages[c.idx].text
+                row.append(stored if stored is not None else
+                           (densest_window(text[spans[0][0]:spans[0][1]], q.statement, width) or None) if spans else None)
+            wanted.append(row)
+        unique = list(dict.fromkeys(t for texts in wanted for t in texts if isinstance(t, str)))
         vecs = self._sentences.get_many(unique)
         missing = [t for t in unique if t not in vecs]
         if missing:
             new = dict(zip(missing, self.embedder.embed_batch(missing), strict=True))
             self._sentences.put_many(new)
             vecs |= new
-        return [[float(vecs[t] @ q.vector) if t else None for t in texts]
+        windows = self.index.checks
+
+        def vector(t: int | str) -> np.ndarray:
+            if isinstance(t, str):
+                return vecs[t]
+            assert windows is not None  # a row number comes from the stored windows only
+            return windows.vector(t)
+
+        return [[None if t is None else float(vector(t) @ q.vector) for t in texts]
                 for (q, _, _), texts in zip(staged, wanted, strict=True)]
+
+    def _stored_window(self, q: Query, idx: int, span: tuple[int, int]) -> int | None:
+        """The row of the index's stored window (``indexer.store.checks``) inside answer unit ``span`` of
+        passage ``idx`` that holds most of the question's words; None when the index stores none there (built
+        without them, another width, a § lookup's span)."""
+        checks = self.index.checks
+        if checks is None or checks.width != self.config.confidence.answer_check_words:
+            return None
+        inside = [(r, w) for r, w in checks.windows(idx) if span[0] <= w[0] and w[1] <= span[1]]
+        if len(inside) <= 1:
+            return inside[0][0] if inside else None
+        return best_window(self.index.passages[idx].text, inside, q.statement)
 
     def _by_answer(self, q: Query, ranked: list[Candidate], answers: list[tuple[tuple[int, int], ...]],
                    cosines: Sequence[float | None]) -> tuple[list[Candidate], list[tuple[tuple[int, int], ...]]]:

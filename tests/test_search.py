@@ -210,3 +210,43 @@ def test_baselines_rank_real_hits(shipped: Searcher, tmp_path: Path) -> None:
     out = compare_baselines(shipped, load_questions(qs))
     assert set(out) == {"word BM25", "dense only (e5)"}
     assert out["word BM25"]["recall@5"] == 1.0 and "da:mrr@10" in out["dense only (e5)"]
+
+
+def test_the_answer_check_reads_stored_windows_and_agrees_with_embedding_them_now(shipped_fake_index: Path) -> None:
+    """A question's answer check takes its windows' vectors from the index (no model work beyond the
+    question), and they are the vectors embedding the same windows now gives: same cosines, same verdicts.
+    An index without stored windows (built before them) embeds them as it did."""
+    from indexer import Index
+
+    from .fake_embedder import FakeEmbedder
+
+    stored = Searcher(Index.load(shipped_fake_index), embedder=FakeEmbedder())
+    bare = Index.load(shipped_fake_index)
+    bare.checks = None
+    now = Searcher(bare, embedder=FakeEmbedder())
+    questions = ["Hvem har ansvaret for spirende klynger?", "Hvor mange landsdækkende klynger lægger loven op til?",
+                 "Who finances the clusters?", "Hvad er Cluster Excellence Denmark?"]
+    for q in questions:
+        a, b = stored.search(q, k=5), now.search(q, k=5)
+        assert a.features["answer_dense"] == pytest.approx(b.features["answer_dense"], abs=2e-3)
+        assert (a.answered, [h.passage.passage_id for h in a.hits]) == (b.answered, [h.passage.passage_id for h in b.hits])
+    assert stored.embedder.calls == len(questions)  # the questions themselves, nothing else
+    assert now.embedder.calls > len(questions)
+
+
+def test_check_windows_cover_a_long_sentence_in_overlapping_runs() -> None:
+    from indexer.reading.units import check_windows
+    from qa.match import best_window
+
+    import random
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("bcdfghjklmnprstv") + rng.choice("aeiouy") for _ in range(4)) for _ in range(100)]
+    text = "Overskrift\n\n" + " ".join(words) + "."
+    start = text.index(words[0])
+    windows = check_windows(text, (start, len(text)), 64)
+    assert [text[s:e].split()[0] for s, e in windows] == [words[0], words[32], words[36]]
+    assert all(len(text[s:e].split()) == 64 for s, e in windows) and text[windows[-1][0]:windows[-1][1]].endswith(words[99] + ".")
+    assert check_windows(text, (0, 10), 64) == [(0, 10)]  # a short unit is its own window
+    assert best_window(text, list(enumerate(windows)), f"{words[97]} {words[98]} {words[99]}") == 2
+    assert best_window(text, list(enumerate(windows)), words[40]) == 0  # in all three: the earliest

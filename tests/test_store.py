@@ -242,7 +242,7 @@ def test_a_killed_build_resumes_without_re_embedding_finished_passages(tmp_path:
     fake = FakeEmbedder()
     report = build_index(corpus, out, fake, progress=False)
     assert report.resumed >= 64 * shards - 64 and report.embedded == report.passages - report.resumed
-    assert fake.calls == report.embedded  # finished passages were not embedded again
+    assert fake.calls == report.embedded + report.windows_embedded  # finished passages were not embedded again
     assert not cache.exists()  # a completed build removes the cache
 
     build_index(corpus, tmp_path / "reference", FakeEmbedder(), progress=False)
@@ -339,3 +339,27 @@ def test_ann_kinds_come_from_entry_points_a_plugin_included() -> None:
     assert isinstance(ann, PluginFlatAnn) and ann.search(x[3], 1)[0][0] == 3
     with pytest.raises(ValueError, match="unknown ANN kind 'nope'"):
         make_ann(x, threshold=10, kind="nope")
+
+
+def test_answer_windows_are_embedded_once_and_reused(tmp_path: Path, mini_corpus: Path) -> None:
+    """Every check window of every passage is stored, as the embedder makes it from the window's text; a
+    rebuild of an unchanged collection embeds none again."""
+    import numpy as np
+
+    from indexer.building.checks import windows_of
+
+    fake = FakeEmbedder()
+    report = build_index(mini_corpus, tmp_path / "idx", fake, progress=False)
+    index = Index.load(tmp_path / "idx")
+    checks = index.checks
+    assert checks is not None and report.windows == len(checks.vectors) > 0
+    for i, p in enumerate(index.passages):
+        windows = checks.windows(i)
+        assert [w for _, w in windows] == windows_of(p)
+        for row, (s, e) in windows:
+            want = FakeEmbedder().embed_batch([" ".join(p.text[s:e].split())])[0]
+            assert float(checks.vector(row) @ want) > 0.999
+    again = FakeEmbedder()
+    report = build_index(mini_corpus, tmp_path / "idx", again, progress=False)
+    assert again.calls == 0 and report.windows_embedded == 0 and report.windows == len(checks.vectors)
+    assert np.array_equal(Index.load(tmp_path / "idx").checks.vectors, checks.vectors)

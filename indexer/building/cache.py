@@ -18,6 +18,11 @@ from typing import Any
 import numpy as np
 
 
+def text_key(text: str) -> str:
+    """The cache's key (and the index's ``passage_keys``): a text as the embedder sees it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
 class EmbeddingCache:
     def __init__(self, index_dir: Path, embedder_key: str) -> None:
         tag = hashlib.sha256(embedder_key.encode("utf-8")).hexdigest()[:16]

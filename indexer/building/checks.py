@@ -1,0 +1,76 @@
+"""The answer check's window vectors of a build (``indexer.store.checks``).
+
+Every window ``check_windows`` cuts from each passage's answer units, embedded on its own as a passage,
+so that a question's answer check looks its windows up instead of running the model while the user
+waits. A window of a passage whose text and windows are unchanged comes from the previous index, one
+that an interrupted build already embedded from the resumable cache (``indexer.building.cache``), the
+same text twice (a clause repeated across acts) is embedded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from indexer.building.cache import EmbeddingCache, text_key
+from indexer.building.progress import Progress
+from indexer.embedding.base import Embedder
+from indexer.reading.split import Passage
+from indexer.reading.units import answer_units, check_windows
+from indexer.store.checks import CheckVectors
+
+__all__ = ["CHECK_WIDTH", "Stored", "embed_checks", "stored_checks", "windows_of"]
+
+# words a window holds at most: the answer check's width (qa.config's answer_check_words; a searcher with
+# another width embeds its windows at question time); shorter cuts decided worse (docs/ranking.md)
+CHECK_WIDTH = 64
+CHUNK = 512  # windows embedded between two writes to the resumable cache
+
+Stored = dict[str, tuple[np.ndarray, np.ndarray]]  # passage key -> (its windows' spans, their vectors)
+
+
+def windows_of(p: Passage, width: int = CHECK_WIDTH) -> list[tuple[int, int]]:
+    """The check windows of passage ``p`` (offsets into its text), unit after unit."""
+    return [w for u in answer_units(p.text, p.section.split(" > ")) for w in check_windows(p.text, u, width)]
+
+
+def stored_checks(checks: CheckVectors | None, keys: Sequence[str]) -> Stored:
+    """A previous index's window vectors by passage key (empty when it has none or another width)."""
+    if checks is None or checks.width != CHECK_WIDTH:
+        return {}
+    out: Stored = {}
+    for i, k in enumerate(keys):
+        a, b = int(checks.starts[i]), int(checks.starts[i + 1])
+        out[k] = (np.asarray(checks.spans[a:b]), np.asarray(checks.vectors[a:b], dtype=np.float16))
+    return out
+
+
+def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Embedder, previous: Stored,
+                 cache: EmbeddingCache, progress: bool) -> tuple[CheckVectors, int]:
+    """Window vectors of every passage, and how many windows the model embedded."""
+    spans = [windows_of(p) for p in passages]
+    rows: list[np.ndarray | None] = []
+    for k, ws in zip(keys, spans, strict=True):
+        old = previous.get(k)
+        rows.append(old[1] if old is not None and [tuple(x) for x in old[0].tolist()] == ws else None)
+    texts = {" ".join(p.text[s:e].split()) for p, ws, r in zip(passages, spans, rows, strict=True) if r is None
+             for s, e in ws}
+    done, _ = cache.load()
+    todo = sorted(t for t in texts if text_key(t) not in done)
+    bar = Progress(len(todo), "embedding answer windows", progress, unit="window")
+    for i in range(0, len(todo), CHUNK):
+        chunk = todo[i:i + CHUNK]
+        vecs = embedder.embed_passages(chunk)
+        cache.append([text_key(t) for t in chunk], vecs)
+        done.update({text_key(t): v for t, v in zip(chunk, vecs, strict=True)})
+        bar.update(len(chunk))
+    bar.close()
+    parts = [r if r is not None else np.array([done[text_key(" ".join(p.text[s:e].split()))] for s, e in ws],
+                                              dtype=np.float16).reshape(len(ws), embedder.dim)
+             for p, ws, r in zip(passages, spans, rows, strict=True)]
+    starts = np.zeros(len(passages) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(ws) for ws in spans])
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float16)
+    table = np.array([w for ws in spans for w in ws], dtype=np.int32).reshape(-1, 2)
+    return CheckVectors(vectors.astype(np.float16), starts, table, CHECK_WIDTH), len(todo)
