@@ -88,7 +88,8 @@ def _real_model(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         build = _busy_build(Path(tmp)) if args.busy else None
         try:
-            runs = [_timed(s, qs) for _ in range(max(1, args.runs))]
+            stages: dict[str, list[float]] = {}
+            runs = [_timed(s, qs, stages) for _ in range(max(1, args.runs))]
         finally:
             if build is not None:
                 build.terminate()
@@ -101,6 +102,9 @@ def _real_model(args: argparse.Namespace) -> None:
         print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OMP_WAIT_POLICY {policy}: "
               f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
               f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)
+    print("per stage (Result.timings; check: the answer check, "
+          f"{'windows stored in the index' if s.index.checks is not None else 'windows embedded now'}):")
+    _print_stages(stages)
     ann = s.index.ann
     if isinstance(ann, FlatAnn):  # how often the float16 shortlist misses a row of the float32 top 100
         qv = s.embedder.embed_queries(qs)
@@ -115,14 +119,23 @@ def _real_model(args: argparse.Namespace) -> None:
         _profile(s, qs)
 
 
-def _timed(s: Searcher, qs: list[str]) -> list[float]:
-    """Milliseconds per question (k = 5)."""
+def _timed(s: Searcher, qs: list[str], stages: dict[str, list[float]] | None = None) -> list[float]:
+    """Milliseconds per question (k = 5); each stage's milliseconds (``Result.timings``, and the total per
+    question language) added to ``stages`` when given."""
     lat = []
     for q in qs:
         t = time.perf_counter()
-        s.search(q, k=5)
+        res = s.search(q, k=5)
         lat.append((time.perf_counter() - t) * 1000)
+        if stages is not None:
+            for name, sec in [*res.timings.items(), (f"total, {res.lang} questions", lat[-1] / 1000)]:
+                stages.setdefault(name, []).append(sec * 1000)
     return lat
+
+
+def _print_stages(stages: dict[str, list[float]]) -> None:
+    for name, ms in stages.items():
+        print(f"  {name}: p50 {np.percentile(ms, 50):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms ({len(ms)} questions)")
 
 
 def main() -> None:

@@ -61,9 +61,11 @@ class ConfidenceConfig:
     """Per-language logistic models of "the collection answers this" (docs/ranking.md, "Confidence")."""
 
     models: dict[str, LogisticModel] = field(default_factory=_default_models)
-    # this many best hits' answer sentences embedded alone, the best cosine a feature (fewer false answers, ~80 ms); 0 = off
+    # this many best hits' answer sentences embedded alone, the best cosine a feature (fewer false answers); their
+    # vectors come from the index (windows embedded at build time), else the model at question time (~80 ms); 0 = off
     answer_check: int = 3
-    # a longer answer sentence is cut to this many words around the question's (~1 ms a word; shorter cuts were worse)
+    # a longer answer sentence is cut to this many words around the question's (shorter cuts were worse); an index's
+    # stored windows are used only when built for the same width (indexer.building.checks.CHECK_WIDTH)
     answer_check_words: int = 64
     # answer-sentence vectors a searcher keeps (~6 MB): a repeated or related question skips their embedding
     answer_check_cache: int = 4096

@@ -97,15 +97,17 @@ class Searcher:
         """Answer each query: ranked, cited, deduplicated hits plus a confidence."""
         cleaned = [clean_query(q) for q in queries]
         t0 = time.perf_counter()
-        qvecs = self.embedder.embed_queries(cleaned) if cleaned else np.zeros((0, 1))
         langs = [lang or detect_lang(q) for q in cleaned]
         # the sparse head costs a second model pass: only for languages whose recipe uses it
         need_sparse = [i for i, ql in enumerate(langs) if self.ranker.uses_sparse(ql)]
         qsparse: dict[int, Any] = {}
-        if need_sparse:
-            rows = self.embedder.sparse_queries([cleaned[i] for i in need_sparse],
-                                                self.index.manifest.get("sparse_recipe", "raw"))
-            qsparse = {i: rows[j] for j, i in enumerate(need_sparse)}
+        if cleaned:
+            enc = self.embedder.encode_queries(cleaned, need_sparse, self.index.manifest.get("sparse_recipe", "raw"))
+            qvecs = enc.dense
+            if enc.sparse is not None:
+                qsparse = {i: enc.sparse[j] for j, i in enumerate(need_sparse)}
+        else:
+            qvecs = np.zeros((0, 1))
         t_embed = (time.perf_counter() - t0) / max(1, len(cleaned))
         mask = self._mask(filters)
         with _one_blas_thread():

