@@ -168,15 +168,8 @@ class Searcher:
         n, width = self.config.confidence.answer_check, self.config.confidence.answer_check_words
         if n <= 0:
             return [[] for _ in staged]
-        wanted: list[list[int | str | None]] = []
-        for q, ranked, answers in staged:
-            row: list[int | str | None] = []
-            for c, spans in zip(ranked[:n], answers, strict=False):
-                stored = self._stored_window(q, c.idx, spans[0]) if spans else None
-                text = self.index.passages[c.idx].text
-                row.append(stored if stored is not None else
-                           (densest_window(text[spans[0][0]:spans[0][1]], q.statement, width) or None) if spans else None)
-            wanted.append(row)
+        wanted = [[self._check_target(q, c.idx, spans[0], width) if spans else None
+                   for c, spans in zip(ranked[:n], answers, strict=False)] for q, ranked, answers in staged]
         unique = list(dict.fromkeys(t for texts in wanted for t in texts if isinstance(t, str)))
         vecs = self._sentences.get_many(unique)
         missing = [t for t in unique if t not in vecs]
@@ -194,6 +187,14 @@ class Searcher:
 
         return [[None if t is None else float(vector(t) @ q.vector) for t in texts]
                 for (q, _, _), texts in zip(staged, wanted, strict=True)]
+
+    def _check_target(self, q: Query, idx: int, span: tuple[int, int], width: int) -> int | str | None:
+        """What the check compares ``q`` with for the answer sentence ``span`` of passage ``idx``: the row of
+        a stored window, else the window's text to embed now (None for an empty one)."""
+        stored = self._stored_window(q, idx, span)
+        if stored is not None:
+            return stored
+        return densest_window(self.index.passages[idx].text[span[0]:span[1]], q.statement, width) or None
 
     def _stored_window(self, q: Query, idx: int, span: tuple[int, int]) -> int | None:
         """The row of the index's stored window (``indexer.store.checks``) inside answer unit ``span`` of

@@ -84,6 +84,8 @@ def test_other_model_is_refused(mini_index: Path) -> None:
     ("manifest.json", b"{not json"),
     ("index.faiss", b"garbage"),
     ("passages.jsonl", b'{"x": 1}\n'),
+    ("checks.npy", b"garbage"),
+    ("checks.npz", b"garbage"),
 ])
 def test_damaged_files_give_one_clear_error(tmp_path: Path, mini_index: Path, copy_tree, victim: str, damage: bytes) -> None:
     idx = copy_tree(mini_index, tmp_path / "copy")

@@ -4,7 +4,8 @@ Every window ``check_windows`` cuts from each passage's answer units, embedded o
 so that a question's answer check looks its windows up instead of running the model while the user
 waits. A window of a passage whose text and windows are unchanged comes from the previous index, one
 that an interrupted build already embedded from the resumable cache (``indexer.building.cache``), the
-same text twice (a clause repeated across acts) is embedded once.
+same text twice (a clause repeated across acts) is embedded once. They are embedded here, also when the
+passages went to a Ray cluster (a window is a short text; the cluster's share is the passages).
 """
 
 from __future__ import annotations

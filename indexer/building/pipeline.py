@@ -225,7 +225,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "skipped": report.skipped,
     }
     Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection, checks=checks).publish(index_dir)
-    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # (the answer windows' cache lives under it too)  # the new index holds every vector now
+    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now (the windows too)
     report.seconds = time.perf_counter() - t0
     return report
 
