@@ -235,10 +235,10 @@ def test_the_answer_check_reads_stored_windows_and_agrees_with_embedding_them_no
 
 
 def test_check_windows_cover_a_long_sentence_in_overlapping_runs() -> None:
+    import random
+
     from indexer.reading.units import check_windows
     from qa.match import best_window
-
-    import random
 
     rng = random.Random(7)
     words = ["".join(rng.choice("bcdfghjklmnprstv") + rng.choice("aeiouy") for _ in range(4)) for _ in range(100)]
