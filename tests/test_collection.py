@@ -110,9 +110,18 @@ def test_confidence_rises_with_the_evidence(shipped_fake_index: Path) -> None:
     assert assess(q, ranked, idx.passages, answer_dense=0.85).confidence > checked.confidence
 
 
+def _without_windows(index_dir: Path) -> Index:
+    """The index as one built before the answer check's windows were stored: the check embeds them now."""
+    index = Index.load(index_dir)
+    index.checks = None
+    return index
+
+
 def test_the_answer_check_embeds_the_answer_sentences_of_the_best_hits(shipped_fake_index: Path) -> None:
+    """On an index without stored windows: the check embeds them, one batch, and keeps them."""
     question = "Hvem støtter spirende klynger?"
-    s = Searcher(shipped_fake_index)
+    bare = _without_windows(shipped_fake_index)
+    s = Searcher(bare)
     emb = s.embedder
     assert isinstance(emb, FakeEmbedder)
     before = emb.calls
@@ -130,13 +139,13 @@ def test_the_answer_check_embeds_the_answer_sentences_of_the_best_hits(shipped_f
     before = emb.calls
     again = s.search(question, k=1)  # the same sentences: their vectors come from the searcher's cache
     assert emb.calls - before == 1 and again.features == res.features and again.confidence == res.confidence
-    uncached = Searcher(shipped_fake_index, emb, dataclasses.replace(
+    uncached = Searcher(bare, emb, dataclasses.replace(
         DEFAULT_CONFIG, confidence=dataclasses.replace(DEFAULT_CONFIG.confidence, answer_check_cache=0)))
     for _ in range(2):
         before = emb.calls
         assert uncached.search(question, k=1).features == res.features and emb.calls - before == 1 + n
 
-    quick = Searcher(shipped_fake_index, config=DEFAULT_CONFIG.without_answer_check())
+    quick = Searcher(bare, config=DEFAULT_CONFIG.without_answer_check())
     before = quick.embedder.calls
     r0 = quick.search(question, k=1)
     assert quick.embedder.calls - before == 1 and set(r0.features) == set(QUICK_FEATURES)
@@ -157,8 +166,9 @@ def test_the_answer_check_reorders_the_hits_it_read_for_questions_in_the_collect
         shipped_fake_index: Path) -> None:
     w = DEFAULT_CONFIG.answer_rerank
     assert w > 0
-    s = Searcher(shipped_fake_index)
-    plain = Searcher(shipped_fake_index, s.embedder, dataclasses.replace(DEFAULT_CONFIG, answer_rerank=0.0))
+    bare = _without_windows(shipped_fake_index)  # the cosines below are of the windows embedded now
+    s = Searcher(bare)
+    plain = Searcher(bare, s.embedder, dataclasses.replace(DEFAULT_CONFIG, answer_rerank=0.0))
     n, width = DEFAULT_CONFIG.confidence.answer_check, DEFAULT_CONFIG.confidence.answer_check_words
     questions = ["Hvem støtter spirende klynger?", "Hvad er en klyngeorganisation?", "Hvordan finansieres klynger?",
                  "Hvem har ansvaret for world class klynger?", "Hvad gør Innovationsfonden?",
@@ -183,6 +193,6 @@ def test_the_answer_check_reorders_the_hits_it_read_for_questions_in_the_collect
 
     english = "Who supports emerging clusters?"  # across languages the cosines are not compared so
     assert s.search(english).hits == plain.search(english).hits
-    off = Searcher(shipped_fake_index, s.embedder, DEFAULT_CONFIG.without_answer_check())
+    off = Searcher(bare, s.embedder, DEFAULT_CONFIG.without_answer_check())
     assert [h.passage.passage_id for h in off.search(questions[0]).hits] == \
         [h.passage.passage_id for h in plain.search(questions[0]).hits]  # no check, no reorder

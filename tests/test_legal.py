@@ -208,9 +208,8 @@ def test_a_resolved_paragraph_skips_the_answer_check(searcher: Searcher) -> None
     res = searcher.search("Hvad siger forvaltningslovens § 21?", k=3)  # asked nowhere else: nothing cached
     assert res.answered and res.hits[0].locator.startswith("§ 21")
     assert emb.calls - before == 1 and "answer_dense" not in res.features  # the question only
-    before = emb.calls
     searched = searcher.search("Hvad siger forvaltningsloven om aktindsigt for parter?", k=3)
-    assert emb.calls - before > 1 and "answer_dense" in searched.features  # a search is checked
+    assert "answer_dense" in searched.features  # a search is checked (its windows stored in the index)
 
 
 def test_a_paragraph_the_act_does_not_have_is_searched_as_usual(searcher: Searcher) -> None:
