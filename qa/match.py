@@ -154,14 +154,18 @@ def proximity(q: WordPairs, text: str | TextWords) -> float:
     return sum(w for p, w in zip(q.pairs, q.weights, strict=True) if any(read.side_by_side(a, b) for a, b in p))
 
 
+def _word_hits(words: Sequence[str], q: set[str]) -> list[int]:
+    """1 for each of ``words`` that shares a lexical token (stem or 4-gram) with the question's ``q``, else 0."""
+    return [int(bool(q.intersection(tokenize(w)))) for w in words]
+
+
 def densest_window(text: str, question: str, width: int) -> str:
     """``text`` when it has at most ``width`` words, else its ``width`` consecutive words holding the most
     words that share a lexical token (stem or 4-gram) with ``question`` (the earliest such stretch)."""
     ws = text.split()
     if len(ws) <= width:
         return " ".join(ws)
-    q = set(tokenize(question))
-    hit = [int(bool(q.intersection(tokenize(w)))) for w in ws]
+    hit = _word_hits(ws, set(tokenize(question)))
     best, run = 0, sum(hit[:width])
     top = run
     for i in range(1, len(ws) - width + 1):
@@ -178,7 +182,7 @@ def best_window(text: str, windows: Sequence[tuple[int, tuple[int, int]]], quest
     q = set(tokenize(question))
     best, top = windows[0][0], -1
     for key, (s, e) in windows:
-        n = sum(1 for w in text[s:e].split() if q.intersection(tokenize(w)))
+        n = sum(_word_hits(text[s:e].split(), q))
         if n > top:
             best, top = key, n
     return best
