@@ -55,21 +55,24 @@ def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Emb
     for k, ws in zip(keys, spans, strict=True):
         old = previous.get(k)
         rows.append(old[1] if old is not None and [tuple(x) for x in old[0].tolist()] == ws else None)
-    texts = {" ".join(p.text[s:e].split()) for p, ws, r in zip(passages, spans, rows, strict=True) if r is None
-             for s, e in ws}
+    texts: dict[str, str] = {}  # window key -> text, of the windows not reused
+    wanted: list[list[str]] = []  # per passage, its windows' keys (none when reused)
+    for p, ws, r in zip(passages, spans, rows, strict=True):
+        window_texts = [" ".join(p.text[s:e].split()) for s, e in ws] if r is None else []
+        wanted.append([text_key(t) for t in window_texts])
+        texts.update(zip(wanted[-1], window_texts, strict=True))
     done, _ = cache.load()
-    todo = sorted(t for t in texts if text_key(t) not in done)
+    todo = sorted((k for k in texts if k not in done), key=texts.__getitem__)
     bar = Progress(len(todo), "embedding answer windows", progress, unit="window")
     for i in range(0, len(todo), CHUNK):
         chunk = todo[i:i + CHUNK]
-        vecs = embedder.embed_passages(chunk)
-        cache.append([text_key(t) for t in chunk], vecs)
-        done.update({text_key(t): v for t, v in zip(chunk, vecs, strict=True)})
+        vecs = embedder.embed_passages([texts[k] for k in chunk])
+        cache.append(chunk, vecs)
+        done.update(zip(chunk, vecs, strict=True))
         bar.update(len(chunk))
     bar.close()
-    parts = [r if r is not None else np.array([done[text_key(" ".join(p.text[s:e].split()))] for s, e in ws],
-                                              dtype=np.float16).reshape(len(ws), embedder.dim)
-             for p, ws, r in zip(passages, spans, rows, strict=True)]
+    parts = [r if r is not None else np.array([done[k] for k in ks], dtype=np.float16).reshape(len(ks), embedder.dim)
+             for ks, r in zip(wanted, rows, strict=True)]
     starts = np.zeros(len(passages) + 1, dtype=np.int64)
     starts[1:] = np.cumsum([len(ws) for ws in spans])
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float16)
