@@ -6,8 +6,8 @@
 With ``--index-dir`` (an index of all 316 acts built with the real model, as benchmarks/laws_dev.py makes it):
 every everyday laws question (laws-dev and eval/laws_everyday.jsonl) asked once, end to end (query
 embedding, ranking, answer check, citations), on a quiet machine or with ``--busy`` while `klynge index` of
-60 acts runs beside (what an upload in the app does). The script runs as `klynge ask` does, with passive
-OpenMP threads (qa.runtime); ``--spin`` keeps the libraries' default, to compare.
+60 acts runs beside (what an upload in the app does). The script runs as `klynge ask` does, its OpenMP
+threads sleeping after a short spin (qa.runtime); ``--spin`` keeps the libraries' default, to compare.
 
 Without it: builds the laws into .klynge/laws-fake-index with the tests' deterministic trigram embedder at 384
 dimensions (seconds instead of hours with the real model: the point is what a question costs the
@@ -97,9 +97,9 @@ def _real_model(args: argparse.Namespace) -> None:
     import resource
 
     where = "beside an index build" if args.busy else "quiet"
-    policy = os.environ.get("OMP_WAIT_POLICY", "default (spinning)")
+    policy = " ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
     for lat in runs:
-        print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OMP_WAIT_POLICY {policy}: "
+        print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OpenMP {policy or 'default (spinning)'}: "
               f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
               f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)
     print("per stage (Result.timings; check: the answer check, "
@@ -153,7 +153,7 @@ def main() -> None:
                          "too (this machine's timings vary by a few ms from run to run)")
     args = ap.parse_args()
     if not args.spin:
-        restart_with_runtime_env(["ask"])  # as `klynge ask|serve` run: passive OpenMP threads
+        restart_with_runtime_env(["ask"])  # as `klynge ask|serve` run: OpenMP threads that sleep after a short spin
     if args.index_dir:
         _real_model(args)
         return

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     """`python ui.py [--port N] ...`: the app as `klynge serve` starts it."""
     from qa.runtime import prepare_process
 
-    prepare_process(["serve"])  # as `klynge serve`: passive OpenMP threads (qa.runtime)
+    prepare_process(["serve"])  # as `klynge serve`: OpenMP threads that sleep after a short spin (qa.runtime)
     args = _parser().parse_args(argv)
     config = DEFAULT_CONFIG.without_answer_check() if args.no_answer_check else None
     try:

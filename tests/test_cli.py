@@ -144,20 +144,21 @@ def test_commands_restart_once_with_their_runtime(monkeypatch) -> None:
     from indexer.building.pipeline import BUILD_MALLOC
     from qa import runtime
 
-    calls: list[tuple[str, list[str], str | None, str | None]] = []
+    calls: list[tuple[str, list[str], str | None, str | None, str | None]] = []
     monkeypatch.setattr(os, "execv", lambda exe, args: calls.append(
-        (exe, list(args), os.environ.get("GLIBC_TUNABLES"), os.environ.get("OMP_WAIT_POLICY"))))
+        (exe, list(args), os.environ.get("GLIBC_TUNABLES"), os.environ.get("OMP_WAIT_POLICY"),
+         os.environ.get("GOMP_SPINCOUNT"))))
     monkeypatch.setattr(sys, "orig_argv", [sys.executable, "/venv/bin/klynge", "index", "--json"])
     monkeypatch.delenv("KLYNGE_MALLOC", raising=False)
-    for var in ("GLIBC_TUNABLES", "OMP_WAIT_POLICY"):
+    for var in ("GLIBC_TUNABLES", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):
         monkeypatch.setenv(var, "")  # recorded, so the values the restart sets are undone after the test
         monkeypatch.delenv(var)
     runtime.restart_with_runtime_env(["index", "--json"])
-    assert calls == [(sys.executable, [sys.executable, "/venv/bin/klynge", "index", "--json"], BUILD_MALLOC, None)]
+    assert calls == [(sys.executable, [sys.executable, "/venv/bin/klynge", "index", "--json"], BUILD_MALLOC, None, None)]
     runtime.restart_with_runtime_env(["index", "--json"])  # the restarted process: GLIBC_TUNABLES is set
     assert len(calls) == 1
     runtime.restart_with_runtime_env(["ask", "hvem?"])
-    assert len(calls) == 2 and calls[-1][3] == "PASSIVE"
+    assert len(calls) == 2 and calls[-1][3:] == ("PASSIVE", "3000")  # sleeping threads after a short spin
     runtime.restart_with_runtime_env(["serve"])  # OMP_WAIT_POLICY is set now: no second restart
     assert len(calls) == 2
     del os.environ["GLIBC_TUNABLES"]
@@ -165,6 +166,9 @@ def test_commands_restart_once_with_their_runtime(monkeypatch) -> None:
     runtime.restart_with_runtime_env(["add", "x.pdf"])
     assert len(calls) == 2 and "GLIBC_TUNABLES" not in os.environ
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's own choice wins
+    assert runtime.runtime_env(["serve"]) == {}
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    monkeypatch.setenv("GOMP_SPINCOUNT", "0")  # either variable is a choice of the threads' behaviour
     assert runtime.runtime_env(["serve"]) == {}
 
 

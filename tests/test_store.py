@@ -95,6 +95,26 @@ def test_damaged_files_give_one_clear_error(tmp_path: Path, mini_index: Path, co
     assert "klynge index" in str(info.value)
 
 
+@pytest.mark.parametrize("victim", ["checks.npy", "checks.npz"])
+def test_missing_window_files_give_one_clear_error(tmp_path: Path, mini_index: Path, copy_tree, victim: str) -> None:
+    """A manifest that lists the answer check's windows and a directory without them is a damaged index, not
+    one to answer from more slowly without a word."""
+    idx = copy_tree(mini_index, tmp_path / "copy")
+    (idx / victim).unlink()
+    with pytest.raises(IndexCorruptError, match=f"{victim} is missing.*klynge index"):
+        Index.load(idx)
+
+
+def test_an_index_saved_without_windows_does_not_list_them(tmp_path: Path, mini_index: Path) -> None:
+    index = Index.load(mini_index)
+    assert index.checks is not None and "check_windows" in index.manifest
+    index.checks = None
+    index.save(tmp_path / "bare")
+    again = Index.load(tmp_path / "bare")
+    assert again.checks is None and "check_windows" not in again.manifest
+    assert not (tmp_path / "bare" / "checks.npy").exists()
+
+
 def test_newer_format_is_refused(tmp_path: Path, mini_index: Path, copy_tree) -> None:
     idx = copy_tree(mini_index, tmp_path / "copy")
     m = json.loads((idx / "manifest.json").read_text())

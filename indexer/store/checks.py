@@ -44,10 +44,12 @@ class CheckVectors:
         np.savez(directory / TABLE, starts=self.starts.astype(np.int64), spans=self.spans.astype(np.int32))
 
     @classmethod
-    def load(cls, directory: Path, n_passages: int, dim: int, width: int) -> CheckVectors | None:
-        """The index's window vectors, or None when it has none (built before them, or without)."""
-        if not (directory / VECTORS).exists() or not (directory / TABLE).exists():
-            return None
+    def load(cls, directory: Path, n_passages: int, dim: int, width: int) -> CheckVectors:
+        """The window vectors of an index whose manifest names them."""
+        missing = [name for name in (VECTORS, TABLE) if not (directory / name).exists()]
+        if missing:
+            raise IndexCorruptError(f"{directory}: the manifest lists the answer check's windows but "
+                                    f"{' and '.join(missing)} is missing: run `klynge index`")
         try:
             vectors = np.load(directory / VECTORS, mmap_mode="r")
             with np.load(directory / TABLE, allow_pickle=False) as z:

@@ -98,6 +98,8 @@ class Index:
                                                    encoding="utf-8")
         files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
         manifest = dict(self.manifest, files=files)
+        if self.checks is None:  # an index without windows does not list them
+            manifest.pop("check_windows", None)
         (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         self.manifest = manifest
 
