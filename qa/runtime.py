@@ -10,14 +10,15 @@ Both are read by the libraries only when a process starts, so the console comman
   index build). Threads that sleep at once cost a quiet machine a wake-up per region of a model pass (~24
   against ~16 ms a pass); the bounded spin (~30 µs by libgomp's own estimate of 100,000 spins a
   millisecond) bridges the gaps inside one pass and sleeps between questions. On the 316 acts: quiet p50
-  31–34 against 43–44 ms passive, beside klynge's build 69–70 against 48–50 ms (docs/laws.md, "Answering
-  while a build runs").
+  27–37 ms across runs against 41–44 ms sleeping at once, beside klynge's build 69–70 against 47–50 ms
+  (docs/laws.md, "Answering while a build runs").
 - **Builds** (``index``, ``add``): glibc's malloc tuned for embedding (``indexer.building.pipeline.BUILD_MALLOC``), and a
   lower scheduling priority (``nice`` +``BUILD_NICE``) so that a build never starves a server on the same
   machine (alone, it took that p95 to 0.31 s); on an otherwise idle machine it runs as fast.
 
 A variable the user set wins and stops a loop (either thread variable set, neither is added);
-``KLYNGE_MALLOC=0`` keeps the default allocator, ``KLYNGE_BUILD_NICE=0`` the build's priority. Calls of ``qa.cli.main([...])`` from Python do not restart.
+``KLYNGE_MALLOC=0`` keeps the default allocator, ``KLYNGE_BUILD_NICE=0`` the build's priority. Calls of
+``qa.cli.main([...])`` from Python do not restart.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ __all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "QUERY_ENV", "command_of", "lower
 
 EMBEDDING_COMMANDS = frozenset({"index", "add"})  # the commands that may embed a whole collection
 # idle OpenMP threads sleep after a spin short enough not to take cores from a busy neighbour, long enough to
-# bridge the gaps between one model pass's parallel regions (3,000 quiet p50 31-34 ms, 30,000 collapsed beside
+# bridge the gaps between one model pass's parallel regions (3,000: quiet p50 27-37 ms; 30,000 collapsed beside
 # an equal-priority build; docs/laws.md, docs/experiments.md)
 QUERY_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "3000"}
 BUILD_NICE = 10  # a build yields to a server on the same machine (Linux nice values run 0..19)
