@@ -271,6 +271,41 @@ def test_a_killed_build_resumes_without_re_embedding_finished_passages(tmp_path:
     assert np.array_equal(Index.load(out).vectors(), Index.load(tmp_path / "reference").vectors())
 
 
+class _Recording(FakeEmbedder):
+    """The fake, keeping the passage texts it was given, call by call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed_batch(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+        if not query:
+            self.texts.extend(texts)
+        return super().embed_batch(texts, query=query)
+
+
+def test_a_build_embeds_the_longest_texts_first(tmp_path: Path) -> None:
+    """Passages, then the answer check's windows, each in order of length, longest first: a chunk holds
+    texts of about one length, which an engine pads least (indexer.embedding.base.embedding_order)."""
+    import random
+
+    random.seed(7)
+    def sentence() -> str:
+        return "Klynger " + " ".join(random.choice(["og", "netværk", "mødes", "ofte", "lokalt"])
+                                     for _ in range(random.randint(2, 90))) + "."
+
+    corpus = write_corpus(tmp_path / "c", {f"d{i}.txt": "\n\n".join(
+        f"Afsnit {j}. " + " ".join(sentence() for _ in range(random.randint(1, 6))) for j in range(3))
+        for i in range(40)})
+    fake = _Recording()
+    report = build_index(corpus, tmp_path / "idx", fake, progress=False)
+    passages, windows = fake.texts[:report.embedded], fake.texts[report.embedded:]
+    assert len(windows) == report.windows_embedded > 0
+    for texts in (passages, windows):
+        lengths = [len(t) for t in texts]
+        assert lengths == sorted(lengths, reverse=True) and lengths[0] > lengths[-1]
+
+
 class _SparseFake(FakeEmbedder):
     """The fake with a sparse head whose rows are made by ``recipe``; counts passes and query recipes."""
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from indexer.building.cache import EmbeddingCache, text_key
 from indexer.building.progress import Progress
-from indexer.embedding.base import Embedder
+from indexer.embedding.base import Embedder, embedding_order
 from indexer.reading.split import Passage
 from indexer.reading.units import answer_units, check_windows
 from indexer.store.checks import CheckVectors
@@ -62,7 +62,8 @@ def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Emb
         wanted.append([text_key(t) for t in window_texts])
         texts.update(zip(wanted[-1], window_texts, strict=True))
     done, _ = cache.load()
-    todo = sorted((k for k in texts if k not in done), key=texts.__getitem__)
+    todo = sorted(k for k in texts if k not in done)
+    todo = [todo[j] for j in embedding_order([texts[k] for k in todo])]
     bar = Progress(len(todo), "embedding answer windows", progress, unit="window")
     for i in range(0, len(todo), CHUNK):
         chunk = todo[i:i + CHUNK]

@@ -17,7 +17,7 @@ from indexer.building.cache import EmbeddingCache, text_key
 from indexer.building.checks import CHECK_WIDTH, Stored, embed_checks, stored_checks
 from indexer.building.distributed import RaySettings
 from indexer.building.progress import Progress
-from indexer.embedding.base import Embedder
+from indexer.embedding.base import Embedder, embedding_order
 from indexer.errors import CorpusError, DocumentError, KlyngeError
 from indexer.reading import ocr
 from indexer.reading.collection import Collection, load_collection
@@ -277,6 +277,7 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     cache_dense.update(partial_dense)
     cache_sparse.update(partial_sparse)
     todo = todo_now()
+    todo = [todo[j] for j in embedding_order([texts[i] for i in todo])]
     report.resumed = not_in_index - len(todo)
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
