@@ -62,8 +62,7 @@ def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Emb
         wanted.append([text_key(t) for t in window_texts])
         texts.update(zip(wanted[-1], window_texts, strict=True))
     done, _ = cache.load()
-    todo = sorted(k for k in texts if k not in done)
-    todo = [todo[j] for j in embedding_order([texts[k] for k in todo])]
+    todo = embedding_order(sorted(k for k in texts if k not in done), texts.__getitem__)
     bar = Progress(len(todo), "embedding answer windows", progress, unit="window")
     for i in range(0, len(todo), CHUNK):
         chunk = todo[i:i + CHUNK]

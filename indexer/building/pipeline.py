@@ -276,8 +276,7 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
     partial_dense, partial_sparse = cache.load()
     cache_dense.update(partial_dense)
     cache_sparse.update(partial_sparse)
-    todo = todo_now()
-    todo = [todo[j] for j in embedding_order([texts[i] for i in todo])]
+    todo = embedding_order(todo_now(), texts.__getitem__)
     report.resumed = not_in_index - len(todo)
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
