@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from indexer.store.checks import CHECK_WIDTH
+
 
 @dataclass(frozen=True)
 class FusionWeights:
@@ -65,8 +67,8 @@ class ConfidenceConfig:
     # vectors come from the index (windows embedded at build time), else the model at question time (~80 ms); 0 = off
     answer_check: int = 3
     # a longer answer sentence is cut to this many words around the question's (shorter cuts were worse); an index's
-    # stored windows are used only when built for the same width (indexer.building.checks.CHECK_WIDTH)
-    answer_check_words: int = 64
+    # stored windows are used only when built for the same width, which is where the value lives
+    answer_check_words: int = CHECK_WIDTH
     # answer-sentence vectors a searcher keeps (~6 MB): a repeated or related question skips their embedding
     answer_check_cache: int = 4096
     quick_models: dict[str, LogisticModel] = field(default_factory=_quick_models)

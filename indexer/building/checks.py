@@ -19,13 +19,10 @@ from indexer.building.progress import Progress
 from indexer.embedding.base import Embedder, embedding_order
 from indexer.reading.split import Passage
 from indexer.reading.units import answer_units, check_windows
-from indexer.store.checks import CheckVectors
+from indexer.store.checks import CHECK_WIDTH, CheckVectors
 
 __all__ = ["CHECK_WIDTH", "Stored", "embed_checks", "stored_checks", "windows_of"]
 
-# words a window holds at most: the answer check's width (qa.config's answer_check_words; a searcher with
-# another width embeds its windows at question time); shorter cuts decided worse (docs/ranking.md)
-CHECK_WIDTH = 64
 CHUNK = 512  # windows embedded between two writes to the resumable cache
 
 Stored = dict[str, tuple[np.ndarray, np.ndarray]]  # passage key -> (its windows' spans, their vectors)

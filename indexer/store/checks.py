@@ -17,9 +17,13 @@ import numpy as np
 
 from indexer.errors import IndexCorruptError
 
-__all__ = ["CheckVectors"]
+__all__ = ["CHECK_WIDTH", "CheckVectors"]
 
 VECTORS, TABLE = "checks.npy", "checks.npz"
+# words a window holds at most, the one value a build cuts its windows with and a searcher cuts a long answer
+# sentence to (qa.config's answer_check_words defaults to it; a searcher with another width embeds its windows at
+# question time); shorter cuts decided worse (docs/experiments.md)
+CHECK_WIDTH = 64
 
 
 @dataclass(frozen=True)
