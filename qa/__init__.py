@@ -1,7 +1,7 @@
 """Retrieval, ranking, answers, citations, quote lookup and evaluation over a klynge index.
 
-One module per stage: ``config`` (every tunable), ``lang``, ``translate`` and ``dictionary`` (the
-question's language and its Danish terms), ``intent`` (what a question's form says), ``match`` (how much of a
+One module per stage: ``config`` (every tunable), ``lang``, ``translate``, ``dictionary`` and ``lay`` (the
+question's language, its Danish terms, the formal terms of its Danish lay words), ``intent`` (what a question's form says), ``match`` (how much of a
 question a passage holds: coverage, word pairs), ``rank`` (retrieve → fuse → priors → proximity → dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
 (:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``service`` is what the `klynge` command
 (``cli``), the browser app and its HTTP API all call (ask, cite, evaluate, add, remove, list documents).
@@ -20,6 +20,7 @@ from .dictionary import english_danish
 from .errors import AccessDenied, QueryError, QuestionSetError, UnknownDocument, UsageError
 from .evaluate import Question, QuestionSet, evaluate, load_questions
 from .lang import detect_lang
+from .lay import LayTerms, lay_terms
 from .rank import Candidate, Query, Ranker
 from .search import Filters, Hit, Result, Searcher, Source, get_searcher, reload_searcher, search
 
@@ -32,6 +33,7 @@ __all__ = [
     "Filters",
     "FusionWeights",
     "Hit",
+    "LayTerms",
     "Query",
     "QueryError",
     "Question",
@@ -49,6 +51,7 @@ __all__ = [
     "citation_for",
     "detect_lang",
     "english_danish",
+    "lay_terms",
     "evaluate",
     "find_quote",
     "get_searcher",

@@ -119,8 +119,15 @@ class RankingConfig:
     # English weights at zero vocabulary overlap (no word for BM25 to match), interpolated by the share known
     foreign_weights: FusionWeights | None = field(default_factory=lambda: FusionWeights(0.85, 0.0, 0.15))
     foreign_langs: tuple[str, ...] = ("en",)  # languages whose weights are interpolated so
-    # English over a collection without a glossary goes through FreeDict when installed (never merged); False = off
+    # English over a collection without a glossary goes through the general dictionary (never merged with a
+    # collection's glossary): FreeDict when installed and the public terms below; False = neither
     dictionary: bool = True
+    # in front of it, the project's list of public-administration terms (qa/data/public_en_da.tsv): the words English
+    # questions about Danish law turn on, which FreeDict lacks or gives loose senses of; False = FreeDict alone
+    public_terms: bool = True
+    # Danish questions in a Danish collection: a lay word's formal terms (qa/data/lay_da.tsv: "byråd" ->
+    # kommunalbestyrelse) added to the lexical query; the words people use are not the words acts use (qa/lay.py)
+    lay_terms: bool = True
     # English through that dictionary: its many loose senses are weaker lexical evidence than a glossary's
     dictionary_weights: dict[str, FusionWeights] = field(
         default_factory=lambda: {"en": FusionWeights(0.35, 0.40, 0.25)})

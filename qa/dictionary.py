@@ -7,13 +7,19 @@ whose entries are a headword line (with its pronunciation and part of speech) fo
 comma-separated translations, with [hints] and (notes). The Danish–English one (~5,100 headwords) is
 read backwards, the small English–Danish one (~400) forwards.
 
-``english_danish()`` gives the mapping ``qa.translate.translate`` takes; an empty one when the files
-are not installed, so English questions then rest on the multilingual signals as before.
-Directories searched: ``$KLYNGE_DICTD_DIR`` (when set), then ``/usr/share/dictd``.
+In front of them, the project's own list of Danish public-administration terms (``qa/data/public_en_da.tsv``,
+``PUBLIC_TERMS``): the words an English question about Danish law or administration turns on ("municipal
+council", "sickness benefit", "rural zone", "tenant") with the Danish term legislation uses. FreeDict has
+few of them, or only loose senses ("council" none, "benefit" → fordel); an entry there replaces FreeDict's
+senses of the same English word or phrase.
+
+``english_danish()`` gives the mapping ``qa.translate.translate`` takes: the terms alone when FreeDict is
+not installed. Directories searched: ``$KLYNGE_DICTD_DIR`` (when set), then ``/usr/share/dictd``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import os
@@ -22,9 +28,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["DICTD_DIRS", "english_danish", "read_dictd"]
+from indexer.reading.collection import read_glossary
+
+__all__ = ["DICTD_DIRS", "PUBLIC_TERMS", "english_danish", "read_dictd"]
 
 DICTD_DIRS = ("/usr/share/dictd",)
+PUBLIC_TERMS = Path(__file__).resolve().parent / "data" / "public_en_da.tsv"
 DANISH_ENGLISH = "freedict-dan-eng"
 ENGLISH_DANISH = "freedict-eng-dan"
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -73,18 +82,27 @@ def _find(name: str, dirs: tuple[str, ...]) -> Path | None:
     return None
 
 
-def english_danish(dirs: tuple[str, ...] | None = None) -> dict[str, tuple[str, ...]]:
-    """English word or phrase → Danish words, from the FreeDict dictionaries found in ``dirs`` (default:
-    ``$KLYNGE_DICTD_DIR``, then ``DICTD_DIRS``); empty when none is installed or readable. Read once per
-    set of directories."""
+def english_danish(dirs: tuple[str, ...] | None = None, terms: Path | None = PUBLIC_TERMS,
+                   ) -> dict[str, tuple[str, ...]]:
+    """English word or phrase → Danish words: the FreeDict dictionaries found in ``dirs`` (default:
+    ``$KLYNGE_DICTD_DIR``, then ``DICTD_DIRS``), an entry of ``terms`` (a glossary file; None: none)
+    replacing theirs. Empty when neither can be read. Read once per set of directories and terms."""
     if dirs is None:
         env = os.environ.get("KLYNGE_DICTD_DIR")
         dirs = ((env,) if env else ()) + DICTD_DIRS
-    return _load(tuple(dirs))
+    return _load(tuple(dirs), terms)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(dirs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _load(dirs: tuple[str, ...], terms: Path | None) -> dict[str, tuple[str, ...]]:
+    out = _freedict(dirs)
+    # the package's own file: only a broken install lacks it, and FreeDict still serves then
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        out |= read_glossary(terms) if terms is not None else {}
+    return out
+
+
+def _freedict(dirs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     out: defaultdict[str, set[str]] = defaultdict(set)
     try:
         da_en = _find(DANISH_ENGLISH, dirs)

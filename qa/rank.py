@@ -32,8 +32,9 @@ from indexer.store.lexical import stem_token
 from indexer.store.scores import minmax
 
 from .config import FusionWeights, RankingConfig
-from .dictionary import english_danish
+from .dictionary import PUBLIC_TERMS, english_danish
 from .intent import DocumentYears, Scope, asked_count, list_lengths
+from .lay import LayMatch, expansion, expansion_terms, lay_terms, with_formal
 from .match import (
     Terms,
     TextWords,
@@ -63,6 +64,7 @@ class Query:
     overlap: float = 1.0  # share of the lexical query's content words in the collection's vocabulary
     terms: Terms = ()  # what coverage and word pairs count (qa.match): its words, or its translated words' senses
     dictionary: bool = False  # its words went through the general dictionary (not a collection's glossary)
+    lay: tuple[LayMatch, ...] = ()  # its Danish lay words, whose formal terms ``lexical`` adds (qa.lay)
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,11 @@ class Ranker:
 
     def warm_up(self) -> None:
         """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
-        half-precision vectors, the general dictionary: ~35 ms to read)."""
+        half-precision vectors, the general dictionary: ~35 ms to read, the lay terms)."""
         self._list_lengths()
         self._glossary("en")
+        if self.config.lay_terms:
+            lay_terms()
         if self._exact is not None:
             self._exact.prepare()
         if self.index.sparse is not None:
@@ -188,12 +192,19 @@ class Ranker:
 
     def analyse(self, text: str, lang: str, vector: np.ndarray, sparse: Any) -> Query:
         groups = self._translation(text, lang)
-        lexical = text if groups is None else as_bag(groups)
+        lay = self._lay(text, lang) if groups is None else ()
+        lexical = as_bag(groups) if groups is not None else f"{text} {expansion(lay)}" if lay else text
         scope = self._years.scope(text) if self.config.year_prior else None
         statement = scope.without_years(lexical) if scope else lexical
-        terms = question_terms(lexical) if groups is None else translated_terms(groups)
+        terms = with_formal(question_terms(text), lay) if groups is None else translated_terms(groups)
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
-                     self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang))
+                     self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang), lay)
+
+    def _lay(self, text: str, lang: str) -> tuple[LayMatch, ...]:
+        """The Danish lay words of a question in a Danish collection's language (``qa.lay``), when used."""
+        if not self.config.lay_terms or lang != "da" or not self.own_language(lang):
+            return ()
+        return lay_terms().find(text, known=lambda w: self.index.lexical.idf(stem_token(w)) > 0)
 
     def overlap(self, text: str) -> float:
         """Share of the content words of ``text`` whose stem the collection's lexical index knows."""
@@ -225,11 +236,12 @@ class Ranker:
 
     def _glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
         """The terms a question in ``lang`` goes through: the collection's glossary, else for English over
-        Danish the general dictionary (read on first use), else none."""
+        Danish the general dictionary with the public-administration terms in front (read on first use),
+        else none."""
         collection = self.index.collection
         if collection.glossary or not self.config.dictionary or (lang, collection.language) != ("en", "da"):
             return collection.glossary
-        return english_danish()
+        return english_danish(terms=PUBLIC_TERMS if self.config.public_terms else None)
 
     # ------------------------------------------------------------ stages
 
@@ -301,6 +313,8 @@ class Ranker:
         d = min(self.config.coverage_depth, len(s.ids))
         top = np.argpartition(-s.lexical, d - 1)[:d] if d < len(s.ids) else np.arange(len(s.ids))
         terms = question_terms(q.statement)
+        if q.lay:  # the lay words' formal terms are alternatives of theirs, not words of their own
+            terms = with_formal(terms[: len(terms) - expansion_terms(q.lay)], q.lay)
         return max((coverage(terms, [self.passage_words(int(s.ids[j]))]) for j in top if s.lexical[j] > 0),
                    default=0.0)
 

@@ -74,7 +74,7 @@ def test_a_question_is_marked_as_going_through_the_dictionary_only_without_a_glo
     dictionary is there; never a Danish question, never through a collection's glossary."""
     from qa import rank
 
-    monkeypatch.setattr(rank, "english_danish", lambda: {"responsibility": ("ansvar",)})
+    monkeypatch.setattr(rank, "english_danish", lambda **_: {"responsibility": ("ansvar",)})
     plain = write_corpus(tmp_path / "p", MINI_DOCS)
     build_index(plain, tmp_path / "pi", FakeEmbedder(), progress=False)
     s = Searcher(tmp_path / "pi")

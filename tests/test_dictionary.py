@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import re
 from pathlib import Path
 
 import pytest
 
 from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
-from qa.dictionary import english_danish, read_dictd
+from qa.dictionary import PUBLIC_TERMS, english_danish, read_dictd
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -51,7 +52,7 @@ def test_english_danish_reads_danish_english_backwards(tmp_path: Path) -> None:
         ("ord", "a very long explanation of a word"),
     ])
     write_dictd(tmp_path, "freedict-eng-dan", [("winter", "vinter")])
-    d = english_danish((str(tmp_path),))
+    d = english_danish((str(tmp_path),), terms=None)
     assert d["support"] == ("støtte", "understøtte")  # "to support" is the same verb
     assert d["sea"] == ("hav",) and d["cluster"] == ("klynge",) and d["winter"] == ("vinter",)
     assert "a very long explanation of a word" not in d and "very long explanation of" not in d
@@ -59,10 +60,39 @@ def test_english_danish_reads_danish_english_backwards(tmp_path: Path) -> None:
 
 
 def test_no_dictionary_installed_gives_an_empty_one(tmp_path: Path) -> None:
-    assert english_danish((str(tmp_path / "nowhere"),)) == {}
+    assert english_danish((str(tmp_path / "nowhere"),), terms=None) == {}
     (tmp_path / "freedict-dan-eng.index").write_text("broken", encoding="utf-8")
     (tmp_path / "freedict-dan-eng.dict.dz").write_bytes(b"not gzip")
-    assert english_danish((str(tmp_path),)) == {}
+    assert english_danish((str(tmp_path),), terms=None) == {}
+
+
+def test_public_terms_replace_freedicts_senses_and_serve_without_it(tmp_path: Path) -> None:
+    write_dictd(tmp_path, "freedict-dan-eng", [("fordel", "benefit, advantage"), ("lejer", "tenant")])
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("# comment\nbenefit\tydelse\nsickness benefit\tsygedagpenge\n", encoding="utf-8")
+    d = english_danish((str(tmp_path),), terms=terms)
+    assert d["benefit"] == ("ydelse",)  # the term replaces FreeDict's loose sense
+    assert d["sickness benefit"] == ("sygedagpenge",) and d["tenant"] == ("lejer",)
+    assert d["advantage"] == ("fordel",)
+    alone = english_danish((str(tmp_path / "nowhere"),), terms=terms)
+    assert alone == {"benefit": ("ydelse",), "sickness benefit": ("sygedagpenge",)}
+    assert english_danish((str(tmp_path),), terms=tmp_path / "missing.tsv")["benefit"] == ("fordel",)  # FreeDict
+
+
+def test_the_shipped_public_terms_are_well_formed() -> None:
+    """qa/data/public_en_da.tsv: one lowercase English word or phrase of 1-3 words a line (the longest phrase
+    translate() looks up), a TAB, 1-6 lowercase Danish words; no key twice."""
+    keys = []
+    for n, line in enumerate(PUBLIC_TERMS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, da = line.partition("\t")
+        assert re.fullmatch(r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,2}", en), f"line {n}: {en!r}"
+        assert re.fullmatch(r"[a-zæøåé-]+(?: [a-zæøåé-]+){0,5}", da), f"line {n}: {da!r}"
+        keys.append(en)
+    assert len(keys) > 300 and len(set(keys)) == len(keys)
+    d = english_danish(("/nowhere",))
+    assert d["municipality"] and d["tenant"]
 
 
 def test_english_questions_use_it_only_without_a_glossary(tmp_path: Path, shipped_fake_index: Path,
@@ -79,3 +109,19 @@ def test_english_questions_use_it_only_without_a_glossary(tmp_path: Path, shippe
     own = Searcher(index).ranker.lexical_query(q, "en")  # the collection's glossary, not the dictionary
     assert "havtemperatur" not in own and "vinter" not in own
     assert Searcher(bare).ranker.lexical_query("Hvad er havtemperaturen?", "da") == "Hvad er havtemperaturen?"
+
+
+def test_english_questions_go_through_the_public_terms_without_freedict(tmp_path: Path, shipped_fake_index: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without FreeDict and without a glossary of the collection's own, an English question's words still
+    reach the Danish lexical index through qa/data/public_en_da.tsv; ``public_terms=False`` switches it off."""
+    monkeypatch.setattr("qa.dictionary.DICTD_DIRS", ())
+    monkeypatch.setenv("KLYNGE_DICTD_DIR", str(tmp_path / "none"))
+    index = Index.load(shipped_fake_index)
+    bare = dataclasses.replace(index, collection=dataclasses.replace(index.collection, glossary={}))
+    q = "How long can a tenant get sickness benefit?"
+    s = Searcher(bare)
+    assert {"lejer", "sygedagpenge"} <= set(s.ranker.lexical_query(q, "en").split())
+    assert s.ranker.through_dictionary("en")
+    off = Searcher(bare, config=dataclasses.replace(DEFAULT_CONFIG, public_terms=False))
+    assert off.ranker.lexical_query(q, "en") == q and not off.ranker.through_dictionary("en")
