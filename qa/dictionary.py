@@ -11,7 +11,8 @@ In front of them, the project's own list of Danish public-administration terms (
 ``PUBLIC_TERMS``): the words an English question about Danish law or administration turns on ("municipal
 council", "sickness benefit", "rural zone", "tenant") with the Danish term legislation uses. FreeDict has
 few of them, or only loose senses ("council" none, "benefit" → fordel); an entry there replaces FreeDict's
-senses of the same English word or phrase.
+senses of the same English word or phrase. A collection with a glossary of its own gets the terms under it
+(its entries win), not FreeDict.
 
 ``english_danish()`` gives the mapping ``qa.translate.translate`` takes: the terms alone when FreeDict is
 not installed. Directories searched: ``$KLYNGE_DICTD_DIR`` (when set), then ``/usr/share/dictd``.
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from indexer.reading.collection import read_glossary
 
-__all__ = ["DICTD_DIRS", "PUBLIC_TERMS", "english_danish", "read_dictd"]
+__all__ = ["DICTD_DIRS", "PUBLIC_TERMS", "english_danish", "public_terms", "read_dictd"]
 
 DICTD_DIRS = ("/usr/share/dictd",)
 PUBLIC_TERMS = Path(__file__).resolve().parent / "data" / "public_en_da.tsv"
@@ -95,11 +96,16 @@ def english_danish(dirs: tuple[str, ...] | None = None, terms: Path | None = PUB
 
 @functools.lru_cache(maxsize=4)
 def _load(dirs: tuple[str, ...], terms: Path | None) -> dict[str, tuple[str, ...]]:
-    out = _freedict(dirs)
-    # the package's own file: only a broken install lacks it, and FreeDict still serves then
+    return _freedict(dirs) | (public_terms(terms) if terms is not None else {})
+
+
+@functools.lru_cache(maxsize=4)
+def public_terms(path: Path = PUBLIC_TERMS) -> dict[str, tuple[str, ...]]:
+    """The terms of ``path`` alone (English word or phrase → Danish words), read once; empty when it cannot
+    be read (the package's own file: only a broken install lacks it, and FreeDict still serves then)."""
     with contextlib.suppress(OSError, UnicodeDecodeError):
-        out |= read_glossary(terms) if terms is not None else {}
-    return out
+        return read_glossary(path)
+    return {}
 
 
 def _freedict(dirs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

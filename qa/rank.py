@@ -32,7 +32,7 @@ from indexer.store.lexical import stem_token
 from indexer.store.scores import minmax
 
 from .config import FusionWeights, RankingConfig
-from .dictionary import PUBLIC_TERMS, english_danish
+from .dictionary import PUBLIC_TERMS, english_danish, public_terms
 from .intent import DocumentYears, Scope, asked_count, list_lengths
 from .lay import LayMatch, expansion, expansion_terms, lay_terms, with_formal
 from .match import (
@@ -163,6 +163,7 @@ class Ranker:
         self._years = DocumentYears(index.documents)
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
+        self._with_terms: Mapping[str, tuple[str, ...]] | None = None
         # passage i read for coverage and word pairs (qa.match.text_words), the last words_cache kept
         passages = index.passages
         self.passage_words: Callable[[int], TextWords] = functools.lru_cache(maxsize=config.words_cache)(
@@ -235,13 +236,19 @@ class Ranker:
         return not self.own_language(lang) and not self.index.collection.glossary and bool(self._glossary(lang))
 
     def _glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
-        """The terms a question in ``lang`` goes through: the collection's glossary, else for English over
-        Danish the general dictionary with the public-administration terms in front (read on first use),
-        else none."""
+        """The terms a question in ``lang`` goes through, for English over Danish: the collection's glossary
+        over the public-administration terms, else the general dictionary with those terms in front (read on
+        first use); else the collection's glossary, if any."""
         collection = self.index.collection
-        if collection.glossary or not self.config.dictionary or (lang, collection.language) != ("en", "da"):
+        if not self.config.dictionary or (lang, collection.language) != ("en", "da"):
             return collection.glossary
-        return english_danish(terms=PUBLIC_TERMS if self.config.public_terms else None)
+        if not collection.glossary:
+            return english_danish(terms=PUBLIC_TERMS if self.config.public_terms else None)
+        if not self.config.public_terms:
+            return collection.glossary
+        if self._with_terms is None:  # the collection's entries win; FreeDict's loose senses stay out
+            self._with_terms = public_terms() | collection.glossary
+        return self._with_terms
 
     # ------------------------------------------------------------ stages
 

@@ -125,3 +125,15 @@ def test_english_questions_go_through_the_public_terms_without_freedict(tmp_path
     assert s.ranker.through_dictionary("en")
     off = Searcher(bare, config=dataclasses.replace(DEFAULT_CONFIG, public_terms=False))
     assert off.ranker.lexical_query(q, "en") == q and not off.ranker.through_dictionary("en")
+
+
+def test_a_collections_glossary_goes_over_the_public_terms(shipped_fake_index: Path) -> None:
+    """A collection with a glossary of its own: its entries win, the public terms fill the words it lacks
+    (laws added to a policy collection), FreeDict's loose senses stay out."""
+    index = Index.load(shipped_fake_index)
+    glossary = index.collection.glossary
+    assert "tenant" not in glossary and "cluster" in glossary
+    words = Searcher(index).ranker.lexical_query("Can a tenant join a cluster?", "en").split()
+    assert "lejer" in words and set(glossary["cluster"]) <= set(words)
+    off = Searcher(index, config=dataclasses.replace(DEFAULT_CONFIG, public_terms=False))
+    assert "lejer" not in off.ranker.lexical_query("Can a tenant join a cluster?", "en").split()
