@@ -7,6 +7,7 @@ index of ``make index`` is read if it is there, never written).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -82,6 +83,20 @@ Log ind
 <h1>Klyngeorganisationer</h1><p>Klyngeorganisationen faciliterer samarbejdet mellem aktørerne i økosystemet.</p>
 <footer>Cookies</footer></body></html>""",
 }
+
+
+def check_term_list(path: Path, key: str, value: str, differ: bool = False) -> list[str]:
+    """The keys of a term list (``qa/data/*.tsv``: ``key<TAB>value`` lines, ``#`` comments), each line's key
+    and value matching the regular expressions ``key`` and ``value`` (with ``differ``, not equal)."""
+    keys = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        k, _, v = line.partition("\t")
+        assert re.fullmatch(key, k) and re.fullmatch(value, v), f"{path.name} line {n}: {line!r}"
+        assert not differ or v != k, f"{path.name} line {n}: {line!r} maps a word to itself"
+        keys.append(k)
+    return keys
 
 
 def write_corpus(folder: Path, docs: dict[str, str | bytes] | None = None) -> Path:

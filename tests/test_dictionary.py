@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ import pytest
 from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.dictionary import PUBLIC_TERMS, english_danish, read_dictd
+
+from .conftest import check_term_list
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -82,14 +83,7 @@ def test_public_terms_replace_freedicts_senses_and_serve_without_it(tmp_path: Pa
 def test_the_shipped_public_terms_are_well_formed() -> None:
     """qa/data/public_en_da.tsv: one lowercase English word or phrase of 1-3 words a line (the longest phrase
     translate() looks up), a TAB, 1-6 lowercase Danish words; no key twice."""
-    keys = []
-    for n, line in enumerate(PUBLIC_TERMS.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        en, _, da = line.partition("\t")
-        assert re.fullmatch(r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,2}", en), f"line {n}: {en!r}"
-        assert re.fullmatch(r"[a-zæøåé-]+(?: [a-zæøåé-]+){0,5}", da), f"line {n}: {da!r}"
-        keys.append(en)
+    keys = check_term_list(PUBLIC_TERMS, r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,2}", r"[a-zæøåé-]+(?: [a-zæøåé-]+){0,5}")
     assert len(keys) > 300 and len(set(keys)) == len(keys)
     d = english_danish(("/nowhere",))
     assert d["municipality"] and d["tenant"]

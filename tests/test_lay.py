@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,8 @@ from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.lay import LAY_TERMS, LayMatch, LayTerms, expansion, expansion_terms, lay_terms, with_formal
 from qa.match import coverage, question_terms, text_words
+
+from .conftest import check_term_list
 
 
 def table(tmp_path: Path, text: str) -> LayTerms:
@@ -46,14 +47,8 @@ def test_an_unreadable_table_is_empty(tmp_path: Path) -> None:
 def test_the_shipped_lay_terms_are_well_formed() -> None:
     """qa/data/lay_da.tsv: a lowercase Danish word or phrase of 1-3 words a line, a TAB, formal words that
     differ from it; no key twice."""
-    keys = []
-    for n, line in enumerate(LAY_TERMS.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        lay, _, formal = line.partition("\t")
-        assert re.fullmatch(r"[a-zæøåé0-9-]+(?: [a-zæøåé0-9-]+){0,2}", lay), f"line {n}: {lay!r}"
-        assert re.fullmatch(r"[a-zæøåé0-9-]+(?: [a-zæøåé0-9-]+)*", formal) and formal != lay, f"line {n}: {formal!r}"
-        keys.append(lay)
+    keys = check_term_list(LAY_TERMS, r"[a-zæøåé0-9-]+(?: [a-zæøåé0-9-]+){0,2}", r"[a-zæøåé0-9-]+(?: [a-zæøåé0-9-]+)*",
+                           differ=True)
     assert len(keys) > 150 and len(set(keys)) == len(keys)
     assert len(lay_terms().table) > 150
 
