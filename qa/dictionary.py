@@ -31,7 +31,7 @@ from pathlib import Path
 
 from indexer.reading.collection import read_glossary
 
-__all__ = ["DICTD_DIRS", "PUBLIC_TERMS", "english_danish", "public_terms", "read_dictd"]
+__all__ = ["DICTD_DIRS", "PUBLIC_TERMS", "english_danish", "public_terms", "read_dictd", "read_terms"]
 
 DICTD_DIRS = ("/usr/share/dictd",)
 PUBLIC_TERMS = Path(__file__).resolve().parent / "data" / "public_en_da.tsv"
@@ -102,7 +102,13 @@ def _load(dirs: tuple[str, ...], terms: Path | None) -> dict[str, tuple[str, ...
 @functools.lru_cache(maxsize=4)
 def public_terms(path: Path = PUBLIC_TERMS) -> dict[str, tuple[str, ...]]:
     """The terms of ``path`` alone (English word or phrase → Danish words), read once; empty when it cannot
-    be read (the package's own file: only a broken install lacks it, and FreeDict still serves then)."""
+    be read (FreeDict still serves then)."""
+    return read_terms(path)
+
+
+def read_terms(path: Path) -> dict[str, tuple[str, ...]]:
+    """A term list the package ships in ``qa/data`` (a glossary file: ``words<TAB>terms``); empty when it
+    cannot be read, which only a broken install gives."""
     with contextlib.suppress(OSError, UnicodeDecodeError):
         return read_glossary(path)
     return {}

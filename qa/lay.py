@@ -6,22 +6,21 @@ paraphrase; the lexical one cannot, and a lay word's compound head matches whate
 ("byrådet" → menighedsrådet, regionsrådet). ``qa/data/lay_da.tsv`` (``LAY_TERMS``) lists everyday words and
 phrases of Danish public administration with the formal terms; a question's words are looked up by
 Snowball stem (phrases of up to three words first), and the formal terms are added to what the lexical
-index matches, the lay word staying; a single lay word the collection itself uses is left alone. Coverage and word pairs (``qa.match``) count a lay word as present
-where one of its formal terms is. The list is general vocabulary, not any collection's; a collection in
+index matches, the lay word staying; a single lay word the collection itself uses is left alone. Coverage
+and word pairs (``qa.match``) count a lay word as present where one of its formal terms is. The list is general vocabulary, not any collection's; a collection in
 another language, and English questions (``qa.dictionary``), do not use it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.reading.collection import read_glossary
 from indexer.store.lexical import stem_token, words
 
+from .dictionary import read_terms
 from .match import Terms, content_words
 
 __all__ = ["LAY_TERMS", "LayMatch", "LayTerms", "lay_terms"]
@@ -47,11 +46,8 @@ class LayTerms:
     @classmethod
     def read(cls, path: Path) -> LayTerms:
         """The table of ``path`` (``lay<TAB>formal words``, as a glossary); empty when it cannot be read."""
-        rows: dict[str, tuple[str, ...]] = {}
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            rows = read_glossary(path)
         table = {}
-        for lay, formal in rows.items():
+        for lay, formal in read_terms(path).items():
             key = tuple(stem_token(w) for w in words(lay))
             if key and formal:
                 table[key] = formal

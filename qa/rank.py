@@ -163,7 +163,6 @@ class Ranker:
         self._years = DocumentYears(index.documents)
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
-        self._with_terms: Mapping[str, tuple[str, ...]] | None = None
         # passage i read for coverage and word pairs (qa.match.text_words), the last words_cache kept
         passages = index.passages
         self.passage_words: Callable[[int], TextWords] = functools.lru_cache(maxsize=config.words_cache)(
@@ -244,11 +243,13 @@ class Ranker:
             return collection.glossary
         if not collection.glossary:
             return english_danish(terms=PUBLIC_TERMS if self.config.public_terms else None)
-        if not self.config.public_terms:
-            return collection.glossary
-        if self._with_terms is None:  # the collection's entries win; FreeDict's loose senses stay out
-            self._with_terms = public_terms() | collection.glossary
-        return self._with_terms
+        return self._glossary_over_terms if self.config.public_terms else collection.glossary
+
+    @functools.cached_property
+    def _glossary_over_terms(self) -> Mapping[str, tuple[str, ...]]:
+        """The collection's glossary over the public-administration terms: its entries win; FreeDict's loose
+        senses stay out."""
+        return public_terms() | self.index.collection.glossary
 
     # ------------------------------------------------------------ stages
 
