@@ -14,6 +14,11 @@ few of them, or only loose senses ("council" none, "benefit" → fordel); an ent
 senses of the same English word or phrase. A collection with a glossary of its own gets the terms under it
 (its entries win), not FreeDict.
 
+Under those terms, the project's list of everyday English words and phrasal verbs FreeDict lacks
+(``qa/data/everyday_en_da.tsv``, ``EVERYDAY_WORDS``: "staff" → personale, "turn down" → afslå): the
+frequent English words of ``wordfreq`` without a FreeDict or public-terms entry, each with the one to three
+Danish words of its common sense, the sense official text uses first.
+
 ``english_danish()`` gives the mapping ``qa.translate.translate`` takes: the terms alone when FreeDict is
 not installed. Directories searched: ``$KLYNGE_DICTD_DIR`` (when set), then ``/usr/share/dictd``.
 """
@@ -31,10 +36,11 @@ from pathlib import Path
 
 from indexer.reading.collection import read_glossary
 
-__all__ = ["DICTD_DIRS", "PUBLIC_TERMS", "english_danish", "public_terms", "read_dictd", "read_terms"]
+__all__ = ["DICTD_DIRS", "EVERYDAY_WORDS", "PUBLIC_TERMS", "english_danish", "public_terms", "read_dictd", "read_terms"]
 
 DICTD_DIRS = ("/usr/share/dictd",)
 PUBLIC_TERMS = Path(__file__).resolve().parent / "data" / "public_en_da.tsv"
+EVERYDAY_WORDS = Path(__file__).resolve().parent / "data" / "everyday_en_da.tsv"
 DANISH_ENGLISH = "freedict-dan-eng"
 ENGLISH_DANISH = "freedict-eng-dan"
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -83,20 +89,26 @@ def _find(name: str, dirs: tuple[str, ...]) -> Path | None:
     return None
 
 
-def english_danish(dirs: tuple[str, ...] | None = None, terms: Path | None = PUBLIC_TERMS,
+def english_danish(dirs: tuple[str, ...] | None = None,
+                   terms: Path | tuple[Path, ...] | None = (EVERYDAY_WORDS, PUBLIC_TERMS),
                    ) -> dict[str, tuple[str, ...]]:
     """English word or phrase → Danish words: the FreeDict dictionaries found in ``dirs`` (default:
-    ``$KLYNGE_DICTD_DIR``, then ``DICTD_DIRS``), an entry of ``terms`` (a glossary file; None: none)
-    replacing theirs. Empty when neither can be read. Read once per set of directories and terms."""
+    ``$KLYNGE_DICTD_DIR``, then ``DICTD_DIRS``), an entry of ``terms`` (glossary files, a later one's entry
+    replacing an earlier one's; None: none) replacing theirs. Empty when none can be read. Read once per
+    set of directories and terms."""
     if dirs is None:
         env = os.environ.get("KLYNGE_DICTD_DIR")
         dirs = ((env,) if env else ()) + DICTD_DIRS
-    return _load(tuple(dirs), terms)
+    files = () if terms is None else (terms,) if isinstance(terms, Path) else tuple(terms)
+    return _load(tuple(dirs), files)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(dirs: tuple[str, ...], terms: Path | None) -> dict[str, tuple[str, ...]]:
-    return _freedict(dirs) | (public_terms(terms) if terms is not None else {})
+def _load(dirs: tuple[str, ...], terms: tuple[Path, ...]) -> dict[str, tuple[str, ...]]:
+    out = _freedict(dirs)
+    for path in terms:
+        out |= public_terms(path)
+    return out
 
 
 @functools.lru_cache(maxsize=4)

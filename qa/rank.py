@@ -32,7 +32,7 @@ from indexer.store.lexical import stem_token
 from indexer.store.scores import minmax
 
 from .config import FusionWeights, RankingConfig
-from .dictionary import PUBLIC_TERMS, english_danish, public_terms
+from .dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, public_terms
 from .intent import DocumentYears, Scope, asked_count, list_lengths
 from .lay import LayMatch, expansion, expansion_terms, lay_terms, with_formal
 from .match import (
@@ -242,7 +242,9 @@ class Ranker:
         if not self.config.dictionary or (lang, collection.language) != ("en", "da"):
             return collection.glossary
         if not collection.glossary:
-            return english_danish(terms=PUBLIC_TERMS if self.config.public_terms else None)
+            files = ((EVERYDAY_WORDS,) if self.config.everyday_words else ()) + (
+                (PUBLIC_TERMS,) if self.config.public_terms else ())
+            return english_danish(terms=files)
         return self._glossary_over_terms if self.config.public_terms else collection.glossary
 
     @functools.cached_property

@@ -4,14 +4,19 @@ A collection may ship a glossary (``collection.toml``: ``glossary = "FILE.tsv"``
 phrases with the Danish terms a reader would use for them. ``translate`` maps an English question's
 words and phrases (longest match first) to those terms, ``to_danish`` gives them as the bag of words the
 lexical index matches; words without an entry are kept, so names, acronyms and loanwords ("EU", "offshore") match as they are.
+A word or phrase is looked up as written, then with its words lemmatised (``simplemma``: "sent" → send, "turned
+down" → turn down), then with crude suffixes cut from its last word.
 Without a glossary, English retrieval rests on the multilingual signals: fusion trusts the lexical
 index as far as the collection's vocabulary has the question's words (``qa.rank``, ``qa.config``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
+
+import simplemma
 
 _MAX_PHRASE = 3
 
@@ -25,6 +30,21 @@ def _variants(word: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    return str(simplemma.lemmatize(word, lang="en")).lower()
+
+
+def _candidates(words: list[str]) -> list[str]:
+    """The forms a run of question words is looked up by, in order."""
+    forms = [words]
+    lemmas = [_lemma(w) for w in words]
+    if lemmas != words:
+        forms.append(lemmas)
+    forms += [words[:-1] + [v] for v in _variants(words[-1])[1:]]
+    return [" ".join(f) for f in forms]
+
+
 def translate(question: str, glossary: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
     """The English question's words and phrases (longest match first), each as its Danish terms from
     ``glossary``, or as itself when it has no entry: one group of alternatives per English unit."""
@@ -35,7 +55,7 @@ def translate(question: str, glossary: Mapping[str, tuple[str, ...]]) -> tuple[t
         for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
             phrase_words = tokens[i:i + n]
             hits = None
-            for cand in ([" ".join(phrase_words)] + [" ".join(phrase_words[:-1] + [v]) for v in _variants(phrase_words[-1])[1:]]):
+            for cand in _candidates(phrase_words):
                 if cand in glossary:
                     hits = glossary[cand]
                     break

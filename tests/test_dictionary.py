@@ -11,7 +11,9 @@ import pytest
 
 from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
-from qa.dictionary import PUBLIC_TERMS, english_danish, read_dictd
+from qa.dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, read_dictd
+from qa.lang import _EN
+from qa.translate import translate
 
 from .conftest import check_term_list
 
@@ -117,7 +119,7 @@ def test_english_questions_go_through_the_public_terms_without_freedict(tmp_path
     s = Searcher(bare)
     assert {"lejer", "sygedagpenge"} <= set(s.ranker.lexical_query(q, "en").split())
     assert s.ranker.through_dictionary("en")
-    off = Searcher(bare, config=dataclasses.replace(DEFAULT_CONFIG, public_terms=False))
+    off = Searcher(bare, config=dataclasses.replace(DEFAULT_CONFIG, public_terms=False, everyday_words=False))
     assert off.ranker.lexical_query(q, "en") == q and not off.ranker.through_dictionary("en")
 
 
@@ -131,3 +133,46 @@ def test_a_collections_glossary_goes_over_the_public_terms(shipped_fake_index: P
     assert "lejer" in words and set(glossary["cluster"]) <= set(words)
     off = Searcher(index, config=dataclasses.replace(DEFAULT_CONFIG, public_terms=False))
     assert "lejer" not in off.ranker.lexical_query("Can a tenant join a cluster?", "en").split()
+
+
+def test_later_term_lists_win_over_earlier_ones(tmp_path: Path) -> None:
+    everyday, public = tmp_path / "everyday.tsv", tmp_path / "public.tsv"
+    everyday.write_text("staff\tpersonale\nbenefit\tfordel\n", encoding="utf-8")
+    public.write_text("benefit\tydelse\n", encoding="utf-8")
+    d = english_danish(("/nowhere",), terms=(everyday, public))
+    assert d == {"staff": ("personale",), "benefit": ("ydelse",)}
+    assert english_danish(("/nowhere",), terms=(public, everyday))["benefit"] == ("fordel",)
+
+
+def test_the_shipped_everyday_words_are_well_formed() -> None:
+    """qa/data/everyday_en_da.tsv: lowercase English words or phrasal verbs of 1-3 words, 1-3 Danish words;
+    no key twice, no English stopword (a stopword's entry would translate every question's "can" or "is")."""
+    keys = check_term_list(EVERYDAY_WORDS, r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,2}", r"[a-zæøåé-]+(?: [a-zæøåé-]+){0,2}")
+    assert len(keys) > 3000 and len(set(keys)) == len(keys)
+    assert not set(keys) & _EN
+    d = english_danish(("/nowhere",))
+    assert d["staff"] and d["turn down"] and d["municipality"]
+
+
+def test_english_questions_go_through_the_everyday_words(tmp_path: Path, shipped_fake_index: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words FreeDict lacks ("staff") and phrasal verbs ("turned down") reach the Danish lexical index through
+    qa/data/everyday_en_da.tsv; ``everyday_words=False`` leaves them as they are."""
+    monkeypatch.setattr("qa.dictionary.DICTD_DIRS", ())
+    monkeypatch.setenv("KLYNGE_DICTD_DIR", str(tmp_path / "none"))
+    index = Index.load(shipped_fake_index)
+    bare = dataclasses.replace(index, collection=dataclasses.replace(index.collection, glossary={}))
+    q = "Have the staff turned down the offer?"
+    words = Searcher(bare).ranker.lexical_query(q, "en").split()
+    assert {"personale", "afvise", "tilbud"} <= set(words) and "turned" not in words
+    off = Searcher(bare, config=dataclasses.replace(DEFAULT_CONFIG, everyday_words=False)).ranker
+    assert {"staff", "turned", "down", "offer"} <= set(off.lexical_query(q, "en").split())
+
+
+def test_translate_looks_words_up_by_their_lemma() -> None:
+    glossary = {"send": ("sende",), "letter": ("brev",), "turn down": ("afvise",), "rate": ("sats",),
+                "rat": ("rotte",), "child": ("barn",)}
+    assert translate("She sent letters", glossary) == (("she",), ("sende",), ("brev",))
+    assert translate("he turned down children", glossary) == (("he",), ("afvise",), ("barn",))
+    assert translate("interest rates", glossary)[-1] == ("sats",)  # the lemma before a cut suffix ("rat")
+    assert translate("rats", glossary) == (("rotte",),)
