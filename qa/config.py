@@ -152,6 +152,9 @@ class RankingConfig:
     # own-language questions: the checked hits get + this × their answer sentence's cosine and are reordered; 0 = off
     answer_rerank: float = 0.25
     year_prior: float = 0.10  # documents a question names by year (qa/intent.py); 0 = off
+    # taken from acts for Greenland or the Faroe Islands only (qa/intent.py) when the question names neither:
+    # near-copies of the Danish acts that outrank them; 0.2 and 0.3 measured the same, 0.1 half of it; 0 = off
+    territorial_prior: float = 0.20
     list_boost: float = 0.10  # passages with a list as long as the count asked for (qa/intent.py); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...
     depth_per_k: int = 10  # ... deep enough that fusion sees what either signal ranks high

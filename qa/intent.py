@@ -10,7 +10,12 @@
   the question's words (the items are named, the category is not). Passages holding a labelled list
   of exactly that length get a small boost (answer-type matching, as in classic QA systems).
 
-Both are measured in docs/ranking.md.
+- **Acts for Greenland or the Faroe Islands are not about Denmark.** Danish law has acts that apply only
+  there ("retsplejelov for Færøerne", "lov om folketingsvalg i Grønland"), near-copies of the acts that
+  apply in Denmark; a question that names neither place is not about them, and their passages lose a
+  little of their score (``territorial_documents``, ``names_territory``).
+
+All are measured in docs/ranking.md.
 """
 
 from __future__ import annotations
@@ -66,6 +71,20 @@ class Scope:
             return "" if years_in(m.group(0)) <= self.years else m.group(0)
 
         return " ".join(_PERIOD.sub(keep, question).split())
+
+
+_TERRITORY_TITLE = re.compile(r"\b(?:for|i|på) (?:grønland|færøerne)\b", re.IGNORECASE)
+_TERRITORY_NAMED = re.compile(r"grønland|færø|greenland|faroe", re.IGNORECASE)
+
+
+def territorial_documents(documents: Mapping[str, Document]) -> frozenset[str]:
+    """The documents whose title limits them to Greenland or the Faroe Islands."""
+    return frozenset(d for d, doc in documents.items() if _TERRITORY_TITLE.search(doc.title or ""))
+
+
+def names_territory(text: str) -> bool:
+    """Does the question name Greenland or the Faroe Islands (Danish or English)?"""
+    return bool(_TERRITORY_NAMED.search(text))
 
 
 class DocumentYears:

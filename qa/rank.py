@@ -33,7 +33,7 @@ from indexer.store.scores import minmax
 
 from .config import FusionWeights, RankingConfig
 from .dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, public_terms
-from .intent import DocumentYears, Scope, asked_count, list_lengths
+from .intent import DocumentYears, Scope, asked_count, list_lengths, names_territory, territorial_documents
 from .lay import LayMatch, expansion, expansion_terms, lay_terms, with_formal
 from .match import (
     Terms,
@@ -161,6 +161,8 @@ class Ranker:
         self._doc_ids = {str(d): i for i, d in enumerate(names)}
         self._doc_code = codes.astype(np.int32)
         self._years = DocumentYears(index.documents)
+        elsewhere = territorial_documents(index.documents)  # acts for Greenland or the Faroe Islands only
+        self._elsewhere = np.array([d in elsewhere for d in names], dtype=bool)
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
         # passage i read for coverage and word pairs (qa.match.text_words), the last words_cache kept
@@ -305,8 +307,10 @@ class Ranker:
         return ids, sc
 
     def priors(self, q: Query, ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
-        """``fused`` plus the year prior and the list boost (a new array)."""
+        """``fused`` plus the year prior and the list boost, less the territorial prior (a new array)."""
         out = fused.copy()
+        if self.config.territorial_prior and self._elsewhere.any() and not names_territory(q.text):
+            out -= self.config.territorial_prior * self._elsewhere[self._doc_code[ids]]
         if q.scope:  # one lookup per candidate, however many documents the years name (laws: hundreds)
             share = np.zeros(len(self._doc_ids), dtype=np.float32)
             for doc_id, s in q.scope.docs.items():

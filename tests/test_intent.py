@@ -11,7 +11,14 @@ from indexer import Document, Passage, build_index
 from indexer.reading.read import read_document
 from indexer.reading.split import split_document
 from qa import DEFAULT_CONFIG, Searcher
-from qa.intent import DocumentYears, asked_count, list_lengths, years_in
+from qa.intent import (
+    DocumentYears,
+    asked_count,
+    list_lengths,
+    names_territory,
+    territorial_documents,
+    years_in,
+)
 
 from .conftest import CORPUS, MINI_DOCS, FakeEmbedder, write_corpus
 
@@ -125,3 +132,31 @@ def test_a_count_lifts_a_list_of_that_length(tmp_path: Path) -> None:
     assert three["liste"] - three_off["liste"] == pytest.approx(boost)
     assert three["tekst"] == pytest.approx(three_off["tekst"])
     assert four == pytest.approx(four_off)  # a list of three is not what "four" asks for
+
+
+def test_acts_for_greenland_or_the_faroe_islands_are_territorial() -> None:
+    docs = {"a": _doc("a", "Bekendtgørelse af retsplejelov for Færøerne"), "b": _doc("b", "Lov om rettens pleje"),
+            "c": _doc("c", "Bekendtgørelse af lov om folketingsvalg i Grønland"), "d": _doc("d", "Grønlandsk kunst")}
+    assert territorial_documents(docs) == {"a", "c"}
+    assert names_territory("Hvem dømmer på Færøerne?") and names_territory("elections in Greenland")
+    assert not names_territory("Hvornår er der folketingsvalg?")
+
+
+def test_a_territorial_act_yields_to_the_danish_one_unless_the_question_names_its_place(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {
+        "dk.txt": "§ 1. Folketingsvalg skal afholdes senest fire år efter det forrige valg.",
+        "gl.txt": "§ 1. Folketingsvalg holdes samtidig med valget i landet, og landsstyret sørger for valglisterne.",
+        "documents.toml": '["dk.txt"]\ntitle = "Lov om folketingsvalg"\n\n'
+                          '["gl.txt"]\ntitle = "Lov om folketingsvalg i Grønland"\n'})
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    on = Searcher(tmp_path / "index")
+    off = Searcher(on.index, config=replace(DEFAULT_CONFIG, territorial_prior=0.0))
+
+    def scores(s: Searcher, q: str) -> dict[str, float]:
+        return {h.passage.doc_id: h.score for h in s.search(q).hits}
+
+    q = "Hvornår skal der senest være folketingsvalg?"
+    assert DEFAULT_CONFIG.territorial_prior > 0
+    assert scores(off, q)["gl"] - scores(on, q)["gl"] == pytest.approx(DEFAULT_CONFIG.territorial_prior)
+    assert scores(off, q)["dk"] == pytest.approx(scores(on, q)["dk"])
+    assert scores(on, q + " I Grønland") == pytest.approx(scores(off, q + " I Grønland"))
