@@ -155,6 +155,11 @@ class RankingConfig:
     # taken from acts for Greenland or the Faroe Islands only (qa/intent.py) when the question names neither:
     # near-copies of the Danish acts that outrank them; 0.2 and 0.3 measured the same, 0.1 half of it; 0 = off
     territorial_prior: float = 0.20
+    # a document of many passages has more chances of one that scores high by chance (the best of n draws grows
+    # with n): each passage loses size_prior x its document's z-score of log(passage count), where above 0 (a
+    # small document is not lifted: that flipped a toss-up in the shipped texts); 0.02 cost squad-da-dev a
+    # question; 0 = off
+    size_prior: float = 0.01
     list_boost: float = 0.10  # passages with a list as long as the count asked for (qa/intent.py); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...
     depth_per_k: int = 10  # ... deep enough that fusion sees what either signal ranks high

@@ -146,6 +146,14 @@ def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: 
     return [Candidate(c.idx, c.score, c.dense, c.lexical, c.sparse, tuple(a)) for c, a in zip(kept, also, strict=True)]
 
 
+def _size_scores(passages_per_document: np.ndarray) -> np.ndarray:
+    """Each document's log passage count as a z-score over the collection's documents, 0 for documents
+    of the typical size or smaller (and where all are the same size): the size prior's unit."""
+    logs = np.log(np.maximum(passages_per_document, 1)).astype(np.float32)
+    spread = float(logs.std())
+    return np.maximum((logs - logs.mean()) / spread, 0.0) if spread > 0 else np.zeros_like(logs)
+
+
 class Ranker:
     """The retrieval and ranking stages over one index; immutable after construction but for caches
     filled on first use (list lengths, the sparse matrix by columns)."""
@@ -163,6 +171,7 @@ class Ranker:
         self._years = DocumentYears(index.documents)
         elsewhere = territorial_documents(index.documents)  # acts for Greenland or the Faroe Islands only
         self._elsewhere = np.array([d in elsewhere for d in names], dtype=bool)
+        self._size = _size_scores(np.bincount(self._doc_code, minlength=len(names)))
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
         # passage i read for coverage and word pairs (qa.match.text_words), the last words_cache kept
@@ -307,8 +316,8 @@ class Ranker:
         return ids, sc
 
     def priors(self, q: Query, ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
-        """``fused`` plus the year prior and the list boost, less the territorial prior (a new array)."""
-        out = fused.copy()
+        """``fused`` plus the year prior and the list boost, less the territorial and size priors (a new array)."""
+        out = fused - self.config.size_prior * self._size[self._doc_code[ids]]
         if self.config.territorial_prior and self._elsewhere.any() and not names_territory(q.text):
             out -= self.config.territorial_prior * self._elsewhere[self._doc_code[ids]]
         if q.scope:  # one lookup per candidate, however many documents the years name (laws: hundreds)

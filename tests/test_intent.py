@@ -160,3 +160,28 @@ def test_a_territorial_act_yields_to_the_danish_one_unless_the_question_names_it
     assert scores(off, q)["gl"] - scores(on, q)["gl"] == pytest.approx(DEFAULT_CONFIG.territorial_prior)
     assert scores(off, q)["dk"] == pytest.approx(scores(on, q)["dk"])
     assert scores(on, q + " I Grønland") == pytest.approx(scores(off, q + " I Grønland"))
+
+
+def test_a_large_document_yields_a_little_and_a_small_one_is_not_lifted(tmp_path: Path) -> None:
+    """The size prior: passages of a document with more passages than the collection's typical one lose
+    ``size_prior`` × its z-score of log(passage count); documents of typical size or smaller keep their score."""
+    big = "\n\n".join(f"Afsnit {i}\n\nKommunen fører tilsyn med område nummer {i} og dets anlæg." for i in range(40))
+    corpus = write_corpus(tmp_path / "corpus", {
+        "stor.txt": big, "lille.txt": "Kommunen fører tilsyn med skoler.", "mellem.txt": "Kommunen fører tilsyn med veje."})
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    on = Searcher(tmp_path / "index")
+    off = Searcher(on.index, config=replace(DEFAULT_CONFIG, size_prior=0.0))
+    counts = {d: sum(p.doc_id == d for p in on.index.passages) for d in ("stor", "lille", "mellem")}
+    assert counts["stor"] > 3 * max(counts["lille"], counts["mellem"])
+
+    def scores(s: Searcher) -> dict[str, float]:  # each document's best hit
+        best: dict[str, float] = {}
+        for h in s.search("Hvem fører tilsyn?", k=20).hits:
+            best.setdefault(h.passage.doc_id, h.score)
+        return best
+
+    with_prior, without = scores(on), scores(off)
+    assert DEFAULT_CONFIG.size_prior > 0
+    assert without["stor"] - with_prior["stor"] > 0.5 * DEFAULT_CONFIG.size_prior
+    assert with_prior["lille"] == pytest.approx(without["lille"])
+    assert with_prior["mellem"] == pytest.approx(without["mellem"])
