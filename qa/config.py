@@ -125,8 +125,8 @@ class RankingConfig:
     # in front of it, the project's list of public-administration terms (qa/data/public_en_da.tsv): the words English
     # questions about Danish law turn on, which FreeDict lacks or gives loose senses of; False = FreeDict alone
     public_terms: bool = True
-    # under those terms, everyday English words and phrasal verbs FreeDict lacks (qa/data/everyday_en_da.tsv:
-    # "staff" -> personale, "turn down" -> afslå); FreeDict has ~5,500 headwords; False = without them
+    # under those terms, frequent English words FreeDict lacks (qa/data/everyday_en_da.tsv: "staff" -> personale,
+    # "household" -> husstand); FreeDict has ~5,500 headwords; False = without them
     everyday_words: bool = True
     # Danish questions in a Danish collection: a lay word's formal terms (qa/data/lay_da.tsv: "byråd" ->
     # kommunalbestyrelse) added to the lexical query; the words people use are not the words acts use (qa/lay.py)

@@ -14,8 +14,8 @@ few of them, or only loose senses ("council" none, "benefit" → fordel); an ent
 senses of the same English word or phrase. A collection with a glossary of its own gets the terms under it
 (its entries win), not FreeDict.
 
-Under those terms, the project's list of everyday English words and phrasal verbs FreeDict lacks
-(``qa/data/everyday_en_da.tsv``, ``EVERYDAY_WORDS``: "staff" → personale, "turn down" → afslå): the
+Under those terms, the project's list of everyday English words FreeDict lacks
+(``qa/data/everyday_en_da.tsv``, ``EVERYDAY_WORDS``: "staff" → personale, "household" → husstand): the
 frequent English words of ``wordfreq`` without a FreeDict or public-terms entry, each with the one to three
 Danish words of its common sense, the sense official text uses first.
 

@@ -30,9 +30,13 @@ def _variants(word: str) -> list[str]:
     return out
 
 
+# auxiliaries stay as they are: "does" asks, it is no form of "do" (gøre) to translate
+_AUXILIARIES = frozenset("am is are was were be been being has have had having do does did done".split())
+
+
 @functools.lru_cache(maxsize=65536)
 def _lemma(word: str) -> str:
-    return str(simplemma.lemmatize(word, lang="en")).lower()
+    return word if word in _AUXILIARIES else str(simplemma.lemmatize(word, lang="en")).lower()
 
 
 def _candidates(words: list[str]) -> list[str]:
