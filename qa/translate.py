@@ -4,8 +4,8 @@ A collection may ship a glossary (``collection.toml``: ``glossary = "FILE.tsv"``
 phrases with the Danish terms a reader would use for them. ``translate`` maps an English question's
 words and phrases (longest match first) to those terms, ``to_danish`` gives them as the bag of words the
 lexical index matches; words without an entry are kept, so names, acronyms and loanwords ("EU", "offshore") match as they are.
-A word or phrase is looked up as written, then with its words lemmatised (``simplemma``: "sent" → send, "turned
-down" → turn down), then with crude suffixes cut from its last word.
+A word or phrase is looked up as written, then with its words lemmatised (``simplemma``: "sent" → send, "rural
+zone permits" → rural zone permit; auxiliaries stay as they are), then with crude suffixes cut from its last word.
 Without a glossary, English retrieval rests on the multilingual signals: fusion trusts the lexical
 index as far as the collection's vocabulary has the question's words (``qa.rank``, ``qa.config``).
 """
