@@ -150,7 +150,7 @@ def _size_scores(passages_per_document: np.ndarray) -> np.ndarray:
     """Each document's log passage count as a z-score over the collection's documents, 0 for documents
     of the typical size or smaller (and where all are the same size): the size prior's unit."""
     logs = np.log(np.maximum(passages_per_document, 1)).astype(np.float32)
-    spread = float(logs.std())
+    spread = float(logs.std()) if len(logs) > 1 else 0.0
     return np.maximum((logs - logs.mean()) / spread, 0.0) if spread > 0 else np.zeros_like(logs)
 
 

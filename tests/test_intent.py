@@ -185,3 +185,15 @@ def test_a_large_document_yields_a_little_and_a_small_one_is_not_lifted(tmp_path
     assert without["stor"] - with_prior["stor"] > 0.5 * DEFAULT_CONFIG.size_prior
     assert with_prior["lille"] == pytest.approx(without["lille"])
     assert with_prior["mellem"] == pytest.approx(without["mellem"])
+
+
+def test_size_scores_are_zero_where_sizes_do_not_vary() -> None:
+    import numpy as np
+
+    from qa.rank import _size_scores
+
+    assert len(_size_scores(np.array([], dtype=np.int64))) == 0  # an empty index: no warning, no score
+    assert _size_scores(np.array([7])).tolist() == [0.0]
+    assert _size_scores(np.array([4, 4, 4])).tolist() == [0.0, 0.0, 0.0]
+    big = _size_scores(np.array([1, 1, 100]))
+    assert big[0] == big[1] == 0.0 and big[2] > 0
