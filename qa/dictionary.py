@@ -107,7 +107,7 @@ def english_danish(dirs: tuple[str, ...] | None = None,
 def _load(dirs: tuple[str, ...], terms: tuple[Path, ...]) -> dict[str, tuple[str, ...]]:
     out = _freedict(dirs)
     for path in terms:
-        out |= public_terms(path)
+        out |= read_terms(path)  # a later list's entry replaces an earlier one's
     return out
 
 
