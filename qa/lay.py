@@ -7,8 +7,9 @@ paraphrase; the lexical one cannot, and a lay word's compound head matches whate
 phrases of Danish public administration with the formal terms; a question's words are looked up by
 Snowball stem (phrases of up to three words first), and the formal terms are added to what the lexical
 index matches, the lay word staying; a single lay word the collection itself uses is left alone. Coverage
-and word pairs (``qa.match``) count a lay word as present where one of its formal terms is. The list is general vocabulary, not any collection's; a collection in
-another language, and English questions (``qa.dictionary``), do not use it.
+and word pairs (``qa.match``) count a lay word as present where one of its formal terms is. The list is
+general vocabulary, not any collection's; a collection in another language, and English questions
+(``qa.dictionary``), do not use it.
 """
 
 from __future__ import annotations
