@@ -211,6 +211,12 @@ class Ranker:
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
                      self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang), lay)
 
+    def embedded_text(self, text: str, lang: str) -> str:
+        """What the model embeds for a question: the question, followed in brackets by its lay words' formal
+        terms when it has any ("Hvor tit holder byrådet møde? (kommunalbestyrelse)")."""
+        lay = self._lay(text, lang) if self.config.lay_terms_embedded else ()
+        return f"{text} ({expansion(lay)})" if lay else text
+
     def _lay(self, text: str, lang: str) -> tuple[LayMatch, ...]:
         """The Danish lay words of a question in a Danish collection's language (``qa.lay``), when used."""
         if not self.config.lay_terms or lang != "da" or not self.own_language(lang):

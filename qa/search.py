@@ -102,7 +102,8 @@ class Searcher:
         need_sparse = [i for i, ql in enumerate(langs) if self.ranker.uses_sparse(ql)]
         qsparse: dict[int, Any] = {}
         if cleaned:
-            enc = self.embedder.encode_queries(cleaned, need_sparse, self.index.manifest.get("sparse_recipe", "raw"))
+            embedded = [self.ranker.embedded_text(t, ql) for t, ql in zip(cleaned, langs, strict=True)]
+            enc = self.embedder.encode_queries(embedded, need_sparse, self.index.manifest.get("sparse_recipe", "raw"))
             qvecs = enc.dense
             if enc.sparse is not None:
                 qsparse = {i: enc.sparse[j] for j, i in enumerate(need_sparse)}

@@ -69,3 +69,25 @@ def test_danish_questions_get_the_formal_terms_english_ones_do_not(shipped_fake_
     off = Searcher(Index.load(shipped_fake_index), config=dataclasses.replace(DEFAULT_CONFIG, lay_terms=False))
     assert off.ranker.analyse("Hvor tit holder byrådet møde?", "da", s.index.vectors()[0], None).lexical == \
         "Hvor tit holder byrådet møde?"
+
+
+def test_the_question_is_embedded_with_its_formal_terms(shipped_fake_index: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    """The model sees "question (formal terms)" for a Danish question with lay words, the question alone
+    otherwise, in English, or with the switch off."""
+    from qa import rank
+
+    t = table(tmp_path, "byråd\tkommunalbestyrelse\n")
+    monkeypatch.setattr(rank, "lay_terms", lambda: t)
+    s = Searcher(Index.load(shipped_fake_index))
+    seen: list[str] = []
+    encode = s.embedder.encode_queries
+    monkeypatch.setattr(s.embedder, "encode_queries", lambda texts, *a: seen.extend(texts) or encode(texts, *a))
+    s.search_many(["Hvor tit holder byrådet møde?", "Hvem støtter klynger?"], lang="da")
+    s.search("How often does the byråd meet?", lang="en")
+    assert seen == ["Hvor tit holder byrådet møde? (kommunalbestyrelse)", "Hvem støtter klynger?",
+                    "How often does the byråd meet?"]
+    off = Searcher(Index.load(shipped_fake_index), config=dataclasses.replace(DEFAULT_CONFIG, lay_terms_embedded=False))
+    assert off.ranker.embedded_text("Hvor tit holder byrådet møde?", "da") == "Hvor tit holder byrådet møde?"
+    assert s.ranker.analyse("Hvor tit holder byrådet møde?", "da", s.index.vectors()[0], None).text == \
+        "Hvor tit holder byrådet møde?"  # the lexical side and the answer see the question as asked
