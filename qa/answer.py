@@ -14,30 +14,29 @@ __all__ = ["answer_units", "best_sentences"]  # answer_units: indexer.reading.un
 
 
 def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str], float] | None = None,
-                   headings: Sequence[str] = (), config: AnswerConfig | None = None) -> tuple[tuple[int, int], ...]:
+                   headings: Sequence[str] = (), config: AnswerConfig | None = None,
+                   closeness: Callable[[int, int], float | None] | None = None) -> tuple[tuple[int, int], ...]:
     """The sentence(s) of ``text`` that share the most question tokens (offsets into ``text``).
 
     ``question``: for English questions, their Danish glossary terms (what the lexical index sees).
     ``weight``: token weight, e.g. the lexical index's IDF, so rare words count more than common ones.
     ``headings``: the passage's heading path, never an answer.
+    ``closeness``: the cosine of a sentence (its start and end) with the question, None where unknown; with it,
+    a sentence scores its shared tokens and its closeness, each min-max scaled over the passage, weighed by
+    ``config.closeness_weight`` (the sentence that means what the question asks, not only shares its words).
     """
     c = config or AnswerConfig()
     spans = answer_units(text, headings)
     if not spans:
         return ()
     q = set(tokenize(question))
-    if not q:
+    if not q and closeness is None:
         return (spans[0],)
-    w = weight or (lambda _t: 1.0)
-    scored = []
-    for i, (s, e) in enumerate(spans):
-        toks = tokenize(text[s:e])
-        if not toks:
-            continue
-        overlap = sum((c.stem_weight if t.startswith("s:") else c.gram_weight) * w(t) for t in set(toks) & q)
-        scored.append((overlap / math.sqrt(len(toks) ** 0.5 + 1) - c.position_penalty * i, s, e))
+    scored = _shared_tokens(q, text, spans, weight or (lambda _t: 1.0), c)
     if not scored:
         return (spans[0],)
+    if closeness is not None and c.closeness_weight > 0:
+        scored = _with_closeness(scored, closeness, c.closeness_weight)
     scored.sort(reverse=True)
     best = (scored[0][1], scored[0][2])
     if text[best[0]:best[1]].rstrip().endswith(":"):
@@ -52,3 +51,35 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
     top = scored[:n] + [x for x in scored[n:n + 1] if scored[0][0] > 0 and x[0] >= c.tie * scored[0][0]]
     chosen = sorted((s, e) for _, s, e in top)
     return tuple(chosen)
+
+
+def _shared_tokens(q: set[str], text: str, spans: Sequence[tuple[int, int]], w: Callable[[str], float],
+                   c: AnswerConfig) -> list[tuple[float, int, int]]:
+    """(score, start, end) of each sentence with tokens: the weighted question tokens it holds, over the
+    square root of its length's square root, earlier sentences ahead by ``position_penalty`` each."""
+    scored = []
+    for i, (s, e) in enumerate(spans):
+        toks = tokenize(text[s:e])
+        if not toks:
+            continue
+        overlap = sum((c.stem_weight if t.startswith("s:") else c.gram_weight) * w(t) for t in set(toks) & q)
+        scored.append((overlap / math.sqrt(len(toks) ** 0.5 + 1) - c.position_penalty * i, s, e))
+    return scored
+
+
+def _with_closeness(scored: list[tuple[float, int, int]], closeness: Callable[[int, int], float | None],
+                    weight: float) -> list[tuple[float, int, int]]:
+    """``scored`` rescored as (1 - weight) x shared tokens / the best + weight x min-max closeness; as it was
+    when fewer than two sentences have a closeness (a sentence without one counts as the least close)."""
+    known = [closeness(s, e) for _, s, e in scored]
+    have = [x for x in known if x is not None]
+    if len(have) < 2:
+        return scored
+    low, high = min(have), max(have)
+    top = max(x for x, _, _ in scored)
+    out = []
+    for (x, s, e), cos in zip(scored, known, strict=True):
+        lexical = x / top if top > 0 else 0.0
+        close = ((cos if cos is not None else low) - low) / (high - low) if high > low else 0.0
+        out.append(((1 - weight) * lexical + weight * close, s, e))
+    return out

@@ -86,6 +86,10 @@ class AnswerConfig:
     stem_weight: float = 1.0  # a shared word stem counts fully ...
     gram_weight: float = 0.25  # ... a shared character n-gram a quarter (a word has several)
     position_penalty: float = 0.01  # per piece: earlier pieces win exact ties
+    # shared words and the sentence's cosine with the question (the index's stored windows), min-max scaled over
+    # the passage, weigh alike: the sentence that means what is asked, not only the one sharing most words; 0.3
+    # and 0.7 measured a question or two below 0.5 (docs/ranking.md, "Answer sentences"); 0 = shared words only
+    closeness_weight: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import functools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -130,9 +130,12 @@ class Searcher:
             answers = [self._answer_spans(q, c.idx, lookup) for c in ranked[:n_answers]]
             staged.append((q, ranked, lookup, answers, time.perf_counter() - t1))
         t2 = time.perf_counter()
-        # a resolved § lookup is answered whatever the check says: it is not run for one
-        checks = self._answer_check([(q, ranked, answers if lookup is None else [])
-                                     for q, ranked, lookup, answers, _ in staged])
+        # a resolved § lookup is answered whatever the check says: it is not run for one; the check reads the
+        # sentence sharing most of the question's words, the one its models were fitted on (docs/ranking.md, 5.)
+        n = self.config.confidence.answer_check
+        checks = self._answer_check([(q, ranked, [self._answer_spans(q, c.idx, None, close=False)
+                                                  for c in ranked[:n]] if lookup is None else [])
+                                     for q, ranked, lookup, _, _ in staged])
         t_check = (time.perf_counter() - t2) / max(1, len(staged))
         results = []
         for (q, ranked, lookup, answers, t_rank), cosines in zip(staged, checks, strict=True):
@@ -149,14 +152,31 @@ class Searcher:
 
     # ------------------------------------------------------------ annotate
 
-    def _answer_spans(self, q: Query, idx: int, lookup: Resolved | None) -> tuple[tuple[int, int], ...]:
+    def _answer_spans(self, q: Query, idx: int, lookup: Resolved | None,
+                      close: bool = True) -> tuple[tuple[int, int], ...]:
         """The answer sentence(s) of passage ``idx`` (offsets into its text): for a passage of a resolved
-        § lookup the provision itself, else the sentence(s) sharing most of the question's words."""
+        § lookup the provision itself, else the sentence(s) sharing most of the question's words and, with
+        ``close`` and stored windows, closest to it in meaning (``qa.answer.best_sentences``)."""
         p = self.index.passages[idx]
         if lookup is not None and idx in lookup.passages:
             return ((max(lookup.span[0], p.start) - p.start, min(lookup.span[1], p.end) - p.start),)
         return best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
-                              config=self.config.answer)
+                              config=self.config.answer, closeness=self._closeness(q, idx) if close else None)
+
+    def _closeness(self, q: Query, idx: int) -> Callable[[int, int], float | None] | None:
+        """The cosine with ``q`` of a sentence (start, end) of passage ``idx``: that of its closest stored window
+        (``indexer.store.checks``; no model work), None for a sentence without one; None without windows."""
+        checks = self.index.checks
+        windows = checks.windows(idx) if checks is not None and self.config.answer.closeness_weight > 0 else []
+        if not windows:
+            return None
+        assert checks is not None
+        cos = np.asarray(checks.vectors[windows[0][0]:windows[-1][0] + 1], dtype=np.float32) @ q.vector
+
+        def closeness(start: int, end: int) -> float | None:
+            inside = [float(c) for c, (_, (s, e)) in zip(cos, windows, strict=True) if start <= s and e <= end]
+            return max(inside, default=None)
+        return closeness
 
     def _answer_check(self, staged: Sequence[tuple[Query, list[Candidate], list[tuple[tuple[int, int], ...]]]],
                       ) -> list[list[float | None]]:

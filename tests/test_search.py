@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from indexer.reading.collection import read_glossary
 from qa import Filters, QueryError, Searcher, detect_lang
 from qa.answer import answer_units, best_sentences
+from qa.config import AnswerConfig
 from qa.rank import Candidate, dedupe
 from qa.search import clean_query
 from qa.translate import to_danish
@@ -134,6 +135,24 @@ def test_best_sentence_is_the_answering_one() -> None:
     assert text[s:e].startswith("De regionale vækstfora")
 
 
+def test_a_sentence_closer_in_meaning_is_marked_over_one_sharing_more_words() -> None:
+    """Shared words and closeness (a sentence's cosine with the question) weigh alike, each scaled over the
+    passage; without closeness, with its weight 0, or with fewer than two sentences known: shared words alone."""
+    text = ("Kommunalbestyrelsen træffer beslutning om, hvornår kommunalbestyrelsens møder skal afholdes. "
+            "Ordinært møde afholdes som regel en gang om måneden.")
+    q = "Hvor tit holder kommunalbestyrelsen møde?"
+    first, second = answer_units(text)
+    close = {first: 0.80, second: 0.88}
+    shown = lambda spans: [text[slice(*sp)][:9] for sp in spans]  # noqa: E731
+    assert shown(best_sentences(q, text)) == ["Kommunalb"]
+    assert shown(best_sentences(q, text, closeness=lambda s, e: close[(s, e)])) == ["Ordinært "]
+    assert shown(best_sentences(q, text, closeness=lambda s, e: close[(s, e)],
+                                config=AnswerConfig(closeness_weight=0.0))) == ["Kommunalb"]
+    assert shown(best_sentences(q, text, closeness=lambda s, e: 0.9 if (s, e) == second else None)) == ["Kommunalb"]
+    # no shared word at all: the closest sentence, not the first
+    assert shown(best_sentences("Xyz?", text, closeness=lambda s, e: close[(s, e)])) == ["Ordinært "]
+
+
 def test_answer_sentences_skip_headings_and_show_the_items_of_a_list() -> None:
     text = ("Pejlemærker 2018\n\nDer opstilles følgende fem pejlemærker for indsatsen 2016-2018:\n\n"
             "1. Mindst 2.000 virksomheder har årligt udviklet nye innovationer\n\n"
@@ -232,6 +251,42 @@ def test_the_answer_check_reads_stored_windows_and_agrees_with_embedding_them_no
         assert (a.answered, [h.passage.passage_id for h in a.hits]) == (b.answered, [h.passage.passage_id for h in b.hits])
     assert stored.embedder.calls == len(questions)  # the questions themselves, nothing else
     assert now.embedder.calls > len(questions)
+
+
+def test_marked_sentences_weigh_their_stored_windows_and_the_check_reads_the_word_sharing_one(
+        shipped_fake_index: Path) -> None:
+    """With stored windows the marked sentence weighs its closeness (its closest window's cosine with the
+    question); the answer check, its verdict and the order of the hits are those of the word-sharing sentence."""
+    from dataclasses import replace
+
+    from indexer import Index
+    from qa import DEFAULT_CONFIG
+
+    from .fake_embedder import FakeEmbedder
+
+    near = Searcher(Index.load(shipped_fake_index), embedder=FakeEmbedder())
+    words = Searcher(Index.load(shipped_fake_index), embedder=FakeEmbedder(),
+                     config=replace(DEFAULT_CONFIG, answer=replace(DEFAULT_CONFIG.answer, closeness_weight=0.0)))
+    questions = ["Hvem har ansvaret for spirende klynger?", "Hvor mange landsdækkende klynger lægger loven op til?",
+                 "Who finances the clusters?", "Hvad er Cluster Excellence Denmark?", "Hvordan måles klyngernes effekt?"]
+    moved = 0
+    for text in questions:
+        a, b = near.search(text, k=5), words.search(text, k=5)
+        assert (a.features, a.answered, a.confidence) == (b.features, b.answered, b.confidence)
+        assert [h.passage.passage_id for h in a.hits] == [h.passage.passage_id for h in b.hits]
+        moved += [h.answer for h in a.hits] != [h.answer for h in b.hits]
+    assert moved > 0
+    # the closeness of a sentence is the best cosine of the stored windows inside it
+    checks = near.index.checks
+    assert checks is not None
+    v = near.embedder.encode_queries(["Hvem har ansvaret for spirende klynger?"], [], "raw").dense[0]
+    q = near.ranker.analyse("Hvem har ansvaret for spirende klynger?", "da", v, None)
+    rows = checks.windows(0)
+    closeness = near._closeness(q, 0)
+    assert closeness is not None
+    (s, e) = rows[0][1]
+    assert closeness(s, e) == pytest.approx(max(float(checks.vector(r) @ v) for r, (a, b) in rows if s <= a and b <= e))
+    assert closeness(len(near.index.passages[0].text) + 1, len(near.index.passages[0].text) + 2) is None
 
 
 def test_check_windows_cover_a_long_sentence_in_overlapping_runs() -> None:
