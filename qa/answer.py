@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
@@ -32,7 +33,8 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
     q = set(tokenize(question))
     if not q and closeness is None:
         return (spans[0],)
-    scored = _shared_tokens(q, text, spans, weight or (lambda _t: 1.0), c)
+    w = weight or (lambda _t: 1.0)
+    scored = list(_shared_tokens(tuple(sorted((t, w(t)) for t in q)), text, tuple(spans), c))
     if not scored:
         return (spans[0],)
     if closeness is not None and c.closeness_weight > 0:
@@ -53,18 +55,22 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
     return tuple(chosen)
 
 
-def _shared_tokens(q: set[str], text: str, spans: Sequence[tuple[int, int]], w: Callable[[str], float],
-                   c: AnswerConfig) -> list[tuple[float, int, int]]:
-    """(score, start, end) of each sentence with tokens: the weighted question tokens it holds, over the
-    square root of its length's square root, earlier sentences ahead by ``position_penalty`` each."""
+@functools.lru_cache(maxsize=256)
+def _shared_tokens(q: tuple[tuple[str, float], ...], text: str, spans: tuple[tuple[int, int], ...],
+                   c: AnswerConfig) -> tuple[tuple[float, int, int], ...]:
+    """(score, start, end) of each sentence with tokens: the question tokens it holds (``q``: each with its
+    weight), over the square root of its length's square root, earlier sentences ahead by
+    ``position_penalty`` each. Kept for the last few passages: a searcher picks a hit's sentences twice
+    (shown, and for the answer check)."""
+    w = dict(q)
     scored = []
     for i, (s, e) in enumerate(spans):
         toks = tokenize(text[s:e])
         if not toks:
             continue
-        overlap = sum((c.stem_weight if t.startswith("s:") else c.gram_weight) * w(t) for t in set(toks) & q)
+        overlap = sum((c.stem_weight if t.startswith("s:") else c.gram_weight) * w[t] for t in set(toks) & w.keys())
         scored.append((overlap / math.sqrt(len(toks) ** 0.5 + 1) - c.position_penalty * i, s, e))
-    return scored
+    return tuple(scored)
 
 
 def _with_closeness(scored: list[tuple[float, int, int]], closeness: Callable[[int, int], float | None],
