@@ -2,6 +2,7 @@
 
     python benchmarks/calibrate.py --squad-index DIR           # report cross-validated errors
     python benchmarks/calibrate.py --squad-index DIR --write   # and write the fitted models into qa/config.py
+    python benchmarks/calibrate.py --squad-index DIR --write-only CALIBRATED:da   # only that one
     python benchmarks/calibrate.py --squad-index DIR --laws-index .klynge/laws-eval-index   # a third collection
 
 Two models per language: over every feature of qa/confidence.py (``CALIBRATED``, the default), and over
@@ -143,6 +144,8 @@ def main() -> None:
     ap.add_argument("--squad-index", type=Path, required=True)
     ap.add_argument("--laws-index", type=Path, help="add a third collection: the index benchmarks/laws_eval.py builds")
     ap.add_argument("--write", action="store_true", help="write the fitted models into qa/config.py")
+    ap.add_argument("--write-only", action="append", default=[], metavar="NAME:LANG",
+                    help="write only this model (e.g. CALIBRATED:da; repeatable), the others kept as they are")
     args = ap.parse_args()
     rows = collect(args.index_dir, SHIPPED_SETS, "shipped") + collect(args.squad_index, SQUAD_SETS, "squad-da-dev")
     if args.laws_index:
@@ -152,12 +155,28 @@ def main() -> None:
         print(f"\n## {name}: {', '.join(names)}\n")
         literal = report(rows, name, names)
         print("\n" + literal)
-        text = re.sub(rf"{name}: dict\[str, LogisticModel\] = \{{\n.*?\n\}}\n", lambda _m, lit=literal: lit, text,
-                      flags=re.S)
-    if args.write:
+        langs = [w.split(":", 1)[1] for w in args.write_only if w.split(":", 1)[0] == name] if args.write_only \
+            else ["da", "en"]
+        text = _merge(text, name, literal, langs)
+    if args.write or args.write_only:
         path = ROOT / "qa" / "config.py"
         path.write_text(text, encoding="utf-8")
         print(f"written to {path}")
+
+
+def _merge(text: str, name: str, literal: str, langs: list[str]) -> str:
+    """``text`` (qa/config.py) with the lines of ``langs`` in its ``name`` block taken from ``literal``."""
+    block = re.search(rf"{name}: dict\[str, LogisticModel\] = \{{\n.*?\n\}}\n", text, flags=re.S)
+    if block is None:
+        raise SystemExit(f"qa/config.py has no {name} block to write into")
+    new = block.group(0)
+    for lang in langs:
+        line = re.search(rf'^    "{lang}": .*$', literal, flags=re.M)
+        if line is None:
+            raise SystemExit(f"no fitted model for language {lang!r}: use da or en")
+        found = line.group(0)
+        new = re.sub(rf'^    "{lang}": .*$', lambda _m, ln=found: ln, new, flags=re.M)
+    return text.replace(block.group(0), new)
 
 
 def report(rows: list[dict], name: str, names: tuple[str, ...]) -> str:

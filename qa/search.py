@@ -130,12 +130,9 @@ class Searcher:
             answers = [self._answer_spans(q, c.idx, lookup) for c in ranked[:n_answers]]
             staged.append((q, ranked, lookup, answers, time.perf_counter() - t1))
         t2 = time.perf_counter()
-        # a resolved § lookup is answered whatever the check says: it is not run for one; the check reads the
-        # sentence sharing most of the question's words, the one its models were fitted on (docs/ranking.md, 5.)
-        n = self.config.confidence.answer_check
-        checks = self._answer_check([(q, ranked, [self._answer_spans(q, c.idx, None, close=False)
-                                                  for c in ranked[:n]] if lookup is None else [])
-                                     for q, ranked, lookup, _, _ in staged])
+        # a resolved § lookup is answered whatever the check says: it is not run for one
+        checks = self._answer_check([(q, ranked, self._checked(q, ranked, answers) if lookup is None else [])
+                                     for q, ranked, lookup, answers, _ in staged])
         t_check = (time.perf_counter() - t2) / max(1, len(staged))
         results = []
         for (q, ranked, lookup, answers, t_rank), cosines in zip(staged, checks, strict=True):
@@ -152,8 +149,7 @@ class Searcher:
 
     # ------------------------------------------------------------ annotate
 
-    def _answer_spans(self, q: Query, idx: int, lookup: Resolved | None,
-                      close: bool = True) -> tuple[tuple[int, int], ...]:
+    def _answer_spans(self, q: Query, idx: int, lookup: Resolved | None, close: bool = True) -> tuple[tuple[int, int], ...]:
         """The answer sentence(s) of passage ``idx`` (offsets into its text): for a passage of a resolved
         § lookup the provision itself, else the sentence(s) sharing most of the question's words and, with
         ``close`` and stored windows, closest to it in meaning (``qa.answer.best_sentences``)."""
@@ -163,9 +159,17 @@ class Searcher:
         return best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
                               config=self.config.answer, closeness=self._closeness(q, idx) if close else None)
 
+    def _checked(self, q: Query, ranked: list[Candidate], answers: list[tuple[tuple[int, int], ...]],
+                 ) -> list[tuple[tuple[int, int], ...]]:
+        """The sentences the answer check reads: those shown, in the collection's language; else those sharing
+        most of the (translated) words, what that model was fitted on (docs/ranking.md, "Answer sentences")."""
+        if self.ranker.own_language(q.lang):
+            return answers
+        return [self._answer_spans(q, c.idx, None, close=False) for c in ranked[:self.config.confidence.answer_check]]
+
     def _closeness(self, q: Query, idx: int) -> Callable[[int, int], float | None] | None:
         """The cosine with ``q`` of a sentence (start, end) of passage ``idx``: that of its closest stored window
-        (``indexer.store.checks``; no model work), None for a sentence without one; None without windows."""
+        (``indexer.store.checks``; no model work), else None; None without windows."""
         checks = self.index.checks
         windows = checks.windows(idx) if checks is not None and self.config.answer.closeness_weight > 0 else []
         if not windows:

@@ -163,3 +163,21 @@ def test_the_performance_page_is_generated_from_the_results() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "report.py"), "--check"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr  # docs/performance.md: run benchmarks/report.py
+
+
+def test_calibrate_writes_only_the_models_asked_for() -> None:
+    """benchmarks/calibrate.py --write-only CALIBRATED:da replaces that model's line and keeps the others."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("calibrate", ROOT / "benchmarks" / "calibrate.py")
+    assert spec is not None and spec.loader is not None
+    calibrate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(calibrate)
+    text = ('A = 1\nCALIBRATED: dict[str, LogisticModel] = {\n    "da": OLD_DA,\n    "en": OLD_EN,\n}\n'
+            'CALIBRATED_QUICK: dict[str, LogisticModel] = {\n    "da": Q_DA,\n    "en": Q_EN,\n}\n')
+    fitted = 'CALIBRATED: dict[str, LogisticModel] = {\n    "da": NEW_DA,\n    "en": NEW_EN,\n}\n'
+    once = calibrate._merge(text, "CALIBRATED", fitted, ["da"])
+    assert '"da": NEW_DA' in once and '"en": OLD_EN' in once and '"da": Q_DA' in once
+    assert calibrate._merge(text, "CALIBRATED", fitted, ["da", "en"]).count("NEW_") == 2
+    with pytest.raises(SystemExit, match="'fr'"):
+        calibrate._merge(text, "CALIBRATED", fitted, ["fr"])
