@@ -184,8 +184,8 @@ class Searcher:
 
     def _answer_check(self, staged: Sequence[tuple[Query, list[Candidate], list[tuple[tuple[int, int], ...]]]],
                       ) -> list[list[float | None]]:
-        """Per question, the cosine between it and the first answer sentence (the one sharing most of its
-        words) of each of its best ``answer_check`` hits (a long one cut to its ``answer_check_words`` words
+        """Per question, the cosine between it and the first answer sentence (the one :meth:`_checked` gives)
+        of each of its best ``answer_check`` hits (a long one cut to its ``answer_check_words`` words
         holding most of the question's words; None for a hit without one), every sentence embedded on its
         own: looked up among
         the index's stored windows (:meth:`_stored_window`), else embedded now (one batch for all the
