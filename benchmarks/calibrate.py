@@ -147,6 +147,12 @@ def main() -> None:
     ap.add_argument("--write-only", action="append", default=[], metavar="NAME:LANG",
                     help="write only this model (e.g. CALIBRATED:da; repeatable), the others kept as they are")
     args = ap.parse_args()
+    only: dict[str, list[str]] = {}
+    for item in args.write_only:
+        name, _, lang = item.partition(":")
+        if name not in ("CALIBRATED", "CALIBRATED_QUICK") or lang not in ("da", "en"):
+            ap.error(f"--write-only {item!r}: give NAME:LANG, NAME CALIBRATED or CALIBRATED_QUICK, LANG da or en")
+        only.setdefault(name, []).append(lang)
     rows = collect(args.index_dir, SHIPPED_SETS, "shipped") + collect(args.squad_index, SQUAD_SETS, "squad-da-dev")
     if args.laws_index:
         rows += collect(args.laws_index, LAWS_SETS, "laws")
@@ -155,9 +161,7 @@ def main() -> None:
         print(f"\n## {name}: {', '.join(names)}\n")
         literal = report(rows, name, names)
         print("\n" + literal)
-        langs = [w.split(":", 1)[1] for w in args.write_only if w.split(":", 1)[0] == name] if args.write_only \
-            else ["da", "en"]
-        text = _merge(text, name, literal, langs)
+        text = _merge(text, name, literal, only.get(name, []) if only else ["da", "en"])
     if args.write or args.write_only:
         path = ROOT / "qa" / "config.py"
         path.write_text(text, encoding="utf-8")

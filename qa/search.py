@@ -171,10 +171,11 @@ class Searcher:
         """The cosine with ``q`` of a sentence (start, end) of passage ``idx``: that of its closest stored window
         (``indexer.store.checks``; no model work), else None; None without windows."""
         checks = self.index.checks
-        windows = checks.windows(idx) if checks is not None and self.config.answer.closeness_weight > 0 else []
+        if checks is None or self.config.answer.closeness_weight <= 0:
+            return None
+        windows = checks.windows(idx)
         if not windows:
             return None
-        assert checks is not None
         cos = np.asarray(checks.vectors[windows[0][0]:windows[-1][0] + 1], dtype=np.float32) @ q.vector
 
         def closeness(start: int, end: int) -> float | None:
@@ -187,10 +188,9 @@ class Searcher:
         """Per question, the cosine between it and the first answer sentence (the one :meth:`_checked` gives)
         of each of its best ``answer_check`` hits (a long one cut to its ``answer_check_words`` words
         holding most of the question's words; None for a hit without one), every sentence embedded on its
-        own: looked up among
-        the index's stored windows (:meth:`_stored_window`), else embedded now (one batch for all the
-        questions; a sentence embedded before comes from the cache). Empty when the check is off or a
-        question has no answers to check (a resolved § lookup)."""
+        own: looked up among the index's stored windows (:meth:`_stored_window`), else embedded now (one
+        batch for all the questions; a sentence embedded before comes from the cache). Empty when the check
+        is off or a question has no answers to check (a resolved § lookup)."""
         n, width = self.config.confidence.answer_check, self.config.confidence.answer_check_words
         if n <= 0:
             return [[] for _ in staged]
