@@ -24,9 +24,10 @@ from indexer import Passage
 
 from .config import ConfidenceConfig
 from .match import TextWords, coverage, text_words
+from .names import unmatched_name
 from .rank import Candidate, Query
 
-QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical")
+QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical", "unmatched_name")
 FEATURES = (*QUICK_FEATURES, "answer_dense")
 TOP = 5  # the features look at this many best candidates (whatever number of hits is shown); coverage
 # over the top 3 instead measured worse once ranking weighed lexical coverage (docs/experiments.md)
@@ -44,8 +45,9 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
              ) -> dict[str, float]:
     """What the model sees of a ranking: the best dense cosine among the top candidates and how much
     they differ, the share of the question's words the best passages hold, the share of its words the
-    collection knows at all, the best lexical score per query word, and (when the answer check ran)
-    the best cosine between the question and an answer sentence of the top hits, each embedded alone.
+    collection knows at all, the best lexical score per query word, whether it names something none of
+    them mentions (``qa.names``), and (when the answer check ran) the best cosine between the question and
+    an answer sentence of the top hits, each embedded alone.
     ``words`` reads passage ``i`` (``Ranker.passage_words``, which keeps them); else it is read here."""
     top = ranked[:TOP]
     read = words or (lambda i: text_words(passages[i].text))
@@ -57,6 +59,7 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,
+        "unmatched_name": unmatched_name(q.names, [passages[c.idx].context_text() for c in top]),
     } | ({} if answer_dense is None else {"answer_dense": answer_dense})
 
 

@@ -46,7 +46,8 @@ from .match import (
     translated_terms,
     word_pairs,
 )
-from .translate import as_bag, translate
+from .names import question_names
+from .translate import as_bag, known_word, translate
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Query:
     terms: Terms = ()  # what coverage and word pairs count (qa.match): its words, or its translated words' senses
     dictionary: bool = False  # its words went through the general dictionary (not a collection's glossary)
     lay: tuple[LayMatch, ...] = ()  # its Danish lay words, whose formal terms ``lexical`` adds (qa.lay)
+    names: tuple[str, ...] = ()  # the places, bodies and people it names (qa.names), for the confidence model
 
 
 @dataclass(frozen=True)
@@ -208,8 +210,10 @@ class Ranker:
         scope = self._years.scope(text) if self.config.year_prior else None
         statement = scope.without_years(lexical) if scope else lexical
         terms = with_formal(question_terms(text), lay) if groups is None else translated_terms(groups)
+        glossary = self._glossary(lang) if groups is not None else None
+        names = question_names(text, None if glossary is None else lambda w: known_word(w, glossary))
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
-                     self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang), lay)
+                     self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang), lay, names)
 
     def embedded_text(self, text: str, lang: str) -> str:
         """What the model embeds for a question: the question, followed in brackets by its lay words' formal

@@ -73,6 +73,11 @@ def translate(question: str, glossary: Mapping[str, tuple[str, ...]]) -> tuple[t
     return tuple(out)
 
 
+def known_word(word: str, glossary: Mapping[str, tuple[str, ...]]) -> bool:
+    """Does ``glossary`` translate ``word`` (lowercased), in any of the forms a question's word is looked up by?"""
+    return any(form in glossary for form in _candidates([word]))
+
+
 def as_bag(groups: Sequence[Sequence[str]]) -> str:
     """Translation groups as the bag of words the lexical index matches."""
     return " ".join(term for group in groups for term in group)

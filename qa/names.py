@@ -1,0 +1,63 @@
+"""The names a question turns on, and whether the best passages mention them.
+
+"Hvor mange borgere i Roskilde Kommune får hjemmehjælp?" is about home help, which the acts regulate, and
+about Roskilde, which they never mention: the best passages are on the question's subject, their answer
+sentences close to it, and still they cannot answer it. A question that names a place, a body or a person
+the best passages never mention asks about something they do not cover. The confidence model reads that
+as one of its features (``qa.confidence``, ``unmatched_name``); how much it weighs is fitted, per language.
+
+A name is a capitalised word that does not open a sentence or clause (each part of a hyphenated word on its
+own: "IPCC-møderne" names IPCC). Not a name: an acronym (all capitals, or several capitals in a short word:
+"SU", "FGU", "OK24"; an abbreviation of a common thing, written out in the texts), a Danish formal pronoun
+("De", "Dem"), and a word ``known`` says is an ordinary word (for an English question: one its dictionary
+translates, "Municipality"). A name is mentioned where a word of the passage's title, headings or text starts
+with it (a genitive s dropped: "Roskildes").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+__all__ = ["question_names", "unmatched_name"]
+
+_CLAUSE = re.compile(r"(?<=[.?!:;])\s+|\s+[–—-]\s+|[\"“”«»()]")
+_WORD = re.compile(r"[^\W\d_][\w&-]*")
+_FORMAL = frozenset({"de", "dem", "deres"})  # the Danish formal "you", capitalised mid-sentence
+
+
+def _is_acronym(part: str) -> bool:
+    capitals = sum(ch.isupper() for ch in part)
+    return part.isupper() or (capitals > 1 and len(part) <= 6)
+
+
+def question_names(text: str, known: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+    """The names in ``text`` (see the module), in order; ``known(word)`` (lowercased) is True for an
+    ordinary word that is capitalised only as part of a name or a title."""
+    out: list[str] = []
+    for clause in _CLAUSE.split(text):
+        for word in _WORD.findall(clause)[1:]:
+            for part in word.split("-"):
+                if len(part) < 2 or not part[0].isupper() or _is_acronym(part):
+                    continue
+                low = part.lower()
+                if low in _FORMAL or (known is not None and known(low)):
+                    continue
+                out.append(part)
+    return tuple(dict.fromkeys(out))
+
+
+def _mentioned(name: str, text: str) -> bool:
+    stem = name.lower()
+    if len(stem) > 4 and stem.endswith("s"):
+        stem = stem[:-1]
+    return re.search(r"(?<!\w)" + re.escape(stem), text) is not None
+
+
+def unmatched_name(names: Sequence[str], texts: Sequence[str]) -> float:
+    """1.0 when one of ``names`` is mentioned in none of ``texts`` (each a passage's title, headings and
+    text), else 0.0."""
+    if not names:
+        return 0.0
+    joined = "\n".join(texts).lower()
+    return float(any(not _mentioned(n, joined) for n in names))

@@ -1,0 +1,67 @@
+"""The names a question turns on (qa.names) and the confidence feature they feed (qa.confidence)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer import Index
+from qa import DEFAULT_CONFIG, Searcher
+from qa.confidence import FEATURES, QUICK_FEATURES
+from qa.config import CALIBRATED, CALIBRATED_QUICK
+from qa.names import question_names, unmatched_name
+from qa.translate import known_word
+
+
+def test_a_capitalised_word_inside_a_sentence_is_a_name() -> None:
+    assert question_names("Hvor mange borgere i Roskilde Kommune får hjemmehjælp?") == ("Roskilde", "Kommune")
+    assert question_names("Hvad hedder direktøren for Ankestyrelsen?") == ("Ankestyrelsen",)
+
+
+def test_the_word_opening_a_sentence_or_clause_is_not() -> None:
+    assert question_names("Hvornår skal vi svare? Borgeren har ventet – Kan vi forlænge fristen?") == ()
+    assert question_names("Hvornår skal vi svare?") == ()
+
+
+def test_acronyms_and_the_formal_pronoun_are_not_names() -> None:
+    assert question_names("Vi har en SOSU-elev på FGU og VUC efter OK24, får hun SU?") == ()
+    assert question_names("Hvor vil De henvende Dem til Parlamentet?") == ("Parlamentet",)
+
+
+def test_each_part_of_a_hyphenated_word_counts_alone() -> None:
+    assert question_names("Hvornår blev Jagiellonian-universitetet i Kraków grundlagt?") == ("Jagiellonian", "Kraków")
+
+
+def test_known_words_are_not_names() -> None:
+    glossary = {"municipality": ("kommune",)}
+    q = "What is the unemployment rate in Aarhus Municipality?"
+    assert question_names(q) == ("Aarhus", "Municipality")
+    assert question_names(q, lambda w: known_word(w, glossary)) == ("Aarhus",)
+    assert known_word("municipalities", glossary)  # the forms a question's word is looked up by
+
+
+def test_a_name_counts_as_mentioned_at_a_word_start_genitive_included() -> None:
+    assert unmatched_name(("Roskilde",), ["Kapitel 2\nRoskildes borgere"]) == 0.0
+    assert unmatched_name(("Roskilde",), ["Kommunalbestyrelsen i Køge", "Lov om social service"]) == 1.0
+    assert unmatched_name(("Køge",), ["Ølsted-Køge"]) == 0.0  # a hyphen starts a word
+    assert unmatched_name(("Lund",), ["Frederikslund"]) == 1.0  # inside a word it is not the name
+    assert unmatched_name((), ["anything"]) == 0.0
+    assert unmatched_name(("Roskilde", "Kommune"), ["kommunen skal ..."]) == 1.0  # one missing is enough
+
+
+def test_every_model_knows_the_feature_and_the_danish_ones_weigh_it() -> None:
+    assert "unmatched_name" in QUICK_FEATURES and "unmatched_name" in FEATURES
+    # fitted on the pooled development questions (benchmarks/calibrate.py): a missing name lowers the verdict
+    assert CALIBRATED["da"].coef["unmatched_name"] < 0
+    assert CALIBRATED_QUICK["da"].coef["unmatched_name"] < 0
+
+
+def test_a_question_naming_what_the_hits_never_mention_gets_the_feature(shipped_fake_index: Path) -> None:
+    """The same question with a place the shipped texts never mention gets the feature; with a place their
+    best passages mention, it does not."""
+    s = Searcher(Index.load(shipped_fake_index), config=DEFAULT_CONFIG)
+    corpus = " ".join(p.context_text() for p in s.index.passages).lower()
+    assert "københavn" in corpus and "roskilde" not in corpus
+    here = s.search("Hvordan støtter klyngerne virksomheder i København?", k=5, lang="da")
+    there = s.search("Hvordan støtter klyngerne virksomheder i Roskilde?", k=5, lang="da")
+    assert here.features["unmatched_name"] == 0.0
+    assert there.features["unmatched_name"] == 1.0
