@@ -43,8 +43,9 @@ def _banner(res: Result, t: dict[str, str], display: DisplayConfig | None) -> st
     if res.answered:
         return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
                         f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span></div>")
+    names = f" {E(t['unmentioned'].format(', '.join(res.unmentioned)))}" if res.unmentioned else ""
     return asked + (f"<div class='k-banner k-none' role='status'><strong>{t['nothing']}</strong><br>{t['nothing_sub']}"
-                    f" ({t['confidence']} {res.confidence:.2f})</div>")
+                    f"{names} ({t['confidence']} {res.confidence:.2f})</div>")
 
 
 def _feedback(res: Result, verdict: str, h: Hit | None = None) -> str:

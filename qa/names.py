@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["question_names", "unmatched_name"]
+__all__ = ["question_names", "unmentioned"]
 
 _CLAUSE = re.compile(r"(?<=[.?!:;])\s+|\s+[–—-]\s+|[\"“”«»()]")
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
@@ -54,10 +54,10 @@ def _mentioned(name: str, text: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(stem), text) is not None
 
 
-def unmatched_name(names: Sequence[str], texts: Sequence[str]) -> float:
-    """1.0 when one of ``names`` is mentioned in none of ``texts`` (each a passage's title, headings and
-    text), else 0.0."""
+def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
+    """The ``names`` mentioned in none of ``texts`` (each a passage's title, headings and text)."""
     if not names:
-        return 0.0
+        return ()
     joined = "\n".join(texts).lower()
-    return float(any(not _mentioned(n, joined) for n in names))
+    return tuple(n for n in names if not _mentioned(n, joined))
+

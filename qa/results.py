@@ -82,10 +82,12 @@ class Result:
     hits: tuple[Hit, ...]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank", "check"
     features: dict[str, float] = field(default_factory=dict)  # what the confidence model saw (qa.confidence)
+    unmentioned: tuple[str, ...] = ()  # names in the question its best passages never mention (qa.names)
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "lang": self.lang, "answered": self.answered,
-                "confidence": round(self.confidence, 4), "hits": [h.to_json() for h in self.hits]}
+                "confidence": round(self.confidence, 4), "unmentioned": list(self.unmentioned),
+                "hits": [h.to_json() for h in self.hits]}
 
 
 def clean_query(text: str) -> str:

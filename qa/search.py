@@ -268,7 +268,8 @@ class Searcher:
                 else p.locator
             hits.append(Hit(p, c.score, r, citation_for(p, doc, locator=loc), answer, c.dense, c.lexical, c.sparse,
                             tuple(self._source(passages[j]) for j in c.also_in), loc))
-        return Result(q.text, q.lang, answered, confidence, tuple(hits), features=verdict.features)
+        return Result(q.text, q.lang, answered, confidence, tuple(hits), features=verdict.features,
+                      unmentioned=verdict.unmentioned)
 
     def _citation(self, p: Passage) -> str:
         return citation_for(p, self.index.documents.get(p.doc_id))

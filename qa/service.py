@@ -131,7 +131,8 @@ class Answer:
     def to_json(self) -> dict[str, Any]:
         if self.result is not None:
             return self.result.to_json()
-        return {"question": self.question, "error": self.error, "answered": False, "confidence": 0.0, "hits": []}
+        return {"question": self.question, "error": self.error, "answered": False, "confidence": 0.0,
+                "unmentioned": [], "hits": []}
 
 
 def make_filters(docs: Iterable[str] = (), kinds: Iterable[str] = (), years: Iterable[str | int] = ()) -> Filters:

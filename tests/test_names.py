@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.confidence import FEATURES, QUICK_FEATURES
 from qa.config import CALIBRATED, CALIBRATED_QUICK
-from qa.names import question_names, unmatched_name
+from qa.names import question_names, unmentioned
+from qa.results import Result
 from qa.translate import known_word
 
 
@@ -40,12 +42,12 @@ def test_known_words_are_not_names() -> None:
 
 
 def test_a_name_counts_as_mentioned_at_a_word_start_genitive_included() -> None:
-    assert unmatched_name(("Roskilde",), ["Kapitel 2\nRoskildes borgere"]) == 0.0
-    assert unmatched_name(("Roskilde",), ["Kommunalbestyrelsen i Køge", "Lov om social service"]) == 1.0
-    assert unmatched_name(("Køge",), ["Ølsted-Køge"]) == 0.0  # a hyphen starts a word
-    assert unmatched_name(("Lund",), ["Frederikslund"]) == 1.0  # inside a word it is not the name
-    assert unmatched_name((), ["anything"]) == 0.0
-    assert unmatched_name(("Roskilde", "Kommune"), ["kommunen skal ..."]) == 1.0  # one missing is enough
+    assert unmentioned(("Roskilde",), ["Kapitel 2\nRoskildes borgere"]) == ()
+    assert unmentioned(("Roskilde",), ["Kommunalbestyrelsen i Køge", "Lov om social service"]) == ("Roskilde",)
+    assert unmentioned(("Køge",), ["Ølsted-Køge"]) == ()  # a hyphen starts a word
+    assert unmentioned(("Lund",), ["Frederikslund"]) == ("Lund",)  # inside a word it is not the name
+    assert unmentioned((), ["anything"]) == ()
+    assert unmentioned(("Roskilde", "Kommune"), ["kommunen skal ..."]) == ("Roskilde",)
 
 
 def test_every_model_knows_the_feature_and_the_danish_ones_weigh_it() -> None:
@@ -63,5 +65,16 @@ def test_a_question_naming_what_the_hits_never_mention_gets_the_feature(shipped_
     assert "københavn" in corpus and "roskilde" not in corpus
     here = s.search("Hvordan støtter klyngerne virksomheder i København?", k=5, lang="da")
     there = s.search("Hvordan støtter klyngerne virksomheder i Roskilde?", k=5, lang="da")
-    assert here.features["unmatched_name"] == 0.0
-    assert there.features["unmatched_name"] == 1.0
+    assert here.features["unmatched_name"] == 0.0 and here.unmentioned == ()
+    assert there.features["unmatched_name"] == 1.0 and there.unmentioned == ("Roskilde",)
+    assert there.to_json()["unmentioned"] == ["Roskilde"]
+
+
+def test_the_doubt_banner_names_what_the_passages_do_not_mention() -> None:
+    from klynge_ui.ask import render_result
+
+    res = Result("Hvor mange borgere i Roskilde Kommune får hjemmehjælp?", "da", False, 0.2, (),
+                 unmentioned=("Roskilde",))
+    assert "De bedste passager nævner ikke Roskilde." in render_result(res, "da")
+    assert "The best passages do not mention Roskilde." in render_result(res, "en")
+    assert "nævner ikke" not in render_result(replace(res, unmentioned=()), "da")
