@@ -5,6 +5,7 @@ about Roskilde, which they never mention: the best passages are on the question'
 sentences close to it, and still they cannot answer it. A question that names a place, a body or a person
 the best passages never mention asks about something they do not cover. The confidence model reads that
 as one of its features (``qa.confidence``, ``unmatched_name``); how much it weighs is fitted, per language.
+The names themselves go into the result (``Result.unmentioned``), which the app's doubt banner says.
 
 A name is a capitalised word that does not open a sentence or clause (each part of a hyphenated word on its
 own: "IPCC-møderne" names IPCC). Not a name: an acronym (all capitals, or several capitals in a short word:
