@@ -43,14 +43,14 @@ class Verdict:
 
 def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
              answer_dense: float | None = None, words: Callable[[int], TextWords] | None = None,
-             missing: Sequence[str] | None = None) -> dict[str, float]:
+             *, missing: Sequence[str]) -> dict[str, float]:
     """What the model sees of a ranking: the best dense cosine among the top candidates and how much
     they differ, the share of the question's words the best passages hold, the share of its words the
     collection knows at all, the best lexical score per query word, whether it names something none of
     them mentions (``qa.names``), and (when the answer check ran) the best cosine between the question and
     an answer sentence of the top hits, each embedded alone.
     ``words`` reads passage ``i`` (``Ranker.passage_words``, which keeps them); else it is read here.
-    ``missing``: the question's names they do not mention, when :func:`missing_names` gave them already."""
+    ``missing``: the question's names they do not mention (:func:`missing_names`)."""
     top = ranked[:TOP]
     read = words or (lambda i: text_words(passages[i].text))
     dense = [c.dense for c in top]
@@ -61,12 +61,15 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,
-        "unmatched_name": float(bool(missing_names(q, top, passages) if missing is None else missing)),
+        "unmatched_name": float(bool(missing)),
     } | ({} if answer_dense is None else {"answer_dense": answer_dense})
 
 
 def missing_names(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> tuple[str, ...]:
-    """The names of ``q`` that none of its best ``TOP`` candidates mentions (``qa.names``)."""
+    """The names of ``q`` that none of its best ``TOP`` candidates mentions (``qa.names``); a question without
+    names reads no passage."""
+    if not q.names:
+        return ()
     return unmentioned(q.names, [passages[c.idx].context_text() for c in ranked[:TOP]])
 
 
@@ -80,7 +83,7 @@ def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     if not ranked:
         return Verdict(False, 0.0, {})
     missing = missing_names(q, ranked, passages)
-    x = features(q, ranked, passages, answer_dense, words, missing)
+    x = features(q, ranked, passages, answer_dense, words, missing=missing)
     models = c.models if answer_dense is not None else c.quick_models
     model = models.get(q.lang) or models[c.default_lang]
     z = model.intercept + sum(model.coef.get(name, 0.0) * v for name, v in x.items())
