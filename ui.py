@@ -23,7 +23,7 @@ from klynge_ui import (
     serve,
     titles_for,
 )
-from qa.search import reload_searcher
+from qa.searchers import reload_searcher
 
 __all__ = ["CSS", "HEAD", "T", "api_ask", "api_cite", "api_eval", "build_app", "changes_html", "documents_table",
            "examples_for", "launch", "main", "metrics_html", "reload_searcher", "render_document", "render_result",

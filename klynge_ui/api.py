@@ -12,7 +12,7 @@ import gradio as gr
 
 from indexer import KlyngeError
 from qa import AccessDenied, service
-from qa.search import reload_searcher
+from qa.searchers import reload_searcher
 
 from .context import AppContext
 

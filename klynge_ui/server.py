@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from indexer import KlyngeError, UploadLimits
 from qa import service
 from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
-from qa.search import get_searcher
+from qa.searchers import get_searcher
 
 from .changes_api import ChangesAPI
 from .context import LOCAL_HOSTS, AppContext

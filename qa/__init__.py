@@ -22,7 +22,8 @@ from .evaluate import Question, QuestionSet, evaluate, load_questions
 from .lang import detect_lang
 from .lay import LayTerms, lay_terms
 from .rank import Candidate, Query, Ranker
-from .search import Filters, Hit, Result, Searcher, Source, get_searcher, reload_searcher, search
+from .search import Filters, Hit, Result, Searcher, Source
+from .searchers import get_searcher, reload_searcher, search
 
 __all__ = [
     "DEFAULT_CONFIG",

@@ -10,15 +10,10 @@ import sys
 from pathlib import Path
 
 from .access import ROLES, load_access, local_user, save_users
+from .cli_common import index_dir
 from .errors import UsageError
 
 __all__ = ["cmd_audit", "cmd_feedback", "cmd_mcp", "cmd_users"]
-
-
-def _index(args: argparse.Namespace) -> Path:
-    from .service import index_path
-
-    return index_path(getattr(args, "index_dir", None))
 
 
 def _password(args: argparse.Namespace, name: str) -> str:
@@ -37,7 +32,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     """List, add or remove the app's users, or change a user's role (the access file beside the index)."""
     from argon2 import PasswordHasher
 
-    index = _index(args)
+    index = index_dir(args)
     access = load_access(index)
     users = dict(access.users)
     if args.action == "list":
@@ -74,7 +69,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """Who added, replaced, edited or removed which document, newest first."""
     from .service import audit_trail
 
-    rows = audit_trail(_index(args), args.doc, local_user(), args.limit)
+    rows = audit_trail(index_dir(args), args.doc, local_user(), args.limit)
     if args.json:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
         return 0
@@ -90,7 +85,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     from .feedback import write_jsonl
     from .service import export_feedback
 
-    rows = export_feedback(_index(args), local_user())
+    rows = export_feedback(index_dir(args), local_user())
     text = write_jsonl(rows)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -110,7 +105,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     from .mcp_server import run_stdio
     from .service import build_before_serving
 
-    index = _index(args)
+    index = index_dir(args)
     with contextlib.redirect_stdout(sys.stderr):  # a build's progress too
         build_before_serving(index, getattr(args, "corpus", None), lambda m: print(f"klynge mcp: {m}", file=sys.stderr))
     run_stdio(index)

@@ -49,7 +49,8 @@ from .errors import QueryError, UnknownDocument, UsageError
 from .evaluate import QuestionSet, check_fail_under, evaluate, load_questions, write_report
 from .governance import audit_trail, export_feedback, give_feedback
 from .paths import index_path
-from .search import Filters, Result, Searcher, clean_query, get_searcher
+from .search import Filters, Result, Searcher, clean_query
+from .searchers import get_searcher
 
 __all__ = [
     "APP_GROUP",
@@ -105,7 +106,7 @@ def corpus_path(corpus_dir: PathLike | None = None, index_dir: PathLike | None =
 def load_searcher(index_dir: PathLike | None = None, config: RankingConfig | None = None, *,
                   shared: bool = True) -> Searcher:
     """The searcher of an index. ``shared``: the process-wide one that follows a rebuilt index (a server,
-    ``qa.search.get_searcher``; ``config`` replaces its settings when given); otherwise a fresh one with
+    ``qa.searchers.get_searcher``; ``config`` replaces its settings when given); otherwise a fresh one with
     ``config`` or the defaults (a command that asks once)."""
     if shared:
         return get_searcher(index_path(index_dir), config)

@@ -63,7 +63,7 @@ def test_ask_and_eval_without_the_answer_check(mini_index: Path, tmp_path: Path,
 
 def test_serve_settings_stay_with_the_index_directory(mini_index: Path) -> None:
     from qa.config import DEFAULT_CONFIG
-    from qa.search import get_searcher
+    from qa.searchers import get_searcher
 
     quick = DEFAULT_CONFIG.without_answer_check()
     try:

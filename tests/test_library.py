@@ -29,7 +29,7 @@ from indexer import (
 )
 from indexer.building import pipeline as build_module
 from qa import Searcher
-from qa.search import get_searcher
+from qa.searchers import get_searcher
 
 from .conftest import CORPUS, ROOT, FakeEmbedder
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.confidence import FEATURES, QUICK_FEATURES
@@ -78,3 +80,17 @@ def test_the_doubt_banner_names_what_the_passages_do_not_mention() -> None:
     assert "De bedste passager nævner ikke Roskilde." in render_result(res, "da")
     assert "The best passages do not mention Roskilde." in render_result(res, "en")
     assert "nævner ikke" not in render_result(replace(res, unmentioned=()), "da")
+
+
+def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal's answer gives the doubt's reason too, in text and Markdown."""
+    from qa.cli import _print_answer
+
+    res = Result("Hvor mange borgere i Roskilde Kommune får hjemmehjælp?", "da", False, 0.2, (),
+                 unmentioned=("Roskilde",))
+    for fmt in ("text", "md"):
+        _print_answer(res, fmt)
+        out = capsys.readouterr().out
+        assert "the best passages do not mention: Roskilde." in out
+    _print_answer(replace(res, unmentioned=()), "text")
+    assert "do not mention" not in capsys.readouterr().out

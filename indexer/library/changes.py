@@ -10,7 +10,7 @@ built from it. Every change
 3. rebuilds the index incrementally: unchanged files are not read again, their passages and vectors
    are reused (``build_index``), so only the new document is embedded,
 4. swaps the new index in atomically; readers answer from the old one until then and pick up the new
-   one on their next question (``qa.search.get_searcher``).
+   one on their next question (``qa.searchers.get_searcher``).
 
 A process killed between 2 and 4 leaves the folder ahead of the index: the next build (any ``klynge index``,
 add or remove) catches up, resuming the embedding from the cache.
