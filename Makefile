@@ -102,11 +102,11 @@ eval: index
 
 bench: index
 	$(PY) benchmarks/run.py
-	# issue 14: adding and removing one document on the laws index (../shared/bench/laws)
+	# adding and removing one document on the laws index (../shared/bench/laws)
 	$(PY) benchmarks/add_document.py
-	# issue 15: retrieval on 19 acts (eval/laws_questions.jsonl)
+	# retrieval on 19 acts (eval/laws_questions.jsonl)
 	$(PY) benchmarks/laws_eval.py
-	# issue 16: the lexical index at 1M passages, what stems-only costs, embedding on Ray
+	# the lexical index at 1M passages, what stems-only costs, embedding on Ray
 	$(PY) benchmarks/lexical_scale.py
 	$(PY) benchmarks/lexical_scale.py --quality
 	$(PY) benchmarks/ray_embed.py

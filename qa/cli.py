@@ -224,7 +224,8 @@ def _eval_gates(args: argparse.Namespace) -> int:
 
     from .service import load_searcher
 
-    results = check_gates(load_searcher(index_dir(args), config_of(args), shared=False), load_gates(args.gates), k=args.k)
+    searcher = load_searcher(index_dir(args), config_of(args), shared=False).warm_up()  # as `klynge eval` and serve
+    results = check_gates(searcher, load_gates(args.gates), k=args.k)
     failed = 0
     if args.json:
         print_json({g.name: {"questions": str(g.questions), "fail_under": list(g.fail_under),

@@ -45,6 +45,8 @@ def load_gates(path: str | Path) -> list[Gate]:
 def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gate, dict[str, Any], list[str]]]:
     """Evaluate each gate's question set against ``searcher`` or, for a gate that names its own index,
     against that one; (gate, report, failures) for each."""
+    from indexer import Index
+
     from .search import Searcher
 
     own: dict[Path, Any] = {}
@@ -52,8 +54,13 @@ def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gat
     for g in gates:
         s = searcher
         if g.index is not None:
-            if g.index not in own:
-                own[g.index] = Searcher(g.index)
+            if g.index not in own:  # the same model embeds its questions the same way (and is loaded once)
+                index = Index.load(g.index)
+                if searcher is None:
+                    own[g.index] = Searcher(index)
+                else:
+                    same = index.manifest.get("embedder_key") == searcher.embedder.key
+                    own[g.index] = Searcher(index, searcher.embedder if same else None, searcher.config)
             s = own[g.index]
         report = evaluate(s, load_questions(g.questions), k=k)
         out.append((g, report, check_fail_under(report, g.fail_under)))

@@ -52,15 +52,19 @@ class Searcher:
         self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
         self._sentences = _VectorCache(config.confidence.answer_check_cache)
+        self.engines: dict[str, str] = {}  # how questions are embedded, once warm_up has chosen
 
     def warm_up(self) -> Searcher:
         """Fill now what the first questions would otherwise fill on their way: list lengths (a count
         question), the sparse head by columns (an English question), the legal structure of every
         document (a § question). On the laws (23,382 passages, 316 acts) that is ~1.5 s, which the first
-        § question paid inside its answer; the app does it when it starts. Returns ``self``."""
+        § question paid inside its answer; the app does it when it starts. And the embedder picks the engine
+        that embeds questions fastest on this machine (``Embedder.prepare_questions``, timed on texts of a
+        question's length from the collection; ``engines`` says which). Returns ``self``."""
         self.ranker.warm_up()
         if self.config.legal.enabled:
             self.legal.legal_documents()
+        self.engines = self.embedder.prepare_questions(_question_samples(self.index.passages))
         return self
 
     # ------------------------------------------------------------ info
@@ -315,6 +319,12 @@ def _one_blas_thread() -> Any:
     multi-threaded BLAS leaves its threads spinning afterwards, taking the cores from the next question's
     embedding (on the laws, p50 62 → 28 ms end to end; docs/ranking.md, "What a question costs")."""
     return _blas().limit(limits=1, user_api="blas")
+
+
+def _question_samples(passages: Sequence[Passage]) -> list[str]:
+    """Texts as long as a terse and a long question (8 and 30 words) from two passages of the collection."""
+    picked = [passages[len(passages) * i // 3].text.split() for i in (1, 2)] if passages else []
+    return [" ".join(words[:n]) for words in picked for n in (8, 30) if words]
 
 
 def _pin(lookup: Resolved, ranked: list[Candidate]) -> list[Candidate]:

