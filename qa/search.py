@@ -52,7 +52,6 @@ class Searcher:
         self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
         self._sentences = _VectorCache(config.confidence.answer_check_cache)
-        self.engines: dict[str, str] = {}  # how questions are embedded, once warm_up has chosen
 
     def warm_up(self) -> Searcher:
         """Fill now what the first questions would otherwise fill on their way: list lengths (a count
@@ -64,8 +63,13 @@ class Searcher:
         self.ranker.warm_up()
         if self.config.legal.enabled:
             self.legal.legal_documents()
-        self.engines = self.embedder.prepare_questions(_question_samples(self.index.passages))
+        self.embedder.prepare_questions(_question_samples(self.index.passages))
         return self
+
+    @property
+    def engines(self) -> dict[str, str]:
+        """How the embedder embeds each kind of question now (``Embedder.engines``; chosen by :meth:`warm_up`)."""
+        return self.embedder.engines
 
     # ------------------------------------------------------------ info
 

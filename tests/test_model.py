@@ -199,7 +199,8 @@ def test_warm_up_picks_the_question_engine_and_answers_the_same(monkeypatch: pyt
     plain = Searcher(REAL_INDEX)
     monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "torch")
     warm = Searcher(REAL_INDEX).warm_up()
-    assert plain.engines == {} and warm.engines == {"dense": "torch", "sparse": "torch"}
+    assert plain.engines == {"dense": "c", "sparse": "c"} and warm.engines == {"dense": "torch", "sparse": "torch"}
+    assert Searcher(warm.index, warm.embedder).engines == warm.engines  # a reloaded index keeps the embedder's choice
     for q in ("Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Hvad er klyngernes rolle?"):
         assert [h.passage.passage_id for h in warm.search(q, k=3).hits] == \
                [h.passage.passage_id for h in plain.search(q, k=3).hits]

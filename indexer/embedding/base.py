@@ -73,7 +73,12 @@ class Embedder(ABC):
 
     def prepare_questions(self, samples: Sequence[str]) -> dict[str, str]:
         """Choose how this process embeds questions, e.g. the faster of two engines timed on ``samples``
-        (texts of a question's length); returns the choice per kind of question. Nothing to choose here."""
+        (texts of a question's length); returns :attr:`engines`. Nothing to choose here."""
+        return self.engines
+
+    @property
+    def engines(self) -> dict[str, str]:
+        """The engine that embeds each kind of question now, for an embedder that has more than one."""
         return {}
 
     def release(self) -> None:  # noqa: B027 - nothing to free unless an embedder loads a passage engine

