@@ -47,9 +47,17 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
 
 
 def _warm_up(index_dir: Path) -> None:
-    """Fill the caches a large collection fills on first use, in the background: the first questions
-    should not pay for them."""
-    threading.Thread(target=lambda: get_searcher(index_dir).warm_up(), name="klynge-warm-up", daemon=True).start()
+    """Fill the caches a large collection fills on first use, and choose the engine that embeds questions
+    fastest here, in the background: the first questions should not pay for them."""
+    def warm() -> None:
+        engines = get_searcher(index_dir).warm_up().engines
+        if engines:
+            mixed = len(set(engines.values())) > 1
+            which = ", ".join(f"{k} {v}" for k, v in engines.items()) if mixed else next(iter(engines.values()))
+            _say(f"ready; question engine{'s' if mixed else ''}: {which}, the faster here "
+                 "(KLYNGE_QUESTION_ENGINE=c or torch to choose)")
+
+    threading.Thread(target=warm, name="klynge-warm-up", daemon=True).start()
 
 
 def _say(message: str) -> None:

@@ -164,3 +164,26 @@ def test_python_ui_py_honours_klynge_port(mini_index: Path, serve_env: dict[str,
     server.main(["--index-dir", str(mini_index)])
     server.main(["--index-dir", str(mini_index), "--port", "8126"])
     assert [kw["port"] for kw in serve_env["launched"]] == [8125, 8126]
+
+
+def test_the_warm_up_says_which_engine_embeds_the_questions(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Once the server's warm-up has chosen, the terminal says which engine embeds questions and how to choose."""
+    import klynge_ui.server as server
+
+    class Warmed:
+        engines = {"dense": "torch", "sparse": "torch"}
+
+        def warm_up(self) -> Warmed:
+            return self
+
+    for engines, said in (({"dense": "torch", "sparse": "torch"}, "question engine: torch,"),
+                          ({"dense": "c", "sparse": "torch"}, "question engines: dense c, sparse torch,")):
+        Warmed.engines = engines
+        monkeypatch.setattr(server, "get_searcher", lambda index_dir: Warmed())
+        server._warm_up(Path("index"))
+        for t in threading.enumerate():
+            if t.name == "klynge-warm-up":
+                t.join(10)
+        err = capsys.readouterr().err
+        assert said in err and "KLYNGE_QUESTION_ENGINE" in err
