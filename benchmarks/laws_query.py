@@ -1,12 +1,13 @@
 """Per-question work on the laws (../shared/bench/laws: 316 acts, 34,002 passages), beyond the model.
 
     python benchmarks/laws_query.py [--profile]
-    python benchmarks/laws_query.py --index-dir .klynge/laws [--busy] [--spin] [--runs N]
+    python benchmarks/laws_query.py --index-dir .klynge/laws [--busy | --upload] [--spin] [--runs N]
 
 With ``--index-dir`` (an index of all 316 acts built with the real model, as benchmarks/laws_dev.py makes it):
 every everyday laws question (laws-dev and eval/laws_everyday.jsonl) asked once, end to end (query
 embedding, ranking, answer check, citations), on a quiet machine or with ``--busy`` while `klynge index` of
-60 acts runs beside (what an upload in the app does). The script runs as `klynge serve` does, its OpenMP
+60 acts runs beside, or with ``--upload`` while the same process builds 20 acts (what an upload in the app
+does). The script runs as `klynge serve` does, its OpenMP
 threads sleeping after a short spin (qa.runtime; ``--spin`` keeps the libraries' default, to compare), the
 questions embedded by the engine the searcher's warm-up finds faster here (``KLYNGE_QUESTION_ENGINE=c`` or
 ``torch`` to compare).
@@ -25,6 +26,7 @@ import os
 import pstats
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -90,16 +92,19 @@ def _real_model(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         build = _busy_build(Path(tmp)) if args.busy else None
+        upload = _upload(s, Path(tmp)) if args.upload else None
         try:
             stages: dict[str, list[float]] = {}
-            runs = [_timed(s, qs, stages) for _ in range(max(1, args.runs))]
+            runs = [_timed(s, qs, stages, upload) for _ in range(max(1, args.runs))]
         finally:
             if build is not None:
                 build.terminate()
                 build.wait()
+            if upload is not None:
+                upload.join()
     import resource
 
-    where = "beside an index build" if args.busy else "quiet"
+    where = "beside an index build" if args.busy else "while this process builds 20 acts" if args.upload else "quiet"
     policy = " ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
     for lat in runs:
         engines = ", ".join(f"{k} {v}" for k, v in s.engines.items())
@@ -124,11 +129,29 @@ def _real_model(args: argparse.Namespace) -> None:
         _profile(s, qs)
 
 
-def _timed(s: Searcher, qs: list[str], stages: dict[str, list[float]] | None = None) -> list[float]:
+def _upload(s: Searcher, tmp: Path) -> threading.Thread:
+    """A build of 20 acts in this process with the searcher's own embedder, on a thread: what an upload in
+    the app does (the same process, the same priority). Returns once it is embedding."""
+    src = tmp / "upload"
+    src.mkdir()
+    for f in sorted(LAWS.glob("*.txt"))[-20:]:
+        (src / f.name).symlink_to(f.resolve())
+    thread = threading.Thread(target=build_index, args=(src, tmp / "upload-index", s.embedder), kwargs={"progress": False})
+    thread.start()
+    deadline = time.time() + 300
+    while time.time() < deadline and thread.is_alive() and not any((tmp / "upload-index.cache").glob("*/*.npz")):
+        time.sleep(0.5)
+    return thread
+
+
+def _timed(s: Searcher, qs: list[str], stages: dict[str, list[float]] | None = None,
+           beside: threading.Thread | None = None) -> list[float]:
     """Milliseconds per question (k = 5); each stage's milliseconds (``Result.timings``, and the total per
-    question language) added to ``stages`` when given."""
+    question language) added to ``stages`` when given. With ``beside``, only while that thread runs."""
     lat = []
     for q in qs:
+        if beside is not None and not beside.is_alive():
+            break
         t = time.perf_counter()
         res = s.search(q, k=5)
         lat.append((time.perf_counter() - t) * 1000)
@@ -151,6 +174,8 @@ def main() -> None:
                                         "query embedding included")
     ap.add_argument("--busy", action="store_true", help="with --index-dir: time the questions while `klynge index` "
                                                          "of 60 acts runs beside (as an upload in the app does)")
+    ap.add_argument("--upload", action="store_true", help="with --index-dir: time the questions while this process "
+                                                           "builds 20 acts with the searcher's embedder (an upload in the app)")
     ap.add_argument("--spin", action="store_true", help="keep OpenMP's default wait policy (without the runtime "
                                                          "`klynge` sets, qa.runtime): to compare")
     ap.add_argument("--runs", type=int, default=1,
