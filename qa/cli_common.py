@@ -22,7 +22,7 @@ def print_json(obj: Any) -> None:
 
 
 def err(msg: str) -> None:
-    """One line on standard error, as every klynge message starts."""
+    """A message on standard error, after "klynge: " as every message of the command."""
     sys.stderr.write(f"klynge: {msg}\n")
 
 

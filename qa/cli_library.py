@@ -15,7 +15,6 @@ from .errors import UsageError
 __all__ = ["cmd_add", "cmd_documents", "cmd_edit", "cmd_remove"]
 
 
-
 def _library(args: argparse.Namespace) -> Any:
     from indexer import UploadLimits
 

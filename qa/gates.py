@@ -44,7 +44,8 @@ def load_gates(path: str | Path) -> list[Gate]:
 
 def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gate, dict[str, Any], list[str]]]:
     """Evaluate each gate's question set against ``searcher`` or, for a gate that names its own index,
-    against that one; (gate, report, failures) for each."""
+    against that one, asked with ``searcher``'s embedder (its question engine) and settings where the index
+    has the same model; (gate, report, failures) for each."""
     from indexer import Index
 
     from .search import Searcher
