@@ -166,8 +166,8 @@ def test_a_questions_two_passes_at_once_give_what_they_give_in_turn() -> None:
 
 
 def test_questions_take_the_engine_chosen_for_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``prepare_questions`` routes questions to the torch engine when told to (or when it is faster here),
-    and they get the C engine's vectors and nearly its sparse rows; "c" keeps torch unloaded; a wrong value
+    """``prepare_questions`` routes questions to the torch engine when told to, and they get the C engine's
+    vectors and nearly its sparse rows; "c" keeps torch unloaded; a wrong value
     is a clear error naming the variable."""
     pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
     texts = ["Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Can a parent appeal a school transfer?"]
@@ -192,7 +192,7 @@ def test_questions_take_the_engine_chosen_for_this_machine(monkeypatch: pytest.M
 
 def test_warm_up_picks_the_question_engine_and_answers_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """The searcher's warm-up chooses the engine (``Searcher.engines``); on the shipped collection either
-    engine ranks the development questions' first hits alike."""
+    engine ranks a Danish and two English questions' first three hits alike."""
     pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
     from .conftest import REAL_INDEX
 
@@ -201,6 +201,6 @@ def test_warm_up_picks_the_question_engine_and_answers_the_same(monkeypatch: pyt
     warm = Searcher(REAL_INDEX).warm_up()
     assert plain.engines == {"dense": "c", "sparse": "c"} and warm.engines == {"dense": "torch", "sparse": "torch"}
     assert Searcher(warm.index, warm.embedder).engines == warm.engines  # a reloaded index keeps the embedder's choice
-    for q in ("Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Hvad er klyngernes rolle?"):
+    for q in ("Hvem støtter spirende klynger?", "Who supports emerging clusters?", "What role do the clusters play?"):
         assert [h.passage.passage_id for h in warm.search(q, k=3).hits] == \
                [h.passage.passage_id for h in plain.search(q, k=3).hits]
