@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,9 +75,7 @@ def _busy_build(tmp: Path) -> subprocess.Popen[bytes]:
     klynge = Path(sys.executable).with_name("klynge")
     proc = subprocess.Popen([str(klynge), "index", "--corpus", str(src), "--index-dir", str(tmp / "index")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while time.time() < deadline and not any((tmp / "index.cache").glob("*/*.npz")):
-        time.sleep(1)  # reading and splitting done, the first vectors written: it is embedding now
+    _wait_until_embedding(tmp / "index", proc.poll)
     return proc
 
 
@@ -138,10 +137,16 @@ def _upload(s: Searcher, tmp: Path) -> threading.Thread:
         (src / f.name).symlink_to(f.resolve())
     thread = threading.Thread(target=build_index, args=(src, tmp / "upload-index", s.embedder), kwargs={"progress": False})
     thread.start()
-    deadline = time.time() + 300
-    while time.time() < deadline and thread.is_alive() and not any((tmp / "upload-index.cache").glob("*/*.npz")):
-        time.sleep(0.5)
+    _wait_until_embedding(tmp / "upload-index", lambda: None if thread.is_alive() else 0)
     return thread
+
+
+def _wait_until_embedding(index_dir: Path, finished: Callable[[], int | None], timeout: float = 300) -> None:
+    """Until the build into ``index_dir`` has written its first vectors (reading and splitting done: it is
+    embedding now), it has finished (``finished()`` not None), or ``timeout`` seconds have passed."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and finished() is None and not any(index_dir.with_name(index_dir.name + ".cache").glob("*/*.npz")):
+        time.sleep(0.5)
 
 
 def _timed(s: Searcher, qs: list[str], stages: dict[str, list[float]] | None = None,

@@ -61,4 +61,3 @@ def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
         return ()
     joined = "\n".join(texts).lower()
     return tuple(n for n in names if not _mentioned(n, joined))
-

