@@ -291,3 +291,25 @@ def test_the_held_out_law_questions_hold_against_the_acts(tmp_path: Path) -> Non
     caught = subprocess.run([sys.executable, str(script), "--questions", str(bad)], capture_output=True, text=True,
                             cwd=ROOT)
     assert caught.returncode == 1 and row["id"] in caught.stdout
+
+
+def test_a_repealed_paragraph_is_no_heading_and_goes_with_the_next_one(tmp_path: Path) -> None:
+    """A consolidated act keeps "§ 13. (Ophævet)" as a line of its own: short, like a heading, but read as
+    one it became the section of every later passage (and "(Ophævet)" part of their vectors' text)."""
+    from indexer.reading.legal import is_stub
+    from indexer.reading.units import answer_units
+
+    act = tmp_path / "act.txt"
+    act.write_text("Bekendtgørelse af lov om prøver\n\n§ 12. Kommunen fører tilsyn med prøverne.\n\n"
+                   "§ 13. (Ophævet)\n\n§ 14. Forældre kan klage over prøven til kommunalbestyrelsen. "
+                   "Stk. 2. Klagen skal være modtaget senest 4 uger efter prøven.\n\n"
+                   "§§ 15-20. (Ubenyttede)\n\n§ 21. Loven træder i kraft den 1. juli.\n", encoding="utf-8")
+    doc = read_document(act)
+    assert all(s.kind != "heading" for s in doc.spans[1:])  # the title is the only heading
+    passages = split_document(doc)
+    assert [p.section for p in passages] == ["", "", ""]
+    assert [p.locator for p in passages] == ["§ 12", "§ 14", "§ 21"]
+    assert passages[1].text.startswith("§ 13. (Ophævet)")  # a § 13 question still finds where it stood
+    assert is_stub("§§ 15-20. (Ubenyttede)") and not is_stub("§ 14. Forældre kan klage (skriftligt).")
+    units = [passages[1].text[s:e] for s, e in answer_units(passages[1].text)]
+    assert units and not any("Ophævet" in u for u in units)

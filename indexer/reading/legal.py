@@ -26,9 +26,25 @@ MIN_PARAGRAPHS = 2  # a text with fewer §-blocks is not a legal text (a single 
 _PARA = re.compile(r"(?m)^§\s*(\d+)(?:\s?([a-zæøåA-ZÆØÅ]))?\.(?=\s)")
 # "§§ 46 g-i. (Ophævet)", "§ 25-30. (Udelades)": repealed or omitted §§ in one block
 _PARAS = re.compile(r"(?m)^§§?\s*(\d+[^.\n]{0,20}?-[^.\n]{1,20})\.(?=\s)")
+# a § a consolidated act keeps only as a note that it is repealed or omitted: "§ 13. (Ophævet)",
+# "§§ 312-320. (Ubenyttede)", "§ 32. (Udelades)"
+_STUB = re.compile(r"^§§?\s*\d[^.\n]{0,30}\.\s*\([^()\n]{1,40}\)\.?\s*$")
 _STK = re.compile(r"(?m)(?:^|(?<=[.:;)] ))Stk\.\s*(\d+)\.(?=\s)")
 _NR = re.compile(r"(?m)(?:^|(?<=\s))(\d+)\)(?=\s)")
 _CHAPTER = re.compile(r"(?m)^Kapitel\s+(\d+\s?[a-zæøå]?|[IVXLC]+)\b\.?")
+
+
+def opens_provision(block: str) -> bool:
+    """Does ``block`` start a § (``§ 9. …``, ``§§ 46 g-i. (Ophævet)``)? Such a block is the act's text, never
+    a heading, however short it is."""
+    return bool(_PARA.match(block) or _PARAS.match(block))
+
+
+def is_stub(block: str) -> bool:
+    """Is ``block`` a § that only notes it is repealed or omitted (``§ 13. (Ophævet)``)? It says nothing a
+    question can be answered by: the splitter puts it before the next § as it would a heading, and it is no
+    answer sentence."""
+    return bool(_STUB.match(block.strip()))
 
 
 def paragraph_key(number: str, letter: str = "") -> str:

@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from indexer.reading.document import Document
-from indexer.reading.legal import Structure, structure_of
+from indexer.reading.legal import Structure, is_stub, structure_of
 
 TARGET_WORDS = 150
 MAX_WORDS = 220
 MIN_WORDS = 60
+STUB_LEVEL = 99  # a repealed §'s note (legal.is_stub) sits below every heading: it never closes a section
 
 # Abbreviations after which a full stop does not end a sentence (Danish and English).
 _ABBREV = {
@@ -137,6 +138,9 @@ def _units(doc: Document, legal: Structure) -> list[_Unit]:
             continue
         path = tuple(t for _, t in stack)
         text = doc.text[span.start:span.end]
+        if legal and is_stub(text):  # "§ 13. (Ophævet)" goes with the next § as a heading would, outside the path
+            units.append(_Unit(span.start, span.end, path, STUB_LEVEL, True))
+            continue
         if _words(text) <= MAX_WORDS:
             units.append(_Unit(span.start, span.end, path, 0, False))
             continue
@@ -212,7 +216,7 @@ def split_document(doc: Document) -> list[Passage]:
         page_end = doc.page_at(max(start, end - 1))
         pid = hashlib.sha1(f"{doc.doc_id}\0{start}\0{text}".encode()).hexdigest()[:12]
         passages.append(Passage(f"{doc.doc_id}#{pid}", doc.doc_id, doc.title, page, page_end, section,
-                                start, end, text, legal.locator(start, end) if legal else ""))
+                                start, end, text, legal.locator(content[0].start, end) if legal else ""))
     return passages
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from indexer.reading.legal import is_stub
 from indexer.reading.split import sentence_spans
 
 __all__ = ["answer_units", "check_windows"]
@@ -37,7 +38,7 @@ def answer_units(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int
     def is_answer(s: int, e: int) -> bool:
         n = len(text[s:e].split())
         piece = text[s:e]
-        if " ".join(piece.split()) in skip:
+        if " ".join(piece.split()) in skip or is_stub(piece):
             return False
         return n >= 3 and (n >= 12 or bool(_SENTENCE_END.search(piece)) or bool(_LIST_ITEM.match(piece)))
 

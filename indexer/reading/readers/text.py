@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.reading import clean
+from indexer.reading import clean, legal
 from indexer.reading.readers.base import Block, decode_bytes, demote_heading_levels, letterhead_mask
 
 SUFFIXES = (".txt", ".md", ".markdown")
@@ -45,6 +45,8 @@ def _is_text_heading(para: list[str], nxt: list[str] | None) -> bool:
     """A short line on its own, without a full stop, followed by more text: a heading."""
     text = clean.collapse_ws(" ".join(para))
     if nxt is None or len(para) > 2 or not text:
+        return False
+    if legal.opens_provision(text):  # "§ 13. (Ophævet)": short, but a provision of the act
         return False
     words = text.split()
     if len(words) > 14 or text.endswith((".", ",", ";", ":")) or clean.bullet_of(text):
