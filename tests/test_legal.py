@@ -313,3 +313,17 @@ def test_a_repealed_paragraph_is_no_heading_and_goes_with_the_next_one(tmp_path:
     assert is_stub("§§ 15-20. (Ubenyttede)") and not is_stub("§ 14. Forældre kan klage (skriftligt).")
     units = [passages[1].text[s:e] for s, e in answer_units(passages[1].text)]
     assert units and not any("Ophævet" in u for u in units)
+
+
+def test_a_title_line_ending_in_a_full_stop_is_the_heading_not_a_passage(tmp_path: Path) -> None:
+    """"Bekendtgørelse af lov om vandforsyning m.v." ends with a full stop, so it reads as text; when it is the
+    title the metadata gives, it is the document's heading, not a passage with nothing to cite."""
+    act = tmp_path / "act.txt"
+    title = "Bekendtgørelse af lov om prøver m.v."
+    act.write_text(f"{title}\n\n§ 1. Kommunen fører tilsyn med prøverne.\n\n§ 2. Loven træder i kraft den 1. juli.\n",
+                   encoding="utf-8")
+    doc = read_document(act, {"title": title})
+    assert doc.spans[0].kind == "heading" and doc.title == title
+    assert [p.locator for p in split_document(doc)] == ["§ 1", "§ 2"]
+    other = read_document(act, {"title": "Lov om noget andet"})  # not its title: the line stays text
+    assert other.spans[0].kind != "heading"

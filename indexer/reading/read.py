@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from indexer.reading.collection import COLLECTION_FILE
 from indexer.reading.document import Document
 from indexer.reading.legal import act_number
 from indexer.reading.readers import READERS, SUPPORTED, assemble
+from indexer.reading.readers.base import Block
 
 METADATA_FILE = "documents.toml"
 MANIFEST_FILE = "manifest.json"  # a published collection's list of its files (e.g. ../shared/bench/laws)
@@ -79,6 +81,16 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def _title_as_heading(blocks: list[Block], title: Any) -> list[Block]:
+    """A first paragraph that is the document's title (from its metadata) is its heading: "Bekendtgørelse af
+    lov om vandforsyning m.v." ends with a full stop, so the text reader took it for text, and alone before
+    the first § it became a passage of its own, a title with nothing to cite."""
+    if not blocks or not title or blocks[0].kind != "para" or " ".join(blocks[0].text.split()) != " ".join(
+            str(title).split()):
+        return blocks
+    return [replace(blocks[0], kind="heading", level=1), *blocks[1:]]
+
+
 def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: str | None = None) -> Document:
     """Read one file into a cleaned :class:`Document`; raises :class:`DocumentError` on bad input."""
     path = Path(path)
@@ -100,7 +112,7 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
         raise DocumentError(str(path), f"cannot be read ({exc.strerror or exc})") from exc
     except RecursionError as exc:
         raise DocumentError(str(path), "structure too deeply nested to read") from exc
-    text, spans, pages = assemble(blocks)
+    text, spans, pages = assemble(_title_as_heading(blocks, meta.get("title")))
     if not text.strip():
         raise DocumentError(str(path), "no text found after cleaning (empty or only page furniture)")
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
