@@ -140,3 +140,22 @@ def test_normalize_for_match_folds_quotes_case_and_hyphenation() -> None:
 
 def test_decode_bytes_utf8_bom() -> None:
     assert decode_bytes("\ufeffÆble".encode(), "x") == "Æble"
+
+
+def test_a_tables_written_out_cell_formatting_is_dropped_and_its_cells_kept(tmp_path: Path) -> None:
+    """Some acts' text exports carry each table cell's formatting ("0,44 Right 1 1 border-top: 1pt solid
+    #000000; …"): it filled passages (one of 5,420 words) and their vectors with no text."""
+    from indexer.reading.clean import strip_table_markup
+
+    border = "border-top: 1pt solid #000000; border-left: 0pt none #000000; grid-V: 0pt none #000000; "
+    text = (f"§ 5. Satserne er følgende: 4 1 310 0.05cm,0.05cm,0.05cm,0.05cm column-width: 66pt 56pt; "
+            f"Kroner pr. kilometer Left 1 1 {border}Totalvægt over 32.000 kg Center 1 1 {border}0,44 Right 1 1 "
+            f"{border}0,38 Right {border}")
+    out = strip_table_markup(text)
+    assert "border" not in out and "grid-V" not in out and "column-width" not in out and "pt" not in out.split()
+    assert "Kroner pr. kilometer | Totalvægt over 32.000 kg | 0,44 | 0,38 |" in out
+    prose = "§ 7. Center for Cybersikkerhed kan til Left 1 1 ikke ændre noget."  # no formatting: as it is
+    assert strip_table_markup(prose) == prose
+    act = tmp_path / "act.txt"
+    act.write_text(f"Lov om afgift\n\n{text}\n\n§ 6. Loven træder i kraft.\n", encoding="utf-8")
+    assert "border" not in read_document(act).text

@@ -104,6 +104,25 @@ def is_postal(line: str) -> bool:
     return bool(_POSTAL.match(s) or _POSTCODE_ONLY.match(s))
 
 
+# A table that a text export wrote out with its cells' formatting ("… 0,44 Right 1 1 border-top: 1pt solid
+# #000000; border-left: …; grid-V: 0pt none #000000; …"; 19 of the 316 acts of ../shared/bench/laws): the
+# border declarations, the column widths and each cell's alignment and spans are not text.
+_CELL_BORDER = re.compile(r"\b[A-Za-z][A-Za-z-]*:\s*\d+(?:\.\d+)?pt\s+(?:none|solid|dashed|dotted|double)\s+#[0-9A-Fa-f]{6};\s*")
+_COLUMN_WIDTHS = re.compile(r"(?:\b\d+\s+){0,3}(?:\d+(?:\.\d+)?cm,?\s*){0,4}(?:(?:left|right|center)\s+)?"
+                            r"column-width:(?:\s*\d+(?:\.\d+)?pt)+;\s*", re.IGNORECASE)
+_CELL_ALIGN = re.compile(r"(?<=\S)\s+(?:Left|Center|Right|Justify)(?:\s+\d+\s+\d+)?(?:\s+(?:top|middle|bottom))?(?=\s|$)")
+
+
+def strip_table_markup(text: str) -> str:
+    """A text with cell formatting written out (border declarations such as ``border-top: 1pt solid
+    #000000;``): without it, the cells kept with " |" after each (as a table block's cells are joined). Only
+    where such declarations occur is an alignment word ("Center", "Right 1 1") after a cell markup; a text
+    without them is returned as it is."""
+    if not _CELL_BORDER.search(text):
+        return text
+    return _CELL_ALIGN.sub(" |", _COLUMN_WIDTHS.sub("", _CELL_BORDER.sub("", text)))
+
+
 def strip_inline_markup(text: str) -> str:
     """Markdown emphasis and links, HTML tags and entities, footnote marks."""
     text = _SUP.sub("", text)

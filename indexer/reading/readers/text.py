@@ -57,7 +57,7 @@ def _is_text_heading(para: list[str], nxt: list[str] | None) -> bool:
 
 
 def read_text_blocks(text: str, markdown: bool) -> list[Block]:
-    text = clean.normalize_unicode(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = clean.strip_table_markup(clean.normalize_unicode(text)).replace("\r\n", "\n").replace("\r", "\n")
     lines = _drop_repeated_short_lines(text.split("\n"))
     lines = [("" if clean.is_chrome(x) or (markdown and clean.is_hr(x)) else x) for x in lines]
     lines = _drop_letterhead(lines)
