@@ -142,7 +142,7 @@ def test_decode_bytes_utf8_bom() -> None:
     assert decode_bytes("\ufeffÆble".encode(), "x") == "Æble"
 
 
-def test_a_tables_written_out_cell_formatting_is_dropped_and_its_cells_kept(tmp_path: Path) -> None:
+def test_cell_formatting_written_out_in_a_table_is_dropped_and_the_cells_kept(tmp_path: Path) -> None:
     """Some acts' text exports carry each table cell's formatting ("0,44 Right 1 1 border-top: 1pt solid
     #000000; …"): it filled passages (one of 5,420 words) and their vectors with no text."""
     from indexer.reading.clean import strip_table_markup

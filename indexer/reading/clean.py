@@ -114,10 +114,10 @@ _CELL_ALIGN = re.compile(r"(?<=\S)\s+(?:Left|Center|Right|Justify)(?:\s+\d+\s+\d
 
 
 def strip_table_markup(text: str) -> str:
-    """A text with cell formatting written out (border declarations such as ``border-top: 1pt solid
-    #000000;``): without it, the cells kept with " |" after each (as a table block's cells are joined). Only
-    where such declarations occur is an alignment word ("Center", "Right 1 1") after a cell markup; a text
-    without them is returned as it is."""
+    """A text with its cells' formatting written out (border declarations such as ``border-top: 1pt solid
+    #000000;``), without it: the cells kept with " |" after each. An alignment word after a cell ("Center",
+    "Right 1 1") is taken for formatting only in a text with such declarations; any other text is returned
+    as it is."""
     if not _CELL_BORDER.search(text):
         return text
     return _CELL_ALIGN.sub(" |", _COLUMN_WIDTHS.sub("", _CELL_BORDER.sub("", text)))
