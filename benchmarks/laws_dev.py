@@ -3,7 +3,7 @@
     python benchmarks/laws_dev.py [--index-dir .klynge/laws] [--txtai] [--write] [--show-misses]
 
 Indexes all 316 acts of ../shared/bench/laws once (`klynge index --corpus ../shared/bench/laws --index-dir
-.klynge/laws`; 66–71 min on 2 cores, later runs reuse it), then runs the laws question sets: the shared
+.klynge/laws`; 20–71 min on 2 cores, by CPU, later runs reuse it), then runs the laws question sets: the shared
 laws-dev (50 Danish, 25 English, 15 unanswerable questions in the words municipal staff use) and the
 project's own set of the same kind (eval/laws_everyday.jsonl). Per language: R@1/5/10, MRR@10, the right act
 at hit 1 (``doc@1``), answerable questions answered and unanswerable ones declined, for klynge, dense-only
