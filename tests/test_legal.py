@@ -313,6 +313,9 @@ def test_a_repealed_paragraph_is_no_heading_and_goes_with_the_next_one(tmp_path:
     assert is_stub("§§ 15-20. (Ubenyttede)") and not is_stub("§ 14. Forældre kan klage (skriftligt).")
     units = [passages[1].text[s:e] for s, e in answer_units(passages[1].text)]
     assert units and not any("Ophævet" in u for u in units)
+    # a lower-case note stays one sentence ("§ 35 a. (ophæves)"), which only the stub rule keeps from answering
+    note = "§ 35 a. (ophæves)\n\n§ 36. Kommunen fører tilsyn med prøverne."
+    assert [note[s:e] for s, e in answer_units(note)] == ["Kommunen fører tilsyn med prøverne."]
 
 
 def test_a_title_line_ending_in_a_full_stop_is_the_heading_not_a_passage(tmp_path: Path) -> None:

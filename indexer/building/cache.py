@@ -23,10 +23,15 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def cache_root(index_dir: Path) -> Path:
+    """Where a build into ``index_dir`` keeps its resumable cache: ``<index>.cache`` beside it."""
+    return index_dir.parent / f"{index_dir.name}.cache"
+
+
 class EmbeddingCache:
     def __init__(self, index_dir: Path, embedder_key: str) -> None:
         tag = hashlib.sha256(embedder_key.encode("utf-8")).hexdigest()[:16]
-        self.root = index_dir.parent / f"{index_dir.name}.cache"
+        self.root = cache_root(index_dir)
         self.dir = self.root / tag
 
     def load(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
