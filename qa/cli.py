@@ -26,6 +26,7 @@ from .cli_common import (
 )
 from .cli_library import cmd_add, cmd_documents, cmd_edit, cmd_remove
 from .errors import QueryError, UsageError
+from .names import UNMENTIONED
 from .runtime import prepare_process
 
 
@@ -139,7 +140,7 @@ def _print_answer(res: Any, fmt: str) -> int:
 def _unmentioned(res: Any) -> str:
     """The doubt's reason when the question names what the best passages never mention (``qa.names``)."""
     names = ", ".join(res.unmentioned)
-    return f" De bedste passager nævner ikke / the best passages do not mention: {names}." if names else ""
+    return "".join(" " + UNMENTIONED[lang].format(names) for lang in ("da", "en")) if names else ""
 
 
 # ---------------------------------------------------------------- cite

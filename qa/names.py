@@ -20,10 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["question_names", "unmentioned"]
+__all__ = ["UNMENTIONED", "question_names", "unmentioned"]
 
 _CLAUSE = re.compile(r"(?<=[.?!:;])\s+|\s+[–—-]\s+|[\"“”«»()]")
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
+UNMENTIONED = {  # the doubt's reason, as the CLI (both at once) and the app (its language) say it
+    "da": "De bedste passager nævner ikke {}.",
+    "en": "The best passages do not mention {}.",
+}
 _FORMAL = frozenset({"de", "dem", "deres"})  # the Danish formal "you", capitalised mid-sentence
 
 

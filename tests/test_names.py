@@ -91,6 +91,6 @@ def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.
     for fmt in ("text", "md"):
         _print_answer(res, fmt)
         out = capsys.readouterr().out
-        assert "the best passages do not mention: Roskilde." in out
+        assert "De bedste passager nævner ikke Roskilde. The best passages do not mention Roskilde." in out
     _print_answer(replace(res, unmentioned=()), "text")
     assert "do not mention" not in capsys.readouterr().out
