@@ -32,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.store.lexical import LexicalIndex, tokenize, words  # noqa: E402
+from indexer.store.lexical import LexicalIndex  # noqa: E402
+from indexer.store.tokens import tokenize, words  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "laws"
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from indexer.reading.units import answer_units
-from indexer.store.lexical import tokenize
+from indexer.store.tokens import tokenize
 
 from .config import AnswerConfig
 

@@ -54,7 +54,7 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     top = ranked[:TOP]
     read = words or (lambda i: text_words(passages[i].text))
     dense = [c.dense for c in top]
-    n_words = max(1, len(q.lexical.split()))
+    n_words = max(1, len(q.senses) if q.senses else len(q.lexical.split()))  # a structured query's words: its groups
     return {
         "top_dense": max(dense),
         "coverage": coverage(q.terms, [read(c.idx) for c in top]),

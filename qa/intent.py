@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer import Document, Passage
-from indexer.store.lexical import NUMBER_WORDS
+from indexer.store.tokens import NUMBER_WORDS
 
 _YEAR = r"(?:19|20)\d\d"
 _PERIOD = re.compile(rf"(?<![\d.,])({_YEAR})(?:\s*[-–/]\s*({_YEAR}))?(?![\d.,])")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.store.lexical import stem_token, words
+from indexer.store.tokens import stem_token, words
 
 from .dictionary import read_terms
 from .match import Terms, content_words

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.store.lexical import identifiers, marked, stem_token, tokenize, word_token, words
+from indexer.store.tokens import identifiers, marked, stem_token, tokenize, word_token, words
 
 GRAM_SHARE = 0.6  # a word without its stem in the text counts when this share of its 4-grams is there
 
@@ -47,7 +47,7 @@ def content_words(text: str) -> list[str]:
 class TextWords:
     """A text's lexical tokens as coverage and word pairs test them, in three strings (a few KB a passage,
     against ~50 KB for the set of its tokens): ``exact`` its words' stems, its short words and its codes
-    (:func:`indexer.store.lexical.tokenize`'s "s:", "w:" and "i:" tokens); ``marked`` its longer words as
+    (:func:`indexer.store.tokens.tokenize`'s "s:", "w:" and "i:" tokens); ``marked`` its longer words as
     "#word#", whose substrings of ``NGRAM`` characters are exactly its character n-gram tokens; ``sequence``
     the stems of its content words in order. Tokens hold no space, words no NUL."""
 

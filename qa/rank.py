@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from indexer import FlatAnn, Index, Passage
-from indexer.store.lexical import stem_token
 from indexer.store.scores import minmax
+from indexer.store.tokens import stem_token
 
 from .config import FusionWeights, RankingConfig
 from .dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, public_terms
@@ -67,6 +67,7 @@ class Query:
     dictionary: bool = False  # its words went through the general dictionary (not a collection's glossary)
     lay: tuple[LayMatch, ...] = ()  # its Danish lay words, whose formal terms ``lexical`` adds (qa.lay)
     names: tuple[str, ...] = ()  # the places, bodies and people it names (qa.names), for the confidence model
+    senses: tuple[tuple[str, ...], ...] = ()  # with ``dictionary``: each word's senses, one lexical group each
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,10 @@ class Ranker:
         terms = with_formal(question_terms(text), lay) if groups is None else translated_terms(groups)
         glossary = self._glossary(lang) if groups is not None else None
         names = question_names(text, None if glossary is None else lambda w: known_word(w, glossary))
+        dictionary = groups is not None and self.through_dictionary(lang)
+        senses = groups if dictionary and groups is not None and self.config.structured_senses else ()
         return Query(text, lang, vector, sparse, lexical, statement, scope or None, asked_count(text, lang),
-                     self.overlap(lexical), terms, groups is not None and self.through_dictionary(lang), lay, names)
+                     self.overlap(lexical), terms, dictionary, lay, names, senses)
 
     def embedded_text(self, text: str, lang: str) -> str:
         """What the model embeds for a question: the question, followed in brackets by its lay words' formal
@@ -278,7 +281,7 @@ class Ranker:
 
     def retrieve(self, q: Query, k: int, mask: np.ndarray | None = None) -> Signals:
         depth = self.config.depth(k, self.n)
-        lex = self.index.lexical.scores(q.lexical, window_query=q.statement if q.scope else None)
+        lex = self._lexical(q)
         # the lexical top is used as a set (its dense scores are added below): no full sort needed;
         # with a filter, the top of the passages it lets through
         sel = lex if mask is None else np.where(mask, lex, 0.0)
@@ -292,6 +295,15 @@ class Ranker:
         if q.sparse is not None and self.index.sparse is not None:
             sparse = self._sparse_scores(q.sparse)[ids]
         return Signals(ids, np.asarray(dense, dtype=np.float32), lex[ids], sparse)
+
+    def _lexical(self, q: Query) -> np.ndarray:
+        """The lexical signal of every passage: the question's words, or its dictionary senses as groups."""
+        if not q.senses:
+            return self.index.lexical.scores(q.lexical, window_query=q.statement if q.scope else None)
+        statement = None  # the senses without the years that named a document, as ``statement`` is
+        if q.scope:
+            statement = [kept for g in q.senses if (kept := tuple(w for a in g if (w := q.scope.without_years(a))))]
+        return self.index.lexical.scores(q.senses, window_query=statement)
 
     def _sparse_scores(self, qrow: Any) -> np.ndarray:
         """Sparse-head scores of every passage, through the columns of the question's few latent terms

@@ -123,6 +123,21 @@ def test_english_questions_go_through_the_public_terms_without_freedict(tmp_path
     assert off.ranker.lexical_query(q, "en") == q and not off.ranker.through_dictionary("en")
 
 
+def test_dictionary_senses_are_a_structured_query_and_a_glossary_a_bag(shipped_fake_index: Path) -> None:
+    """Through the general dictionary each English word is a group of its senses (scored by the best one,
+    ``LexicalIndex.scores``); through a collection's glossary, and with ``structured_senses=False``, a bag."""
+    import numpy as np
+
+    index = Index.load(shipped_fake_index)
+    bare = dataclasses.replace(index, collection=dataclasses.replace(index.collection, glossary={}))
+    q, vector = "How long can a tenant get sickness benefit?", np.zeros(8, dtype=np.float32)
+    senses = Searcher(bare).ranker.analyse(q, "en", vector, None).senses
+    assert ("lejer",) in senses and ("sygedagpenge",) in senses
+    off = Searcher(bare, config=dataclasses.replace(DEFAULT_CONFIG, structured_senses=False))
+    assert off.ranker.analyse(q, "en", vector, None).senses == ()
+    assert Searcher(index).ranker.analyse("Can a tenant join a cluster?", "en", vector, None).senses == ()
+
+
 def test_a_collections_glossary_goes_over_the_public_terms(shipped_fake_index: Path) -> None:
     """A collection with a glossary of its own: its entries win, the public terms fill the words it lacks
     (laws added to a policy collection), FreeDict's loose senses stay out."""

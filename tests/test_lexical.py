@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.store.lexical import LexicalIndex, identifiers, suspended_compounds
+from indexer.store.lexical import LexicalIndex
+from indexer.store.tokens import identifiers, suspended_compounds
 
 KNOWN = {"indsatsen", "organisationer", "ministeriet", "institutioner", "velfærdsteknologi", "teknologi"}
 
@@ -48,13 +49,14 @@ STEM_TEXTS = ["Kommunerne kan varetage lokale erhvervsfremmeaktiviteter.", "Erhv
 
 
 def test_large_collections_get_stem_tokens() -> None:
-    from indexer.store.lexical import STEMS_ONLY_ABOVE, token_mode
+    from indexer.store.tokens import STEMS_ONLY_ABOVE, token_mode
 
     assert token_mode(STEMS_ONLY_ABOVE) == "full" and token_mode(STEMS_ONLY_ABOVE + 1) == "stems"
 
 
 def test_the_streamed_stem_build_scores_as_bm25s_does(tmp_path) -> None:  # noqa: ANN001
-    from indexer.store.lexical import _bm25, _bm25_stems_stream, tokenize
+    from indexer.store.lexical import _bm25, _bm25_stems_stream
+    from indexer.store.tokens import tokenize
 
     ref, ours = _bm25(STEM_TEXTS, None, "stems"), _bm25_stems_stream(iter(STEM_TEXTS))
     for q in ("erhvervsfremme kommunerne", "virksomheder klynger", "Grønland", "AS-258"):
@@ -67,3 +69,19 @@ def test_the_streamed_stem_build_scores_as_bm25s_does(tmp_path) -> None:  # noqa
     again = LexicalIndex.load(tmp_path)
     assert again.mode == "stems"  # queries are tokenised as the index was
     assert int(np.argmax(again.scores("Hvad gør kommunerne for erhvervsfremme?"))) == 3
+
+
+def test_a_translated_word_counts_with_its_best_sense_not_all_of_them() -> None:
+    """A structured query (a dictionary's senses of each English word, one group each: "How long is a rural
+    zone permit valid if the owner never uses it?"): summed as a bag, the seven senses of "uses" outweigh the
+    one of "rural zone permit"; by each group's best sense, the passage on the permit wins. A group of one
+    scores as the same words in a text query."""
+    uses = ("afbenytte", "afbenyttelse", "benytte", "benyttelse", "brug", "bruge", "tilbringe")
+    texts = ["En landzonetilladelse bortfalder, hvis den ikke er udnyttet inden 3 år.",
+             "Foreningen kan bruge og benytte lokalet til brug for møder, tilbringe aftener der og afbenytte "
+             "køkkenet ved benyttelse af huset.", "Kommunen fører tilsyn med plejehjem.", "Regionen driver sygehusene."]
+    lexical = LexicalIndex.build(texts)
+    groups = [uses, ("landzonetilladelse",)]
+    assert int(np.argmax(lexical.scores(" ".join(w for g in groups for w in g)))) == 1  # the bag's fault
+    assert int(np.argmax(lexical.scores(groups))) == 0
+    assert np.allclose(lexical.scores([("tilsyn",), ("plejehjem",)]), lexical.scores("tilsyn plejehjem"))

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from indexer import build_index
-from indexer.store.lexical import stem_token, tokenize
+from indexer.store.tokens import stem_token, tokenize
 from qa import DEFAULT_CONFIG, FusionWeights, Searcher
 from qa.match import (
     WordPairs,
