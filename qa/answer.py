@@ -10,13 +10,15 @@ from indexer.reading.units import answer_units
 from indexer.store.tokens import tokenize
 
 from .config import AnswerConfig
+from .intent import states_quantity
 
 __all__ = ["answer_units", "best_sentences"]  # answer_units: indexer.reading.units, the one rule
 
 
 def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str], float] | None = None,
                    headings: Sequence[str] = (), config: AnswerConfig | None = None,
-                   closeness: Callable[[int, int], float | None] | None = None) -> tuple[tuple[int, int], ...]:
+                   closeness: Callable[[int, int], float | None] | None = None,
+                   quantity: bool = False) -> tuple[tuple[int, int], ...]:
     """The sentence(s) of ``text`` that share the most question tokens (offsets into ``text``).
 
     ``question``: for English questions, their Danish glossary terms (what the lexical index sees).
@@ -25,6 +27,8 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
     ``closeness``: the cosine of a sentence (its start and end) with the question, None where unknown; with it,
     a sentence scores its shared tokens and its closeness, each min-max scaled over the passage, weighed by
     ``config.closeness_weight`` (the sentence that means what the question asks, not only shares its words).
+    ``quantity``: the question asks for a number, an amount or a period (``qa.intent.asks_quantity``); a
+    sentence that states one gains ``config.quantity_weight`` of the best sentence's score.
     """
     c = config or AnswerConfig()
     spans = answer_units(text, headings)
@@ -39,6 +43,9 @@ def best_sentences(question: str, text: str, n: int = 1, weight: Callable[[str],
         return (spans[0],)
     if closeness is not None and c.closeness_weight > 0:
         scored = _with_closeness(scored, closeness, c.closeness_weight)
+    if quantity and c.quantity_weight > 0:
+        bonus = c.quantity_weight * max(0.0, max(x for x, _, _ in scored))
+        scored = [(x + bonus * states_quantity(text[s:e]), s, e) for x, s, e in scored]
     scored.sort(reverse=True)
     best = (scored[0][1], scored[0][2])
     if text[best[0]:best[1]].rstrip().endswith(":"):

@@ -90,6 +90,10 @@ class AnswerConfig:
     # the passage, weigh alike: the sentence that means what is asked, not only the one sharing most words; 0.3
     # and 0.7 measured a question or two below 0.5 (docs/ranking.md, "Answer sentences"); 0 = shared words only
     closeness_weight: float = 0.5
+    # a question asking how long, how soon, how many, what it costs: a sentence stating a number, an amount or a
+    # period gains this share of the best sentence's score (qa.intent.asks_quantity; docs/ranking.md, "Answer
+    # sentences"); 0 = off
+    quantity_weight: float = 0.6
 
 
 @dataclass(frozen=True)

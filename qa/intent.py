@@ -10,6 +10,12 @@
   the question's words (the items are named, the category is not). Passages holding a labelled list
   of exactly that length get a small boost (answer-type matching, as in classic QA systems).
 
+- **A quantity asks for a number.** "Hvor længe …", "hvor hurtigt …", "hvor mange …", "hvad koster …",
+  "how often …", "when …": the sentence that answers states a number, an amount or a period ("senest 14 dage
+  efter", "mindst 5 og højst 7 medlemmer", "300 kr.", "én gang om året"), where the sentences around it
+  share the question's words without it. Among a hit's sentences, one that states a quantity is marked
+  ahead of one that only shares more words (``asks_quantity``, ``states_quantity``; ``qa.answer``).
+
 - **Acts for Greenland or the Faroe Islands are not about Denmark.** Danish law has acts that apply only
   there ("retsplejelov for Færøerne", "lov om folketingsvalg i Grønland"), near-copies of the acts that
   apply in Denmark; a question that names neither place is not about them, and their passages lose a
@@ -99,6 +105,30 @@ class DocumentYears:
         if not docs:
             return Scope({}, frozenset())
         return Scope(docs, frozenset(y for ys in self._years.values() for y in asked & ys))
+
+
+# questions whose answer is a number, an amount, a period or a point in time, in Danish and English
+_ASKS_QUANTITY = re.compile(
+    r"\bhvor (?:længe|lang tid|langt|hurtigt|tit|ofte|mange|meget|stor|store|gammel|høj|lav)\b|\bhvornår\b"
+    r"|\bhvad koster\b|\bhvilken (?:frist|alder)\b|\binden for hvor\b"
+    r"|\bhow (?:long|soon|quickly|fast|often|many|much|far|old|large|big|high)\b|\bwhen\b|\bwhat age\b"
+    r"|\bwhat (?:does|do|will|would) [^?]{0,60}\bcost\b|\bdeadline\b", re.IGNORECASE)
+# a number a sentence states: digits or a Danish number word, not a reference (§ 9, stk. 2, nr. 3, pkt., kapitel 4)
+_REFERENCE = re.compile(r"§+\s*\d+(?:\s*[a-z]\b)?(?:\s*(?:[-–,]|og)\s*\d+(?:\s*[a-z]\b)?)*"
+                        r"|\b(?:stk|nr|pkt|litra|kapitel|afsnit|bilag)\.?\s*\d+", re.IGNORECASE)
+_QUANTITY = re.compile(
+    r"\d|\b(?:én|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|halvt|halv|hundrede|tusind"
+    r"|halvdelen|dobbelt|årligt|månedligt|ugentligt|dagligt|hvert år|hver måned|om året|om måneden)\b", re.IGNORECASE)
+
+
+def asks_quantity(question: str) -> bool:
+    """Does ``question`` (Danish or English) ask for a number, an amount, a period or a time?"""
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def states_quantity(sentence: str) -> bool:
+    """Does ``sentence`` state a number, an amount, a period or a frequency (references to §§ not counted)?"""
+    return bool(_QUANTITY.search(_REFERENCE.sub(" ", sentence)))
 
 
 def asked_count(question: str, lang: str) -> int | None:

@@ -27,6 +27,7 @@ from .answer import best_sentences
 from .cite import citation_for, locator_for
 from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
+from .intent import asks_quantity
 from .lang import detect_lang
 from .legalref import LegalLookup, Resolved
 from .match import best_window, densest_window
@@ -165,7 +166,8 @@ class Searcher:
         if lookup is not None and idx in lookup.passages:
             return ((max(lookup.span[0], p.start) - p.start, min(lookup.span[1], p.end) - p.start),)
         return best_sentences(q.statement, p.text, weight=self._idf, headings=p.section.split(" > "),
-                              config=self.config.answer, closeness=self._closeness(q, idx) if close else None)
+                              config=self.config.answer, closeness=self._closeness(q, idx) if close else None,
+                              quantity=asks_quantity(q.text))
 
     def _checked(self, q: Query, ranked: list[Candidate], answers: list[tuple[tuple[int, int], ...]],
                  ) -> list[tuple[tuple[int, int], ...]]:

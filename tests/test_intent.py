@@ -14,8 +14,10 @@ from qa import DEFAULT_CONFIG, Searcher
 from qa.intent import (
     DocumentYears,
     asked_count,
+    asks_quantity,
     list_lengths,
     names_territory,
+    states_quantity,
     territorial_documents,
     years_in,
 )
@@ -65,6 +67,27 @@ def test_years_name_documents_and_leave_the_statement() -> None:
 ])
 def test_asked_count(question: str, lang: str, n: int | None) -> None:
     assert asked_count(question, lang) == n
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Hvor tit holder byrådet normalt møde?", True), ("Hvor hurtigt skal vi sende klagen videre?", True),
+    ("Hvad koster det skyldneren, når der foretages udlæg?", True), ("Fra hvornår må plakaterne hænge?", True),
+    ("How long is a rural zone permit valid?", True), ("What does a fit note cost the employer?", True),
+    ("Hvem står i spidsen for valgbestyrelsen?", False), ("Can a company have its public debt forgiven?", False),
+])
+def test_a_question_asks_for_a_quantity(question: str, asks: bool) -> None:
+    assert asks_quantity(question) is asks
+
+
+@pytest.mark.parametrize(("sentence", "states"), [
+    ("Ordinært møde afholdes som regel mindst en gang om måneden.", True),
+    ("Samtalen skal holdes senest 4 uger efter den første sygedag.", True),
+    ("Valgbestyrelsen består af mindst fem og højst syv medlemmer.", True),
+    ("Kommunalbestyrelsen træffer afgørelse efter § 45, stk. 2, nr. 3, jf. §§ 16-20.", False),  # references only
+    ("Klagen sendes til Ankestyrelsen.", False),
+])
+def test_a_sentence_states_a_quantity(sentence: str, states: bool) -> None:
+    assert states_quantity(sentence) is states
 
 
 def test_list_lengths_follow_a_list_across_passages_but_not_documents() -> None:

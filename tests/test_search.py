@@ -153,6 +153,18 @@ def test_a_sentence_closer_in_meaning_is_marked_over_one_sharing_more_words() ->
     assert shown(best_sentences("Xyz?", text, closeness=lambda s, e: close[(s, e)])) == ["Ordinært "]
 
 
+def test_a_question_asking_how_long_marks_the_sentence_that_states_a_period() -> None:
+    """ "Hvor hurtigt …" asks for a period: the sentence stating one ("senest 4 uger") is marked over the one
+    sharing more of the question's words; a question asking for none, or the weight 0, keeps the words' choice."""
+    text = ("Arbejdsgiveren skal indkalde en sygemeldt lønmodtager til en personlig samtale om sygefraværet, jf. § 7. "
+            "Samtalen om sygefraværet skal holdes senest 4 uger efter den første sygedag.")
+    q = "Hvor hurtigt skal arbejdsgiveren holde samtalen om sygefraværet?"
+    shown = lambda spans: [text[slice(*sp)][:9] for sp in spans]  # noqa: E731
+    assert shown(best_sentences(q, text)) == ["Arbejdsgi"]
+    assert shown(best_sentences(q, text, quantity=True)) == ["Samtalen "]
+    assert shown(best_sentences(q, text, quantity=True, config=AnswerConfig(quantity_weight=0.0))) == ["Arbejdsgi"]
+
+
 def test_answer_sentences_skip_headings_and_show_the_items_of_a_list() -> None:
     text = ("Pejlemærker 2018\n\nDer opstilles følgende fem pejlemærker for indsatsen 2016-2018:\n\n"
             "1. Mindst 2.000 virksomheder har årligt udviklet nye innovationer\n\n"
