@@ -113,9 +113,12 @@ _ASKS_QUANTITY = re.compile(
     r"|\bhvad koster\b|\bhvilken (?:frist|alder)\b|\binden for hvor\b"
     r"|\bhow (?:long|soon|quickly|fast|often|many|much|far|old|large|big|high)\b|\bwhen\b|\bwhat age\b"
     r"|\bwhat (?:does|do|will|would) [^?]{0,60}\bcost\b|\bdeadline\b", re.IGNORECASE)
-# a number a sentence states: digits or a Danish number word, not a reference (§ 9, stk. 2, nr. 3, pkt., kapitel 4)
+# a number a sentence states: digits or a Danish number word, not a reference (§ 9, stk. 2, nr. 3, 1. pkt.,
+# kapitel 4, lov nr. 13 af 5. januar 2026) nor a list item's number ("1) …")
 _REFERENCE = re.compile(r"§+\s*\d+(?:\s*[a-z]\b)?(?:\s*(?:[-–,]|og)\s*\d+(?:\s*[a-z]\b)?)*"
-                        r"|\b(?:stk|nr|pkt|litra|kapitel|afsnit|bilag)\.?\s*\d+", re.IGNORECASE)
+                        r"|\b(?:stk|nr|pkt|litra|kapitel|afsnit|bilag)\.?\s*\d+(?:/\d+)?"
+                        r"(?:\s+af\s+\d{1,2}\.\s+[a-zæøå]+\s+\d{4})?|\b\d+\.\s*(?:pkt|punktum)\b|(?<![\w,.])\d{1,2}\)",
+                        re.IGNORECASE)
 _QUANTITY = re.compile(
     r"\d|\b(?:én|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|halvt|halv|hundrede|tusind"
     r"|halvdelen|dobbelt|årligt|månedligt|ugentligt|dagligt|hvert år|hver måned|om året|om måneden)\b", re.IGNORECASE)

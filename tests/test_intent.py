@@ -84,6 +84,9 @@ def test_a_question_asks_for_a_quantity(question: str, asks: bool) -> None:
     ("Samtalen skal holdes senest 4 uger efter den første sygedag.", True),
     ("Valgbestyrelsen består af mindst fem og højst syv medlemmer.", True),
     ("Kommunalbestyrelsen træffer afgørelse efter § 45, stk. 2, nr. 3, jf. §§ 16-20.", False),  # references only
+    ("Lov om kommunernes styrelse, jf. lovbekendtgørelse nr. 13 af 5. januar 2026, § 8, 2. pkt.", False),
+    ("Der må ikke 1) opføres bebyggelse i området eller 2) etableres veje.", False),  # list items' numbers
+    ("Højden må ikke overstige 8,5 m.", True),
     ("Klagen sendes til Ankestyrelsen.", False),
 ])
 def test_a_sentence_states_a_quantity(sentence: str, states: bool) -> None:
