@@ -111,7 +111,8 @@ class DocumentYears:
 _ASKS_QUANTITY = re.compile(
     r"\bhvor (?:længe|lang tid|langt|hurtigt|tit|ofte|mange|meget|stor|store|gammel|høj|lav)\b|\bhvornår\b"
     r"|\bhvad koster\b|\bhvilken (?:frist|alder)\b|\binden for hvor\b"
-    r"|\bhow (?:long|soon|quickly|fast|often|many|much|far|old|large|big|high)\b|\bwhen\b|\bwhat age\b"
+    r"|\bhow (?:long|soon|quickly|fast|often|many|much|far|old|large|big|high)\b|\bwhat age\b"
+    r"|(?:^|[.?!:–-]\s*|\b(?:from|by|until|since)\s+)when\b"  # "when" asks; "… when a tenant moves" does not
     r"|\bwhat (?:does|do|will|would) [^?]{0,60}\bcost\b|\bdeadline\b", re.IGNORECASE)
 # a number a sentence states: digits or a Danish number word, not a reference (§ 9, stk. 2, nr. 3, 1. pkt.,
 # kapitel 4, lov nr. 13 af 5. januar 2026) nor a list item's number ("1) …")

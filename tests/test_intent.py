@@ -74,6 +74,8 @@ def test_asked_count(question: str, lang: str, n: int | None) -> None:
     ("Hvad koster det skyldneren, når der foretages udlæg?", True), ("Fra hvornår må plakaterne hænge?", True),
     ("How long is a rural zone permit valid?", True), ("What does a fit note cost the employer?", True),
     ("Hvem står i spidsen for valgbestyrelsen?", False), ("Can a company have its public debt forgiven?", False),
+    ("When must the plan be revised?", True), ("From when do our payments go to the new account?", True),
+    ("What happens when a tenant moves out?", False),
 ])
 def test_a_question_asks_for_a_quantity(question: str, asks: bool) -> None:
     assert asks_quantity(question) is asks
