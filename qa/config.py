@@ -138,7 +138,7 @@ class RankingConfig:
     everyday_words: bool = True
     # a word through that dictionary is one lexical group: in each passage, its best-matching sense counts, not
     # all of them summed ("on" has ten senses; summed, they outweighed "ældreråd"); a glossary's terms are
-    # summed as before, each a right word (docs/ranking.md, "English questions"); False = every sense summed
+    # summed as before, each a right word (docs/ranking.md, "1. The question"); False = every sense summed
     structured_senses: bool = True
     # Danish questions in a Danish collection: a lay word's formal terms (qa/data/lay_da.tsv: "byråd" ->
     # kommunalbestyrelse) added to the lexical query; the words people use are not the words acts use (qa/lay.py)
