@@ -291,6 +291,11 @@ def test_the_held_out_law_questions_hold_against_the_acts(tmp_path: Path) -> Non
     caught = subprocess.run([sys.executable, str(script), "--questions", str(bad)], capture_output=True, text=True,
                             cwd=ROOT)
     assert caught.returncode == 1 and row["id"] in caught.stdout
+    # eval/laws_dev_acts.jsonl: the same checks, over laws-dev's own acts (so no act is excluded)
+    (tmp_path / "none.jsonl").write_text("", encoding="utf-8")
+    dev_acts = subprocess.run([sys.executable, str(script), "--questions", str(ROOT / "eval" / "laws_dev_acts.jsonl"),
+                               "--dev", str(tmp_path / "none.jsonl")], capture_output=True, text=True, cwd=ROOT)
+    assert dev_acts.returncode == 0, dev_acts.stdout + dev_acts.stderr
 
 
 def test_a_repealed_paragraph_is_no_heading_and_goes_with_the_next_one(tmp_path: Path) -> None:
