@@ -191,21 +191,24 @@ class LexicalIndex:
             return cls(r, w, np.load(directory / "owner.npy"), mode)
         return cls(r, mode=mode)
 
-    def _query(self, r: Any, query: str | Alternatives, n: int, prune: bool = True) -> np.ndarray:
+    def _tokens(self, query: str | Alternatives) -> tuple[list[str], list[list[list[str]]]]:
+        """``query`` tokenised once, for both BM25 indexes: the tokens scored together (a text's, and those of
+        each group of one), and for each group of several its alternatives' tokens (:meth:`_scored`)."""
         if isinstance(query, str):
-            return self._raw(r, tokenize(query, mode=self.mode), n, prune)
-        return self._structured(r, query, n, prune)
+            return tokenize(query, mode=self.mode), []
+        flat = [t for g in query if len(g) == 1 for t in tokenize(g[0], mode=self.mode)]
+        return flat, [[tokenize(a, mode=self.mode) for a in g] for g in query if len(g) > 1]
 
-    def _structured(self, r: Any, groups: Alternatives, n: int, prune: bool) -> np.ndarray:
-        """A structured query's scores (Pirkola's synonym operator, by the best alternative): a group of one
-        counts as its words would in a text query; a group of several adds, in each passage, the score of
-        its best-scoring alternative. A dictionary gives an English word every sense it has ("on" → af, i,
-        om, på, til, ved, fremad, vid …); summed, a many-sense word outweighs the question's precise one."""
-        flat = [t for g in groups if len(g) == 1 for t in tokenize(g[0], mode=self.mode)]
+    def _scored(self, r: Any, tokens: tuple[list[str], list[list[list[str]]]], n: int, prune: bool = True,
+                ) -> np.ndarray:
+        """Scores of a tokenised query (Pirkola's synonym operator, by the best alternative): the tokens scored
+        together, plus, for each group of several alternatives, in each passage the score of its best-scoring
+        one. A dictionary gives an English word every sense it has ("on" → af, i, om, på, til, ved, fremad, vid
+        …); summed, a many-sense word outweighs the question's precise one."""
+        flat, groups = tokens
         out = self._raw(r, flat, n, prune)
-        for g in groups:
-            if len(g) > 1:
-                out += np.max([self._raw(r, tokenize(a, mode=self.mode), n, prune) for a in g], axis=0)
+        for alternatives in groups:
+            out += np.max([self._raw(r, a, n, prune) for a in alternatives], axis=0)
         return out
 
     @staticmethod
@@ -226,16 +229,17 @@ class LexicalIndex:
         """Lexical score of every passage for ``query`` (0 where nothing matches).
 
         ``query``: a text, or a structured query: groups of alternatives (a translated word's senses), each
-        group scored by its best alternative in each passage (:meth:`_structured`).
+        group scored by its best alternative in each passage (:meth:`_scored`).
         ``window_query``: what the sentence windows are matched against, when it differs (words that
         name a document rather than a statement are left out there; see ``qa.intent``).
         """
         n = self.size
         # stems have short posting lists: scored exactly at any size (docs/scale.md); n-grams are pruned
-        base = self._query(self._r, query, n, prune=self.mode == "full")
+        tokens = self._tokens(query)
+        base = self._scored(self._r, tokens, n, prune=self.mode == "full")
         if self._w is None or self._owner is None or not base.any():
             return base
-        win = self._query(self._w, query if window_query is None else window_query, len(self._owner))
+        win = self._scored(self._w, tokens if window_query is None else self._tokens(window_query), len(self._owner))
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, self._owner, win)
         mixed = (1 - SENTENCE_WEIGHT) * minmax(base) + SENTENCE_WEIGHT * minmax(best)
