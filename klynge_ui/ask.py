@@ -14,6 +14,7 @@ from qa.config import DisplayConfig
 from qa.feedback import enabled as feedback_enabled
 from qa.memo import items_from_hits
 from qa.search import Hit, Result, Searcher
+from qa.spelling import searched_for
 
 from .cards import Card, feedback_button, highlight, render_card
 from .context import AppContext, E
@@ -40,6 +41,8 @@ def _conf_word(conf: float, t: dict[str, str], display: DisplayConfig | None = N
 
 def _banner(res: Result, t: dict[str, str], display: DisplayConfig | None) -> str:
     asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
+    if res.respelled:
+        asked += f"<div class='k-meta k-respelled'>{E(t['respelled'].format(searched_for(res.respelled)))}</div>"
     if res.answered:
         return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
                         f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span></div>")

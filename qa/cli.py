@@ -28,6 +28,7 @@ from .cli_library import cmd_add, cmd_documents, cmd_edit, cmd_remove
 from .errors import QueryError, UsageError
 from .names import UNMENTIONED
 from .runtime import prepare_process
+from .spelling import RESPELLED, searched_for
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -119,6 +120,8 @@ def _print_answer(res: Any, fmt: str) -> int:
         print(to_markdown(items_from_hits(res.hits)), end="")
         return EXIT_OK
     width = min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 100)
+    if res.respelled:
+        print(" / ".join(RESPELLED[lang].format(searched_for(res.respelled)) for lang in ("da", "en")) + "\n")
     if not res.answered:
         print("Intet fundet i dokumenterne / nothing found in the documents "
               f"(confidence {res.confidence:.2f}).{_unmentioned(res)} Closest passages:\n")

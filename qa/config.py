@@ -116,6 +116,28 @@ class LegalConfig:
     confidence: float = 0.95
 
 
+@dataclass(frozen=True)
+class SpellingConfig:
+    """Words of a question the collection does not know, respelled (``qa/spelling.py``)."""
+
+    enabled: bool = True  # False = search every question as typed
+    min_length: int = 3  # shorter words are left as typed ("aa" may be å or a typo)
+    # (word length from, edits allowed): one slip in a word of 6+ letters, two in one of 10+; a shorter word is
+    # only unfolded ("aar" -> år, "moede" -> møde), never edited: one edit turns most of them into another word
+    max_edits: tuple[tuple[int, int], ...] = ((6, 1), (10, 2))
+    candidates: int = 20  # the nearest stems compared by how many passages hold them
+    min_passages: int = 3  # a stem in fewer passages is no respelling (typos and odd forms of the texts)
+    # a word at least this frequent in the language (wordfreq's Zipf scale: 2 = once per 10 million words) is a
+    # word, not a slip ("tjekke", "frisør": words the acts never use, one edit from stems they do); wordfreq's
+    # English list holds rarer slips too ("benfits" 1.1, "councill" 1.2), its Danish one nothing under 3
+    word_zipf: float = 2.0
+    candidate_zipf: float = 3.0  # the language's words a slip is respelled to: the common ones
+    compound_part: int = 3  # a compound of two known words of at least this many letters is a word too
+    # a typed word that is a word of the language is unfolded only to one this much commoner (Zipf: 2 = 100 times):
+    # "aar" (3.9) to "år" (6.3), "paa" to "på", not "koen" (3.4, the cow) to "køn" (4.7)
+    unfold_margin: float = 2.0
+
+
 # what --no-answer-check (klynge ask/eval/serve, ui.py) does, in one place for both command lines
 NO_CHECK_HELP = ("skip the answer check: ~80 ms less a question, at the cost of more wrong answers where the "
                  "documents have none (docs/ranking.md, '6. The answer check')")
@@ -185,6 +207,7 @@ class RankingConfig:
     answer: AnswerConfig = field(default_factory=AnswerConfig)
     legal: LegalConfig = field(default_factory=LegalConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
+    spelling: SpellingConfig = field(default_factory=SpellingConfig)
 
     def weights_for(self, lang: str, overlap: float = 1.0, dictionary: bool = False) -> FusionWeights:
         """The fusion weights for a question in ``lang`` of which a share ``overlap`` of the content

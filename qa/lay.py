@@ -54,6 +54,14 @@ class LayTerms:
                 table[key] = formal
         return cls(table)
 
+    @functools.cached_property
+    def _stems(self) -> frozenset[str]:
+        return frozenset(s for key in self.table for s in key)
+
+    def knows(self, word: str) -> bool:
+        """Is ``word`` (lowercased) one of the lay words, alone or in a phrase?"""
+        return stem_token(word) in self._stems
+
     def find(self, text: str, known: Callable[[str], bool] | None = None) -> tuple[LayMatch, ...]:
         """The lay words and phrases of ``text``, longest first, left to right, each word in at most one.
         With ``known`` (is this word in the collection?), a lay word the collection itself uses is left as

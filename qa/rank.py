@@ -186,7 +186,7 @@ class Ranker:
         """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
         half-precision vectors, the general dictionary: ~35 ms to read, the lay terms)."""
         self._list_lengths()
-        self._glossary("en")
+        self.glossary("en")
         if self.config.lay_terms:
             lay_terms()
         if self._exact is not None:
@@ -211,7 +211,7 @@ class Ranker:
         scope = self._years.scope(text) if self.config.year_prior else None
         statement = scope.without_years(lexical) if scope else lexical
         terms = with_formal(question_terms(text), lay) if groups is None else translated_terms(groups)
-        glossary = self._glossary(lang) if groups is not None else None
+        glossary = self.glossary(lang) if groups is not None else None
         names = question_names(text, None if glossary is None else lambda w: known_word(w, glossary))
         dictionary = groups is not None and self.through_dictionary(lang)
         senses = groups if dictionary and groups is not None and self.config.structured_senses else ()
@@ -250,15 +250,15 @@ class Ranker:
         it is matched as it is (the collection's language, or nothing to translate through)."""
         if self.own_language(lang):
             return None
-        glossary = self._glossary(lang)
+        glossary = self.glossary(lang)
         return translate(text, glossary) if glossary else None
 
     def through_dictionary(self, lang: str) -> bool:
         """Are questions in ``lang`` translated through the general dictionary (the collection has no
         glossary of its own)?"""
-        return not self.own_language(lang) and not self.index.collection.glossary and bool(self._glossary(lang))
+        return not self.own_language(lang) and not self.index.collection.glossary and bool(self.glossary(lang))
 
-    def _glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
+    def glossary(self, lang: str) -> Mapping[str, tuple[str, ...]]:
         """The terms a question in ``lang`` goes through, for English over Danish: the collection's glossary
         over the public-administration terms, else the general dictionary with those terms in front (read on
         first use); else the collection's glossary, if any."""

@@ -11,6 +11,7 @@ from typing import Any
 from indexer import Passage
 
 from .errors import QueryError
+from .spelling import Respelling
 
 MAX_QUERY_CHARS = 2000  # a question longer than a page is pasted text, not a question; the rest is cut
 
@@ -83,10 +84,12 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: "embed", "rank", "check"
     features: dict[str, float] = field(default_factory=dict)  # what the confidence model saw (qa.confidence)
     unmentioned: tuple[str, ...] = ()  # names in the question its best passages never mention (qa.names)
+    respelled: tuple[Respelling, ...] = ()  # words of the question searched as respelled (qa.spelling)
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "lang": self.lang, "answered": self.answered,
                 "confidence": round(self.confidence, 4), "unmentioned": list(self.unmentioned),
+                "respelled": [{"typed": r.typed, "searched": r.searched} for r in self.respelled],
                 "hits": [h.to_json() for h in self.hits]}
 
 

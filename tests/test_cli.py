@@ -42,7 +42,7 @@ def test_ask_json_shape(mini_index: Path, capsys) -> None:
     code, out, _ = run(capsys, "ask", "Hvem", "støtter", "spirende", "klynger?", "--index-dir", str(mini_index), "--json", "-k", "2")
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"question", "lang", "answered", "confidence", "unmentioned", "hits"}
+    assert set(data) == {"question", "lang", "answered", "confidence", "unmentioned", "respelled", "hits"}
     assert data["question"] == "Hvem støtter spirende klynger?" and data["lang"] == "da"
     assert len(data["hits"]) <= 2 and data["hits"][0]["doc_id"] == "roller"
 
@@ -76,6 +76,14 @@ def test_serve_settings_stay_with_the_index_directory(mini_index: Path) -> None:
 def test_ask_text_output(mini_index: Path, capsys) -> None:
     code, out, _ = run(capsys, "ask", "grundfinansiering", "--index-dir", str(mini_index))
     assert code == 0 and "1." in out and "Finansiering" in out
+
+
+def test_ask_says_what_it_searched_for_when_it_respelled(mini_index: Path, capsys) -> None:
+    code, out, _ = run(capsys, "ask", "hvem har det primaere ansvar", "--index-dir", str(mini_index))
+    assert code == 0 and "Søgte efter: primære (primaere) / Searched for: primære (primaere)" in out
+    data = json.loads(run(capsys, "ask", "hvem har det primaere ansvar", "--index-dir", str(mini_index), "--json")[1])
+    assert data["question"] == "hvem har det primaere ansvar"
+    assert data["respelled"] == [{"typed": "primaere", "searched": "primære"}]
 
 
 def test_ask_empty_question_exits_2(mini_index: Path, capsys) -> None:

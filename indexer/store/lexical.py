@@ -247,13 +247,22 @@ class LexicalIndex:
 
     def idf(self, token: str) -> float:
         """BM25 inverse document frequency of ``token`` over passages (0 for a token not in the index)."""
+        df = self.df(token)
+        if not df:
+            return 0.0
+        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+
+    def df(self, token: str) -> int:
+        """The number of passages that hold ``token`` (0 for a token not in the index)."""
         tid = self._r.vocab_dict.get(token)
         if tid is None:
-            return 0.0
+            return 0
         indptr = self._r.scores["indptr"]
-        df = int(indptr[tid + 1] - indptr[tid])
-        n = self.size
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return int(indptr[tid + 1] - indptr[tid])
+
+    def stems(self) -> list[str]:
+        """The word stems the index holds (its stem tokens, "s:klyng", without the prefix: "klyng")."""
+        return [t[2:] for t in self._r.vocab_dict if t.startswith("s:")]
 
     @property
     def size(self) -> int:

@@ -1,0 +1,220 @@
+"""Questions as people type them: without æ, ø and å ("Hvor tit holder byraadet moede?") or with a slip of the
+finger ("Forælldre vil have hende ordblndetestet"). A word the collection does not know matches no passage
+lexically and moves the question's vector away from the passages that use it: on laws-dev's Danish questions
+over all 316 acts, typed in ASCII, R@5 fell .86 → .62; with one slip in half of their long words, .86 → .72
+(docs/ranking.md, "1. The question").
+
+A word of the question is respelled only when the collection does not know it (its stem is in no passage) and
+neither does the list of lay words (``qa.lay``): then, if writing "ae", "oe" or "aa" as "æ", "ø" or "å" gives a
+word the collection knows, that word; else the collection's word stem nearest to its stem within
+``SpellingConfig.max_edits`` (optimal string alignment: a letter added, dropped, changed or two swapped is one edit; rapidfuzz), the one in most passages among equally near ones, with
+the typed word's ending. Names (a capitalised word inside a sentence, ``qa.names``), codes with digits, short
+words and stopwords are left as typed. The question is then searched as respelled, both its vector and its
+words, and the result says what was changed (``Result.respelled``), as a search box's "showing results for".
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.store.tokens import STOPWORDS, stem_token
+
+from .config import SpellingConfig
+
+__all__ = ["RESPELLED", "Respelled", "Respelling", "Speller", "searched_for"]
+
+RESPELLED = {  # what the CLI (both at once) and the app (its language) say above the hits of a respelled question
+    "da": "Søgte efter: {}",
+    "en": "Searched for: {}",
+}
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.?!:;–—\"“”«»()]\s*$")
+_ASCII = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
+_UNFOLDING = frozenset({"da", "nb", "nn", "no"})  # languages written with æ, ø, å
+_COMPOUNDING = frozenset({"da", "de", "nb", "nl", "nn", "no", "sv"})  # languages writing compounds as one word
+
+
+@dataclass(frozen=True)
+class Respelling:
+    typed: str  # the word as typed ("byraadet")
+    searched: str  # the word searched for instead ("byrådet")
+
+
+@dataclass(frozen=True)
+class Respelled:
+    text: str  # the question as searched
+    changes: tuple[Respelling, ...] = ()
+
+
+def searched_for(changes: Sequence[Respelling]) -> str:
+    """The respelled words as shown: "byrådet (byraadet), møde (moede)"."""
+    return ", ".join(f"{c.searched} ({c.typed})" for c in changes)
+
+
+def _match_case(word: str, like: str) -> str:
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+@functools.lru_cache(maxsize=8)
+def _zipf(language: str) -> Callable[[str], float]:
+    """wordfreq's frequency of a word in ``language`` (Zipf scale), or always 0 for a language it lacks."""
+    import wordfreq
+
+    if language not in wordfreq.available_languages():
+        return lambda _w: 0.0
+    return functools.lru_cache(maxsize=50_000)(lambda w: wordfreq.zipf_frequency(w, language))
+
+
+@functools.lru_cache(maxsize=8)
+def _language_words(language: str, zipf: float) -> tuple[str, ...]:
+    """wordfreq's words of ``language`` at least ``zipf`` common (at 3.0: ~29,000 Danish ones), none for a
+    language it lacks."""
+    import wordfreq
+
+    if language not in wordfreq.available_languages():
+        return ()
+    out = []
+    for w in wordfreq.iter_wordlist(language):  # commonest first
+        if wordfreq.zipf_frequency(w, language) < zipf:
+            break
+        if w.isalpha():
+            out.append(w)
+    return tuple(out)
+
+
+class Speller:
+    """Respells the words of a question its collection does not know (see the module). ``stems``: the
+    collection's word stems (without the "s:" prefix) and ``df(stem)`` the number of its passages that hold
+    one; ``language`` the collection's (its words per wordfreq are words); ``known(word)`` is True for a word
+    known elsewhere (a lay word)."""
+
+    def __init__(self, stems: Sequence[str], df: Callable[[str], int], config: SpellingConfig,
+                 language: str = "da", known: Callable[[str], bool] = lambda _w: False) -> None:
+        self._df = df
+        self._known = known
+        self._zipf = _zipf(language)
+        self._unfolds = language in _UNFOLDING
+        self._compounds = language in _COMPOUNDING
+        self.config = config
+        self._stems: dict[str, list[str]] = {}  # the collection's stems (in enough passages) by first letter
+        for s in stems:
+            if s and df(s) >= config.min_passages:
+                self._stems.setdefault(s[0], []).append(s)
+        self._words: dict[str, list[str]] = {}  # the language's common words by first letter
+        for w in _language_words(language, config.candidate_zipf):
+            self._words.setdefault(w[0], []).append(w)
+
+    def respell(self, text: str) -> Respelled:
+        """``text`` with each unknown word respelled (see the module); unchanged when none is."""
+        changes: list[Respelling] = []
+        pieces: list[str] = []
+        last = 0
+        for m in _WORD.finditer(text):
+            word = m.group(0)
+            new = self._respelled(word, text[:m.start()])
+            if new is not None and new != word.lower():
+                new = _match_case(new, word)
+                changes.append(Respelling(word, new))
+                pieces += [text[last:m.start()], new]
+                last = m.end()
+        if not changes:
+            return Respelled(text)
+        return Respelled("".join(pieces) + text[last:], tuple(changes))
+
+    def _respelled(self, word: str, before: str) -> str | None:
+        """``word`` unfolded (:meth:`_unfolded`); else, unless it is a name or a word (:meth:`_is_word`) or a
+        compound of two, the nearest word (:meth:`_nearest`); None to leave it as typed. Short words,
+        stopwords and acronyms are left. A name is a capitalised word inside a sentence (``qa.names``)."""
+        low = word.lower()
+        if len(low) < self.config.min_length or low in STOPWORDS or word.isupper():
+            return None
+        name = word[:1].isupper() and bool(before.strip()) and not _SENTENCE_END.search(before)
+        unfolded = self._unfolded(low, name)
+        if unfolded is not None or name or self._is_word(low) or self._compound(low):
+            return unfolded
+        return self._nearest(low)
+
+    def _is_word(self, low: str) -> bool:
+        """Known to the collection, to the lay words, or to the language's word list, or an inflection of a
+        word it knows ("lørdage": its stem "lørdag" is a word)."""
+        stem = stem_token(low)[2:]
+        return (self._df(stem) > 0 or self._known(low) or self._zipf(low) >= self.config.word_zipf
+                or self._zipf(stem) >= self.config.word_zipf)
+
+    def _compound(self, low: str) -> bool:
+        """Two known words, the first perhaps with a linking "s" or "e" ("sags|nummer", "dags|tur")."""
+        n = self.config.compound_part
+        if not self._compounds:
+            return False
+        for i in range(n, len(low) - n + 1):
+            head, tail = low[:i], low[i:]
+            heads = [head] + ([head[:-1]] if head[-1] in "se" and i - 1 >= n else [])
+            if self._is_word(tail) and any(self._is_word(h) for h in heads):
+                return True
+        return False
+
+    def _unfolded(self, low: str, name: bool = False) -> str | None:
+        """The word with "aa", "ae", "oe" written "å", "æ", "ø" (some or all of them) that the collection uses
+        in most passages, else the commonest in the language, or None. It must be known (for a name: to the
+        collection), and commoner than the word as typed where that is known too ("aar", "paa": older
+        spellings): ``unfold_margin`` in the language (not "koen", the cow, to "køn"), ten times in the
+        collection."""
+        spots = [(m.start(), ascii_, letter) for ascii_, letter in _ASCII for m in re.finditer(ascii_, low)]
+        if not self._unfolds or not spots or len(spots) > 4:
+            return None
+        typed_df, typed_zipf = self._df(stem_token(low)[2:]), self._zipf(low)
+        best, best_score = None, (-1, -1.0)
+        for pick in itertools.product((False, True), repeat=len(spots)):
+            if not any(pick):
+                continue
+            word = low
+            for (at, ascii_, letter), on in sorted(zip(spots, pick, strict=True), key=lambda s: -s[0][0]):
+                if on:
+                    word = word[:at] + letter + word[at + len(ascii_):]
+            df, zipf = self._df(stem_token(word)[2:]), self._zipf(word)
+            known = df > 0 or (not name and (self._is_word(word) or self._compound(word)))
+            if not known or (typed_df and df < 10 * typed_df) or (
+                    typed_zipf >= self.config.word_zipf and zipf < typed_zipf + self.config.unfold_margin):
+                continue
+            if (df, zipf) > best_score:
+                best, best_score = word, (df, zipf)
+        return best
+
+    def _nearest(self, low: str) -> str | None:
+        """The nearest word the collection uses (its stem nearest to the word's, with the word's ending) or the
+        language knows, with the same first letter (slips seldom hit it); among equally near ones as
+        :meth:`_preference` orders them. None beyond the edits the word's length allows."""
+        edits = max((e for n, e in self.config.max_edits if len(low) >= n), default=0)
+        if not edits:
+            return None
+        stem = stem_token(low)[2:]
+        ending = low[len(stem):] if low.startswith(stem) else ""
+        found = [(d, s + ending) for d, s in self._near(stem, self._stems, edits)]
+        found += self._near(low, self._words, edits)
+        if not found:
+            return None
+        near = min(d for d, _w in found)
+        return max((w for d, w in found if d == near), key=self._preference)
+
+    def _preference(self, word: str) -> tuple[bool, float, int]:
+        """Among equally near words: one the collection uses or that is known elsewhere (an English word the
+        dictionary translates into the collection's words: "suports" is "supports", not "sports"), then the
+        commoner in the language, then in the collection."""
+        df = self._df(stem_token(word)[2:])
+        return (df > 0 or self._known(word), self._zipf(word), df)
+
+    def _near(self, key: str, by_letter: dict[str, list[str]], edits: int) -> list[tuple[int, str]]:
+        """(edits, word) of the ``candidates`` words of ``by_letter`` nearest to ``key`` within ``edits``."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        choices = by_letter.get(key[:1], [])
+        found: list[Any] = process.extract(key, choices, scorer=OSA.distance, score_cutoff=edits,
+                                           limit=self.config.candidates) if choices else []
+        return [(int(d), w) for w, d, _i in found]
