@@ -184,9 +184,9 @@ class Ranker:
 
     def warm_up(self) -> None:
         """Fill the caches that questions otherwise fill on first use (list lengths, sparse columns, the
-        half-precision vectors, the general dictionary: ~35 ms to read, the lay terms)."""
+        half-precision vectors, the general dictionary: ~35 ms to read, and its lemmatiser: ~100 ms, the lay terms)."""
         self._list_lengths()
-        self.glossary("en")
+        translate("questions", self.glossary("en"))
         if self.config.lay_terms:
             lay_terms()
         if self._exact is not None:

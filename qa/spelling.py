@@ -73,19 +73,15 @@ def _zipf(language: str) -> Callable[[str], float]:
 
 @functools.lru_cache(maxsize=8)
 def _language_words(language: str, zipf: float) -> tuple[str, ...]:
-    """wordfreq's words of ``language`` at least ``zipf`` common (at 3.0: ~29,000 Danish ones), none for a
-    language it lacks."""
+    """wordfreq's words of ``language`` at least ``zipf`` common (at 3.0: ~29,000 Danish ones, ~28,000
+    English), none for a language it lacks."""
     import wordfreq
 
     if language not in wordfreq.available_languages():
         return ()
-    out = []
-    for w in wordfreq.iter_wordlist(language):  # commonest first
-        if wordfreq.zipf_frequency(w, language) < zipf:
-            break
-        if w.isalpha():
-            out.append(w)
-    return tuple(out)
+    # the list's i-th bucket holds the words of frequency 10^(-i/100), Zipf 9 - i/100
+    return tuple(w for i, bucket in enumerate(wordfreq.get_frequency_list(language)) if 9 - i / 100 >= zipf
+                 for w in bucket if w.isalpha())
 
 
 class Speller:
@@ -99,6 +95,7 @@ class Speller:
         self._df = df
         self._known = known
         self._zipf = _zipf(language)
+        self._zipf("the")  # wordfreq reads the language's list on its first look-up: here, not in a question
         self._unfolds = language in _UNFOLDING
         self._compounds = language in _COMPOUNDING
         self.config = config
