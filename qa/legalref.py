@@ -25,11 +25,14 @@ from indexer.reading.legal import act_name, paragraph_key, structure_of
 
 from .config import LegalConfig
 
-# "§ 9", "§ 9 a", "§ 9, stk. 5"; the letter "i" only where no word follows it ("§ 9 i lov om …" is § 9)
-_REF = re.compile(r"§\s*(\d+)(?:\s?([a-hj-zæøå]\b|i(?=\s*(?:$|[,.;:?!)]|stk\.))))?(?:\s*,?\s*stk\.\s*(\d+))?",
-                  re.IGNORECASE)
+# "§ 9", "§ 9 a", "§ 9, stk. 5"; the letter "i" only where no word follows it ("§ 9 i lov om …" is § 9). The sign
+# as people type it too: "paragraf 9", "paragraffen", "pgf. 9", "section 9"; "stk 5", "stykke 5", "subsection 5",
+# "section 9(5)"
+_SIGN = r"(?:§|\bparagraf(?:fen)?\b|\bpgf\b\.?|\bsection\b)"
+_STK = r"(?:\s*,?\s*(?:stk\b\.?|stykke\b|subsection\b)\s*(\d+)|\((\d+)\))"
+_REF = re.compile(_SIGN + r"\s*(\d+)(?:\s?([a-hj-zæøå]\b|i(?=\s*(?:$|[,.;:?!)]|stk\b))))?" + _STK + "?", re.IGNORECASE)
 _LAW_WORD = re.compile(r"\b([a-zæøå-]{3,}?)(?:s)?lov(?:en|ens|s)?\b", re.IGNORECASE)
-_LOV_OM = re.compile(r"\blov(?:en)?\s+om\s+(.+?)(?=\s*(?:[,.?!;:]|§|\bstk\b|$))", re.IGNORECASE)
+_LOV_OM = re.compile(r"\blov(?:en)?\s+om\s+(.+?)(?=\s*(?:[,.?!;:]|§|\bstk\b|\bparagraf|$))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ def parse(question: str) -> Reference | None:
             if w.group(1).lower() not in ("", "i", "om"):
                 act = w.group(1)
                 break
-    return Reference(paragraph_key(m.group(1), m.group(2) or ""), int(m.group(3)) if m.group(3) else None,
-                     act.strip(" -"))
+    stk = m.group(3) or m.group(4)
+    return Reference(paragraph_key(m.group(1), m.group(2) or ""), int(stk) if stk else None, act.strip(" -"))
 
 
 def _fold(text: str) -> str:

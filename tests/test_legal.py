@@ -121,6 +121,14 @@ def test_act_names_numbers_and_dates() -> None:
     ("§ 9 i lov om kommunernes styrelse", "9", None, "kommunernes styrelse"),
     ("Hvad siger § 15 a i forvaltningsloven?", "15 a", None, "forvaltning"),
     ("Hvem kan få aktindsigt?", None, None, None),
+    # the sign and the stk. as people type them
+    ("paragraf 19 i forvaltningsloven", "19", None, "forvaltning"),
+    ("forvaltningslovens paragraf 19 stk 2", "19", 2, "forvaltning"),
+    ("pgf. 7 i offentlighedsloven", "7", None, "offentlighed"),
+    ("What does section 19(2) of forvaltningsloven say?", "19", 2, "forvaltning"),
+    ("lov om social service paragraf 83 stykke 2", "83", 2, "social service"),
+    ("Which section of the act covers appeals?", None, None, None),
+    ("Hvad koster et par sko?", None, None, None),
 ])
 def test_questions_that_name_a_provision(question: str, paragraph: str | None, stk: int | None, act: str | None) -> None:
     ref = parse(question)
