@@ -42,7 +42,8 @@ __all__ = ["Filters", "Hit", "Result", "Searcher", "Source", "clean_query"]
 
 class Searcher:
     """Loads an index once and answers questions. Safe to share between threads: after construction
-    it only reads, and the embedder serialises its own model calls."""
+    it only reads (but for caches, and a language's speller made once under a lock), and the embedder
+    serialises its own model calls."""
 
     def __init__(self, index: Index | str | Path | None = None, embedder: Embedder | None = None,
                  config: RankingConfig = DEFAULT_CONFIG) -> None:
@@ -57,17 +58,17 @@ class Searcher:
         self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
         self._sentences = _VectorCache(config.confidence.answer_check_cache)
-        self._spellers: dict[str, Speller] = {}  # by question language
+        self._spellers: dict[str, Speller] = {}  # by question language, made once under the lock
+        self._speller_lock = threading.Lock()
 
     def warm_up(self) -> Searcher:
         """Fill now what the first questions would otherwise fill on their way: list lengths (a count
         question), the sparse head by columns (an English question), the legal structure of every
-        document (a § question), the spellers of the collection's language and English (a question with a word
-        neither knows). On the laws
-        (23,382 passages, 316 acts) that is ~1.5 s, which the first § question paid inside its answer; the app
-        does it when it starts. And the embedder picks the engine
-        that embeds questions fastest on this machine (``Embedder.prepare_questions``, timed on texts of a
-        question's length from the collection; ``engines`` says which). Returns ``self``."""
+        document (a § question), the spellers of the collection's language and of English (a question with a
+        word neither knows). On the laws (23,382 passages, 316 acts) that is ~1.5 s, which the first § question
+        paid inside its answer; the app does it when it starts. And the embedder picks the engine that embeds
+        questions fastest on this machine (``Embedder.prepare_questions``, timed on texts of a question's length
+        from the collection; ``engines`` says which). Returns ``self``."""
         self.ranker.warm_up()
         if self.config.legal.enabled:
             self.legal.legal_documents()
@@ -149,13 +150,14 @@ class Searcher:
         on the 316 acts): to the collection's words and the language's in its own language, to the language's
         alone in another (a word the collection or the question's dictionary knows is left as typed)."""
         lang = lang or self.index.collection.language
-        if lang not in self._spellers:
-            lexical, own = self.index.lexical, self.ranker.own_language(lang)
-            glossary = self.ranker.glossary(lang)
-            self._spellers[lang] = Speller(
-                lexical.stems() if own else (), lambda stem: lexical.df("s:" + stem), self.config.spelling, lang,
-                known=lay_terms().knows if own else functools.partial(_translates_into, glossary, lexical.df))
-        return self._spellers[lang]
+        with self._speller_lock:
+            if lang not in self._spellers:
+                lexical, own = self.index.lexical, self.ranker.own_language(lang)
+                glossary = self.ranker.glossary(lang)
+                self._spellers[lang] = Speller(
+                    lexical.stems() if own else (), lambda stem: lexical.df("s:" + stem), self.config.spelling,
+                    lang, known=lay_terms().knows if own else functools.partial(_translates_into, glossary, lexical.df))
+            return self._spellers[lang]
 
     def _rank_all(self, cleaned: list[str], langs: list[str], qvecs: np.ndarray, qsparse: dict[int, Any], k: int,
                   mask: np.ndarray | None, t_embed: float) -> list[Result]:

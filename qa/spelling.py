@@ -1,16 +1,20 @@
 """Questions as people type them: without æ, ø and å ("Hvor tit holder byraadet moede?") or with a slip of the
-finger ("Forælldre vil have hende ordblndetestet"). A word the collection does not know matches no passage
-lexically and moves the question's vector away from the passages that use it: on laws-dev's Danish questions
-over all 316 acts, typed in ASCII, R@5 fell .86 → .62; with one slip in half of their long words, .86 → .72
-(docs/ranking.md, "1. The question").
+finger ("Forælldre vil have hende ordblndetestet"). A word neither the collection nor the language knows matches
+no passage lexically and moves the question's vector away from the passages that use it: on laws-dev's Danish
+questions over all 316 acts, typed without æ, ø, å, R@5 fell .86 → .62; with one slip in half of their long
+words, .70 (``benchmarks/typed.py``; docs/ranking.md, "1. The question").
 
-A word of the question is respelled only when the collection does not know it (its stem is in no passage) and
-neither does the list of lay words (``qa.lay``): then, if writing "ae", "oe" or "aa" as "æ", "ø" or "å" gives a
-word the collection knows, that word; else the collection's word stem nearest to its stem within
-``SpellingConfig.max_edits`` (optimal string alignment: a letter added, dropped, changed or two swapped is one edit; rapidfuzz), the one in most passages among equally near ones, with
-the typed word's ending. Names (a capitalised word inside a sentence, ``qa.names``), codes with digits, short
-words and stopwords are left as typed. The question is then searched as respelled, both its vector and its
-words, and the result says what was changed (``Result.respelled``), as a search box's "showing results for".
+A word is left as typed when it is short, a stopword, an acronym, a name (capitalised inside a sentence, as
+``qa.names`` reads names), or a word: its stem is in a passage of the collection, it is a lay word
+(``qa.lay``), the language's word list (wordfreq) has it or its stem, or (a language that writes compounds as
+one word) it is two such words. A Danish word is first *unfolded*: "aa", "ae", "oe" written "å", "æ", "ø"
+where that gives a known word commoner than the word as typed. Otherwise a word long enough is *mended*: the
+nearest of the collection's stems and the language's common words within ``SpellingConfig.max_edits``
+(optimal string alignment: a letter added, dropped, changed or two swapped is one edit; rapidfuzz), with the
+same first letter; among equally near ones one the collection uses (or, for a question in another language,
+that its dictionary translates into the collection's words), then the commoner. The question is searched as
+respelled, both its vector and its words, and the result says what was changed (``Result.respelled``), as a
+search box's "showing results for".
 """
 
 from __future__ import annotations
@@ -85,10 +89,11 @@ def _language_words(language: str, zipf: float) -> tuple[str, ...]:
 
 
 class Speller:
-    """Respells the words of a question its collection does not know (see the module). ``stems``: the
-    collection's word stems (without the "s:" prefix) and ``df(stem)`` the number of its passages that hold
-    one; ``language`` the collection's (its words per wordfreq are words); ``known(word)`` is True for a word
-    known elsewhere (a lay word)."""
+    """Respells the words of a question in ``language`` that neither its collection nor the language knows (see
+    the module). ``stems``: the collection's word stems a slip may be mended to (without the "s:" prefix; none
+    for a question in another language than the collection's) and ``df(stem)`` the number of its passages that
+    hold one; ``known(word)`` is True for a word known elsewhere (a lay word; a word the question's dictionary
+    translates into the collection's words)."""
 
     def __init__(self, stems: Sequence[str], df: Callable[[str], int], config: SpellingConfig,
                  language: str = "da", known: Callable[[str], bool] = lambda _w: False) -> None:
