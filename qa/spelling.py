@@ -10,8 +10,8 @@ A word is left as typed when it is short, a stopword, an acronym, a name (capita
 one word) it is two such words. A Danish word is first *unfolded*: "aa", "ae", "oe" written "å", "æ", "ø"
 where that gives a known word commoner than the word as typed. Otherwise a word long enough is *mended*: the
 nearest of the collection's stems and the language's common words within ``SpellingConfig.max_edits``
-(optimal string alignment: a letter added, dropped, changed or two swapped is one edit; rapidfuzz), with the
-same first letter; among equally near ones one the collection uses (or, for a question in another language,
+(:func:`typing_distance`: a letter added, dropped or two swapped is one edit, a letter typed for another one
+when their keys touch or both are vowels, else two), with the same first letter; among equally near ones one the collection uses (or, for a question in another language,
 that its dictionary translates into the collection's words), then the commoner. The question is searched as
 respelled, both its vector and its words, and the result says what was changed (``Result.respelled``), as a
 search box's "showing results for".
@@ -30,7 +30,7 @@ from indexer.store.tokens import STOPWORDS, stem_token
 
 from .config import SpellingConfig
 
-__all__ = ["RESPELLED", "Respelled", "Respelling", "Speller", "searched_for"]
+__all__ = ["RESPELLED", "Respelled", "Respelling", "Speller", "searched_for", "typing_distance"]
 
 RESPELLED = {  # what the CLI (both at once) and the app (its language) say above the hits of a respelled question
     "da": "Søgte efter: {}",
@@ -219,4 +219,40 @@ class Speller:
         choices = by_letter.get(key[:1], [])
         found: list[Any] = process.extract(key, choices, scorer=OSA.distance, score_cutoff=edits,
                                            limit=self.config.candidates) if choices else []
-        return [(int(d), w) for w, d, _i in found]
+        typed = ((typing_distance(key, w), w) for w, _d, _i in found)
+        return [(d, w) for d, w in typed if d <= edits]
+
+
+# a keyboard's rows (Danish; the English letters sit where they do on an English one), each shifted right by
+# about a quarter of a key from the row above: two keys touch when their rows differ by at most one and their
+# positions by at most one key
+_ROWS = ("qwertyuiopå", "asdfghjklæø", "zxcvbnm")
+_KEY = {ch: (r, c + (0.0, 0.25, 0.75)[r]) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
+_VOWELS = frozenset("aeiouyæøå")
+
+
+def _swap_cost(a: str, b: str) -> int:
+    """One letter typed for another: one edit for neighbouring keys or two vowels ("tilade"/"tilode"), else
+    two (as a letter dropped and another added: "skimmel" is not a slip for "svimmel")."""
+    if a in _VOWELS and b in _VOWELS:
+        return 1
+    ka, kb = _KEY.get(a), _KEY.get(b)
+    return 1 if ka and kb and abs(ka[0] - kb[0]) <= 1 and abs(ka[1] - kb[1]) <= 1.0 else 2
+
+
+def typing_distance(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b`` as fingers make them: a letter added, dropped or two neighbours swapped is
+    one, a letter for another one or two (:func:`_swap_cost`); optimal string alignment otherwise."""
+    n, m = len(a), len(b)
+    d = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        d[i][0] = i
+    for j in range(m + 1):
+        d[0][j] = j
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            sub = 0 if a[i - 1] == b[j - 1] else _swap_cost(a[i - 1], b[j - 1])
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + sub)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[n][m]

@@ -304,6 +304,17 @@ def test_the_held_out_law_questions_hold_against_the_acts(tmp_path: Path) -> Non
     dev_acts = subprocess.run([sys.executable, str(script), "--questions", str(ROOT / "eval" / "laws_dev_acts.jsonl"),
                                "--dev", str(tmp_path / "none.jsonl")], capture_output=True, text=True, cwd=ROOT)
     assert dev_acts.returncode == 0, dev_acts.stdout + dev_acts.stderr
+    # eval/laws_fresh.jsonl: the same checks, over acts none of the other sets cites
+    fresh = subprocess.run([sys.executable, str(script), "--questions", str(ROOT / "eval" / "laws_fresh.jsonl")],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+
+    def acts(path: Path) -> set[str]:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return {r["doc"] for r in rows if r.get("doc")}
+
+    others = acts(ROOT / "eval" / "laws_everyday.jsonl") | acts(ROOT / "eval" / "laws_dev_acts.jsonl")
+    assert acts(ROOT / "eval" / "laws_fresh.jsonl") and not acts(ROOT / "eval" / "laws_fresh.jsonl") & others
 
 
 def test_a_repealed_paragraph_is_no_heading_and_goes_with_the_next_one(tmp_path: Path) -> None:

@@ -94,3 +94,14 @@ def test_a_compound_is_unfolded_and_a_word_with_its_own_oe_is_left() -> None:
     assert s.respell("Hvem sidder i miljoeudvalget?").text == "Hvem sidder i miljøudvalget?"  # miljø + udvalget
     assert s.respell("Naboerne klager over firmaer").changes == ()  # nabo-erne, firma-er: words as typed
     assert s.respell("koen er syg").changes == ()  # "koen" (the cow) is a word; "køn" not that much commoner
+
+
+def test_a_letter_for_another_is_a_slip_only_where_the_keys_touch() -> None:
+    from qa.spelling import typing_distance
+
+    assert typing_distance("tiladelse", "tilladelse") == 1  # a letter dropped
+    assert typing_distance("kontnathjælp", "kontanthjælp") == 1  # two swapped
+    assert typing_distance("kommuen", "kommune") == 1
+    assert typing_distance("bygnimg", "bygning") == 1  # m beside n
+    assert typing_distance("skimmel", "svimmel") == 2  # k and v are far apart: no slip
+    assert typing_distance("tilodelse", "tiladelse") == 1  # vowels stand for each other
