@@ -6,6 +6,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from indexer import Index
 from indexer.store.tokens import stem_token
 from qa import DEFAULT_CONFIG, Searcher
@@ -105,3 +108,16 @@ def test_a_letter_for_another_is_a_slip_only_where_the_keys_touch() -> None:
     assert typing_distance("bygnimg", "bygning") == 1  # m beside n
     assert typing_distance("skimmel", "svimmel") == 2  # k and v are far apart: no slip
     assert typing_distance("tilodelse", "tiladelse") == 1  # vowels stand for each other
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdeklmnorstuæøåAEKØÅ -?.,§1"), max_size=60))
+def test_respelling_any_text_changes_words_only(text: str) -> None:
+    """Whatever is typed: no error, and the searched text is the typed one with each changed word replaced in
+    place (punctuation, numbers and spacing kept)."""
+    out = speller().respell(text)
+    rebuilt, rest = "", text
+    for change in out.changes:
+        at = rest.index(change.typed)
+        rebuilt, rest = rebuilt + rest[:at] + change.searched, rest[at + len(change.typed):]
+    assert rebuilt + rest == out.text
