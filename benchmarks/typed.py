@@ -5,9 +5,11 @@
 Three versions of each answerable question of a set (default: the shared laws-dev, over the index of all 316
 acts that benchmarks/laws_dev.py builds): as written; with æ, ø, å typed "ae", "oe", "aa" (Danish questions);
 with one slip in about half of the words of seven letters or more (two letters swapped, one dropped or one
-doubled, never the first; seeded, so every run types the same slips). Each is searched by klynge as it is and
-with respelling off (``RankingConfig.spelling``, qa/spelling.py). Per language: R@5, MRR@10, the right act at
-hit 1 and the share answered. ``--write`` puts the table into docs/ranking.md (between its ``typed``
+doubled, never the first; seeded, so every run types the same slips); as a terse search string (stopwords,
+punctuation and capitals dropped: "weeks maternity leave father get"). Each is searched, its language
+detected (``qa.lang``) as a user's question's is, by klynge as it is and with respelling off
+(``RankingConfig.spelling``, qa/spelling.py). Per language (the set's): R@5, MRR@10, the right act at hit 1
+and the share answered. ``--write`` puts the table into docs/ranking.md (between its ``typed``
 markers).
 """
 
@@ -27,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from markers import write_between  # noqa: E402  (beside this script)
 
 from indexer import Index  # noqa: E402
+from indexer.store.tokens import STOPWORDS  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
 from qa.config import SpellingConfig  # noqa: E402
 from qa.evaluate import QuestionSet, evaluate, load_questions  # noqa: E402
@@ -55,13 +58,19 @@ def with_slips(text: str, rng: random.Random) -> str:
     return re.sub(r"[^\W\d_]+", slip, text)
 
 
+def terse(text: str) -> str:
+    """A search string: the question's words without stopwords, punctuation or capitals."""
+    return " ".join(w for w in re.findall(r"[^\W_]+", text.lower()) if w not in STOPWORDS)
+
+
 def versions(qs: QuestionSet, seed: int) -> dict[str, QuestionSet]:
     answerable = [q for q in qs.questions if q.expected]
     rng = random.Random(seed)
     danish = [q for q in answerable if (q.lang or "da") == "da"]
     return {"as written": QuestionSet(answerable),
             "without æ, ø, å": QuestionSet([replace(q, question=without_danish_letters(q.question)) for q in danish]),
-            "with slips": QuestionSet([replace(q, question=with_slips(q.question, rng)) for q in answerable])}
+            "with slips": QuestionSet([replace(q, question=with_slips(q.question, rng)) for q in answerable]),
+            "terse": QuestionSet([replace(q, question=terse(q.question)) for q in answerable])}
 
 
 def table(rows: list[tuple[str, str, str, int, dict[str, Any]]]) -> str:

@@ -1,24 +1,34 @@
-"""Offline query-language check: Danish vs English stopwords and letters."""
+"""Offline question-language check, Danish or English: which language's common words the question is made of.
+
+Each word counts its frequency in either language (wordfreq's lists of common words, Zipf scale; a word
+neither list holds counts ``FLOOR`` in both), and æ, ø, å count for Danish. A question full of stopwords
+decides either way, and so does a terse one without any: "maternity leave father weeks" is English, "barsel far
+uger" Danish (a check on stopwords alone read every such English search string as Danish).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 
-_DA = frozenset("""
-og i at det er en til på som de med af for ikke der var har et den om hvad hvem hvor hvordan hvilke
-hvilken hvornår hvorfor skal kan må vil bliver blev være mellem ifølge efter også eller men fra ved
-mange hver årligt samt dette disse sig deres hos nye alle
-""".split())
-_EN = frozenset("""
-the of and to in is are was were what who whom which where when why how does do did should could would
-will can many much for with on by from as at be been this that these those their its according a an
-there about into than
-""".split())
+__all__ = ["detect_lang"]
+
+FLOOR = 2.0  # a word outside a language's list of common words (Zipf 3 and up) counts as this rare there
+DANISH_LETTER = 2.0  # each æ, ø or å: Danish evidence no English word gives
+_WORD = re.compile(r"[a-zæøåéü]+")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _zipf(word: str, lang: str) -> float:
+    import wordfreq
+
+    return max(FLOOR, wordfreq.zipf_frequency(word, lang, wordlist="small"))
 
 
 def detect_lang(text: str) -> str:
-    """'da' or 'en' (Danish is the default when nothing decides)."""
-    words = re.findall(r"[a-zæøåéü]+", text.lower())
-    da = sum(w in _DA for w in words) + 2 * len(re.findall(r"[æøå]", text.lower()))
-    en = sum(w in _EN for w in words)
+    """'da' or 'en' (Danish where nothing decides)."""
+    low = text.lower()
+    words = _WORD.findall(low)
+    da = sum(_zipf(w, "da") for w in words) + DANISH_LETTER * sum(low.count(ch) for ch in "æøå")
+    en = sum(_zipf(w, "en") for w in words)
     return "en" if en > da else "da"

@@ -72,6 +72,7 @@ class Searcher:
         self.ranker.warm_up()
         if self.config.legal.enabled:
             self.legal.legal_documents()
+        detect_lang("warm up")  # reads the languages' word lists
         if self.config.spelling.enabled:
             self.speller()
             self.speller("en")  # English questions over any collection: their dictionary, their speller

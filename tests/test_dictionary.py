@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from indexer import Index
+from indexer.store.tokens import ENGLISH_STOPWORDS
 from qa import DEFAULT_CONFIG, Searcher
 from qa.dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, read_dictd
-from qa.lang import _EN
 from qa.translate import translate
 
 from .conftest import check_term_list
@@ -164,7 +164,7 @@ def test_the_shipped_everyday_words_are_well_formed() -> None:
     stopword (a stopword's entry would translate every question's "can" or "is")."""
     keys = check_term_list(EVERYDAY_WORDS, r"[a-z0-9'-]+", r"[a-zæøåé-]+(?: [a-zæøåé-]+){0,2}")
     assert len(keys) > 3000 and len(set(keys)) == len(keys)
-    assert not set(keys) & _EN
+    assert not set(keys) & ENGLISH_STOPWORDS
     d = english_danish(("/nowhere",))
     assert d["staff"] and d["household"] and d["municipality"]
 

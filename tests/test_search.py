@@ -116,6 +116,11 @@ def test_language_detection() -> None:
     assert detect_lang("who supports emerging clusters?") == "en"
     assert detect_lang("Har Klyngeforum beslutningskompetence?") == "da"
     assert detect_lang("Does the cluster forum have formal decision-making power?") == "en"
+    # terse search strings, no stopword in them: the words' own languages decide
+    for text, lang in (("maternity leave father weeks", "en"), ("parking fine appeal", "en"), ("dog tax", "en"),
+                       ("barsel far uger", "da"), ("hundeskat", "da"), ("byggetilladelse carport", "da"),
+                       ("Can I get boligstøtte?", "en"), ("", "da")):
+        assert detect_lang(text) == lang, text
 
 
 def test_glossary_translation() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from indexer.reading.clean import CONJUNCTIONS
 
-__all__ = ["NGRAM", "NUMBER_WORDS", "STEMS_ONLY_ABOVE", "STOPWORDS", "identifiers", "marked", "mode_tokens", "stem_token",
+__all__ = ["ENGLISH_STOPWORDS", "NGRAM", "NUMBER_WORDS", "STEMS_ONLY_ABOVE", "STOPWORDS", "identifiers", "marked", "mode_tokens", "stem_token",
            "suspended_compounds", "token_mode", "tokenize", "word_token", "words"]
 
 NGRAM = 4  # character n-gram length for Danish compounds (docs/ranking.md, "2. Three signals")
