@@ -125,7 +125,7 @@ class SpellingConfig:
     # (word length from, edits allowed): one slip in a word of 6+ letters, two in one of 10+; a shorter word is
     # only unfolded ("aar" -> år, "moede" -> møde), never edited: one edit turns most of them into another word
     max_edits: tuple[tuple[int, int], ...] = ((6, 1), (10, 2))
-    candidates: int = 20  # the nearest stems compared by how many passages hold them
+    candidates: int = 20  # the nearest words of each source (collection, language) weighed against each other
     min_passages: int = 3  # a stem in fewer passages is no respelling (typos and odd forms of the texts)
     # a word at least this frequent in the language (wordfreq's Zipf scale: 2 = once per 10 million words) is a
     # word, not a slip ("tjekke", "frisør": words the acts never use, one edit from stems they do); wordfreq's
