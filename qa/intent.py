@@ -121,7 +121,7 @@ _REFERENCE = re.compile(r"§+\s*\d+(?:\s*[a-z]\b)?(?:\s*(?:[-–,]|og)\s*\d+(?:\
                         r"(?:\s+af\s+\d{1,2}\.\s+[a-zæøå]+\s+\d{4})?|\b\d+\.\s*(?:pkt|punktum)\b|(?<![\w,.])\d{1,2}\)",
                         re.IGNORECASE)
 _QUANTITY = re.compile(
-    r"\d|\b(?:én|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|halvt|halv|hundrede|tusind"
+    r"\d|\b(?:" + "|".join(NUMBER_WORDS["da"]) + r"|én|ét|elleve|tolv|femten|tyve|tredive|halvt|halv|hundrede|tusind"
     r"|halvdelen|dobbelt|årligt|månedligt|ugentligt|dagligt|hvert år|hver måned|om året|om måneden)\b", re.IGNORECASE)
 
 
