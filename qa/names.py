@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["UNMENTIONED", "question_names", "unmentioned"]
+__all__ = ["UNMENTIONED", "opens_clause", "question_names", "unmentioned"]
 
-_CLAUSE = re.compile(r"(?<=[.?!:;])\s+|\s+[–—-]\s+|[\"“”«»()]")
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
 UNMENTIONED = {  # the doubt's reason, as the CLI (both at once) and the app (its language) say it
     "da": "De bedste passager nævner ikke {}.",
     "en": "The best passages do not mention {}.",
 }
+_QUOTES = frozenset("\"“”«»()")
 _FORMAL = frozenset({"de", "dem", "deres"})  # the Danish formal "you", capitalised mid-sentence
 
 
@@ -36,19 +36,34 @@ def _is_acronym(part: str) -> bool:
     return part.isupper() or (capitals > 1 and len(part) <= 6)
 
 
+def opens_clause(before: str) -> bool:
+    """Does the word that follows ``before`` (the text before it) open a sentence or clause, so that its
+    capital says nothing? It does as the first word, after a sentence end, colon or semicolon followed by a
+    space, after a dash between spaces, and after a quote or a bracket. The one rule for where a capital
+    marks a name (here, and ``qa.spelling``, which leaves names as typed)."""
+    tail = before.rstrip()
+    if not tail or tail[-1] in _QUOTES:
+        return True
+    spaced = len(tail) < len(before)
+    if tail[-1] in ".?!:;":
+        return spaced
+    return tail[-1] in "–—-" and spaced and tail[:-1][-1:].isspace()
+
+
 def question_names(text: str, known: Callable[[str], bool] | None = None) -> tuple[str, ...]:
     """The names in ``text`` (see the module), in order; ``known(word)`` (lowercased) is True for an
     ordinary word that is capitalised only as part of a name or a title."""
     out: list[str] = []
-    for clause in _CLAUSE.split(text):
-        for word in _WORD.findall(clause)[1:]:
-            for part in word.split("-"):
-                if len(part) < 2 or not part[0].isupper() or _is_acronym(part):
-                    continue
-                low = part.lower()
-                if low in _FORMAL or (known is not None and known(low)):
-                    continue
-                out.append(part)
+    for m in _WORD.finditer(text):
+        if opens_clause(text[:m.start()]):
+            continue
+        for part in m.group(0).split("-"):
+            if len(part) < 2 or not part[0].isupper() or _is_acronym(part):
+                continue
+            low = part.lower()
+            if low in _FORMAL or (known is not None and known(low)):
+                continue
+            out.append(part)
     return tuple(dict.fromkeys(out))
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from indexer.store.tokens import STOPWORDS, stem_token
 
 from .config import SpellingConfig
+from .names import opens_clause
 
 __all__ = ["RESPELLED", "Respelled", "Respelling", "Speller", "searched_for", "typing_distance"]
 
@@ -38,7 +39,6 @@ RESPELLED = {  # what the CLI (both at once) and the app (its language) say abov
 }
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.?!:;–—\"“”«»()]\s*$")
 _ASCII = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 _UNFOLDING = frozenset({"da", "nb", "nn", "no"})  # languages written with æ, ø, å
 _COMPOUNDING = frozenset({"da", "de", "nb", "nl", "nn", "no", "sv"})  # languages writing compounds as one word
@@ -136,7 +136,7 @@ class Speller:
         low = word.lower()
         if len(low) < self.config.min_length or low in STOPWORDS or word.isupper():
             return None
-        name = word[:1].isupper() and bool(before.strip()) and not _SENTENCE_END.search(before)
+        name = word[:1].isupper() and not opens_clause(before)
         unfolded = self._unfolded(low, name)
         if unfolded is not None or name or self._is_word(low) or self._compound(low):
             return unfolded

@@ -11,7 +11,7 @@ from indexer import Index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.confidence import FEATURES, QUICK_FEATURES
 from qa.config import CALIBRATED, CALIBRATED_QUICK
-from qa.names import question_names, unmentioned
+from qa.names import opens_clause, question_names, unmentioned
 from qa.results import Result
 from qa.translate import known_word
 
@@ -24,6 +24,15 @@ def test_a_capitalised_word_inside_a_sentence_is_a_name() -> None:
 def test_the_word_opening_a_sentence_or_clause_is_not() -> None:
     assert question_names("Hvornår skal vi svare? Borgeren har ventet – Kan vi forlænge fristen?") == ()
     assert question_names("Hvornår skal vi svare?") == ()
+
+
+@pytest.mark.parametrize(("before", "opens"), [
+    ("", True), ("  ", True), ("Hvornår skal vi svare? ", True), ("Fristen: ", True), ("byrådet – ", True),
+    ("byrådet - ", True), ('han sagde "', True), ("(", True),
+    ("borgere i ", False), ("3.", False), ("IPCC-", False), ("år-", False), ("Vi bor i 2.", False),
+])
+def test_where_a_capital_opens_a_clause(before: str, opens: bool) -> None:
+    assert opens_clause(before) is opens
 
 
 def test_acronyms_and_the_formal_pronoun_are_not_names() -> None:

@@ -47,6 +47,15 @@ def test_words_that_are_words_are_left_as_typed() -> None:
         assert s.respell(text).changes == (), text
 
 
+def test_a_capital_that_opens_a_clause_is_no_name_and_is_mended() -> None:
+    """Where ``qa.names`` reads a name (a capital inside a clause) the word is left; where the capital only opens
+    a sentence or clause, a slip in it is mended like any other word."""
+    for text in ("Fristen er kort – Kontanthælp stopper", "Fristen: Kontanthælp stopper",
+                 "Hvad stopper? Kontanthælp", '"Kontanthælp" stopper'):
+        assert speller().respell(text).changes == (Respelling("Kontanthælp", "Kontanthjælp"),), text
+    assert speller().respell("Fristen er kort for Kontanthælp").changes == ()
+
+
 def test_only_stems_in_enough_passages_and_with_the_same_first_letter_are_respellings() -> None:
     # "hegnsynsforretning" is in one passage only (and no word of the language)
     assert speller().respell("Hvad koster en hegnsynsforretnign?").changes == ()
