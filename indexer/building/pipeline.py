@@ -178,6 +178,30 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     if not docs:
         report.seconds = time.perf_counter() - t0
         return report
+    passages, indexed = _split(docs, previous, report)
+    metas = {d.path: meta_fingerprint(metadata_entry(meta, d.path)) for d in docs}
+
+    texts = [p.context_text() for p in passages]
+    keys = [text_key(t) for t in texts]
+    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous, ray)
+    t1 = time.perf_counter()
+    checks, report.windows_embedded = embed_checks(passages, keys, embedder, previous.checks,
+                                                   EmbeddingCache(index_dir, _cache_key(embedder) + "|checks"), progress)
+    report.windows, report.window_seconds = len(checks.vectors), time.perf_counter() - t1
+    embedder.release()  # the passage engine's memory, before the BM25 and FAISS builds add theirs
+    ann = make_ann(vectors, faiss_threshold)
+    lexical = LexicalIndex.build(texts, sentence_windows(passages))
+    manifest = _manifest(Path(corpus_dir), embedder, passages, indexed, keys, metas, ann, sparse, report)
+    Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection, checks=checks).publish(index_dir)
+    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now (the windows too)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _split(docs: list[Document], previous: _Previous, report: BuildReport,
+           ) -> tuple[list[Passage], dict[str, Document]]:
+    """Every document's passages (an unchanged document's stored ones, else split now) and the documents as
+    the index stores them; each document's line in ``report``."""
     passages: list[Passage] = []
     indexed: dict[str, Document] = {}
     for doc in docs:
@@ -191,28 +215,22 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
                                  "pages": doc.n_pages, "passages": len(ps), "ocr_pages": doc.ocr_pages})
         report.pages += doc.n_pages
     report.passages = len(passages)
-    metas = {d.path: meta_fingerprint(metadata_entry(meta, d.path)) for d in docs}
+    return passages, indexed
 
-    texts = [p.context_text() for p in passages]
-    keys = [text_key(t) for t in texts]
-    vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous, ray)
-    t1 = time.perf_counter()
-    checks, report.windows_embedded = embed_checks(passages, keys, embedder, previous.checks,
-                                                   EmbeddingCache(index_dir, _cache_key(embedder) + "|checks"), progress)
-    report.windows, report.window_seconds = len(checks.vectors), time.perf_counter() - t1
-    embedder.release()  # the passage engine's memory, before the BM25 and FAISS builds add theirs
-    ann = make_ann(vectors, faiss_threshold)
-    lexical = LexicalIndex.build(texts, sentence_windows(passages))
-    manifest = {
+
+def _manifest(corpus_dir: Path, embedder: Embedder, passages: list[Passage], indexed: dict[str, Document],
+              keys: list[str], metas: dict[str, str], ann: Any, sparse: Any, report: BuildReport) -> dict[str, Any]:
+    """The index's manifest: what built it, from what, and each passage's and document's key."""
+    return {
         "format_version": FORMAT_VERSION,
-        "corpus": str(Path(corpus_dir).resolve()),
+        "corpus": str(corpus_dir.resolve()),
         "embedder": embedder.name,
         "model": embedder.model,
         "embedder_key": embedder.key,
         "dim": embedder.dim,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "n_passages": len(passages),
-        "n_documents": len(docs),
+        "n_documents": len(indexed),
         "faiss": ann.params,
         "lexical": LexicalIndex.DESCRIPTION,
         "sparse": bool(sparse is not None),
@@ -224,10 +242,6 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
         "pipeline": reading_fingerprint(),
         "skipped": report.skipped,
     }
-    Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection, checks=checks).publish(index_dir)
-    EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now (the windows too)
-    report.seconds = time.perf_counter() - t0
-    return report
 
 
 def _collection(corpus_dir: Path, report: BuildReport) -> Collection:
