@@ -46,6 +46,7 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("neither coverage nor proximity", R(DEFAULT_CONFIG, lexical_coverage=0.0, proximity=0.0), True),
     ("no answer-sentence reorder", R(DEFAULT_CONFIG, answer_rerank=0.0), True),
     ("no year prior", R(DEFAULT_CONFIG, year_prior=0.0), True),
+    ("no act-scope prior", R(DEFAULT_CONFIG, scope_prior=0.0), True),
     ("no list boost", R(DEFAULT_CONFIG, list_boost=0.0), True),
     ("a dictionary's senses summed, not grouped", R(DEFAULT_CONFIG, structured_senses=False), True),
     ("no quantity cue for answer sentences", R(DEFAULT_CONFIG, answer=R(DEFAULT_CONFIG.answer, quantity_weight=0.0)), True),

@@ -2,7 +2,7 @@
 
 One module per stage: ``config`` (every tunable), ``lang``, ``translate``, ``dictionary`` and ``lay`` (the
 question's language, its Danish terms, the formal terms of its Danish lay words), ``intent`` (what a question's form says), ``match`` (how much of a
-question a passage holds: coverage, word pairs), ``names`` (the places and bodies a question names), ``rank`` (retrieve → fuse → priors → proximity → dedupe), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
+question a passage holds: coverage, word pairs), ``names`` (the places and bodies a question names), ``rank`` (retrieve → fuse → priors → proximity → dedupe; ``docpriors``: a document's size, an act's scope), ``answer`` (answer sentences, confidence), ``cite`` (citations, quote lookup), ``search``
 (:class:`Searcher`), ``evaluate`` and ``baselines``, ``errors``; ``service`` is what the `klynge` command
 (``cli``), the browser app and its HTTP API all call (ask, cite, evaluate, add, remove, list documents).
 """

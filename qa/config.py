@@ -197,6 +197,12 @@ class RankingConfig:
     # small document is not lifted: that flipped a toss-up in the shipped texts); 0.02 cost squad-da-dev a
     # question; 0 = off
     size_prior: float = 0.01
+    # a passage of an act + this × (the question's cosine with the act's opening, its title and § 1, less that
+    # cosine's mean over the candidates' acts): the act a question belongs to (qa/docpriors.py). Acts only (an
+    # opening prior over other texts cost the shipped texts and squad-da-dev); questions in the collection's
+    # language only (English over the acts: MRR up on two sets, down on laws-dev-acts, its verdicts worse);
+    # cosines count one to one with the fused score; 0 = off
+    scope_prior: float = 1.0
     list_boost: float = 0.10  # passages with a list as long as the count asked for (qa/intent.py); 0 = off
     depth_min: int = 100  # candidates from each retriever: max(depth_min, depth_per_k * k) ...
     depth_per_k: int = 10  # ... deep enough that fusion sees what either signal ranks high

@@ -33,6 +33,7 @@ from indexer.store.tokens import stem_token
 
 from .config import FusionWeights, RankingConfig
 from .dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, public_terms
+from .docpriors import ActOpenings, size_scores
 from .intent import DocumentYears, Scope, asked_count, list_lengths, names_territory, territorial_documents
 from .lay import LayMatch, expansion, expansion_terms, lay_terms, with_formal
 from .match import (
@@ -149,14 +150,6 @@ def dedupe(ranked: Sequence[Candidate], passages: Sequence[Passage], threshold: 
     return [Candidate(c.idx, c.score, c.dense, c.lexical, c.sparse, tuple(a)) for c, a in zip(kept, also, strict=True)]
 
 
-def _size_scores(passages_per_document: np.ndarray) -> np.ndarray:
-    """Each document's log passage count as a z-score over the collection's documents, 0 for documents
-    of the typical size or smaller (and where all are the same size): the size prior's unit."""
-    logs = np.log(np.maximum(passages_per_document, 1)).astype(np.float32)
-    spread = float(logs.std()) if len(logs) > 1 else 0.0
-    return np.maximum((logs - logs.mean()) / spread, 0.0) if spread > 0 else np.zeros_like(logs)
-
-
 class Ranker:
     """The retrieval and ranking stages over one index; immutable after construction but for caches
     filled on first use (list lengths, the sparse matrix by columns)."""
@@ -174,7 +167,9 @@ class Ranker:
         self._years = DocumentYears(index.documents)
         elsewhere = territorial_documents(index.documents)  # acts for Greenland or the Faroe Islands only
         self._elsewhere = np.array([d in elsewhere for d in names], dtype=bool)
-        self._size = _size_scores(np.bincount(self._doc_code, minlength=len(names)))
+        self._size = size_scores(np.bincount(self._doc_code, minlength=len(names)))
+        self._openings = ActOpenings.of(index.passages, self._doc_code, len(names), index.ann.reconstruct) \
+            if config.scope_prior else None
         self._lists: np.ndarray | None = None
         self._sparse_csc: Any = None
         # passage i read for coverage and word pairs (qa.match.text_words), the last words_cache kept
@@ -338,8 +333,11 @@ class Ranker:
         return ids, sc
 
     def priors(self, q: Query, ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
-        """``fused`` plus the year prior and the list boost, less the territorial and size priors (a new array)."""
+        """``fused`` plus the year prior, the list boost and an act's scope, less the territorial and size
+        priors (a new array; ``qa.docpriors``)."""
         out = fused - self.config.size_prior * self._size[self._doc_code[ids]]
+        if self._openings is not None and self.own_language(q.lang):  # cross-lingual cosines: a scale of their own
+            out += self.config.scope_prior * self._openings.prior(q.vector, self._doc_code[ids])
         if self.config.territorial_prior and self._elsewhere.any() and not names_territory(q.text):
             out -= self.config.territorial_prior * self._elsewhere[self._doc_code[ids]]
         if q.scope:  # one lookup per candidate, however many documents the years name (laws: hundreds)

@@ -218,7 +218,7 @@ def test_a_large_document_yields_a_little_and_a_small_one_is_not_lifted(tmp_path
 def test_size_scores_are_zero_where_sizes_do_not_vary() -> None:
     import numpy as np
 
-    from qa.rank import _size_scores
+    from qa.docpriors import size_scores as _size_scores
 
     assert len(_size_scores(np.array([], dtype=np.int64))) == 0  # an empty index: no warning, no score
     assert _size_scores(np.array([7])).tolist() == [0.0]
