@@ -335,17 +335,18 @@ class Ranker:
     def priors(self, q: Query, ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
         """``fused`` plus the year prior, the list boost and an act's scope, less the territorial and size
         priors (a new array; ``qa.docpriors``)."""
-        out = fused - self.config.size_prior * self._size[self._doc_code[ids]]
+        codes = self._doc_code[ids]  # each candidate's document, as a number
+        out = fused - self.config.size_prior * self._size[codes]
         if self._openings is not None and self.own_language(q.lang):  # cross-lingual cosines: a scale of their own
-            out += self.config.scope_prior * self._openings.prior(q.vector, self._doc_code[ids])
+            out += self.config.scope_prior * self._openings.prior(q.vector, codes)
         if self.config.territorial_prior and self._elsewhere.any() and not names_territory(q.text):
-            out -= self.config.territorial_prior * self._elsewhere[self._doc_code[ids]]
+            out -= self.config.territorial_prior * self._elsewhere[codes]
         if q.scope:  # one lookup per candidate, however many documents the years name (laws: hundreds)
             share = np.zeros(len(self._doc_ids), dtype=np.float32)
             for doc_id, s in q.scope.docs.items():
                 if doc_id in self._doc_ids:
                     share[self._doc_ids[doc_id]] = s
-            out += self.config.year_prior * share[self._doc_code[ids]]
+            out += self.config.year_prior * share[codes]
         if q.count and self.config.list_boost:
             out += self.config.list_boost * (self._list_lengths()[ids] == q.count)
         return out
