@@ -29,6 +29,7 @@ from typing import Any
 from indexer.store.tokens import STOPWORDS, stem_token
 
 from .config import SpellingConfig
+from .lang import word_zipf
 from .names import opens_clause
 
 __all__ = ["RESPELLED", "Respelled", "Respelling", "Speller", "searched_for", "typing_distance"]
@@ -66,16 +67,6 @@ def _match_case(word: str, like: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _zipf(language: str) -> Callable[[str], float]:
-    """wordfreq's frequency of a word in ``language`` (Zipf scale), or always 0 for a language it lacks."""
-    import wordfreq
-
-    if language not in wordfreq.available_languages():
-        return lambda _w: 0.0
-    return functools.lru_cache(maxsize=50_000)(lambda w: wordfreq.zipf_frequency(w, language))
-
-
-@functools.lru_cache(maxsize=8)
 def _language_words(language: str, zipf: float) -> tuple[str, ...]:
     """wordfreq's words of ``language`` at least ``zipf`` common (at 3.0: ~29,000 Danish ones, ~28,000
     English), none for a language it lacks."""
@@ -99,7 +90,7 @@ class Speller:
                  language: str = "da", known: Callable[[str], bool] = lambda _w: False) -> None:
         self._df = df
         self._known = known
-        self._zipf = _zipf(language)
+        self._zipf = functools.partial(word_zipf, language=language)
         self._zipf("the")  # wordfreq reads the language's list on its first look-up: here, not in a question
         self._unfolds = language in _UNFOLDING
         self._compounds = language in _COMPOUNDING
