@@ -308,9 +308,10 @@ class Ranker:
         return np.asarray(self._sparse_columns()[:, row.indices] @ row.data, dtype=np.float32).ravel()
 
     def _sparse_columns(self) -> Any:
-        """The sparse matrix column-major (made on first use)."""
+        """The sparse matrix column-major (as a loaded index holds it; made on first use for one built here)."""
         if self._sparse_csc is None:
-            self._sparse_csc = self.index.sparse.tocsc()
+            m = self.index.sparse
+            self._sparse_csc = m if m.format == "csc" else m.tocsc()
         return self._sparse_csc
 
     def _dense(self, qv: np.ndarray, extra_ids: np.ndarray, depth: int,

@@ -42,10 +42,11 @@ def test_ray_build_matches_a_local_build(tmp_path: Path) -> None:
     # the sparse head's rows came back whole and in place: each row as long as the local one and close to
     # it. Not equal: the torch engine's top-k per token shifts with the padding of the batch a passage is
     # in (two batchings of the same passages: row cosine >= 0.989; a row put in its neighbour's place: <= 0.66)
-    assert (np.diff(a.sparse.indptr) == np.diff(b.sparse.indptr)).all()
-    dot = np.asarray(a.sparse.multiply(b.sparse).sum(1)).ravel()
-    norms = np.sqrt(np.asarray(a.sparse.multiply(a.sparse).sum(1)).ravel() *
-                    np.asarray(b.sparse.multiply(b.sparse).sum(1)).ravel())
+    rows_a, rows_b = a.sparse.tocsr(), b.sparse.tocsr()  # a loaded index holds them column-major
+    assert (np.diff(rows_a.indptr) == np.diff(rows_b.indptr)).all()
+    dot = np.asarray(rows_a.multiply(rows_b).sum(1)).ravel()
+    norms = np.sqrt(np.asarray(rows_a.multiply(rows_a).sum(1)).ravel() *
+                    np.asarray(rows_b.multiply(rows_b).sum(1)).ravel())
     assert (dot / norms).min() >= 0.95
 
 

@@ -344,8 +344,11 @@ def test_sparse_rows_follow_the_recipe_they_were_made_with(tmp_path: Path, mini_
     report = build_index(mini_corpus, out, new, progress=False)
     assert report.embedded == old.passages == new.encoded  # the old rows were not kept
     assert json.loads((out / "manifest.json").read_text())["sparse_recipe"] == "prefixed"
+    made = Index.load(out).sparse
+    assert made.format == "csc"  # loaded column-major, as questions read it: one copy in a serving process
     again = _SparseFake("prefixed")
     assert build_index(mini_corpus, out, again, progress=False).embedded == 0 and again.encoded == 0
+    assert (Index.load(out).sparse != made).nnz == 0  # the reused rows, each in its place
 
     Searcher(Index.load(out), embedder=again).search("who supports emerging clusters?", lang="en")
     m = json.loads((out / "manifest.json").read_text())
@@ -357,7 +360,7 @@ def test_sparse_rows_follow_the_recipe_they_were_made_with(tmp_path: Path, mini_
 
 def test_a_build_frees_the_passage_engine_before_the_lexical_build(tmp_path: Path, mini_corpus: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The passage engine (the torch model, ~0.5 GB) is released once the passages are embedded, before
+    """The passage engine (the torch model and its kernel caches) is released once the passages are embedded, before
     the BM25 index is built: the end of a large build then does not hold both."""
     from indexer.building import pipeline as build_mod
 

@@ -345,7 +345,8 @@ def _previous(index_dir: Path, embedder: Embedder) -> _Previous:
     dense = {k: vecs[i] for i, k in enumerate(keys)}
     sparse: dict[str, Any] = {}
     if old.sparse is not None and old.manifest.get("sparse_recipe", "raw") == embedder.sparse_recipe:
-        sparse = {k: old.sparse[i] for i, k in enumerate(keys)}
+        rows = old.sparse.tocsr()  # loaded column-major
+        sparse = {k: rows[i] for i, k in enumerate(keys)}
     documents: dict[str, tuple[str, Document]] = {}
     passages: dict[str, list[Passage]] = {}
     if old.manifest.get("pipeline") == reading_fingerprint():

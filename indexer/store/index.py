@@ -70,7 +70,9 @@ class Index:
     ann: AnnIndex
     lexical: LexicalIndex
     manifest: dict[str, Any]
-    sparse: Any = None  # scipy CSR (n_passages, sparse_dim) or None
+    # scipy sparse (n_passages, sparse_dim) or None; loaded column-major (CSC): a question reads the columns of
+    # its terms (qa.rank), and one copy serves it (a build that reuses rows makes its own row-major copy)
+    sparse: Any = None
     path: Path | None = None
     collection: Collection = field(default_factory=Collection)
     checks: CheckVectors | None = None  # the answer check's window vectors (None in an index built before them)
@@ -146,7 +148,7 @@ class Index:
             import scipy.sparse as sp
 
             try:
-                sparse = sp.load_npz(directory / "sparse.npz").tocsr()
+                sparse = sp.load_npz(directory / "sparse.npz").tocsc()
             except (ValueError, OSError) as exc:
                 raise IndexCorruptError(f"{directory / 'sparse.npz'} is damaged: run `klynge index`") from exc
             if sparse.shape[0] != len(passages):
