@@ -39,15 +39,18 @@ _SPACES = re.compile(" {2,}")
 META = "\u2581"  # SentencePiece's word-start marker
 
 
-def _deq_q4(buf: bytes | memoryview, nout: int, nin: int) -> np.ndarray:
+def _deq_q4(buf: bytes | memoryview | np.ndarray, nout: int, nin: int) -> np.ndarray:
     """Q4_0 rows: per 32 weights an fp16 scale d and 16 bytes; byte j holds weight j (low nibble) and
     j + 16 (high nibble), each stored as value + 8."""
     nb = nin // QK
     a = np.frombuffer(buf, dtype=np.uint8, count=nout * nb * 18).reshape(nout, nb, 18)
     d = a[:, :, :2].copy().view(np.float16).astype(np.float32)
     qs = a[:, :, 2:]
-    w = np.concatenate([(qs & 0x0F).astype(np.int8) - 8, (qs >> 4).astype(np.int8) - 8], axis=2)
-    return (w.astype(np.float32) * d).reshape(nout, nin)
+    w = np.empty((nout, nb, QK), dtype=np.float32)
+    w[:, :, :QK // 2], w[:, :, QK // 2:] = qs & 0x0F, qs >> 4
+    w -= 8
+    w *= d
+    return w.reshape(nout, nin)
 
 
 def _bf16_native() -> bool:
@@ -262,30 +265,22 @@ def _fill(params: dict[str, Any], b: bytes, tensors: dict[str, tuple[int, int, i
 
 
 def _q4_embedding(b: bytes, entry: tuple[int, int, int, int], nout: int, nin: int, dtype: Any) -> Any:
-    """An ``nn.Embedding`` stand-in over the file's 4-bit rows (``_deq_q4``'s layout), dequantised as looked
-    up: float32 first, then ``dtype``, as a table filled at load is rounded, so vectors are the same."""
+    """An ``nn.Embedding`` stand-in over the file's 4-bit rows: the tokens' rows dequantised by ``_deq_q4`` as
+    they are looked up (on the CPU), then rounded to ``dtype`` as a table filled at load was, so vectors are
+    the same."""
     import torch
 
     kind, _n, off, _nbytes = entry
     if kind != 1:
         raise ValueError(f"the word embeddings are stored as kind {kind}, not 4-bit blocks")
-    nb = nin // QK
-    blocks = torch.from_numpy(np.frombuffer(b, dtype=np.uint8, count=nout * nb * 18, offset=off).copy())
+    row_bytes = nin // QK * 18
+    blocks = np.frombuffer(b, dtype=np.uint8, count=nout * row_bytes, offset=off).reshape(nout, row_bytes).copy()
 
     class Q4Embedding(torch.nn.Module):
-        blocks: Any  # (rows, blocks, 18) bytes, a buffer: it moves with the model to a GPU
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.register_buffer("blocks", blocks.reshape(nout, nb, 18))
-            self.embedding_dim = nin
-
         def forward(self, ids: Any) -> Any:
-            rows = self.blocks[ids.reshape(-1)]  # (tokens, blocks, 18): an fp16 scale, then 16 bytes
-            scale = rows[..., :2].contiguous().view(torch.float16).float()
-            qs = rows[..., 2:].to(torch.int16)
-            w = torch.cat([(qs & 0x0F) - 8, (qs >> 4) - 8], dim=-1).float() * scale
-            return w.reshape(*ids.shape, nin).to(dtype)
+            rows = blocks[ids.reshape(-1).cpu().numpy()]
+            w = torch.from_numpy(_deq_q4(rows, len(rows), nin))
+            return w.reshape(*ids.shape, nin).to(ids.device, dtype)
 
     return Q4Embedding()
 
