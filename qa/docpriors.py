@@ -1,7 +1,15 @@
-"""Priors on documents, added to every candidate passage of them: their size, and for acts their scope.
+"""Priors on documents, added to every candidate passage of them: their size, their words, and for acts their scope.
 
 - **Size** (:func:`size_scores`): a document of many passages has more chances of one that scores high by
   chance (the best of n draws grows with n); its passages lose a little (``RankingConfig.size_prior``).
+- **A document's words** (:func:`document_prior`): the question's words scored by BM25 over each whole
+  document (``LexicalIndex.document_scores``). A lay question's words are spread over a document's provisions
+  ("byrådsmedlem", "barsel", "suppleant"), and the document that holds them all is likelier the one that
+  answers than a document whose one passage happens to match best (passage retrieval with document evidence,
+  Callan 1994). Each candidate gets + ``RankingConfig.document_lexical`` × (its document's score as a share of
+  the best candidate document's − that share's mean over the candidates' documents). Any document, not only
+  acts; only questions in the collection's language (through the dictionary an English question's words
+  are its translations' senses, and the prior cost the English sets). Measured in docs/ranking.md ("Priors").
 - **An act's scope** (:class:`ActOpenings`): an act says what it covers in its opening, the title and § 1
   ("Bekendtgørelse af lov om kommunernes styrelse § 1. Loven gælder for alle kommuner …", "… afskrivningsloven
   § 1. Efter reglerne i denne lov kan skattemæssig afskrivning foretages på …"). Over hundreds of acts whose
@@ -25,7 +33,7 @@ import numpy as np
 
 from indexer import Passage
 
-__all__ = ["ActOpenings", "size_scores"]
+__all__ = ["ActOpenings", "document_prior", "size_scores"]
 
 
 def size_scores(passages_per_document: np.ndarray) -> np.ndarray:
@@ -34,6 +42,17 @@ def size_scores(passages_per_document: np.ndarray) -> np.ndarray:
     logs = np.log(np.maximum(passages_per_document, 1)).astype(np.float32)
     spread = float(logs.std()) if len(logs) > 1 else 0.0
     return np.maximum((logs - logs.mean()) / spread, 0.0) if spread > 0 else np.zeros_like(logs)
+
+
+def document_prior(scores: np.ndarray | None, codes: np.ndarray) -> np.ndarray:
+    """For candidates of documents ``codes`` whose whole documents score ``scores`` for the question (BM25,
+    ``indexer.store.lexical``): that score as a share of the best, less the share's mean over the candidates'
+    documents (each counted once); 0 for all when nothing matched or the index has no documents' BM25."""
+    if scores is None or not len(scores) or float(scores.max()) <= 0:
+        return np.zeros(len(codes), dtype=np.float32)
+    share = (scores / float(scores.max())).astype(np.float32)
+    _, first = np.unique(codes, return_index=True)
+    return share - float(share[first].mean())
 
 
 class ActOpenings:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["UNMENTIONED", "opens_clause", "question_names", "unmentioned"]
+__all__ = ["UNMENTIONED", "opens_clause", "question_names", "unmentioned", "without_names"]
 
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
 UNMENTIONED = {  # the doubt's reason, as the CLI (both at once) and the app (its language) say it
@@ -65,6 +65,16 @@ def question_names(text: str, known: Callable[[str], bool] | None = None) -> tup
                 continue
             out.append(part)
     return tuple(dict.fromkeys(out))
+
+
+def without_names(text: str, names: Sequence[str]) -> str:
+    """``text`` without the words that are one of ``names`` (any case): what a question asks, less where or whom
+    it asks it of ("ældrerådet i Silkeborg Kommune": an act that lists Silkeborg among the municipalities is
+    no likelier to answer)."""
+    if not names:
+        return text
+    low = {n.lower() for n in names}
+    return " ".join(w for w in text.split() if w.strip(",.;:!?()\"'«»").lower() not in low)
 
 
 def _mentioned(name: str, text: str) -> bool:

@@ -6,12 +6,9 @@
 - **fuse** (:func:`fuse`): min-max normalised signals, weighted per query language, and for a question in
   the collection's language by how much of it the lexical signal's best passages hold
   (:meth:`Ranker.lexical_coverage`) and how far its best score stands out (:func:`lexical_specificity`).
-- **priors** (:meth:`Ranker.priors`): documents the question names by year, lists as long as the count it
-  asks for (``qa/intent.py``).
-- **proximity** (:meth:`Ranker.proximity`): the fused top reordered by how many of the question's
-  consecutive terms stand side by side in each passage (``qa/match.py``).
-- **dedupe** (:func:`dedupe`): near-identical passages (the same text in two documents) become one hit
-  that lists the others.
+- **priors** (:meth:`Ranker.priors`): documents named by year, lists of the count asked for, documents' words and scope.
+- **proximity** (:meth:`Ranker.proximity`): the fused top reordered by the question's terms side by side.
+- **dedupe** (:func:`dedupe`): near-identical passages (one text in two documents) become one hit listing both.
 
 Annotation (answer sentences, citations, confidence) happens in ``qa.search`` for the hits kept.
 Every number comes from :class:`~qa.config.RankingConfig`.
@@ -33,7 +30,7 @@ from indexer.store.tokens import stem_token
 
 from .config import FusionWeights, RankingConfig
 from .dictionary import EVERYDAY_WORDS, PUBLIC_TERMS, english_danish, public_terms
-from .docpriors import ActOpenings, size_scores
+from .docpriors import ActOpenings, document_prior, size_scores
 from .intent import DocumentYears, Scope, asked_count, list_lengths, names_territory, territorial_documents
 from .lay import LayMatch, expansion, expansion_terms, lay_terms, with_formal
 from .match import (
@@ -47,7 +44,7 @@ from .match import (
     translated_terms,
     word_pairs,
 )
-from .names import question_names
+from .names import question_names, without_names
 from .translate import as_bag, known_word, translate
 
 
@@ -334,12 +331,15 @@ class Ranker:
         return ids, sc
 
     def priors(self, q: Query, ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
-        """``fused`` plus the year prior, the list boost and an act's scope, less the territorial and size
-        priors (a new array; ``qa.docpriors``)."""
+        """``fused`` plus the year prior, the list boost, documents' words and an act's scope, less the territorial
+        and size priors (a new array; ``qa.docpriors``)."""
         codes = self._doc_code[ids]  # each candidate's document, as a number
         out = fused - self.config.size_prior * self._size[codes]
         if self._openings is not None and self.own_language(q.lang):  # cross-lingual cosines: a scale of their own
             out += self.config.scope_prior * self._openings.prior(q.vector, codes)
+        if self.config.document_lexical and self.own_language(q.lang):  # what it asks, not of which town
+            words = self.index.lexical.document_scores(without_names(q.lexical, q.names), ids)
+            out += self.config.document_lexical * document_prior(words, codes)
         if self.config.territorial_prior and self._elsewhere.any() and not names_territory(q.text):
             out -= self.config.territorial_prior * self._elsewhere[codes]
         if q.scope:  # one lookup per candidate, however many documents the years name (laws: hundreds)
@@ -397,3 +397,4 @@ class Ranker:
         pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))
                 for j in order]
         return dedupe(pool, self.index.passages, self.config.dedupe_overlap, limit=k)
+

@@ -85,3 +85,21 @@ def test_a_translated_word_counts_with_its_best_sense_not_all_of_them() -> None:
     assert int(np.argmax(lexical.scores(" ".join(w for g in groups for w in g)))) == 1  # the bag's fault
     assert int(np.argmax(lexical.scores(groups))) == 0
     assert np.allclose(lexical.scores([("tilsyn",), ("plejehjem",)]), lexical.scores("tilsyn plejehjem"))
+
+
+@pytest.mark.parametrize("mode", ["full", "stems"])
+def test_documents_bm25_scores_a_document_by_all_its_passages_and_survives_a_save(tmp_path, mode: str) -> None:  # noqa: ANN001
+    texts = ["Et medlem går på barsel.", "Regionsrådet holder møder.", "Suppleanten indkaldes ved forfald.",
+             "Suppleanten i regionsrådet indkaldes.", "Tagene efterses."]
+    doc_of = np.array([0, 1, 0, 1, 2])  # document 0: passages 0 and 2, not next to each other
+    lex = LexicalIndex.build(texts, mode=mode).with_documents(texts, doc_of)
+    ids = np.arange(len(texts))
+    scores = lex.document_scores("suppleanten barsel", ids)
+    assert scores is not None
+    assert scores[0] == scores[2] > scores[1] == scores[3] > scores[4] == 0.0
+    lex.save(tmp_path)
+    again = LexicalIndex.load(tmp_path)
+    assert np.allclose(again.document_scores("suppleanten barsel", ids), scores)
+    np.save(tmp_path / "doc_of.npy", np.array([0, 1, 0]))  # fewer passages than the index holds
+    with pytest.raises(ValueError, match="doc_of.npy"):
+        LexicalIndex.load(tmp_path)

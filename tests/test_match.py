@@ -153,7 +153,8 @@ def test_the_passage_that_says_the_phrase_ranks_first(order_index: Path) -> None
 
 
 def test_fusion_uses_the_weights_the_coverage_gives(order_index: Path) -> None:
-    s = Searcher(order_index, config=dataclasses.replace(DEFAULT_CONFIG, proximity=0.0))
+    # fusion alone: no reordering after it, and no document prior added to it
+    s = Searcher(order_index, config=dataclasses.replace(DEFAULT_CONFIG, proximity=0.0, document_lexical=0.0))
     question = "Møbelsamlingen med lamper tæpper spejle ure"  # the lexical top holds one word of five
     q = s.ranker.analyse(question, "da", s.embedder.embed_queries([question])[0], None)
     sig = s.ranker.retrieve(q, 3)

@@ -104,3 +104,12 @@ def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.
         assert "De bedste passager nævner ikke Roskilde. The best passages do not mention Roskilde." in out
     _print_answer(replace(res, unmentioned=()), "text")
     assert "do not mention" not in capsys.readouterr().out
+
+
+def test_without_names_leaves_what_the_question_asks() -> None:
+    from qa.names import without_names
+
+    assert without_names("Hvem er formand for ældrerådet i Silkeborg Kommune?", ("Silkeborg",)) == \
+        "Hvem er formand for ældrerådet i Kommune?"
+    assert without_names("ældrerådet (Silkeborg) og silkeborgs", ("Silkeborg",)) == "ældrerådet og silkeborgs"
+    assert without_names("uden navne", ()) == "uden navne"

@@ -81,7 +81,7 @@ def test_config_is_frozen_and_recorded_in_eval_reports(mini_index: Path, tmp_pat
 
 def test_fusion_weights_come_from_the_config(shipped_fake_index: Path) -> None:
     dense_only = RankingConfig(weights={"da": FusionWeights(1.0, 0.0, 0.0), "en": FusionWeights(1.0, 0.0, 0.0)},
-                               year_prior=0.0, list_boost=0.0, size_prior=0.0)
+                               year_prior=0.0, list_boost=0.0, size_prior=0.0, document_lexical=0.0)
     lexical_only = dataclasses.replace(dense_only, weights={"da": FusionWeights(0.0, 1.0, 0.0)})
     q = "Hvem har ansvaret for world class klynger?"
     d = Searcher(shipped_fake_index, config=dense_only).search(q, k=8).hits

