@@ -203,8 +203,8 @@ class RankingConfig:
     # language only (English over the acts: MRR up on two sets, down on laws-dev-acts, its verdicts worse);
     # cosines count one to one with the fused score; 0 = off
     scope_prior: float = 1.0
-    # a passage + this × (its whole document's BM25 for the question, as a share of the best candidate
-    # document's, less that share's mean over the candidates' documents): the document that holds the
+    # a passage + this × (its whole document's BM25 for the question without its names, as a share of the best
+    # candidate document's, less that share's mean over the candidates' documents): the document that holds the
     # question's words at all, wherever they stand (qa/docpriors.py). Questions in the collection's language only
     # (English through the dictionary: laws-everyday en MRR .438 → .399, shipped dev en .906 → .823); 0.1 and
     # 0.2 measured alike, 0.3 lower on laws-everyday; 0 = off

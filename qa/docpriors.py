@@ -2,8 +2,8 @@
 
 - **Size** (:func:`size_scores`): a document of many passages has more chances of one that scores high by
   chance (the best of n draws grows with n); its passages lose a little (``RankingConfig.size_prior``).
-- **A document's words** (:func:`document_prior`): the question's words scored by BM25 over each whole
-  document (``LexicalIndex.document_scores``). A lay question's words are spread over a document's provisions
+- **A document's words** (:func:`document_prior`): the question's words, less the towns and people it names
+  (``qa.names.without_names``), scored by BM25 over each whole document (``LexicalIndex.document_scores``). A lay question's words are spread over a document's provisions
   ("byrådsmedlem", "barsel", "suppleant"), and the document that holds them all is likelier the one that
   answers than a document whose one passage happens to match best (passage retrieval with document evidence,
   Callan 1994). Each candidate gets + ``RankingConfig.document_lexical`` × (its document's score as a share of

@@ -397,4 +397,3 @@ class Ranker:
         pool = [Candidate(int(s.ids[j]), float(scores[j]), float(s.dense[j]), float(s.lexical[j]), float(sp[j]))
                 for j in order]
         return dedupe(pool, self.index.passages, self.config.dedupe_overlap, limit=k)
-
