@@ -133,13 +133,14 @@ class LexicalIndex:
         "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams + letter-digit codes",
         "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B}
 
-    def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None, mode: str = "full") -> None:
+    def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None, mode: str = "full",
+                 documents: Any = None, doc_of: np.ndarray | None = None) -> None:
         self._r = passages
         self._w = windows
         self._owner = owner
         self.mode = mode  # the tokens: "full" (stems + n-grams) or "stems" (token_mode)
-        self._d: Any = None  # BM25 over whole documents (with_documents), or None
-        self._doc_of: np.ndarray | None = None  # each passage's row in it
+        self._d = documents  # BM25 over whole documents (with_documents), or None
+        self._doc_of = doc_of  # each passage's row in it
 
     @classmethod
     def build(cls, texts: Sequence[str], windows: Iterable[tuple[int, str]] | None = None,
@@ -176,15 +177,15 @@ class LexicalIndex:
         return cls(_bm25_stems_stream(texts) if mode == "stems" else _bm25(texts, None, mode), mode=mode)
 
     def with_documents(self, texts: Sequence[str], doc_of: np.ndarray) -> LexicalIndex:
-        """This index with BM25 over whole documents too, in its own tokens: ``doc_of`` is each passage's
-        document number, and a document's text is its passages' ``texts`` joined (streamed, one at a time)."""
+        """A copy of this index (its passages' and windows' BM25 shared) with BM25 over whole documents too, in
+        its own tokens: ``doc_of`` is each passage's document number, and a document's text is its passages'
+        ``texts`` joined (streamed, one at a time)."""
         doc_of = np.asarray(doc_of, dtype=np.int32)
         order = np.argsort(doc_of, kind="stable")  # the passages of document 0, then of 1, ...
-        ends = np.cumsum(np.bincount(doc_of))
-        joined = (" ".join(texts[i] for i in order[b - n:b]) for b, n in zip(ends, np.bincount(doc_of), strict=True))
-        self._d = _bm25_stems_stream(joined) if self.mode == "stems" else _bm25(joined, None, self.mode)
-        self._doc_of = doc_of
-        return self
+        counts = np.bincount(doc_of)
+        joined = (" ".join(texts[i] for i in order[end - n:end]) for end, n in zip(np.cumsum(counts), counts, strict=True))
+        documents = _bm25_stems_stream(joined) if self.mode == "stems" else _bm25(joined, None, self.mode)
+        return LexicalIndex(self._r, self._w, self._owner, self.mode, documents, doc_of)
 
     def save(self, directory: Path) -> None:
         if self.mode != "full":
@@ -204,16 +205,16 @@ class LexicalIndex:
         r = bm25s.BM25.load(str(directory / "passages"), mmap=False, show_progress=False, verbosity=0)
         mode = (directory / "tokens.txt").read_text(encoding="utf-8").strip() if (directory / "tokens.txt").exists() \
             else "full"
-        lex = cls(r, mode=mode)
+        w = owner = d = doc_of = None
         if (directory / "windows").exists() and (directory / "owner.npy").exists():
             w = bm25s.BM25.load(str(directory / "windows"), mmap=False, show_progress=False, verbosity=0)
-            lex = cls(r, w, np.load(directory / "owner.npy"), mode)
+            owner = np.load(directory / "owner.npy")
         if (directory / "documents").exists() and (directory / "doc_of.npy").exists():  # not in older indexes
-            lex._d = bm25s.BM25.load(str(directory / "documents"), mmap=False, show_progress=False, verbosity=0)
-            lex._doc_of = np.load(directory / "doc_of.npy")
-            if len(lex._doc_of) != lex.size or int(lex._doc_of.max(initial=-1)) >= int(lex._d.scores["num_docs"]):
+            d = bm25s.BM25.load(str(directory / "documents"), mmap=False, show_progress=False, verbosity=0)
+            doc_of = np.load(directory / "doc_of.npy")
+            if len(doc_of) != int(r.scores["num_docs"]) or int(doc_of.max(initial=-1)) >= int(d.scores["num_docs"]):
                 raise ValueError(f"{directory / 'doc_of.npy'} does not match the passages")
-        return lex
+        return cls(r, w, owner, mode, d, doc_of)
 
     def _tokens(self, query: str | Alternatives) -> tuple[list[str], list[list[list[str]]]]:
         """``query`` tokenised once, for both BM25 indexes: the tokens scored together (a text's, and those of
