@@ -23,8 +23,8 @@ index of all 316 acts of ../shared/bench/laws, .klynge/laws) adds a third collec
 over the acts in lay words (eval/laws_everyday.jsonl), eval/laws_questions.jsonl and
 eval/unanswerable_laws.jsonl (near-topic questions the acts do not answer), without the § lookups, whose
 verdict is a rule, not the model. Which collections each language's models are fitted on is ``FITTED_ON``
-(docs/ranking.md, "7. Confidence"); laws-dev, eval/laws_dev_acts.jsonl and eval/laws_fresh.jsonl are never in
-it, so their verdicts measure a model that has not seen them.
+(docs/ranking.md, "7. Confidence"); laws-dev, eval/laws_dev_acts.jsonl, eval/laws_fresh.jsonl and
+eval/laws_unseen.jsonl are never in it, so their verdicts measure a model that has not seen them.
 """
 
 from __future__ import annotations

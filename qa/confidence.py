@@ -24,7 +24,7 @@ from indexer import Passage
 
 from .config import ConfidenceConfig
 from .match import TextWords, coverage, text_words
-from .names import unmentioned
+from .names import present_cue, speaks_of_present, unmentioned
 from .rank import Candidate, Query
 
 QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical", "unmatched_name")
@@ -65,12 +65,17 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     } | ({} if answer_dense is None else {"answer_dense": answer_dense})
 
 
-def missing_names(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> tuple[str, ...]:
-    """The names of ``q`` that none of its best ``TOP`` candidates mentions (``qa.names``); a question without
-    names reads no passage."""
-    if not q.names:
+def missing_names(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
+                  present: bool = True) -> tuple[str, ...]:
+    """The names of ``q`` that none of its best ``TOP`` candidates mentions (``qa.names``) and, with ``present``,
+    the words by which it asks what holds now where none of them speaks of the present; a question without
+    either reads no passage."""
+    cue = present_cue(q.text) if present else None
+    if not q.names and cue is None:
         return ()
-    return unmentioned(q.names, [passages[c.idx].context_text() for c in ranked[:TOP]])
+    texts = [passages[c.idx].context_text() for c in ranked[:TOP]]
+    missing = unmentioned(q.names, texts)
+    return missing if cue is None or speaks_of_present(texts) else (*missing, cue)
 
 
 def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
@@ -82,7 +87,7 @@ def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     c = config or ConfidenceConfig()
     if not ranked:
         return Verdict(False, 0.0, {})
-    missing = missing_names(q, ranked, passages)
+    missing = missing_names(q, ranked, passages, c.present_time)
     x = features(q, ranked, passages, answer_dense, words, missing=missing)
     models = c.models if answer_dense is not None else c.quick_models
     model = models.get(q.lang) or models[c.default_lang]

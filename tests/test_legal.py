@@ -315,6 +315,19 @@ def test_the_held_out_law_questions_hold_against_the_acts(tmp_path: Path) -> Non
 
     others = acts(ROOT / "eval" / "laws_everyday.jsonl") | acts(ROOT / "eval" / "laws_dev_acts.jsonl")
     assert acts(ROOT / "eval" / "laws_fresh.jsonl") and not acts(ROOT / "eval" / "laws_fresh.jsonl") & others
+    # eval/laws_unseen.jsonl: the same checks, on provisions (act and §) no other set cites
+    unseen = ROOT / "eval" / "laws_unseen.jsonl"
+    checked = subprocess.run([sys.executable, str(script), "--questions", str(unseen)], capture_output=True, text=True,
+                             cwd=ROOT)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    def provisions(path: Path) -> set[tuple[str, str]]:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return {(r["doc"], r["ref"].split(",")[0]) for r in rows if r.get("doc")}
+
+    cited = set().union(*(provisions(ROOT / "eval" / f) for f in (
+        "laws_everyday.jsonl", "laws_dev_acts.jsonl", "laws_fresh.jsonl", "laws_questions.jsonl")))
+    assert provisions(unseen) and not provisions(unseen) & cited
 
 
 def test_a_repealed_paragraph_is_no_heading_and_goes_with_the_next_one(tmp_path: Path) -> None:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Index
+from indexer import Index, build_index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.confidence import FEATURES, QUICK_FEATURES
 from qa.config import CALIBRATED, CALIBRATED_QUICK
-from qa.names import opens_clause, question_names, unmentioned
+from qa.names import opens_clause, present_cue, question_names, speaks_of_present, unmentioned
 from qa.results import Result
 from qa.translate import known_word
+
+from .conftest import FakeEmbedder, write_corpus
 
 
 def test_a_capitalised_word_inside_a_sentence_is_a_name() -> None:
@@ -111,5 +113,47 @@ def test_without_names_leaves_what_the_question_asks() -> None:
 
     assert without_names("Hvem er formand for ældrerådet i Silkeborg Kommune?", ("Silkeborg",)) == \
         "Hvem er formand for ældrerådet i Kommune?"
-    assert without_names("ældrerådet (Silkeborg) og silkeborgs", ("Silkeborg",)) == "ældrerådet og silkeborgs"
+    assert without_names("ældrerådet (Silkeborg) og Silkeborgs", ("Silkeborg",)) == "ældrerådet () og"
+    assert without_names("Silkeborg-borgere og Aarhus-Silkeborg", ("Silkeborg",)) == "borgere og Aarhus"
     assert without_names("uden navne", ()) == "uden navne"
+
+
+@pytest.mark.parametrize(("question", "cue"), [
+    ("Hvem er direktør for Energinet i dag?", "“i dag”"),
+    ("hvad koster et buskort lige nu", "“lige nu”"),
+    ("Who chairs the board right now?", "“right now”"),
+    ("Who is currently the chair?", "“currently”"),
+    ("Hvor stor er grundskylden i år?", None),  # a period the acts regulate (the income year)
+    ("Can I deduct it all this year?", None),
+    ("Can I value the stock at today's market price?", None),  # a rule's, not a present fact
+    ("Hvornår må vi afbrænde haveaffald?", None),
+])
+def test_the_words_by_which_a_question_asks_what_holds_now(question: str, cue: str | None) -> None:
+    assert present_cue(question) == cue
+
+
+def test_a_passage_speaks_of_the_present_by_its_words_for_now() -> None:
+    assert speaks_of_present(["Bestyrelsens nuværende formand er udpeget af ministeren."])
+    assert speaks_of_present(["Der er i dag 14 nationale klynger."])
+    assert not speaks_of_present(["§ 3. Bestyrelsen består af en formand og seks medlemmer.", "nummer 7"])
+
+
+# one body, two texts: the act's rule for its board, and a page that says who chairs it now
+BOARD = {"lov.txt": "Bekendtgørelse af lov om fonden\n\n§ 3. Fondens bestyrelse består af en formand og seks "
+                    "medlemmer, som ministeren udpeger for fire år ad gangen.\n\n§ 4. Bestyrelsen fastsætter "
+                    "selv sin forretningsorden.\n"}
+NEWS = {"side.txt": "Fondens bestyrelse\n\nFondens bestyrelse består i dag af en formand og seks medlemmer. "
+                    "Den nuværende formand er Jens Hansen.\n"}
+
+
+@pytest.mark.parametrize(("docs", "doubted"), [(BOARD, True), ({**BOARD, **NEWS}, False)])
+def test_a_question_about_now_is_doubted_where_no_passage_speaks_of_the_present(
+        tmp_path: Path, docs: dict[str, str], doubted: bool) -> None:
+    build_index(write_corpus(tmp_path / "corpus", dict(docs)), tmp_path / "index", FakeEmbedder(), progress=False)
+    s = Searcher(Index.load(tmp_path / "index"), config=DEFAULT_CONFIG)
+    res = s.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da")
+    assert res.unmentioned == (("“lige nu”",) if doubted else ())
+    assert res.features["unmatched_name"] == float(doubted)
+    off = Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence,
+                                                                               present_time=False)))
+    assert off.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da").unmentioned == ()
