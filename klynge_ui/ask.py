@@ -43,10 +43,11 @@ def _banner(res: Result, t: dict[str, str], display: DisplayConfig | None) -> st
     asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
     if res.respelled:
         asked += f"<div class='k-meta k-respelled'>{E(t['respelled'].format(searched_for(res.respelled)))}</div>"
-    if res.answered:
-        return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
-                        f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span></div>")
     names = f" {E(t['unmentioned'].format(', '.join(res.unmentioned)))}" if res.unmentioned else ""
+    if res.answered:  # a name or time the passages never mention lowers the confidence; it is said here too
+        return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
+                        f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span>"
+                        f"{names}</div>")
     return asked + (f"<div class='k-banner k-none' role='status'><strong>{t['nothing']}</strong><br>{t['nothing_sub']}"
                     f"{names} ({t['confidence']} {res.confidence:.2f})</div>")
 

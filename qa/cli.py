@@ -126,7 +126,7 @@ def _print_answer(res: Any, fmt: str) -> int:
         print("Intet fundet i dokumenterne / nothing found in the documents "
               f"(confidence {res.confidence:.2f}).{_unmentioned(res)} Closest passages:\n")
     else:
-        print(f"Answer (confidence {res.confidence:.2f}):\n")
+        print(f"Answer (confidence {res.confidence:.2f}).{_unmentioned(res)}\n")
     for h in res.hits:
         print(f"{h.rank}. {h.citation}   [score {h.score:.3f}]")
         if h.answer_text:

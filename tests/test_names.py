@@ -92,6 +92,9 @@ def test_the_doubt_banner_names_what_the_passages_do_not_mention() -> None:
     assert "De bedste passager nævner ikke Roskilde." in render_result(res, "da")
     assert "The best passages do not mention Roskilde." in render_result(res, "en")
     assert "nævner ikke" not in render_result(replace(res, unmentioned=()), "da")
+    # answered all the same (the other evidence outweighed it): the reason is said beside the confidence
+    answered = Result("Hvem er direktør for Energinet i dag?", "da", True, 0.85, (), unmentioned=("“i dag”",))
+    assert "De bedste passager nævner ikke “i dag”." in render_result(answered, "da")
 
 
 def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,6 +109,8 @@ def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.
         assert "De bedste passager nævner ikke Roskilde. The best passages do not mention Roskilde." in out
     _print_answer(replace(res, unmentioned=()), "text")
     assert "do not mention" not in capsys.readouterr().out
+    _print_answer(replace(res, answered=True, confidence=0.85), "text")
+    assert "Answer (confidence 0.85). De bedste passager nævner ikke Roskilde." in capsys.readouterr().out
 
 
 def test_without_names_leaves_what_the_question_asks() -> None:
