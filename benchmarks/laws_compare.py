@@ -70,15 +70,18 @@ def _rr(row: Row) -> float:
     return 1.0 / rank if rank and rank <= 10 else 0.0
 
 
+def _share(flags: list[bool]) -> str:
+    return f"{sum(flags) / len(flags):.2f}" if flags else "–"
+
+
 def figures(group: list[Row]) -> str:
     answerable = [r for r in group if r["expected"]]
     unanswerable = [r for r in group if not r["expected"]]
     n = max(1, len(answerable))
-    share = (lambda xs: f"{sum(xs) / len(xs):.2f}" if xs else "–")  # noqa: E731
     return (f"{sum(r['first_relevant_rank'] == 1 for r in answerable) / n:.2f} / "
             f"{sum(bool(r['first_relevant_rank'] and r['first_relevant_rank'] <= 5) for r in answerable) / n:.2f} / "
             f"{sum(map(_rr, answerable)) / n:.3f} / {sum(bool(r['doc_ok']) for r in answerable) / n:.2f} | "
-            f"{share([r['answered'] for r in answerable])} | {share([not r['answered'] for r in unanswerable])}")
+            f"{_share([r['answered'] for r in answerable])} | {_share([not r['answered'] for r in unanswerable])}")
 
 
 def report(base: dict[str, Row], alt: dict[str, Row]) -> None:
