@@ -13,6 +13,7 @@ from qa import service
 from qa.config import DisplayConfig
 from qa.feedback import enabled as feedback_enabled
 from qa.memo import items_from_hits
+from qa.names import doubt_reasons
 from qa.search import Hit, Result, Searcher
 from qa.spelling import searched_for
 
@@ -39,11 +40,13 @@ def _conf_word(conf: float, t: dict[str, str], display: DisplayConfig | None = N
     return t["high"] if conf >= d.high else t["medium"] if conf >= d.medium else t["low"]
 
 
-def _banner(res: Result, t: dict[str, str], display: DisplayConfig | None) -> str:
+def _banner(res: Result, lang: str, display: DisplayConfig | None) -> str:
+    t = T[lang]
     asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
     if res.respelled:
         asked += f"<div class='k-meta k-respelled'>{E(t['respelled'].format(searched_for(res.respelled)))}</div>"
-    names = f" {E(t['unmentioned'].format(', '.join(res.unmentioned)))}" if res.unmentioned else ""
+    said = doubt_reasons(res.unmentioned, res.now_unmentioned, lang)
+    names = f" {E(said)}" if said else ""
     if res.answered:  # a name or time the passages never mention lowers the confidence; it is said here too
         return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
                         f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span>"
@@ -77,7 +80,7 @@ def render_result(res: Result, lang: str, display: DisplayConfig | None = None, 
     cards = "".join(render_card(_hit_card(h, t, _feedback(res, "answers", h) if feedback else ""), t) for h in res.hits)
     none = (f"<div class='k-actions'>{feedback_button(_feedback(res, 'none'), t['fb_none'], t['fb_done'])}</div>"
             if feedback and res.hits else "")
-    return _banner(res, t, display) + cards + none
+    return _banner(res, lang, display) + cards + none
 
 
 class AskTab:

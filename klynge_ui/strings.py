@@ -15,7 +15,6 @@ from typing import Any
 
 import gradio as gr
 
-from qa.names import UNMENTIONED
 from qa.spelling import RESPELLED
 
 __all__ = ["BOTH", "DEFAULT_LANG", "LANG_CHOICES", "T", "Labels", "lang_of", "word"]
@@ -84,7 +83,7 @@ T: dict[str, dict[str, str]] = {
         "upload": "Spørgsmålssæt (JSON Lines eller CSV)", "download": "Hent rapport",
         "nothing": "Dokumenterne besvarer måske ikke spørgsmålet",
         "nothing_sub": "Ingen passage svarer sikkert. De nærmeste passager vises nedenfor – læs dem, før du bruger dem.",
-        "unmentioned": UNMENTIONED["da"], "respelled": RESPELLED["da"],
+        "respelled": RESPELLED["da"],
         "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
         "fb_yes": "Svarer på spørgsmålet", "fb_none": "Ingen af disse svarer på spørgsmålet", "fb_done": "Tak ✓",
         "open": "Åbn i dokumentet", "page": "s.", "section": "Afsnit", "also": "Også i",
@@ -105,7 +104,7 @@ T: dict[str, dict[str, str]] = {
         "upload": "Question set (JSON Lines or CSV)", "download": "Download report",
         "nothing": "The documents may not answer this",
         "nothing_sub": "No passage answers it with confidence. The closest passages are shown below – read them before you use them.",
-        "unmentioned": UNMENTIONED["en"], "respelled": RESPELLED["en"],
+        "respelled": RESPELLED["en"],
         "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",
         "fb_yes": "This answers it", "fb_none": "None of these answers it", "fb_done": "Thanks ✓",
         "open": "Open in document", "page": "p.", "section": "Section", "also": "Also in",

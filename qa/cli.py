@@ -26,7 +26,7 @@ from .cli_common import (
 )
 from .cli_library import cmd_add, cmd_documents, cmd_edit, cmd_remove
 from .errors import QueryError, UsageError
-from .names import UNMENTIONED
+from .names import doubt_reasons
 from .runtime import prepare_process
 from .spelling import RESPELLED, searched_for
 
@@ -141,9 +141,10 @@ def _print_answer(res: Any, fmt: str) -> int:
 
 
 def _unmentioned(res: Any) -> str:
-    """The doubt's reason when the question names what the best passages never mention (``qa.names``)."""
-    names = ", ".join(res.unmentioned)
-    return "".join(" " + UNMENTIONED[lang].format(names) for lang in ("da", "en")) if names else ""
+    """The doubt's reasons, in both languages, when the question asks about what the best passages never
+    mention (``qa.names``)."""
+    return "".join(f" {said}" for lang in ("da", "en") if (said := doubt_reasons(res.unmentioned,
+                                                                                   res.now_unmentioned, lang)))
 
 
 # ---------------------------------------------------------------- cite

@@ -39,18 +39,20 @@ class Verdict:
     confidence: float
     features: dict[str, float]
     unmentioned: tuple[str, ...] = ()  # the question's names none of the top candidates mentions (qa.names)
+    now_unmentioned: str = ""  # the words by which it asks what holds now, where none of them speaks of the present
 
 
 def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
              answer_dense: float | None = None, words: Callable[[int], TextWords] | None = None,
-             *, missing: Sequence[str]) -> dict[str, float]:
+             *, missing: Sequence[str], now: str = "") -> dict[str, float]:
     """What the model sees of a ranking: the best dense cosine among the top candidates and how much
     they differ, the share of the question's words the best passages hold, the share of its words the
     collection knows at all, the best lexical score per query word, whether it names something none of
     them mentions (``qa.names``), and (when the answer check ran) the best cosine between the question and
     an answer sentence of the top hits, each embedded alone.
     ``words`` reads passage ``i`` (``Ranker.passage_words``, which keeps them); else it is read here.
-    ``missing``: the question's names they do not mention (:func:`missing_names`)."""
+    ``missing``: the question's names they do not mention, ``now``: the words by which it asks what holds now
+    where none of them speaks of the present (:func:`unmentioned_in`); either sets ``unmatched_name``."""
     top = ranked[:TOP]
     read = words or (lambda i: text_words(passages[i].text))
     dense = [c.dense for c in top]
@@ -61,21 +63,20 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,
-        "unmatched_name": float(bool(missing)),
+        "unmatched_name": float(bool(missing) or bool(now)),
     } | ({} if answer_dense is None else {"answer_dense": answer_dense})
 
 
-def missing_names(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
-                  present: bool = True) -> tuple[str, ...]:
-    """The names of ``q`` that none of its best ``TOP`` candidates mentions (``qa.names``) and, with ``present``,
-    the words by which it asks what holds now where none of them speaks of the present; a question without
-    either reads no passage."""
-    cue = present_cue(q.text) if present else None
-    if not q.names and cue is None:
-        return ()
+def unmentioned_in(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
+                   present: bool = True) -> tuple[tuple[str, ...], str]:
+    """What ``q`` asks about that its best ``TOP`` candidates never mention (``qa.names``): its names, and, with
+    ``present``, the words by which it asks what holds now where none of them speaks of the present ("" if
+    none); a question without either reads no passage."""
+    cue = present_cue(q.text) if present else ""
+    if not q.names and not cue:
+        return (), ""
     texts = [passages[c.idx].context_text() for c in ranked[:TOP]]
-    missing = unmentioned(q.names, texts)
-    return missing if cue is None or speaks_of_present(texts) else (*missing, cue)
+    return unmentioned(q.names, texts), "" if not cue or speaks_of_present(texts) else cue
 
 
 def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
@@ -87,10 +88,10 @@ def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     c = config or ConfidenceConfig()
     if not ranked:
         return Verdict(False, 0.0, {})
-    missing = missing_names(q, ranked, passages, c.present_time)
-    x = features(q, ranked, passages, answer_dense, words, missing=missing)
+    missing, now = unmentioned_in(q, ranked, passages, c.present_time)
+    x = features(q, ranked, passages, answer_dense, words, missing=missing, now=now)
     models = c.models if answer_dense is not None else c.quick_models
     model = models.get(q.lang) or models[c.default_lang]
     z = model.intercept + sum(model.coef.get(name, 0.0) * v for name, v in x.items())
     conf = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-    return Verdict(conf >= c.threshold, conf, x, missing)
+    return Verdict(conf >= c.threshold, conf, x, missing, now)

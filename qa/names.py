@@ -18,9 +18,9 @@ A question can also name *when*: "Hvem er direktør for Energinet i dag?", "How 
 right now?" asks for a present fact, and a collection of rules and plans rarely states one (1 % of the
 acts' passages speak of the present at all, 12 % of the policy texts', 16 % of Wikipedia articles'). Such a
 question turns on its time as on a name: ``present_cue`` finds it ("lige nu", "i dag", "right now",
-"currently"; not "i år" or "this year", periods acts regulate: the income year), and it is unmentioned where
-none of the best passages speaks of the present (``speaks_of_present``: those words, "nu", "nuværende",
-"aktuel", "current" …).
+"currently"; not "i år" or "this year", periods acts regulate: the income year), and it counts as unmentioned
+where none of the best passages speaks of the present (``speaks_of_present``: those words, "nu", "nuværende",
+"aktuel", "current" …); the doubt says so in a sentence of its own (``UNSAID_NOW``).
 """
 
 from __future__ import annotations
@@ -28,13 +28,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["UNMENTIONED", "opens_clause", "present_cue", "question_names", "speaks_of_present", "unmentioned",
+__all__ = ["UNMENTIONED", "UNSAID_NOW", "doubt_reasons", "opens_clause", "present_cue", "question_names", "speaks_of_present", "unmentioned",
            "without_names"]
 
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
 UNMENTIONED = {  # the doubt's reason, as the CLI (both at once) and the app (its language) say it
     "da": "De bedste passager nævner ikke {}.",
     "en": "The best passages do not mention {}.",
+}
+UNSAID_NOW = {  # the same, for the words by which a question asks what holds now
+    "da": "De bedste passager siger intet om, hvordan det er nu (»{}«).",
+    "en": "The best passages say nothing of how things are now (“{}”).",
 }
 _QUOTES = frozenset("\"“”«»()")
 _FORMAL = frozenset({"de", "dem", "deres"})  # the Danish formal "you", capitalised mid-sentence
@@ -115,13 +119,20 @@ def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
     return tuple(n for n in names if not _mentioned(n, joined))
 
 
-def present_cue(text: str) -> str | None:
-    """The words by which ``text`` asks what holds now ("i dag", "right now"), quoted as the doubt says them,
-    or None."""
+def present_cue(text: str) -> str:
+    """The words by which ``text`` asks what holds now ("i dag", "right now"), or ""."""
     m = _PRESENT_CUE.search(text)
-    return f"“{m.group(0)}”" if m else None
+    return m.group(0) if m else ""
 
 
 def speaks_of_present(texts: Sequence[str]) -> bool:
     """Does any of ``texts`` (a passage's title, headings and text) speak of the present?"""
     return any(_PRESENT_SAID.search(t) for t in texts)
+
+
+def doubt_reasons(names: Sequence[str], now: str, lang: str) -> str:
+    """What the best passages never mention, said in ``lang`` ("da" or "en"): the question's ``names`` and the
+    words ``now`` by which it asks what holds now; "" when there is neither. The one wording the app and the CLI
+    use."""
+    said = [UNMENTIONED[lang].format(", ".join(names))] if names else []
+    return " ".join(said + ([UNSAID_NOW[lang].format(now)] if now else []))

@@ -316,7 +316,7 @@ class Searcher:
             hits.append(Hit(p, c.score, r, citation_for(p, doc, locator=loc), answer, c.dense, c.lexical, c.sparse,
                             tuple(self._source(passages[j]) for j in c.also_in), loc))
         return Result(q.text, q.lang, answered, confidence, tuple(hits), features=verdict.features,
-                      unmentioned=verdict.unmentioned)
+                      unmentioned=verdict.unmentioned, now_unmentioned=verdict.now_unmentioned)
 
     def _citation(self, p: Passage) -> str:
         return citation_for(p, self.index.documents.get(p.doc_id))

@@ -93,8 +93,11 @@ def test_the_doubt_banner_names_what_the_passages_do_not_mention() -> None:
     assert "The best passages do not mention Roskilde." in render_result(res, "en")
     assert "nævner ikke" not in render_result(replace(res, unmentioned=()), "da")
     # answered all the same (the other evidence outweighed it): the reason is said beside the confidence
-    answered = Result("Hvem er direktør for Energinet i dag?", "da", True, 0.85, (), unmentioned=("“i dag”",))
-    assert "De bedste passager nævner ikke “i dag”." in render_result(answered, "da")
+    answered = Result("Hvem er direktør i Roskilde i dag?", "da", True, 0.85, (), unmentioned=("Roskilde",),
+                      now_unmentioned="i dag")
+    assert ("De bedste passager nævner ikke Roskilde. De bedste passager siger intet om, hvordan det er nu "
+            "(»i dag«).") in render_result(answered, "da")
+    assert "The best passages say nothing of how things are now (“i dag”)." in render_result(answered, "en")
 
 
 def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,6 +114,9 @@ def test_klynge_ask_says_which_names_the_passages_do_not_mention(capsys: pytest.
     assert "do not mention" not in capsys.readouterr().out
     _print_answer(replace(res, answered=True, confidence=0.85), "text")
     assert "Answer (confidence 0.85). De bedste passager nævner ikke Roskilde." in capsys.readouterr().out
+    _print_answer(replace(res, unmentioned=(), now_unmentioned="lige nu"), "text")
+    assert ("hvordan det er nu (»lige nu«). The best passages say nothing of how things are now (“lige nu”)."
+            in capsys.readouterr().out)
 
 
 def test_without_names_leaves_what_the_question_asks() -> None:
@@ -124,16 +130,16 @@ def test_without_names_leaves_what_the_question_asks() -> None:
 
 
 @pytest.mark.parametrize(("question", "cue"), [
-    ("Hvem er direktør for Energinet i dag?", "“i dag”"),
-    ("hvad koster et buskort lige nu", "“lige nu”"),
-    ("Who chairs the board right now?", "“right now”"),
-    ("Who is currently the chair?", "“currently”"),
-    ("Hvor stor er grundskylden i år?", None),  # a period the acts regulate (the income year)
-    ("Can I deduct it all this year?", None),
-    ("Can I value the stock at today's market price?", None),  # a rule's, not a present fact
-    ("Hvornår må vi afbrænde haveaffald?", None),
+    ("Hvem er direktør for Energinet i dag?", "i dag"),
+    ("hvad koster et buskort lige nu", "lige nu"),
+    ("Who chairs the board right now?", "right now"),
+    ("Who is currently the chair?", "currently"),
+    ("Hvor stor er grundskylden i år?", ""),  # a period the acts regulate (the income year)
+    ("Can I deduct it all this year?", ""),
+    ("Can I value the stock at today's market price?", ""),  # a rule's, not a present fact
+    ("Hvornår må vi afbrænde haveaffald?", ""),
 ])
-def test_the_words_by_which_a_question_asks_what_holds_now(question: str, cue: str | None) -> None:
+def test_the_words_by_which_a_question_asks_what_holds_now(question: str, cue: str) -> None:
     assert present_cue(question) == cue
 
 
@@ -157,8 +163,9 @@ def test_a_question_about_now_is_doubted_where_no_passage_speaks_of_the_present(
     build_index(write_corpus(tmp_path / "corpus", dict(docs)), tmp_path / "index", FakeEmbedder(), progress=False)
     s = Searcher(Index.load(tmp_path / "index"), config=DEFAULT_CONFIG)
     res = s.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da")
-    assert res.unmentioned == (("“lige nu”",) if doubted else ())
+    assert res.now_unmentioned == ("lige nu" if doubted else "") and res.unmentioned == ()
     assert res.features["unmatched_name"] == float(doubted)
+    assert res.to_json()["now_unmentioned"] == res.now_unmentioned
     off = Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence,
                                                                                present_time=False)))
-    assert off.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da").unmentioned == ()
+    assert off.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da").now_unmentioned == ""
