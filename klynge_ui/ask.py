@@ -46,13 +46,13 @@ def _banner(res: Result, lang: str, display: DisplayConfig | None) -> str:
     if res.respelled:
         asked += f"<div class='k-meta k-respelled'>{E(t['respelled'].format(searched_for(res.respelled)))}</div>"
     said = doubt_reasons(res.unmentioned, res.now_unmentioned, lang)
-    names = f" {E(said)}" if said else ""
+    reasons = f" {E(said)}" if said else ""
     if res.answered:  # a name or time the passages never mention lowers the confidence; it is said here too
         return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "
                         f"<span class='k-conf'>{_conf_word(res.confidence, t, display)} ({res.confidence:.2f})</span>"
-                        f"{names}</div>")
+                        f"{reasons}</div>")
     return asked + (f"<div class='k-banner k-none' role='status'><strong>{t['nothing']}</strong><br>{t['nothing_sub']}"
-                    f"{names} ({t['confidence']} {res.confidence:.2f})</div>")
+                    f"{reasons} ({t['confidence']} {res.confidence:.2f})</div>")
 
 
 def _feedback(res: Result, verdict: str, h: Hit | None = None) -> str:
