@@ -24,7 +24,7 @@ from indexer import Passage
 
 from .config import ConfidenceConfig
 from .match import TextWords, coverage, text_words
-from .names import present_cue, speaks_of_present, unmentioned
+from .names import present_cue, question_years, speaks_of_present, unmentioned
 from .rank import Candidate, Query
 
 QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical", "unmatched_name")
@@ -68,15 +68,17 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
 
 
 def unmentioned_in(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
-                   present: bool = True) -> tuple[tuple[str, ...], str]:
-    """What ``q`` asks about that its best ``TOP`` candidates never mention (``qa.names``): its names, and, with
-    ``present``, the words by which it asks what holds now where none of them speaks of the present ("" if
-    none); a question without either reads no passage."""
-    cue = present_cue(q.text) if present else ""
-    if not q.names and not cue:
+                   config: ConfidenceConfig) -> tuple[tuple[str, ...], str]:
+    """What ``q`` asks about that its best ``TOP`` candidates never mention (``qa.names``): its names (and, with
+    ``config.named_years``, the years it asks about), and, with ``config.present_time``, the words by which it
+    asks what holds now where none of them speaks of the present ("" if none); a question without either reads
+    no passage."""
+    cue = present_cue(q.text) if config.present_time else ""
+    names = (*q.names, *question_years(q.text)) if config.named_years else q.names
+    if not names and not cue:
         return (), ""
     texts = [passages[c.idx].context_text() for c in ranked[:TOP]]
-    return unmentioned(q.names, texts), "" if not cue or speaks_of_present(texts) else cue
+    return unmentioned(names, texts), "" if not cue or speaks_of_present(texts) else cue
 
 
 def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
@@ -88,7 +90,7 @@ def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     c = config or ConfidenceConfig()
     if not ranked:
         return Verdict(False, 0.0, {})
-    missing, now = unmentioned_in(q, ranked, passages, c.present_time)
+    missing, now = unmentioned_in(q, ranked, passages, c)
     x = features(q, ranked, passages, answer_dense, words, missing=missing, now=now)
     models = c.models if answer_dense is not None else c.quick_models
     model = models.get(q.lang) or models[c.default_lang]

@@ -78,6 +78,9 @@ class ConfidenceConfig:
     # as naming something they do not mention (qa.names): present facts the acts never state were answered at
     # 0.8-0.96 (docs/ranking.md, "Confidence")
     present_time: bool = True
+    # a year the question asks about ("Hvor mange patenter fik universiteterne i 2023?") that no best passage
+    # mentions counts as an unmentioned name: a rule's passage on patents does not say what happened in 2023
+    named_years: bool = True
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ acts' passages speak of the present at all, 12 % of the policy texts', 16 % of W
 question turns on its time as on a name: ``present_cue`` finds it ("lige nu", "i dag", "right now",
 "currently"; not "i år" or "this year", periods acts regulate: the income year), and it counts as unmentioned
 where none of the best passages speaks of the present (``speaks_of_present``: those words, "nu", "nuværende",
-"aktuel", "current" …); the doubt says so in a sentence of its own (``UNSAID_NOW``).
+"aktuel", "current" …); the doubt says so in a sentence of its own (``UNSAID_NOW``). A year it asks about
+("Hvor mange patenter fik universiteterne i 2023?": ``question_years``) is a name of its own, mentioned where a
+passage writes it (``qa.confidence.unmentioned_in``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["UNMENTIONED", "UNSAID_NOW", "doubt_reasons", "opens_clause", "present_cue", "question_names", "speaks_of_present", "unmentioned",
-           "without_names"]
+__all__ = ["UNMENTIONED", "UNSAID_NOW", "doubt_reasons", "opens_clause", "present_cue", "question_names",
+           "question_years", "speaks_of_present", "unmentioned", "without_names"]
 
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
 UNMENTIONED = {  # the doubt's reason, as the CLI (both at once) and the app (its language) say it
@@ -49,6 +51,13 @@ _PRESENT_CUE = re.compile(rf"(?<!\w)(?:{_PRESENT_ASKED})(?!\w)", re.IGNORECASE)
 # a passage that speaks of the present: those words and the adjectives and adverbs of "now"
 _PRESENT_SAID = re.compile(rf"(?<!\w)(?:{_PRESENT_ASKED}|nu|nuværende|aktuel\w*|now|current\w*|present)(?!\w)",
                            re.IGNORECASE)
+
+# a year a question places what it asks in ("i 2023", "in 2021", "året 2024"), not a boundary of the asker's
+# situation ("pension fra før 2003", "since 2019": rules turn on such dates, so their passages need not write the
+# year), not an amount ("i 2000 kr.") and not a span ("2023/24")
+_YEAR = re.compile(r"(?<!\w)(?:i|in|during|under|året|the year)"
+                   r"\s+((?:18|19|20)\d\d)(?![\d/.,]\d|\s*(?:kr|kroner|dkk|euro|€|%|mio|mia)(?!\w))",
+                   re.IGNORECASE)
 
 
 def _is_acronym(part: str) -> bool:
@@ -117,6 +126,12 @@ def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
         return ()
     joined = "\n".join(texts).lower()
     return tuple(n for n in names if not _mentioned(n, joined))
+
+
+def question_years(text: str) -> tuple[str, ...]:
+    """The years ``text`` asks about ("i 2023", "in 2021", "siden 1990"; not "2000 kr", not an act's number):
+    a question on a year turns on it as on a name."""
+    return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
 
 
 def present_cue(text: str) -> str:

@@ -11,7 +11,7 @@ from indexer import Index, build_index
 from qa import DEFAULT_CONFIG, Searcher
 from qa.confidence import FEATURES, QUICK_FEATURES
 from qa.config import CALIBRATED, CALIBRATED_QUICK
-from qa.names import opens_clause, present_cue, question_names, speaks_of_present, unmentioned
+from qa.names import opens_clause, present_cue, question_names, question_years, speaks_of_present, unmentioned
 from qa.results import Result
 from qa.translate import known_word
 
@@ -169,3 +169,35 @@ def test_a_question_about_now_is_doubted_where_no_passage_speaks_of_the_present(
     off = Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence,
                                                                                present_time=False)))
     assert off.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da").now_unmentioned == ""
+
+
+@pytest.mark.parametrize(("question", "years"), [
+    ("Hvor mange patenter har danske universiteter fået i 2023?", ("2023",)),
+    ("How many civil weddings were held in 2021, and in 2022?", ("2021", "2022")),
+    ("Hvad skete der, da kommunerne blev lagt sammen i 2007.", ("2007",)),
+    ("Hun fik pension fra før 2003 – skal den genberegnes?", ()),  # a boundary of the asker's situation
+    ("I have lived in Denmark since 2019, can I get a pension?", ()),
+    ("Får man i 2000 kr. i tilskud?", ()),  # an amount
+    ("Hvad gælder for skoleåret fra 2023/24?", ()),  # a span
+    ("Hvad står der i lov nr. 2023?", ()),  # a number
+    ("Hvad koster det om året?", ()),
+])
+def test_the_years_a_question_asks_about(question: str, years: tuple[str, ...]) -> None:
+    assert question_years(question) == years
+
+
+STATS = {"patent.txt": "Patenter\n\nEt universitet kan søge patent på en opfindelse, som en ansat har gjort.\n"}
+YEARLY = {"tal.txt": "Patenter i tal\n\nI 2023 fik danske universiteter 120 patenter på opfindelser.\n"}
+
+
+@pytest.mark.parametrize(("docs", "doubted"), [(STATS, True), ({**STATS, **YEARLY}, False)])
+def test_a_year_no_passage_mentions_counts_as_an_unmentioned_name(
+        tmp_path: Path, docs: dict[str, str], doubted: bool) -> None:
+    build_index(write_corpus(tmp_path / "corpus", dict(docs)), tmp_path / "index", FakeEmbedder(), progress=False)
+    s = Searcher(Index.load(tmp_path / "index"), config=DEFAULT_CONFIG)
+    question = "Hvor mange patenter fik universiteterne i 2023?"
+    res = s.search(question, k=5, lang="da")
+    assert res.unmentioned == (("2023",) if doubted else ()) and res.features["unmatched_name"] == float(doubted)
+    off = Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence,
+                                                                               named_years=False)))
+    assert off.search(question, k=5, lang="da").unmentioned == ()
