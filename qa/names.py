@@ -129,8 +129,8 @@ def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
 
 
 def question_years(text: str) -> tuple[str, ...]:
-    """The years ``text`` asks about ("i 2023", "in 2021", "siden 1990"; not "2000 kr", not an act's number):
-    a question on a year turns on it as on a name."""
+    """The years ``text`` places what it asks in ("i 2023", "in 2021"; not "siden 1990", "i 2000 kr.", an act's
+    number): a question on a year turns on it as on a name."""
     return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
 
 
