@@ -149,6 +149,13 @@ def test_a_passage_speaks_of_the_present_by_its_words_for_now() -> None:
     assert not speaks_of_present(["§ 3. Bestyrelsen består af en formand og seks medlemmer.", "nummer 7"])
 
 
+def _searchers(tmp_path: Path, docs: dict[str, str], **off: bool) -> tuple[Searcher, Searcher]:
+    """A searcher over an index of ``docs`` as shipped, and one with the confidence switches ``off`` set."""
+    build_index(write_corpus(tmp_path / "corpus", dict(docs)), tmp_path / "index", FakeEmbedder(), progress=False)
+    s = Searcher(Index.load(tmp_path / "index"), config=DEFAULT_CONFIG)
+    return s, Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence, **off)))
+
+
 # one body, two texts: the act's rule for its board, and a page that says who chairs it now
 BOARD = {"lov.txt": "Bekendtgørelse af lov om fonden\n\n§ 3. Fondens bestyrelse består af en formand og seks "
                     "medlemmer, som ministeren udpeger for fire år ad gangen.\n\n§ 4. Bestyrelsen fastsætter "
@@ -160,14 +167,11 @@ NEWS = {"side.txt": "Fondens bestyrelse\n\nFondens bestyrelse består i dag af e
 @pytest.mark.parametrize(("docs", "doubted"), [(BOARD, True), ({**BOARD, **NEWS}, False)])
 def test_a_question_about_now_is_doubted_where_no_passage_speaks_of_the_present(
         tmp_path: Path, docs: dict[str, str], doubted: bool) -> None:
-    build_index(write_corpus(tmp_path / "corpus", dict(docs)), tmp_path / "index", FakeEmbedder(), progress=False)
-    s = Searcher(Index.load(tmp_path / "index"), config=DEFAULT_CONFIG)
+    s, off = _searchers(tmp_path, docs, present_time=False)
     res = s.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da")
     assert res.now_unmentioned == ("lige nu" if doubted else "") and res.unmentioned == ()
     assert res.features["unmatched_name"] == float(doubted)
     assert res.to_json()["now_unmentioned"] == res.now_unmentioned
-    off = Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence,
-                                                                               present_time=False)))
     assert off.search("Hvem er formand for fondens bestyrelse lige nu?", k=5, lang="da").now_unmentioned == ""
 
 
@@ -193,11 +197,8 @@ YEARLY = {"tal.txt": "Patenter i tal\n\nI 2023 fik danske universiteter 120 pate
 @pytest.mark.parametrize(("docs", "doubted"), [(STATS, True), ({**STATS, **YEARLY}, False)])
 def test_a_year_no_passage_mentions_counts_as_an_unmentioned_name(
         tmp_path: Path, docs: dict[str, str], doubted: bool) -> None:
-    build_index(write_corpus(tmp_path / "corpus", dict(docs)), tmp_path / "index", FakeEmbedder(), progress=False)
-    s = Searcher(Index.load(tmp_path / "index"), config=DEFAULT_CONFIG)
+    s, off = _searchers(tmp_path, docs, named_years=False)
     question = "Hvor mange patenter fik universiteterne i 2023?"
     res = s.search(question, k=5, lang="da")
     assert res.unmentioned == (("2023",) if doubted else ()) and res.features["unmatched_name"] == float(doubted)
-    off = Searcher(s.index, config=replace(DEFAULT_CONFIG, confidence=replace(DEFAULT_CONFIG.confidence,
-                                                                               named_years=False)))
     assert off.search(question, k=5, lang="da").unmentioned == ()
