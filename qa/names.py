@@ -103,21 +103,23 @@ def without_names(text: str, names: Sequence[str]) -> str:
     answer)."""
     if not names:
         return text
-    low = {n.lower() for n in names}
+    low = {_genitive_base(n.lower()) for n in names}
 
     def kept(part: str) -> bool:
-        word = part.lower()
-        return word not in low and not (word.endswith("s") and word[:-1] in low)
+        return _genitive_base(part.lower()) not in low
 
     cut = _WORD.sub(lambda m: "-".join(p for p in m.group(0).split("-") if kept(p)), text)
     return " ".join(cut.split())
 
 
+def _genitive_base(word: str) -> str:
+    """``word`` (lower case) without a genitive s ("roskildes" → "roskilde"); a word of up to four letters keeps it.
+    The one rule for a name's forms, where it is left out of a query and where it is looked for in a passage."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
 def _mentioned(name: str, text: str) -> bool:
-    stem = name.lower()
-    if len(stem) > 4 and stem.endswith("s"):
-        stem = stem[:-1]
-    return re.search(r"(?<!\w)" + re.escape(stem), text) is not None
+    return re.search(r"(?<!\w)" + re.escape(_genitive_base(name.lower())), text) is not None
 
 
 def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
