@@ -74,7 +74,7 @@ def unmentioned_in(q: Query, ranked: Sequence[Candidate], passages: Sequence[Pas
     asks what holds now where none of them speaks of the present ("" if none); a question without either reads
     no passage."""
     cue = present_cue(q.text) if config.present_time else ""
-    names = (*q.names, *question_years(q.text)) if config.named_years else q.names
+    names = (*q.names, *question_years(q.text, relative=config.relative_years)) if config.named_years else q.names
     if not names and not cue:
         return (), ""
     texts = [passages[c.idx].context_text() for c in ranked[:TOP]]

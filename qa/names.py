@@ -22,13 +22,18 @@ question turns on its time as on a name: ``present_cue`` finds it ("lige nu", "i
 where none of the best passages speaks of the present (``speaks_of_present``: those words, "nu", "nuværende",
 "aktuel", "current" …); the doubt says so in a sentence of its own (``UNSAID_NOW``). A year it asks about
 ("Hvor mange patenter fik universiteterne i 2023?": ``question_years``) is a name of its own, mentioned where a
-passage writes it (``qa.confidence.unmentioned_in``).
+passage writes it (``qa.confidence.unmentioned_in``). So is last year ("sidste år", "last year") in a question asking how
+many or how much ("Hvor mange familier fik stoppet børnechecken sidste år?"): a count or an amount of a past year,
+which only a text writing the year gives. Elsewhere such words tell the asker's situation ("min pension gav minus
+sidste år"), and "i år", "next year" in a count question mostly apply a rule to the asker's own year ("Hvor meget
+må jeg tjene i år?"): those are left alone.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 
 __all__ = ["UNMENTIONED", "UNSAID_NOW", "doubt_reasons", "opens_clause", "present_cue", "question_names",
            "question_years", "speaks_of_present", "unmentioned", "without_names"]
@@ -58,6 +63,12 @@ _PRESENT_SAID = re.compile(rf"(?<!\w)(?:{_PRESENT_ASKED}|nu|nuværende|aktuel\w*
 _YEAR = re.compile(r"(?<!\w)(?:i|in|during|under|året|the year)"
                    r"\s+((?:18|19|20)\d\d)(?![\d/.,]\d|\s*(?:kr|kroner|dkk|euro|€|%|mio|mia)(?!\w))",
                    re.IGNORECASE)
+# last year, named from today, and the words of a question that asks for a count or an amount (what a year's
+# statistics or accounts give; not "hvornår", "how long": rules state those). Only the year past: "this year" and
+# "next year" in a count question mostly apply a rule to the asker's own year ("Hvor meget må jeg tjene i år?")
+_LAST_YEAR = re.compile(r"(?<!\w)(?:sidste år|i fjor|sidste kalenderår|last year|the previous year)(?!\w)", re.IGNORECASE)
+_COUNT_OR_AMOUNT = re.compile(r"(?<!\w)(?:hvor (?:mange|meget)|antal\w*|kost(?:er|ede)|how (?:many|much)|number of|"
+                              r"costs?|charged?)(?!\w)", re.IGNORECASE)
 
 
 def _is_acronym(part: str) -> bool:
@@ -130,10 +141,14 @@ def unmentioned(names: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
     return tuple(n for n in names if not _mentioned(n, joined))
 
 
-def question_years(text: str) -> tuple[str, ...]:
+def question_years(text: str, today: date | None = None, relative: bool = True) -> tuple[str, ...]:
     """The years ``text`` places what it asks in ("i 2023", "in 2021"; not "siden 1990", "i 2000 kr.", an act's
-    number): a question on a year turns on it as on a name."""
-    return tuple(dict.fromkeys(m.group(1) for m in _YEAR.finditer(text)))
+    number): a question on a year turns on it as on a name. With ``relative``, a question asking how many or how
+    much about last year names it too, counted from ``today`` (default: the date now): in 2026, 2025."""
+    years = [m.group(1) for m in _YEAR.finditer(text)]
+    if relative and _LAST_YEAR.search(text) and _COUNT_OR_AMOUNT.search(text):
+        years.append(str((today or date.today()).year - 1))
+    return tuple(dict.fromkeys(years))
 
 
 def present_cue(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,21 @@ def test_the_years_a_question_asks_about(question: str, years: tuple[str, ...]) 
     assert question_years(question) == years
 
 
+@pytest.mark.parametrize(("question", "years"), [
+    ("Hvor mange familier fik stoppet børnechecken sidste år?", ("2025",)),
+    ("hvor mange fik kontanthjælp i fjor", ("2025",)),
+    ("How much does a monthly bus pass cost this year?", ()),  # this year's: often a rule for the asker's year
+    ("Hvor mange feriedage kan jeg overføre til næste år?", ()),
+    ("How many weddings were held in 2023, and last year?", ("2023", "2025")),
+    ("Min pension gav minus sidste år – får jeg skatten tilbage?", ()),  # the asker's situation, no count asked
+    ("Hvornår skal grundejerne betale til diget i år?", ()),  # a date, which rules state
+    ("Hvor meget stod der på sidste årsopgørelse?", ()),  # not "sidste år"
+])
+def test_a_count_or_amount_of_a_year_named_from_today(question: str, years: tuple[str, ...]) -> None:
+    assert question_years(question, today=date(2026, 12, 6)) == years
+    assert question_years(question, today=date(2026, 12, 6), relative=False) == tuple(y for y in years if y == "2023")
+
+
 STATS = {"patent.txt": "Patenter\n\nEt universitet kan søge patent på en opfindelse, som en ansat har gjort.\n"}
 YEARLY = {"tal.txt": "Patenter i tal\n\nI 2023 fik danske universiteter 120 patenter på opfindelser.\n"}
 
@@ -201,4 +217,14 @@ def test_a_year_no_passage_mentions_counts_as_an_unmentioned_name(
     question = "Hvor mange patenter fik universiteterne i 2023?"
     res = s.search(question, k=5, lang="da")
     assert res.unmentioned == (("2023",) if doubted else ()) and res.features["unmatched_name"] == float(doubted)
+    assert off.search(question, k=5, lang="da").unmentioned == ()
+
+
+@pytest.mark.parametrize("written", [False, True])
+def test_last_year_in_a_count_question_is_the_year_before_this_one(tmp_path: Path, written: bool) -> None:
+    last = str(date.today().year - 1)
+    docs = {**STATS, **({"tal.txt": f"Patenter i tal\n\nI {last} fik danske universiteter 120 patenter.\n"} if written else {})}
+    s, off = _searchers(tmp_path, docs, relative_years=False)
+    question = "Hvor mange patenter fik universiteterne sidste år?"
+    assert s.search(question, k=5, lang="da").unmentioned == (() if written else (last,))
     assert off.search(question, k=5, lang="da").unmentioned == ()
