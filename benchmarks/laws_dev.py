@@ -7,7 +7,7 @@ Indexes all 316 acts of ../shared/bench/laws once (`klynge index --corpus ../sha
 laws-dev (50 Danish, 25 English, 15 unanswerable questions in the words municipal staff use) and the
 project's own sets of the same kind (eval/laws_everyday.jsonl over other acts, eval/laws_dev_acts.jsonl over
 laws-dev's, eval/laws_fresh.jsonl over acts neither uses, eval/laws_unseen.jsonl on provisions no other set
-cites). Per language: R@1/5/10, MRR@10, the right act
+cites, eval/laws_periods.jsonl naming last year, this year or next year). Per language: R@1/5/10, MRR@10, the right act
 at hit 1 (``doc@1``), answerable questions answered and unanswerable ones declined, for klynge, dense-only
 (the same e5 vectors), word BM25 (bm25s) and, with ``--txtai``, txtai's hybrid search over the same passages
 and vectors (its own virtual environment, .klynge/txtai-venv, made on first use as benchmarks/txtai_squad.py makes it). ``--write`` puts the table
@@ -45,7 +45,8 @@ SETS = {"laws-dev": ROOT.parent / "shared" / "eval" / "laws-dev" / "questions.js
         "laws-everyday": ROOT / "eval" / "laws_everyday.jsonl",
         "laws-dev-acts": ROOT / "eval" / "laws_dev_acts.jsonl",
         "laws-fresh": ROOT / "eval" / "laws_fresh.jsonl",
-        "laws-unseen": ROOT / "eval" / "laws_unseen.jsonl"}
+        "laws-unseen": ROOT / "eval" / "laws_unseen.jsonl",
+        "laws-periods": ROOT / "eval" / "laws_periods.jsonl"}
 DOC = ROOT / "docs" / "laws.md"
 COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "doc@1", "answered_rate", "no_answer_accuracy")
 

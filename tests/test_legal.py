@@ -304,8 +304,9 @@ def test_the_held_out_law_questions_hold_against_the_acts(tmp_path: Path) -> Non
     dev_acts = subprocess.run([sys.executable, str(script), "--questions", str(ROOT / "eval" / "laws_dev_acts.jsonl"),
                                "--dev", str(tmp_path / "none.jsonl")], capture_output=True, text=True, cwd=ROOT)
     assert dev_acts.returncode == 0, dev_acts.stdout + dev_acts.stderr
-    # eval/laws_fresh.jsonl and eval/laws_unseen.jsonl: the same checks (held out from laws-dev's acts)
-    for name in ("laws_fresh.jsonl", "laws_unseen.jsonl"):
+    # eval/laws_fresh.jsonl, eval/laws_unseen.jsonl and eval/laws_periods.jsonl: the same checks (held out from
+    # laws-dev's acts)
+    for name in ("laws_fresh.jsonl", "laws_unseen.jsonl", "laws_periods.jsonl"):
         run = subprocess.run([sys.executable, str(script), "--questions", str(ROOT / "eval" / name)],
                              capture_output=True, text=True, cwd=ROOT)
         assert run.returncode == 0, run.stdout + run.stderr
