@@ -66,7 +66,7 @@ _YEAR = re.compile(r"(?<!\w)(?:i|in|during|under|året|the year)"
 # last year, named from today, and the words of a question that asks for a count or an amount (what a year's
 # statistics or accounts give; not "hvornår", "how long": rules state those). Only the year past: "this year" and
 # "next year" in a count question mostly apply a rule to the asker's own year ("Hvor meget må jeg tjene i år?")
-_LAST_YEAR = re.compile(r"(?<!\w)(?:sidste år|i fjor|sidste kalenderår|last year|the previous year)(?!\w)", re.IGNORECASE)
+_LAST_YEAR = re.compile(r"(?<!\w)(?:sidste år|i fjor|sidste kalenderår|last year)(?!\w)", re.IGNORECASE)
 _COUNT_OR_AMOUNT = re.compile(r"(?<!\w)(?:hvor (?:mange|meget)|antal\w*|kost(?:er|ede)|how (?:many|much)|number of|"
                               r"costs?|charged?)(?!\w)", re.IGNORECASE)
 

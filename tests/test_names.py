@@ -203,7 +203,8 @@ def test_the_years_a_question_asks_about(question: str, years: tuple[str, ...]) 
 ])
 def test_a_count_or_amount_of_a_year_named_from_today(question: str, years: tuple[str, ...]) -> None:
     assert question_years(question, today=date(2026, 12, 6)) == years
-    assert question_years(question, today=date(2026, 12, 6), relative=False) == tuple(y for y in years if y == "2023")
+    written = tuple(y for y in years if y in question)  # without the relative rule: the years written out
+    assert question_years(question, today=date(2026, 12, 6), relative=False) == written
 
 
 STATS = {"patent.txt": "Patenter\n\nEt universitet kan søge patent på en opfindelse, som en ansat har gjort.\n"}
