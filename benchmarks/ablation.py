@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine import pin_question_engine  # noqa: E402  (beside this script)
+
 from indexer import Index  # noqa: E402
 from qa import DEFAULT_CONFIG, RankingConfig, Searcher  # noqa: E402
 from qa.evaluate import evaluate, load_questions  # noqa: E402
@@ -61,6 +63,7 @@ def main() -> None:
     ap.add_argument("--only", action="append", default=[], metavar="ROW",
                     help="run only the rows whose name contains this (repeatable; 'shipped' is always run)")
     args = ap.parse_args()
+    pin_question_engine()  # the same engine whatever the load (benchmarks/engine.py)
     variants = [v for v in VARIANTS if v[0] == "shipped" or not args.only or any(o in v[0] for o in args.only)]
     collections = [(Index.load(args.index_dir), SHIPPED)]
     if (args.squad_index / "manifest.json").exists():

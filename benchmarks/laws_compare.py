@@ -22,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine import pin_question_engine  # noqa: E402  (beside this script)
 from laws_dev import SETS  # noqa: E402  (beside this script: the same sets as the laws table)
 
 from indexer import Index  # noqa: E402
@@ -110,6 +111,7 @@ def main() -> None:
     parser.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     parser.add_argument("--index-dir", type=Path, default=ROOT / ".klynge" / "laws")
     args = parser.parse_args()
+    pin_question_engine()  # the same engine whatever the load (benchmarks/engine.py)
     config = changed(DEFAULT_CONFIG, args.assignments)
     if not (args.index_dir / "manifest.json").exists():
         raise SystemExit(f"{args.index_dir}: no index; build it with `python benchmarks/laws_dev.py` first")

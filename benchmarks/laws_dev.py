@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine import pin_question_engine  # noqa: E402  (beside this script)
 from markers import write_between  # noqa: E402  (beside this script)
 from txtai_squad import ensure_venv  # noqa: E402  (beside this script: the same txtai environment)
 
@@ -148,6 +149,7 @@ def main() -> None:
     ap.add_argument("--make-subset", type=Path, metavar="DIR",
                     help="only write the folder of laws-dev's own acts (the gate's collection) and stop")
     args = ap.parse_args()
+    pin_question_engine()  # the same engine whatever the load (benchmarks/engine.py)
     if args.make_subset:
         subset_corpus(args.make_subset)
         return

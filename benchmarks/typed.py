@@ -26,6 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine import pin_question_engine  # noqa: E402  (beside this script)
 from markers import write_between  # noqa: E402  (beside this script)
 
 from indexer import Index  # noqa: E402
@@ -89,6 +90,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--write", action="store_true", help="write the table into docs/ranking.md")
     args = ap.parse_args()
+    pin_question_engine()  # the same engine whatever the load (benchmarks/engine.py)
     index = Index.load(args.index_dir)
     on = Searcher(index).warm_up()
     off = Searcher(index, embedder=on.embedder, config=replace(DEFAULT_CONFIG, spelling=SpellingConfig(enabled=False)))

@@ -210,7 +210,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def _print_eval(report: Any, args: argparse.Namespace) -> None:
     from qa.evaluate import metrics_table_md
 
-    print(f"{report['n']} questions from {args.questions}\n")
+    engines = ", ".join(f"{kind} {name}" for kind, name in (report.get("engines") or {}).items())
+    print(f"{report['n']} questions from {args.questions}" + (f" (embedded by: {engines})" if engines else "") + "\n")
     print(metrics_table_md(report))
     if args.compare:
         print("\nBaselines (same questions, same passages):\n")

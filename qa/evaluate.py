@@ -171,8 +171,10 @@ def _ndcg(rels: list[bool], k: int = 10) -> float:
 
 def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
              progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Run every question; return overall and per-language metrics, per-question rows, and the
-    ranking configuration used (``searcher.config``, when it has one)."""
+    """Run every question; return overall and per-language metrics, per-question rows, the ranking
+    configuration used (``searcher.config``, when it has one) and the engines that embedded the questions
+    (``searcher.engines``: the faster one is chosen at warm-up, and the two differ in their last digits, which
+    can swap near-tied hits; ``$KLYNGE_QUESTION_ENGINE`` pins one)."""
     rows: list[dict[str, Any]] = []
     for q in qs.questions:
         res = searcher.search(q.question, k=max(k, 10))
@@ -194,7 +196,8 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
     by_lang = {lang: _metrics([r for r in rows if r["lang"] == lang]) for lang in sorted({r["lang"] for r in rows})}
     config = getattr(searcher, "config", None)
     return {"n": len(rows), "k": k, "metrics": _metrics(rows), "by_lang": by_lang, "questions": rows,
-            "problems": qs.problems, "config": config.to_json() if config is not None else None}
+            "problems": qs.problems, "config": config.to_json() if config is not None else None,
+            "engines": dict(getattr(searcher, "engines", None) or {}) or None}
 
 
 def check_fail_under(report: dict[str, Any], conditions: Sequence[str]) -> list[str]:
@@ -242,13 +245,18 @@ def _config_text(report: dict[str, Any]) -> str:
     return json.dumps(report.get("config"), ensure_ascii=False, indent=1) if report.get("config") else "–"
 
 
+def _engines_text(report: dict[str, Any]) -> str:
+    engines = report.get("engines") or {}
+    return "Questions embedded by: " + (", ".join(f"{kind} {name}" for kind, name in engines.items()) or "–")
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     out = ["# klynge evaluation", "", metrics_table_md(report), "", "## Questions", "",
            "| id | lang | first relevant rank | answered | top-1 citation |", "|---|---|---|---|---|"]
     for q in report["questions"]:
         cit = (q["top1_citation"] or "").replace("|", "\\|")
         out.append(f"| {q['id']} | {q['lang']} | {q['first_relevant_rank'] or '–'} | {'yes' if q['answered'] else 'no'} | {cit} |")
-    out += ["", "## Ranking configuration", "", "```json", _config_text(report), "```"]
+    out += ["", "## Ranking configuration", "", _engines_text(report), "", "```json", _config_text(report), "```"]
     return "\n".join(out) + "\n"
 
 
@@ -280,7 +288,7 @@ def render_html(report: dict[str, Any]) -> str:
         f"<h1>klynge evaluation</h1><table><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr>{t1}</table>"
         "<h2>Questions</h2><table><tr><th>id</th><th>lang</th><th>question</th><th>first relevant rank</th>"
         f"<th>answered</th><th>top-1 citation</th></tr>{t2}</table>"
-        f"<h2>Ranking configuration</h2><pre id='k-config'>{e(_config_text(report))}</pre></html>")
+        f"<h2>Ranking configuration</h2><p>{e(_engines_text(report))}</p><pre id='k-config'>{e(_config_text(report))}</pre></html>")
 
 
 def write_report(report: dict[str, Any], path: str | Path) -> Path:

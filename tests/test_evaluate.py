@@ -104,6 +104,21 @@ def test_answer_at_5_needs_the_highlighted_sentence_to_carry_the_answer(tmp_path
     assert not carries_answer("Om klynger i Danmark", ["mindst 2.000 virksomheder"])
 
 
+@dataclass
+class _EngineSearcher(FakeSearcher):
+    engines: dict[str, str] = field(default_factory=lambda: {"dense": "torch", "sparse": "c"})
+
+
+@pytest.mark.parametrize("ext", [".html", ".md", ".json"])
+def test_a_report_says_which_engine_embedded_the_questions(tmp_path: Path, ext: str) -> None:
+    p = _write(tmp_path, [json.dumps({"id": "a", "question": "A?", "expected": ["x"]})])
+    r = evaluate(_EngineSearcher({"A?": ["x"]}), load_questions(p))
+    assert r["engines"] == {"dense": "torch", "sparse": "c"}
+    assert evaluate(FakeSearcher({"A?": ["x"]}), load_questions(p))["engines"] is None  # a baseline has none
+    body = write_report(r, tmp_path / f"report{ext}").read_text()
+    assert ("dense torch, sparse c" if ext != ".json" else '"dense": "torch"') in body
+
+
 def test_malformed_lines_are_reported_and_skipped(tmp_path: Path) -> None:
     p = _write(tmp_path, ['{"question": "ok?", "expected": ["x"]}', "{broken", '{"expected": ["x"]}', "[1]"])
     qs = load_questions(p)
