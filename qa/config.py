@@ -82,8 +82,8 @@ class ConfidenceConfig:
     # mentions counts as an unmentioned name: a rule's passage on patents does not say what happened in 2023
     named_years: bool = True
     # with it, a question asking how many or how much about last year ("Hvor mange … sidste år?") names that year
-    # too: such statistics questions were answered at 0.53-0.72. Not "i år" / "next year": in a count question they
-    # mostly apply a rule to the asker's year, and 6 of 14 such answerable questions were declined (docs/ranking.md)
+    # too: such statistics questions were answered at 0.53-0.74. Not "i år" / "next year": in a count question they
+    # mostly apply a rule to the asker's year: 6 of 14, then 10 of 14 more such answerable questions were declined
     relative_years: bool = True
 
 
