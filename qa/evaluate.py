@@ -21,7 +21,7 @@ import html
 import io
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,9 +245,14 @@ def _config_text(report: dict[str, Any]) -> str:
     return json.dumps(report.get("config"), ensure_ascii=False, indent=1) if report.get("config") else "–"
 
 
+def engines_text(engines: Mapping[str, str] | None) -> str:
+    """The question engines as the CLI, the reports and the benchmarks say them ("dense torch, sparse c"); "" for
+    none."""
+    return ", ".join(f"{kind} {name}" for kind, name in (engines or {}).items())
+
+
 def _engines_text(report: dict[str, Any]) -> str:
-    engines = report.get("engines") or {}
-    return "Questions embedded by: " + (", ".join(f"{kind} {name}" for kind, name in engines.items()) or "–")
+    return "Questions embedded by: " + (engines_text(report.get("engines")) or "–")
 
 
 def render_markdown(report: dict[str, Any]) -> str:
