@@ -68,7 +68,7 @@ _YEAR = re.compile(r"(?<!\w)(?:i|in|during|under|året|the year)"
 # "next year" in a count question mostly apply a rule to the asker's own year ("Hvor meget må jeg tjene i år?")
 _LAST_YEAR = re.compile(r"(?<!\w)(?:sidste år|i fjor|sidste kalenderår|last year)(?!\w)", re.IGNORECASE)
 _COUNT_OR_AMOUNT = re.compile(r"(?<!\w)(?:hvor (?:mange|meget)|antal\w*|kost(?:er|ede)|how (?:many|much)|number of|"
-                              r"costs?|charged?)(?!\w)", re.IGNORECASE)
+                              r"costs?|(?<!in )charged?)(?!\w)", re.IGNORECASE)  # "charge", not "in charge"
 
 
 def _is_acronym(part: str) -> bool:

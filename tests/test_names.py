@@ -200,6 +200,8 @@ def test_the_years_a_question_asks_about(question: str, years: tuple[str, ...]) 
     ("Min pension gav minus sidste år – får jeg skatten tilbage?", ()),  # the asker's situation, no count asked
     ("Hvornår skal grundejerne betale til diget i år?", ()),  # a date, which rules state
     ("Hvor meget stod der på sidste årsopgørelse?", ()),  # not "sidste år"
+    ("What did the council charge for parking last year?", ("2025",)),
+    ("Who was in charge of the election last year?", ()),  # "in charge": a post, not an amount
 ])
 def test_a_count_or_amount_of_a_year_named_from_today(question: str, years: tuple[str, ...]) -> None:
     assert question_years(question, today=date(2026, 12, 6)) == years
