@@ -34,6 +34,17 @@ TOP = 5  # the features look at this many best candidates (whatever number of hi
 
 
 @dataclass(frozen=True)
+class Unmentioned:
+    """What a question asks about that its best candidates never mention (:func:`unmentioned_in`)."""
+
+    names: tuple[str, ...] = ()  # its names (and the years it asks about) none of them mentions
+    now: str = ""  # the words by which it asks what holds now, where none of them speaks of the present
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.now)
+
+
+@dataclass(frozen=True)
 class Verdict:
     answered: bool
     confidence: float
@@ -44,15 +55,15 @@ class Verdict:
 
 def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
              answer_dense: float | None = None, words: Callable[[int], TextWords] | None = None,
-             *, missing: Sequence[str], now: str = "") -> dict[str, float]:
+             *, unmentioned: Unmentioned = Unmentioned()) -> dict[str, float]:
     """What the model sees of a ranking: the best dense cosine among the top candidates and how much
     they differ, the share of the question's words the best passages hold, the share of its words the
     collection knows at all, the best lexical score per query word, whether it names something none of
     them mentions (``qa.names``), and (when the answer check ran) the best cosine between the question and
     an answer sentence of the top hits, each embedded alone.
     ``words`` reads passage ``i`` (``Ranker.passage_words``, which keeps them); else it is read here.
-    ``missing``: the question's names they do not mention, ``now``: the words by which it asks what holds now
-    where none of them speaks of the present (:func:`unmentioned_in`); either sets ``unmatched_name``."""
+    ``unmentioned``: what the question asks about that they never mention (:func:`unmentioned_in`); anything
+    there sets ``unmatched_name``."""
     top = ranked[:TOP]
     read = words or (lambda i: text_words(passages[i].text))
     dense = [c.dense for c in top]
@@ -63,22 +74,21 @@ def features(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
         "overlap": q.overlap,
         "spread": max(dense) - min(dense),
         "top_lexical": max(c.lexical for c in top) / n_words,
-        "unmatched_name": float(bool(missing) or bool(now)),
+        "unmatched_name": float(bool(unmentioned)),
     } | ({} if answer_dense is None else {"answer_dense": answer_dense})
 
 
 def unmentioned_in(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
-                   config: ConfidenceConfig) -> tuple[tuple[str, ...], str]:
+                   config: ConfidenceConfig) -> Unmentioned:
     """What ``q`` asks about that its best ``TOP`` candidates never mention (``qa.names``): its names (and, with
     ``config.named_years``, the years it asks about), and, with ``config.present_time``, the words by which it
-    asks what holds now where none of them speaks of the present ("" if none); a question without either reads
-    no passage."""
+    asks what holds now where none of them speaks of the present; a question without either reads no passage."""
     cue = present_cue(q.text) if config.present_time else ""
     names = (*q.names, *question_years(q.text, relative=config.relative_years)) if config.named_years else q.names
     if not names and not cue:
-        return (), ""
+        return Unmentioned()
     texts = [passages[c.idx].context_text() for c in ranked[:TOP]]
-    return unmentioned(names, texts), "" if not cue or speaks_of_present(texts) else cue
+    return Unmentioned(unmentioned(names, texts), "" if not cue or speaks_of_present(texts) else cue)
 
 
 def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
@@ -90,10 +100,10 @@ def assess(q: Query, ranked: Sequence[Candidate], passages: Sequence[Passage],
     c = config or ConfidenceConfig()
     if not ranked:
         return Verdict(False, 0.0, {})
-    missing, now = unmentioned_in(q, ranked, passages, c)
-    x = features(q, ranked, passages, answer_dense, words, missing=missing, now=now)
+    absent = unmentioned_in(q, ranked, passages, c)
+    x = features(q, ranked, passages, answer_dense, words, unmentioned=absent)
     models = c.models if answer_dense is not None else c.quick_models
     model = models.get(q.lang) or models[c.default_lang]
     z = model.intercept + sum(model.coef.get(name, 0.0) * v for name, v in x.items())
     conf = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-    return Verdict(conf >= c.threshold, conf, x, missing, now)
+    return Verdict(conf >= c.threshold, conf, x, absent.names, absent.now)
