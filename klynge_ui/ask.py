@@ -8,7 +8,8 @@ from typing import Any
 
 import gradio as gr
 
-from indexer import KlyngeError, page_range
+from indexer import Document, KlyngeError, page_range
+from indexer.reading.legal import act_name
 from qa import service
 from qa.config import DisplayConfig
 from qa.feedback import enabled as feedback_enabled
@@ -32,7 +33,14 @@ def examples_for(searcher: Searcher, lang: str = DEFAULT_LANG, n: int = N_EXAMPL
     if given:
         return given[:n]
     docs = sorted(searcher.documents.values(), key=lambda d: (-d.n_passages, d.title))
-    return [T[lang]["example_q"].format(d.title) for d in docs[:n]]
+    return [T[lang]["example_q"].format(_named(d, lang)) for d in docs[:n]]
+
+
+def _named(doc: Document, lang: str) -> str:
+    """A document as a question names it: an act by the name it is cited by ("Bekendtgørelse af lov om rettens
+    pleje" → "lov om rettens pleje" inside a Danish sentence), anything else by its title."""
+    name, instrument = act_name(doc.title)
+    return name[0].lower() + name[1:] if instrument and lang == "da" else name
 
 
 def _conf_word(conf: float, t: dict[str, str], display: DisplayConfig | None = None) -> str:

@@ -28,6 +28,22 @@ def test_a_collection_without_settings_gets_a_plain_title_and_examples_from_its_
     assert {e[len("Hvad står der om "):-1] for e in examples} == {d.title for d in s.documents.values()}
 
 
+def test_examples_name_an_act_as_it_is_cited() -> None:
+    import types
+
+    import ui
+    from indexer import Document
+
+    docs = {d.doc_id: d for d in (
+        Document("a", "a.txt", "Bekendtgørelse af lov om rettens pleje", "", n_passages=9),
+        Document("b", "b.txt", "Bekendtgørelse af forvaltningsloven", "", n_passages=5),
+        Document("c", "c.txt", "Strategi for klynger", "", n_passages=3))}
+    searcher = types.SimpleNamespace(index=types.SimpleNamespace(collection=Collection()), documents=docs)
+    assert ui.examples_for(searcher) == ["Hvad står der om lov om rettens pleje?", "Hvad står der om forvaltningsloven?",
+                                         "Hvad står der om Strategi for klynger?"]
+    assert ui.examples_for(searcher, "en")[0] == "What do the documents say about Lov om rettens pleje?"
+
+
 def test_collection_settings_and_glossary_travel_with_the_index(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "c", {**MINI_DOCS,
                                            "collection.toml": 'title = "Min samling"\nexamples = ["Hvem har ansvaret?"]\n'
