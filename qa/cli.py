@@ -110,12 +110,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return _print_answer(answer.result, args.format)
 
 
+# below the confidence threshold: a doubt, said as the app says it, with the closest passages still shown
+MAY_NOT_ANSWER = "Dokumenterne besvarer måske ikke spørgsmålet / the documents may not answer this"
+
+
 def _print_answer(res: Any, fmt: str) -> int:
     if fmt == "md":
         from qa.memo import items_from_hits, to_markdown
 
         if not res.answered:
-            print(f"<!-- Intet fundet i dokumenterne / nothing found (confidence {res.confidence:.2f}).{_unmentioned(res)} "
+            print(f"<!-- {MAY_NOT_ANSWER} (confidence {res.confidence:.2f}).{_unmentioned(res)} "
                   "The closest passages follow -->\n")
         print(to_markdown(items_from_hits(res.hits)), end="")
         return EXIT_OK
@@ -123,8 +127,7 @@ def _print_answer(res: Any, fmt: str) -> int:
     if res.respelled:
         print(" / ".join(RESPELLED[lang].format(searched_for(res.respelled)) for lang in ("da", "en")) + "\n")
     if not res.answered:
-        print("Intet fundet i dokumenterne / nothing found in the documents "
-              f"(confidence {res.confidence:.2f}).{_unmentioned(res)} Closest passages:\n")
+        print(f"{MAY_NOT_ANSWER} (confidence {res.confidence:.2f}).{_unmentioned(res)} Closest passages:\n")
     else:
         print(f"Answer (confidence {res.confidence:.2f}).{_unmentioned(res)}\n")
     for h in res.hits:

@@ -48,6 +48,18 @@ def test_ask_json_shape(mini_index: Path, capsys) -> None:
     assert len(data["hits"]) <= 2 and data["hits"][0]["doc_id"] == "roller"
 
 
+def test_ask_says_a_doubt_as_the_app_does_and_still_shows_the_closest_passages(mini_index: Path, capsys) -> None:
+    question = ("Hvor mange elefanter bor der i Roskilde Zoo i dag?", "--index-dir", str(mini_index), "-k", "2")
+    data = json.loads(run(capsys, "ask", *question, "--json")[1])
+    assert not data["answered"] and data["hits"]  # an off-topic question over the cluster texts
+    code, out, _ = run(capsys, "ask", *question)
+    first = out.splitlines()[0]
+    assert code == 0 and first.startswith("Dokumenterne besvarer måske ikke spørgsmålet / the documents may not answer")
+    assert first.endswith("Closest passages:") and "\n1. " in out
+    code, out, _ = run(capsys, "ask", *question, "--format", "md")
+    assert out.startswith("<!-- Dokumenterne besvarer måske ikke spørgsmålet") and "> " in out
+
+
 def test_ask_and_eval_without_the_answer_check(mini_index: Path, tmp_path: Path, capsys) -> None:
     question = ("Hvem", "støtter", "spirende", "klynger?", "--index-dir", str(mini_index), "--json")
     checked = json.loads(run(capsys, "ask", *question)[1])
