@@ -3,6 +3,7 @@ cards (the passages, their citations, the answering sentences marked)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -34,6 +35,10 @@ def examples_for(searcher: Searcher, lang: str = DEFAULT_LANG, n: int = N_EXAMPL
         return given[:n]
     docs = sorted(searcher.documents.values(), key=lambda d: (-d.n_passages, d.title))
     return [T[lang]["example_q"].format(_named(d, lang)) for d in docs[:n]]
+
+
+def _example(examples: dict[str, list[str]], i: int, lang: str) -> str:
+    return examples[lang][i]
 
 
 def _named(doc: Document, lang: str) -> str:
@@ -98,8 +103,8 @@ class AskTab:
         self.ctx, self.lang = ctx, lang
         searcher = ctx.searcher()
         docs = searcher.documents.values()
-        examples = examples_for(searcher)
-        placeholders = {lg: T[lg]["placeholder"].format(examples[0]) if examples else "" for lg in T}
+        examples = {lg: examples_for(searcher, lg) for lg in T}  # a collection's own, or about its documents in lg
+        placeholders = {lg: T[lg]["placeholder"].format(examples[lg][0]) if examples[lg] else "" for lg in T}
         with labels(gr.Tab, {"label": "tab_ask"}, id="ask"):
             with gr.Row():
                 self.question = labels(gr.Textbox, {"label": "question", "placeholder": lambda lg: placeholders[lg]},
@@ -108,7 +113,8 @@ class AskTab:
                 self.ask_btn = labels(gr.Button, {"value": "ask"}, variant="primary", scale=1, elem_id="k-ask")
             labels(gr.Markdown, {"value": lambda lg: f"**{T[lg]['examples']}:**"})
             with gr.Row():
-                self.ex_buttons = [gr.Button(q, size="sm") for q in examples]
+                self.ex_buttons = [labels(gr.Button, {"value": functools.partial(_example, examples, i)}, size="sm")
+                                   for i in range(len(examples[DEFAULT_LANG]))]
             with labels(gr.Accordion, {"label": "filters"}, open=False), gr.Row():
                 self.f_doc = labels(gr.Dropdown, {"label": "doc"}, choices=ctx.doc_choices(), multiselect=True)
                 self.f_kind = labels(gr.Dropdown, {"label": "kind"}, choices=sorted({d.kind for d in docs if d.kind}),
@@ -153,5 +159,5 @@ class AskTab:
         self.fb_btn.click(self.do_feedback, self.fb_target, self.fb_out, api_visibility="private")
         self.question.submit(self.do_ask, inputs, self.results, api_visibility="private")
         for b in self.ex_buttons:
-            b.click(lambda v=b.value: v, None, self.question, api_visibility="private").then(
+            b.click(lambda v: v, b, self.question, api_visibility="private").then(  # its words in the page's language
                 self.do_ask, inputs, self.results, api_visibility="private")

@@ -122,3 +122,19 @@ def test_collect_three_citations_and_export_them(page, tmp_path: Path) -> None: 
     page.locator("#k-memo-clear").click()
     expect(page.locator("#k-basket .k-memo-item")).to_have_count(0)
     assert "tomt" in page.locator("#k-basket").inner_text()
+
+
+def test_example_questions_name_the_acts_in_the_page_language(page) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    first = page.get_by_role("button", name="Hvad står der om ").first
+    assert "Bekendtgørelse af" not in first.inner_text()  # an act as it is cited: "… om lov om erhvervsfremme?"
+    page.get_by_label("English").check()
+    english = page.get_by_role("button", name="What do the documents say about ").first
+    expect(english).to_be_visible(timeout=30_000)  # relabelled with the rest of the page
+    asked = english.inner_text()
+    english.click()
+    page.wait_for_function(
+        "q => { const r = document.querySelector('#k-results .k-asked'); return r && r.textContent === q; }",
+        arg=asked, timeout=30_000)
+    assert page.locator("#k-question textarea").input_value() == asked
