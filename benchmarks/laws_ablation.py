@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from ablation import VARIANTS  # noqa: E402  (beside this script)
 from engine import pin_question_engine  # noqa: E402  (beside this script)
-from laws_compare import Row, _rr, rows  # noqa: E402  (beside this script)
+from laws_compare import Row, reciprocal_rank, rose_fell, rows  # noqa: E402  (beside this script)
 from laws_dev import DOC  # noqa: E402  (beside this script)
 from markers import write_between  # noqa: E402  (beside this script)
 
@@ -49,13 +49,13 @@ def pooled(group: list[Row]) -> str:
     unans = [r for r in group if not r["expected"]]
     n, m = max(1, len(ans)), max(1, len(unans))
     return (f"{sum(bool(r['first_relevant_rank'] and r['first_relevant_rank'] <= 5) for r in ans) / n:.3f} / "
-            f"{sum(map(_rr, ans)) / n:.3f} / {sum(bool(r['doc_ok']) for r in ans) / n:.3f} | "
+            f"{sum(map(reciprocal_rank, ans)) / n:.3f} / {sum(bool(r['doc_ok']) for r in ans) / n:.3f} | "
             f"{sum(r['answered'] for r in ans) / n:.2f} / {sum(not r['answered'] for r in unans) / m:.2f}")
 
 
 def moved(base: dict[str, Row], alt: dict[str, Row], keys: list[str]) -> str:
-    ranked = [k for k in keys if base[k]["expected"]]
-    return f"{sum(_rr(alt[k]) > _rr(base[k]) for k in ranked)} / {sum(_rr(alt[k]) < _rr(base[k]) for k in ranked)}"
+    up, down = rose_fell(base, alt, keys)
+    return f"{up} / {down}"
 
 
 def table(index: Index, variants: list[tuple[str, RankingConfig]]) -> str:

@@ -66,9 +66,16 @@ def rows(index: Index, config: RankingConfig) -> dict[str, Row]:
     return out
 
 
-def _rr(row: Row) -> float:
+def reciprocal_rank(row: Row) -> float:
     rank = row["first_relevant_rank"]
     return 1.0 / rank if rank and rank <= 10 else 0.0
+
+
+def rose_fell(base: dict[str, Row], alt: dict[str, Row], keys: list[str]) -> tuple[int, int]:
+    """How many answerable questions of ``keys`` rose and how many fell (reciprocal rank) from ``base`` to ``alt``."""
+    ranked = [k for k in keys if base[k]["expected"]]
+    return (sum(reciprocal_rank(alt[k]) > reciprocal_rank(base[k]) for k in ranked),
+            sum(reciprocal_rank(alt[k]) < reciprocal_rank(base[k]) for k in ranked))
 
 
 def _share(flags: list[bool]) -> str:
@@ -81,7 +88,7 @@ def figures(group: list[Row]) -> str:
     n = max(1, len(answerable))
     return (f"{sum(r['first_relevant_rank'] == 1 for r in answerable) / n:.2f} / "
             f"{sum(bool(r['first_relevant_rank'] and r['first_relevant_rank'] <= 5) for r in answerable) / n:.2f} / "
-            f"{sum(map(_rr, answerable)) / n:.3f} / {sum(bool(r['doc_ok']) for r in answerable) / n:.2f} | "
+            f"{sum(map(reciprocal_rank, answerable)) / n:.3f} / {sum(bool(r['doc_ok']) for r in answerable) / n:.2f} | "
             f"{_share([r['answered'] for r in answerable])} | {_share([not r['answered'] for r in unanswerable])}")
 
 
@@ -97,8 +104,7 @@ def report(base: dict[str, Row], alt: dict[str, Row]) -> None:
     for lang in sorted({r["lang"] for r in base.values()}):
         keys = [k for k, r in base.items() if r["lang"] == lang]
         ranked = [k for k in keys if base[k]["expected"]]
-        up = sum(_rr(alt[k]) > _rr(base[k]) for k in ranked)
-        down = sum(_rr(alt[k]) < _rr(base[k]) for k in ranked)
+        up, down = rose_fell(base, alt, keys)
         found = sum(bool(alt[k]["doc_ok"]) > bool(base[k]["doc_ok"]) for k in ranked)
         lost = sum(bool(alt[k]["doc_ok"]) < bool(base[k]["doc_ok"]) for k in ranked)
         flips = sum(alt[k]["answered"] != base[k]["answered"] for k in keys)
