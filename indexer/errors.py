@@ -24,6 +24,12 @@ outside klynge catches ``KlyngeError`` for all of them.
 
 from __future__ import annotations
 
+import zipfile
+
+# what reading a damaged or truncated .npy / .npz raises (a cut zip archive: BadZipFile; an empty file: EOFError),
+# caught in one place wherever such a file is read and turned into IndexCorruptError, or skipped in a cache
+DAMAGED_FILE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
 
 class KlyngeError(Exception):
     """Base class for every error klynge reports to the user."""

@@ -95,6 +95,33 @@ def test_damaged_files_give_one_clear_error(tmp_path: Path, mini_index: Path, co
     assert "klynge index" in str(info.value)
 
 
+@pytest.mark.parametrize("victim", ["checks.npz", "checks.npy"])
+def test_files_cut_short_give_one_clear_error(tmp_path: Path, mini_index: Path, copy_tree, victim: str) -> None:
+    """A file cut short (a full disk, a copy interrupted): a zip archive then raises BadZipFile, an empty one
+    EOFError, neither of them the ValueError or OSError of other damage."""
+    idx = copy_tree(mini_index, tmp_path / "copy")
+    whole = (idx / victim).read_bytes()
+    for cut in (whole[: len(whole) // 2], b""):
+        (idx / victim).write_bytes(cut)
+        with pytest.raises(IndexCorruptError, match="klynge index"):
+            Index.load(idx)
+
+
+def test_a_cache_shard_cut_short_is_embedded_again_not_fatal(tmp_path: Path) -> None:
+    import numpy as np
+
+    from indexer.building.cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path / "idx", "fake")
+    cache.append(["a", "b"], np.ones((2, 4)))
+    cache.append(["c"], np.zeros((1, 4)))
+    shards = sorted(cache.dir.glob("*.npz"))
+    shards[1].write_bytes(shards[1].read_bytes()[:40])  # a zip cut short: BadZipFile
+    (cache.dir / "000002.npz").write_bytes(b"")  # an empty shard: EOFError
+    dense, _ = cache.load()
+    assert sorted(dense) == ["a", "b"]  # the whole shard read, the damaged ones left for the build to redo
+
+
 @pytest.mark.parametrize("victim", ["checks.npy", "checks.npz"])
 def test_missing_window_files_give_one_clear_error(tmp_path: Path, mini_index: Path, copy_tree, victim: str) -> None:
     """A manifest that lists the answer check's windows and a directory without them is a damaged index, not

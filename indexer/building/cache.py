@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from indexer.errors import DAMAGED_FILE
+
 
 def text_key(text: str) -> str:
     """The cache's key (and the index's ``passage_keys``): a text as the embedder sees it."""
@@ -44,14 +46,14 @@ class EmbeddingCache:
             return dense, sparse
         for shard in sorted(self.dir.glob("*.npz")):
             try:
-                with np.load(shard, allow_pickle=False) as z:
+                with shard.open("rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed whatever np.load raises
                     keys = [str(k) for k in z["keys"]]
                     vecs = np.asarray(z["dense"], dtype=np.float32)
                     rows = None
                     if "sparse_data" in z.files:
                         rows = sp.csr_matrix((z["sparse_data"], z["sparse_indices"], z["sparse_indptr"]),
                                              shape=tuple(z["sparse_shape"]))
-            except (OSError, ValueError, KeyError):
+            except DAMAGED_FILE:  # a shard cut short by a crash: its vectors are embedded again
                 continue
             for i, k in enumerate(keys):
                 dense[k] = vecs[i]
@@ -71,6 +73,8 @@ class EmbeddingCache:
         tmp = self.dir / f".{n:06d}-{os.getpid()}.tmp"  # not *.npz: never read as a shard
         with tmp.open("wb") as f:
             np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())  # whole on disk before it is named a shard
         os.replace(tmp, self.dir / f"{n:06d}.npz")
 
     def clear(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.errors import IndexCorruptError
+from indexer.errors import DAMAGED_FILE, IndexCorruptError
 
 __all__ = ["CHECK_WIDTH", "CheckVectors"]
 
@@ -56,9 +56,9 @@ class CheckVectors:
                                     f"{' and '.join(missing)} is missing: run `klynge index`")
         try:
             vectors = np.load(directory / VECTORS, mmap_mode="r")
-            with np.load(directory / TABLE, allow_pickle=False) as z:
+            with (directory / TABLE).open("rb") as fh, np.load(fh, allow_pickle=False) as z:
                 starts, spans = np.asarray(z["starts"]), np.asarray(z["spans"])
-        except (OSError, ValueError, KeyError) as exc:
+        except DAMAGED_FILE as exc:
             raise IndexCorruptError(f"{directory / VECTORS} or {TABLE} is damaged ({exc}): run `klynge index`") from exc
         if (len(starts) != n_passages + 1 or int(starts[-1]) != len(vectors) or len(spans) != len(vectors)
                 or (len(vectors) and vectors.shape[1] != dim)):

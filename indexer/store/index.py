@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from indexer.errors import DAMAGED_FILE, IndexCorruptError, IndexMismatchError, IndexMissingError
 from indexer.reading.collection import Collection
 from indexer.reading.document import Document
 from indexer.reading.split import Passage
@@ -149,8 +149,9 @@ class Index:
             import scipy.sparse as sp
 
             try:
-                sparse = sp.load_npz(directory / "sparse.npz").tocsc()
-            except (ValueError, OSError) as exc:
+                with (directory / "sparse.npz").open("rb") as fh:  # closed whatever load_npz raises
+                    sparse = sp.load_npz(fh).tocsc()
+            except DAMAGED_FILE as exc:
                 raise IndexCorruptError(f"{directory / 'sparse.npz'} is damaged: run `klynge index`") from exc
             if sparse.shape[0] != len(passages):
                 raise IndexCorruptError(f"{directory / 'sparse.npz'} does not match the passages: run `klynge index`")

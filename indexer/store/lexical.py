@@ -209,6 +209,8 @@ class LexicalIndex:
         if (directory / "windows").exists() and (directory / "owner.npy").exists():
             w = bm25s.BM25.load(str(directory / "windows"), mmap=False, show_progress=False, verbosity=0)
             owner = np.load(directory / "owner.npy")
+            if len(owner) != int(w.scores["num_docs"]) or int(owner.max(initial=-1)) >= int(r.scores["num_docs"]):
+                raise ValueError(f"{directory / 'owner.npy'} does not match the windows and passages")
         if (directory / "documents").exists() and (directory / "doc_of.npy").exists():  # not in older indexes
             d = bm25s.BM25.load(str(directory / "documents"), mmap=False, show_progress=False, verbosity=0)
             doc_of = np.load(directory / "doc_of.npy")
