@@ -102,6 +102,44 @@ def test_add_indexes_only_the_new_document(lib: Library, tmp_path: Path, monkeyp
     assert "Grøn strategi" in toml and "strategi.txt" in toml
 
 
+def test_two_files_of_one_name_removed_at_once_are_both_kept(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    for folder, body in (("a", "Den første tekst om klynger i kommunen."), ("b", "Den anden tekst om netværk i regionen.")):
+        (corpus / folder).mkdir(parents=True)
+        (corpus / folder / "x.txt").write_text(body, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    lib = Library(corpus, tmp_path / "index", FakeEmbedder())
+    lib.remove(list(Index.load(tmp_path / "index").documents))
+    kept = sorted(p.read_text(encoding="utf-8") for p in (corpus / ".removed").iterdir())
+    assert kept == ["Den anden tekst om netværk i regionen.", "Den første tekst om klynger i kommunen."]
+
+
+def test_a_file_s_metadata_is_found_by_its_path_before_a_namesake_s(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "x.txt").write_text("Den første tekst om klynger i kommunen.", encoding="utf-8")
+    (corpus / "sub" / "x.txt").write_text("Den anden tekst om netværk i regionen.", encoding="utf-8")
+    (corpus / "documents.toml").write_text('["x.txt"]\ntitle = "Øverst"\n\n["sub/x.txt"]\ntitle = "Nede"\n',
+                                           encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    titles = {d.path: d.title for d in Index.load(tmp_path / "index").documents.values()}
+    assert titles == {"x.txt": "Øverst", "sub/x.txt": "Nede"}
+    lib = Library(corpus, tmp_path / "index", FakeEmbedder())
+    nested = next(d for d, p in ((d.doc_id, d.path) for d in Index.load(tmp_path / "index").documents.values())
+                  if p == "sub/x.txt")
+    lib.set_metadata(nested, DocumentMeta(title="Ny titel"))
+    titles = {d.path: d.title for d in Index.load(tmp_path / "index").documents.values()}
+    assert titles == {"x.txt": "Øverst", "sub/x.txt": "Ny titel"}
+
+
+def test_a_broken_link_in_the_collection_does_not_stop_an_upload(lib: Library, tmp_path: Path) -> None:
+    (lib.corpus_dir / "væk.txt").symlink_to(tmp_path / "findes-ikke.txt")
+    report = lib.add([_new_file(tmp_path)])
+    assert [c.action for c in report.changes] == ["added"]
+    assert report.build is not None and any(s["file"] == "væk.txt" for s in report.build.skipped)
+    assert "strategi" in [i.doc_id for i in lib.listing()]
+
+
 def test_duplicates_are_refused_by_content(lib: Library, tmp_path: Path) -> None:
     same = _new_file(tmp_path, "kopi af roller.md", (lib.corpus_dir / "roller.md").read_text(encoding="utf-8"))
     report = lib.add([same])

@@ -451,3 +451,41 @@ def test_answer_windows_are_embedded_once_and_reused(tmp_path: Path, mini_corpus
     report = build_index(mini_corpus, tmp_path / "idx", again, progress=False)
     assert again.calls == 0 and report.windows_embedded == 0 and report.windows == len(checks.vectors)
     assert np.array_equal(Index.load(tmp_path / "idx").checks.vectors, checks.vectors)
+
+
+def test_an_unchanged_document_whose_id_a_new_file_takes_is_read_again(tmp_path: Path) -> None:
+    """Two files named alike get ids ``x`` and ``x-2``; a new file whose own id is ``x-2`` and which comes first
+    takes it, so the stored document that had it gets another: it is read again, not kept without its structure
+    (which split into no passages at all)."""
+    body = "Klynger samler virksomheder og forskere. De deler viden og udstyr. Kommunen støtter dem med rådgivning."
+    corpus = tmp_path / "c"
+    (corpus / "b").mkdir(parents=True)
+    (corpus / "c").mkdir()
+    (corpus / "b" / "x.txt").write_text(body, encoding="utf-8")
+    (corpus / "c" / "x.txt").write_text(body.replace("Klynger", "Netværk"), encoding="utf-8")
+    build_index(corpus, tmp_path / "i", FakeEmbedder(), progress=False)
+    (corpus / "a").mkdir()
+    (corpus / "a" / "x-2.txt").write_text(body.replace("Klynger", "Grupper"), encoding="utf-8")
+    build_index(corpus, tmp_path / "i", FakeEmbedder(), progress=False)
+    docs = Index.load(tmp_path / "i").documents
+    assert len(docs) == 3 and all(d.n_passages > 0 for d in docs.values()), {d.path: d.n_passages for d in docs.values()}
+
+
+def test_a_text_copy_of_a_pdf_is_one_beside_it_not_a_namesake_elsewhere(tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    w.write(buf)
+    corpus = write_corpus(tmp_path / "c", {"rapport.txt": "Tekstudgaven af rapporten om klynger.",
+                                           "noter.txt": "Noter om klynger og netværk i kommunen."})
+    (corpus / "rapport.pdf").write_bytes(buf.getvalue())
+    (corpus / "arkiv").mkdir()
+    (corpus / "arkiv" / "noter.pdf").write_bytes(buf.getvalue())
+    report = build_index(corpus, tmp_path / "i", FakeEmbedder(), progress=False)
+    assert report.duplicates == [{"file": "rapport.txt", "same_as": "rapport.pdf",
+                                  "reason": "text version of a PDF in the corpus; the PDF is indexed for page numbers"}]
+    assert "noter.txt" in {d["file"] for d in report.documents}  # arkiv/noter.pdf is another document

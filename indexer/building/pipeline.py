@@ -23,7 +23,8 @@ from indexer.reading import ocr
 from indexer.reading.collection import Collection, load_collection
 from indexer.reading.document import Document
 from indexer.reading.fingerprint import fingerprint as reading_fingerprint
-from indexer.reading.read import discover, file_hash, load_metadata, read_document
+from indexer.reading.read import discover, file_hash, load_metadata, metadata_key, read_document
+from indexer.reading.readers import text
 from indexer.reading.split import Passage, sentence_windows, split_document
 from indexer.store.ann import HNSW_THRESHOLD, make_ann
 from indexer.store.index import FORMAT_VERSION, Index, clean_stale
@@ -70,8 +71,9 @@ def meta_fingerprint(meta: dict[str, Any] | None) -> str:
 
 
 def metadata_entry(meta: dict[str, dict[str, Any]], rel: str) -> dict[str, Any] | None:
-    """A file's entry in ``documents.toml``: under its name, or its path relative to the corpus."""
-    return meta.get(Path(rel).name) or meta.get(rel)
+    """A file's entry in ``documents.toml``: under its path relative to the corpus, else its name."""
+    key = metadata_key(meta, rel)
+    return meta[key] if key else None
 
 
 @dataclass(frozen=True)
@@ -110,14 +112,14 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
     if meta is None:
         meta = read_metadata(corpus_dir, report)
     files = discover(corpus_dir, skip)
-    pdf_stems = {p.stem for p in files if p.suffix.lower() == ".pdf"}
+    pdfs = {p.with_suffix(""): p for p in files if p.suffix.lower() == ".pdf"}  # a text copy sits beside its PDF
     seen_hashes: dict[str, str] = {}
     docs: list[Document] = []
     used_ids: set[str] = set()
     for path in files:
         rel = str(path.relative_to(corpus_dir))
-        if path.suffix.lower() in (".md", ".txt", ".markdown") and path.stem in pdf_stems:
-            report.duplicates.append({"file": rel, "same_as": path.stem + ".pdf",
+        if path.suffix.lower() in text.SUFFIXES and path.with_suffix("") in pdfs:
+            report.duplicates.append({"file": rel, "same_as": str(pdfs[path.with_suffix("")].relative_to(corpus_dir)),
                                       "reason": "text version of a PDF in the corpus; the PDF is indexed for page numbers"})
             continue
         try:
@@ -139,7 +141,8 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
         entry = metadata_entry(meta, rel)
         old = previous.documents.get(rel)
         try:
-            if old and old[1].content_hash == h and old[0] == meta_fingerprint(entry):
+            # the stored document, kept without its structure, only where it keeps its id (a new file may take it)
+            if old and old[1].content_hash == h and old[0] == meta_fingerprint(entry) and old[1].doc_id not in used_ids:
                 doc = old[1]
             else:
                 doc = read_document(path, entry, content_hash=h)

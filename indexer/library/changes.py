@@ -38,9 +38,10 @@ from indexer.errors import (
     ReadOnlyError,
     UploadRefused,
 )
+from indexer.library.metadata import MetadataFile
 from indexer.reading.document import Document
 from indexer.reading.intake import CheckedFile, UploadLimits, check_file
-from indexer.reading.read import METADATA_FILE, discover, doc_id_for, file_hash, load_metadata
+from indexer.reading.read import discover, doc_id_for, file_hash, load_metadata
 from indexer.store.index import Index
 
 REMOVED_DIR = ".removed"
@@ -167,6 +168,7 @@ class Library:
     def __post_init__(self) -> None:
         self.corpus_dir = Path(self.corpus_dir)
         self.index_dir = Path(self.index_dir)
+        self.metadata = MetadataFile(self.corpus_dir)
 
     # ------------------------------------------------------------ reading
 
@@ -191,7 +193,10 @@ class Library:
             d = by_file.get(rel)
             entry = metadata_entry(meta, rel) or {}
             if d is not None:
-                status = "indexed" if file_hash(path) == d.content_hash else "changed since indexed"
+                try:
+                    status = "indexed" if file_hash(path) == d.content_hash else "changed since indexed"
+                except OSError as exc:
+                    status = f"cannot be read ({exc.strerror or exc})"
                 out.append(Listed.of(d, status, rel))
             else:
                 status = f"skipped: {skipped[rel]}" if rel in skipped else "not indexed yet"
@@ -242,7 +247,7 @@ class Library:
                 target = self._target(checked, old_file)
                 self._place(checked, target)
                 hashes[h] = target
-                self._write_meta(target, meta, previous=old_file)
+                self.metadata.write(target, meta.given(), previous=old_file)
                 if old_file is not None and old_file != target:
                     self._retire(old_file)
                 changes.append(Change("replaced" if old_file else "added", shown, target))
@@ -257,7 +262,7 @@ class Library:
             changes = []
             for doc_id, rel in files:
                 self._retire(rel)
-                self._drop_meta(rel)
+                self.metadata.drop(rel)
                 changes.append(Change("removed", rel, rel, doc_id))
             return ChangeReport(tuple(changes), self._build())
 
@@ -267,7 +272,7 @@ class Library:
         self._writable()
         with write_lock(self.index_dir, self.lock_timeout, self.waiting):
             rel = self.file_of(doc_id)
-            self._write_meta(rel, meta)
+            self.metadata.write(rel, meta.given())
             return ChangeReport((Change("updated", rel, rel, doc_id),), self._build())
 
     def sync(self) -> BuildReport:
@@ -293,7 +298,14 @@ class Library:
         return build_index(self.corpus_dir, self.index_dir, self._embedder(), progress=self.progress, ray=self.ray)
 
     def _hashes(self) -> dict[str, str]:
-        return {file_hash(p): str(p.relative_to(self.corpus_dir)) for p in discover(self.corpus_dir)}
+        """Each readable file's content hash (a broken link or an unreadable file is the build's to report)."""
+        out: dict[str, str] = {}
+        for p in discover(self.corpus_dir):
+            try:
+                out[file_hash(p)] = str(p.relative_to(self.corpus_dir))
+            except OSError:
+                continue
+        return out
 
     def _target(self, checked: CheckedFile, old_file: str | None) -> str:
         """Where the new file goes: in the old one's place (its stem, the new type) or under its own safe
@@ -324,55 +336,11 @@ class Library:
             return
         bin_dir = self.corpus_dir / REMOVED_DIR
         bin_dir.mkdir(exist_ok=True)
-        os.replace(src, bin_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{src.name}")
-
-    def _load_toml(self) -> Any:
-        import tomlkit
-
-        path = self.corpus_dir / METADATA_FILE
-        if not path.exists():
-            return tomlkit.document()
-        try:
-            return tomlkit.parse(path.read_text(encoding="utf-8"))
-        except Exception as exc:
-            raise DocumentError(str(path), f"metadata file is not valid TOML ({exc}); fix it before changing "
-                                           "documents") from exc
-
-    def _save_toml(self, doc: Any) -> None:
-        import tomlkit
-
-        path = self.corpus_dir / METADATA_FILE
-        tmp = path.with_name(f".{METADATA_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-        os.replace(tmp, path)
-
-    def _write_meta(self, rel: str, meta: DocumentMeta, previous: str | None = None) -> None:
-        """Set the given fields of ``rel``'s entry (moving ``previous``'s entry to it on a replace)."""
-        import tomlkit
-
-        given = meta.given()
-        doc = self._load_toml()
-        old_key = _key_in(doc, previous) if previous else None
-        entry = dict(doc[old_key]) if old_key else {}
-        key = _key_in(doc, rel) or rel
-        entry.update(dict(doc[key]) if key in doc else {})
-        if old_key and old_key != key:
-            del doc[old_key]
-        entry.update(given)
-        if not entry and key not in doc:
-            return
-        table = tomlkit.table()
-        for k, v in entry.items():
-            table[k] = v
-        doc[key] = table
-        self._save_toml(doc)
-
-    def _drop_meta(self, rel: str) -> None:
-        doc = self._load_toml()
-        key = _key_in(doc, rel)
-        if key:
-            del doc[key]
-            self._save_toml(doc)
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{rel.replace('/', '__')}"  # its folder too: a/x and b/x differ
+        dest, n = bin_dir / name, 2
+        while dest.exists():  # never over an earlier removal
+            dest, n = bin_dir / f"{Path(name).stem}-{n}{Path(name).suffix}", n + 1
+        os.replace(src, dest)
 
     def _settle(self, changes: list[Change], build: BuildReport | None) -> list[Change]:
         """Changes with the ids the build gave (an id is numbered when another file has it); a file the
@@ -385,13 +353,9 @@ class Library:
         for c in changes:
             if c.action in ("added", "replaced") and c.file in skipped:
                 self._retire(c.file)
-                self._drop_meta(c.file)
+                self.metadata.drop(c.file)
                 out.append(Change("refused", c.name, reason=f"could not be read: {skipped[c.file]}"))
             else:
                 out.append(Change(c.action, c.name, c.file, ids.get(c.file, c.doc_id), c.reason))
         return out
 
-
-def _key_in(doc: Any, rel: str | None) -> str | None:
-    """The key of ``rel``'s entry in a ``documents.toml`` (its path or its name), if it has one."""
-    return next((key for key in (rel, Path(rel).name) if key in doc), None) if rel else None

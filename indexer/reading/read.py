@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,12 @@ def load_metadata(corpus_dir: Path) -> dict[str, dict[str, Any]]:
         if isinstance(v, dict):
             meta[str(k)] = {**meta.get(str(k), {}), **v}
     return meta
+
+
+def metadata_key(keys: Container[str], rel: str) -> str | None:
+    """Which key holds a file's metadata (``documents.toml``, ``manifest.json``): its path relative to the
+    collection, else its name, else none. The one rule for reading an entry and for changing it."""
+    return next((key for key in (rel, Path(rel).name) if key in keys), None)
 
 
 def load_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
