@@ -131,11 +131,8 @@ class AskTab:
                request: gr.Request = None) -> str:  # type: ignore[assignment]
         if not (q or "").strip():
             return f"<p role='alert'>{E(T[lg]['empty'])}</p>"
-        try:
-            access = self.ctx.access()
-            access.require(self.ctx.user_of(request, access), "ask")
-        except KlyngeError as exc:
-            return f"<p role='alert'>{E(str(exc))}</p>"
+        if why := self.ctx.denied(request):
+            return f"<p role='alert'>{E(why)}</p>"
         answer = service.ask(q, self.ctx.index_dir, k=int(k), docs=docs_sel or (), kinds=kinds_sel or (),
                              years=years_sel or ())
         if answer.result is None:

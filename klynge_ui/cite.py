@@ -44,7 +44,9 @@ class CiteTab:
             self.cite_btn = labels(gr.Button, {"value": "find"}, variant="primary", elem_id="k-cite")
             self.results = gr.HTML(elem_id="k-cite-results")
 
-    def do_cite(self, quote: str, lg: str) -> str:
+    def do_cite(self, quote: str, lg: str, request: gr.Request = None) -> str:  # type: ignore[assignment]
+        if why := self.ctx.denied(request):
+            return f"<p role='alert'>{E(why)}</p>"
         return render_quotes(service.cite(quote or "", self.ctx.index_dir), lg)
 
     def wire(self) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer import Library, UploadLimits
+from indexer import KlyngeError, Library, UploadLimits
 from qa import service
 from qa.access import Access, LoginLimiter, User, load_access
 from qa.search import Searcher
@@ -48,6 +48,16 @@ class AppContext:
         """Who may do what (the access file beside the index, read at each request: `klynge users` takes
         effect without a restart)."""
         return load_access(self.index_dir)
+
+    def denied(self, request: Any, action: str = "ask") -> str:
+        """Why the user of ``request`` may not ``action`` ("" when they may): every handler that reads the collection
+        asks, since a visitor reaching the app's port directly (sign-in by a proxy) passes no gradio login."""
+        try:
+            access = self.access()
+            access.require(self.user_of(request, access), action)
+        except KlyngeError as exc:
+            return str(exc)
+        return ""
 
     def user_of(self, request: Any, access: Access | None = None) -> User | None:
         """The signed-in user of a request (gradio's, or any with ``headers`` and ``client``): by the app's

@@ -149,14 +149,18 @@ class DocumentsTab:
         """The document, and under it its history (the audit trail) for whoever may read that."""
         if not doc_id:
             return ""
+        if why := self.ctx.denied(request):
+            return f"<p role='alert'>{E(why)}</p>"
         try:
             trail = service.audit_trail(self.ctx.index_dir, doc_id, self.ctx.user_of(request), limit=20)
         except KlyngeError:
             trail = []
         return render_document(self.ctx.searcher(), doc_id) + history_html(trail)
 
-    def open_passage(self, target: str) -> tuple[Any, Any, str]:
+    def open_passage(self, target: str, request: gr.Request = None) -> tuple[Any, Any, str]:  # type: ignore[assignment]
         """A card's "open" button: this tab, the document chosen, the passage marked."""
+        if why := self.ctx.denied(request):
+            return gr.update(), gr.update(), f"<p role='alert'>{E(why)}</p>"
         try:
             d = json.loads(target)
             doc_id, start, end = str(d["doc"]), int(d["start"]), int(d["end"])

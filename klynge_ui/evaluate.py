@@ -68,7 +68,9 @@ class EvalTab:
                     self.download = labels(gr.DownloadButton, {"label": "download"}, visible=False, elem_id="k-download")
             self.results = gr.HTML(elem_id="k-eval-results")
 
-    def run_eval(self, path: str | None, lg: str) -> tuple[str, Any]:
+    def run_eval(self, path: str | None, lg: str, request: gr.Request = None) -> tuple[str, Any]:  # type: ignore[assignment]
+        if why := self.ctx.denied(request):
+            return f"<p role='alert'>{E(why)}</p>", gr.update(visible=False)
         if not path:
             return f"<p role='alert'>{E(BOTH['choose_file'])}</p>", gr.update(visible=False)
         try:
@@ -79,8 +81,8 @@ class EvalTab:
         evaluation.write(out)
         return metrics_html(dict(evaluation.report)), gr.update(value=str(out), visible=True)
 
-    def run_own(self, lg: str) -> tuple[str, Any]:
-        return self.run_eval(str(self.question_set), lg)
+    def run_own(self, lg: str, request: gr.Request = None) -> tuple[str, Any]:  # type: ignore[assignment]
+        return self.run_eval(str(self.question_set), lg, request)
 
     def run_feedback(self, lg: str, request: gr.Request) -> tuple[str, Any]:
         """The staff's own questions (their feedback in the Ask tab) as the question set."""

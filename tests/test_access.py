@@ -136,6 +136,32 @@ def test_the_apps_handlers_refuse_a_reader_and_hide_the_controls(tmp_path: Path,
     assert entries(mini_index) == []
 
 
+def test_every_tab_that_reads_the_collection_asks_who_is_there(tmp_path: Path, mini_corpus: Path, mini_index: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With users, a visitor not signed in (one reaching the app's port past the proxy) reads nothing: not a quote's
+    source, not a document, not an evaluation; a reader does."""
+    from klynge_ui.cite import CiteTab
+    from klynge_ui.context import AppContext
+    from klynge_ui.documents import DocumentsTab
+    from klynge_ui.evaluate import EvalTab
+
+    _users(mini_index, monkeypatch, ("bo", "reader"))
+    ctx = AppContext.of(mini_index, mini_corpus)
+    cite, docs, evaluation = (tab.__new__(tab) for tab in (CiteTab, DocumentsTab, EvalTab))  # handlers only
+    cite.ctx = docs.ctx = evaluation.ctx = ctx
+    nobody, reader = SimpleNamespace(username=None, headers={}, client=None), SimpleNamespace(username="bo")
+    quote = "primære ansvar for understøttelse af lokale og spirende klynger"
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "q", "question": "Hvem støtter klynger?", "expected": ["klynger"]}) + "\n",
+                         encoding="utf-8")
+    refused = [cite.do_cite(quote, "da", nobody), docs.show_doc("roller", nobody),
+               docs.open_passage(json.dumps({"doc": "roller", "start": 0, "end": 10}), nobody)[2],
+               evaluation.run_eval(str(questions), "da", nobody)[0]]
+    assert all("role='alert'" in r and "sign in" in r for r in refused), refused
+    assert "roller" in cite.do_cite(quote, "da", reader) and "alert" not in docs.show_doc("roller", reader)
+    assert "recall@5" in evaluation.run_eval(str(questions), "da", reader)[0]
+
+
 def test_personal_data_is_masked_before_it_is_stored() -> None:
     from qa.feedback import mask_personal
 
