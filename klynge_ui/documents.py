@@ -44,8 +44,8 @@ def render_document(searcher: Searcher, doc_id: str, start: int | None = None, e
         if a in page_at:
             parts.append(f"<span class='k-page'>{BOTH['page_mark_fmt'].format(page_at[a])}</span>")
         chunk = E(text[a:b])
-        if start is not None and end is not None and start <= a and b <= end:
-            mark_id = " id='klynge-selected'" if a == start else ""
+        if span and span[0] <= a and b <= span[1]:  # only a span inside the text: stale offsets mark nothing
+            mark_id = " id='klynge-selected'" if a == span[0] else ""
             parts.append(f"<mark{mark_id}>{chunk}</mark>")
         else:
             parts.append(chunk)

@@ -208,9 +208,12 @@ def check_fail_under(report: dict[str, Any], conditions: Sequence[str]) -> list[
             raise UsageError(f"--fail-under '{cond}' must look like METRIC=VALUE, e.g. recall@5=0.95")
         name, value = cond.split("=", 1)
         scope, _, metric = name.rpartition(":")
-        metrics = report["by_lang"].get(scope, {}) if scope else report["metrics"]
+        if scope and scope not in report["by_lang"]:  # a typo or another spelling must not switch a floor off
+            raise UsageError(f"--fail-under '{cond}': the question set has no language '{scope}'; its languages: "
+                             f"{', '.join(report['by_lang']) or 'none'}")
+        metrics = report["by_lang"][scope] if scope else report["metrics"]
         if metric not in METRICS and metric != "answered_rate":
-            raise UsageError(f"--fail-under: unknown metric '{metric}'; use one of {', '.join(METRICS)}")
+            raise UsageError(f"--fail-under: unknown metric '{metric}'; use one of {', '.join((*METRICS, 'answered_rate'))}")
         try:
             floor = float(value)
         except ValueError as exc:

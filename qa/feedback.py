@@ -135,18 +135,18 @@ def stored(index_dir: Path) -> list[Feedback]:
 def export_questions(index_dir: Path) -> list[dict[str, Any]]:
     """The feedback as a question set (one object a question, as ``klynge eval`` reads JSON Lines): the
     answer sentences people marked as the expected phrases; a question only ever marked "none" has none
-    (the right answer is "nothing found")."""
+    (the right answer is "nothing found"). A question marked answered without the sentence that answers it (an
+    API call that gave none) is left out: as a question without expected phrases it would read as unanswerable."""
     by_question: dict[tuple[str, str], dict[str, Any]] = {}
     for f in stored(index_dir):
         q = by_question.setdefault((f.question, f.lang), {"question": f.question, "lang": f.lang, "expected": [],
-                                                          "none": 0})
+                                                          "answers": 0})
         if f.verdict == "answers" and f.answer and f.answer not in q["expected"]:
             q["expected"].append(f.answer)
-        q["none"] += f.verdict == "none"
-    out = []
-    for i, q in enumerate(by_question.values(), start=1):
-        out.append({"id": f"feedback-{i}", "question": q["question"], "expected": q["expected"], "lang": q["lang"]})
-    return out
+        q["answers"] += f.verdict == "answers"
+    kept = [q for q in by_question.values() if q["expected"] or not q["answers"]]
+    return [{"id": f"feedback-{i}", "question": q["question"], "expected": q["expected"], "lang": q["lang"]}
+            for i, q in enumerate(kept, start=1)]
 
 
 def write_jsonl(rows: list[dict[str, Any]]) -> str:

@@ -187,6 +187,8 @@ def test_feedback_becomes_a_question_set_that_eval_reads(tmp_path: Path, mini_in
     assert cli.main(["feedback", "export", "--output", str(out), "--index-dir", str(mini_index)]) == 0
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert exported[0]["expected"] == [hit.answer_text] and exported[1]["expected"] == []
+    service.give_feedback(mini_index, "Hvem betaler?", "answers", passage_id=hit.passage.passage_id)  # no sentence
+    assert [q["question"] for q in service.export_feedback(mini_index)] == [rows[0].question, rows[1].question]
     report = service.evaluate_questions(out, mini_index).to_json()
     assert report["n"] == 2 and report["metrics"]["recall@5"] == 1.0
     assert report["metrics"]["no_answer_accuracy"] is not None  # the "none" question is asked as unanswerable
@@ -195,9 +197,9 @@ def test_feedback_becomes_a_question_set_that_eval_reads(tmp_path: Path, mini_in
     con.commit()
     con.close()
     service.give_feedback(mini_index, "Hvem støtter klynger?", "none")  # ... goes with the next one stored
-    assert [r.question for r in stored(mini_index)] == [rows[0].question, "Hvem støtter klynger?"]
+    assert [r.question for r in stored(mini_index)] == [rows[0].question, "Hvem betaler?", "Hvem støtter klynger?"]
     monkeypatch.setenv("KLYNGE_FEEDBACK", "off")
-    assert service.give_feedback(mini_index, "Noget helt andet?", "none") is False and len(stored(mini_index)) == 2
+    assert service.give_feedback(mini_index, "Noget helt andet?", "none") is False and len(stored(mini_index)) == 3
 
 
 def test_the_app_stores_a_readers_verdict_with_the_role(mini_corpus: Path, mini_index: Path,

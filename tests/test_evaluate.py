@@ -168,8 +168,11 @@ def test_reports_by_extension(tmp_path: Path, ext: str) -> None:
 def test_bad_fail_under(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="METRIC=VALUE"):
         check_fail_under({"metrics": {}, "by_lang": {}}, ["recall@5"])
-    with pytest.raises(UsageError, match="unknown metric 'precision'"):
+    with pytest.raises(UsageError, match="unknown metric 'precision'.*answered_rate"):
         check_fail_under({"metrics": {}, "by_lang": {}}, ["precision=1"])
+    report = {"metrics": {"recall@5": 0.5}, "by_lang": {"da": {"recall@5": 0.5}}}
+    with pytest.raises(UsageError, match="no language 'dk'; its languages: da"):  # a floor a typo would switch off
+        check_fail_under(report, ["dk:recall@5=0.9"])
 
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"

@@ -197,6 +197,19 @@ def test_document_view_refuses_paths(shipped_fake_index: Path, doc_id: str) -> N
     assert "findes ikke" in html and "root:" not in html
 
 
+def test_stale_offsets_mark_nothing_in_the_document_view(shipped_fake_index: Path) -> None:
+    """A card's offsets from before the document was replaced may run past its text: nothing is marked, rather
+    than everything after ``start``; offsets inside it mark that stretch and scroll to it."""
+    import ui
+
+    searcher = Searcher(shipped_fake_index)
+    doc = next(d for d in searcher.documents.values() if len(d.page_starts) > 1)  # a PDF: cut at its pages
+    stale = ui.render_document(searcher, doc.doc_id, 5, len(doc.text) + 500)
+    assert "<mark" not in stale and "klynge-selected" not in stale
+    inside = ui.render_document(searcher, doc.doc_id, 5, 40)
+    assert inside.count("id='klynge-selected'") == 1
+
+
 # peak memory of the child itself (VmHWM): ru_maxrss after fork + exec can carry pytest's own peak
 LARGE_SCRIPT = """
 import re, sys, time
