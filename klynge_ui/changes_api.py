@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from indexer import DocumentMeta, KlyngeError, ReadOnlyError
-from qa import AccessDenied, service
+from qa import AccessDenied, UsageError, service
 from qa.access import User
 
 from .context import AppContext
@@ -55,7 +55,7 @@ class ChangesAPI(BaseHTTPMiddleware):
             return exc.response()
         except (AccessDenied, ReadOnlyError) as exc:
             return JSONResponse({"error": str(exc)}, 403)
-        except (KlyngeError, ValueError) as exc:
+        except KlyngeError as exc:
             return JSONResponse({"error": str(exc)}, 400)
         return JSONResponse(result)
 
@@ -64,15 +64,29 @@ class ChangesAPI(BaseHTTPMiddleware):
         if method == "DELETE" and doc_id:
             return service.remove_documents(library, [doc_id], user).to_json()
         if method == "PATCH" and doc_id:
-            fields = json.loads(body or b"{}")
-            meta = DocumentMeta(*(str(fields.get(k) or "") for k in ("title", "publisher", "date", "kind")))
+            meta = DocumentMeta(*(str(v or "") for v in _fields(body)))
             return service.edit_document(library, doc_id, meta, user).to_json()
         if method in ("POST", "PUT") and bool(doc_id) == (method == "PUT"):
             name = request.query_params.get("name") or ""
             if not name or not body:
-                raise ValueError("send the file as the request body and its name as ?name=")
+                raise UsageError("send the file as the request body and its name as ?name=")
             with tempfile.TemporaryDirectory(prefix="klynge-api-") as tmp:
                 path = Path(tmp) / ("upload" + Path(name).suffix[:10])  # the ending tells text from Markdown
                 path.write_bytes(body)
                 return service.add_documents(library, [(path, name)], replace=doc_id or None, user=user).to_json()
-        raise ValueError(f"{method} {PREFIX}{'/' + doc_id if doc_id else ''} is not a change this API makes")
+        raise UsageError(f"{method} {PREFIX}{'/' + doc_id if doc_id else ''} is not a change this API makes")
+
+
+_META = ("title", "publisher", "date", "kind")
+
+
+def _fields(body: bytes) -> list[Any]:
+    """A PATCH body's metadata fields, in ``DocumentMeta``'s order; anything but a JSON object is refused."""
+    try:
+        fields = json.loads(body or b"{}")
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        raise UsageError('send the metadata as a JSON object, e.g. {"title": "…", "publisher": "…", "date": '
+                         '"2025-01-31", "kind": "…"}')
+    return [fields.get(k) for k in _META]

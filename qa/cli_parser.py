@@ -27,7 +27,8 @@ def _index_dir(sp: argparse.ArgumentParser) -> None:
 
 
 def _corpus(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--corpus", help="the collection's folder (default ./corpus or $KLYNGE_CORPUS_DIR)")
+    sp.add_argument("--corpus", help="the collection's folder (default: the folder the index was built from, "
+                                     "else $KLYNGE_CORPUS_DIR or ./corpus)")
 
 
 def _meta(sp: argparse.ArgumentParser) -> None:

@@ -273,7 +273,7 @@ class Changes:
 
     @property
     def ok(self) -> bool:
-        """At least one file was taken (or there was nothing to refuse)."""
+        """At least one file was taken: some change, and not every change refused (an empty report is not ok)."""
         return len(self.report.refused) < len(self.report.changes)
 
     def to_json(self) -> dict[str, Any]:

@@ -48,3 +48,6 @@ def test_an_editor_adds_edits_and_removes(department: tuple[str, Path, Path]) ->
     assert [(e.action, e.user) for e in entries(index)] == [("removed", "anna"), ("updated", "anna"), ("added", "anna")]
     status, body = call(url, "GET", "/api/documents/referat", "anna")
     assert status == 400 and "not a change this API makes" in body["error"]
+    for bad in (b"[]", b"{title: x}"):  # a JSON list, not JSON at all: the form that works, not a 500
+        status, body = call(url, "PATCH", "/api/documents/roller", "anna", bad)
+        assert status == 400 and "JSON object" in body["error"], body

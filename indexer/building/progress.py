@@ -20,12 +20,6 @@ class Progress:
         if self._bar is not None:
             self._bar.update(n)
 
-    def restart(self, desc: str) -> None:
-        """Back to zero with a new description (a second pass over the same items)."""
-        if self._bar is not None:
-            self._bar.reset()
-            self._bar.set_description(desc)
-
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()

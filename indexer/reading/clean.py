@@ -1,6 +1,6 @@
 """Text cleaning: markup, footnote marks, web chrome, letterheads, line-end hyphenation.
 
-Every function here takes and returns plain strings; the readers in ``indexer/readers/`` decide
+Every function here takes and returns plain strings; the readers in ``indexer/reading/readers/`` decide
 what a block is. Rules are written for the debris of Danish public documents: web-page chrome in saved
 articles, letterheads of ministries' letters, footnote marks and hyphenation in PDF reports.
 """
