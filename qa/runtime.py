@@ -16,6 +16,9 @@ Both are read by the libraries only when a process starts, so the console comman
   lower scheduling priority (``nice`` +``BUILD_NICE``) so that a build never starves a server on the same
   machine (alone, it took that p95 to 0.31 s); on an otherwise idle machine it runs as fast.
 
+Within a process, ranking runs its BLAS on one thread (:data:`ONE_BLAS_THREAD`), a limit the concurrent
+searches of a server share.
+
 A variable the user set wins and stops a loop (either thread variable set, neither is added);
 ``KLYNGE_MALLOC=0`` keeps the default allocator, ``KLYNGE_BUILD_NICE=0`` the build's priority. Calls of
 ``qa.cli.main([...])`` from Python do not restart.
@@ -23,11 +26,14 @@ A variable the user set wins and stops a loop (either thread variable set, neith
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+import threading
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "QUERY_ENV", "command_of", "lower_build_priority", "prepare_process",
+__all__ = ["BUILD_NICE", "EMBEDDING_COMMANDS", "ONE_BLAS_THREAD", "QUERY_ENV", "OneBlasThread", "command_of", "lower_build_priority", "prepare_process",
            "restart_with_runtime_env", "runtime_env"]
 
 EMBEDDING_COMMANDS = frozenset({"index", "add"})  # the commands that may embed a whole collection
@@ -99,3 +105,38 @@ def prepare_process(argv: list[str]) -> None:
     restart_with_runtime_env(argv)
     if command_of(argv) in EMBEDDING_COMMANDS:
         lower_build_priority()
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    """The process's thread pools, found once (finding them reads the loaded libraries: ~ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+class OneBlasThread:
+    """Ranking's BLAS work is a matrix-vector product per question: one thread does it as fast, and a
+    multi-threaded BLAS leaves its threads spinning afterwards, taking the cores from the next question's
+    embedding (on the laws, p50 62 → 28 ms end to end; docs/ranking.md, "What a question costs"). The limit is
+    process-wide: the first of the server's concurrent searches sets it and the last restores it (each setting
+    and restoring its own, the first to finish put the threads back under the others)."""
+
+    def __init__(self) -> None:
+        self._lock, self._users, self._limit = threading.Lock(), 0, None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._limit = _blas().limit(limits=1, user_api="blas")
+            self._users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._limit is not None:
+                self._limit.restore_original_limits()
+                self._limit = None
+
+
+ONE_BLAS_THREAD = OneBlasThread()  # with it, ranking's BLAS runs on one thread (qa.search)

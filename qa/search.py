@@ -35,6 +35,7 @@ from .legalref import LegalLookup, Resolved
 from .match import best_window, densest_window
 from .rank import Candidate, Query, Ranker
 from .results import Filters, Hit, Result, Source, clean_query
+from .runtime import ONE_BLAS_THREAD
 from .spelling import Respelled, Speller
 from .translate import translate
 
@@ -134,7 +135,7 @@ class Searcher:
             qvecs = np.zeros((0, 1))
         t_embed = (time.perf_counter() - t0) / max(1, len(cleaned))
         mask = self._mask(filters)
-        with _one_blas_thread():
+        with ONE_BLAS_THREAD:
             results = self._rank_all(cleaned, langs, qvecs, qsparse, k, mask, t_embed)
         return [replace(r, question=q, respelled=s.changes) if s.changes else r
                 for r, q, s in zip(results, typed, spelled, strict=True)]
@@ -353,20 +354,6 @@ class _VectorCache:
             self._vecs.update(vecs)
             while len(self._vecs) > self.size:
                 self._vecs.popitem(last=False)
-
-
-@functools.lru_cache(maxsize=1)
-def _blas() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread() -> Any:
-    """Ranking's BLAS work is a matrix-vector product per question: one thread does it as fast, and a
-    multi-threaded BLAS leaves its threads spinning afterwards, taking the cores from the next question's
-    embedding (on the laws, p50 62 → 28 ms end to end; docs/ranking.md, "What a question costs")."""
-    return _blas().limit(limits=1, user_api="blas")
 
 
 def _question_samples(passages: Sequence[Passage]) -> list[str]:
