@@ -185,8 +185,9 @@ def save_users(index_dir: Path, users: dict[str, tuple[str, str]]) -> Path:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed sign-ins a name (and a client) in ``window`` seconds; then the next
-    attempt waits, with a message saying how long."""
+    """At most ``attempts`` failed sign-ins a name in ``window`` seconds; then the next attempt waits, with a
+    message saying how long. Names whose failures have all aged out are forgotten, so guessing new names
+    fills nothing."""
 
     def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
         self.attempts, self.window = attempts, window
@@ -197,11 +198,20 @@ class LoginLimiter:
         """Seconds until ``key`` may try again (0: now)."""
         now = time.monotonic()
         with self._lock:
-            q = self._failures.get(key, deque())
-            while q and now - q[0] > self.window:
-                q.popleft()
+            q = self._recent(key, now)
             return 0.0 if len(q) < self.attempts else self.window - (now - q[0])
 
     def failed(self, key: str) -> None:
+        now = time.monotonic()
         with self._lock:
-            self._failures.setdefault(key, deque()).append(time.monotonic())
+            for name in [k for k, q in self._failures.items() if q and now - q[-1] > self.window]:
+                del self._failures[name]  # every failure of that name aged out
+            q = self._recent(key, now)
+            q.append(now)
+            self._failures[key] = q
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._failures.get(key, deque())
+        while q and now - q[0] > self.window:
+            q.popleft()
+        return q

@@ -119,6 +119,19 @@ def test_failed_sign_ins_make_a_name_wait() -> None:
     assert 0 < limiter.wait_for("anna") <= 60 and limiter.wait_for("bo") == 0
 
 
+def test_names_whose_failures_aged_out_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    import qa.access
+
+    clock = [1000.0]
+    monkeypatch.setattr(qa.access.time, "monotonic", lambda: clock[0])
+    limiter = LoginLimiter(attempts=3, window=60)
+    for i in range(1000):  # someone guessing names
+        limiter.failed(f"gæt-{i}")
+    clock[0] += 61
+    limiter.failed("anna")
+    assert list(limiter._failures) == ["anna"] and limiter.wait_for("anna") == 0
+
+
 def test_the_apps_handlers_refuse_a_reader_and_hide_the_controls(tmp_path: Path, mini_corpus: Path, mini_index: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from klynge_ui.context import AppContext
