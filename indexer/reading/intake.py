@@ -10,7 +10,6 @@ letters, digits, ``-``, ``_`` and ``.`` so nothing is written outside the collec
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 import zipfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import UploadRefused
+from indexer.settings import env_number
 
 SNIFF_BYTES = 8192  # enough of the head of a file to tell its type
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"))
@@ -46,7 +46,7 @@ class UploadLimits:
     @classmethod
     def from_env(cls) -> UploadLimits:
         """The app's limits: ``KLYNGE_MAX_MB`` for the file size, the defaults otherwise."""
-        return cls.from_mb(float(os.environ.get("KLYNGE_MAX_MB", "0") or 0))
+        return cls.from_mb(env_number("KLYNGE_MAX_MB", 0, example="50"))
 
 
 @dataclass(frozen=True)
