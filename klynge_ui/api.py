@@ -12,13 +12,13 @@ import gradio as gr
 
 from indexer import KlyngeError
 from qa import AccessDenied, service
+from qa.results import MAX_K
 from qa.searchers import reload_searcher
 
 from .context import AppContext
 
 __all__ = ["MAX_K", "api_ask", "api_cite", "api_eval", "register_api"]
 
-MAX_K = 50  # the most passages one API question may ask for
 
 
 def api_ask(question: str, k: float = 5, doc: str = "", index_dir: str | None = None) -> dict[str, Any]:

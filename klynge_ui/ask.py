@@ -16,6 +16,7 @@ from qa.config import DisplayConfig
 from qa.feedback import enabled as feedback_enabled
 from qa.memo import items_from_hits
 from qa.names import doubt_reasons
+from qa.results import MAX_QUERY_CHARS
 from qa.search import Hit, Result, Searcher
 from qa.spelling import searched_for
 
@@ -109,7 +110,7 @@ class AskTab:
             with gr.Row():
                 self.question = labels(gr.Textbox, {"label": "question", "placeholder": lambda lg: placeholders[lg]},
                                        lines=1, max_lines=3, scale=5, elem_id="k-question", autofocus=True,
-                                       max_length=2000)
+                                       max_length=MAX_QUERY_CHARS)
                 self.ask_btn = labels(gr.Button, {"value": "ask"}, variant="primary", scale=1, elem_id="k-ask")
             labels(gr.Markdown, {"value": lambda lg: f"**{T[lg]['examples']}:**"})
             with gr.Row():

@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from qa.confidence import MAY_NOT_ANSWER
 from qa.spelling import RESPELLED
 
 __all__ = ["BOTH", "DEFAULT_LANG", "LANG_CHOICES", "T", "Labels", "lang_of", "word"]
@@ -81,7 +82,7 @@ T: dict[str, dict[str, str]] = {
         "quote": "Indsæt en sætning", "quote_ph": "Indsæt et citat for at finde kilden", "find": "Find kilden",
         "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "use_dev": "Brug samlingens spørgsmål", "use_feedback": "Brug personalets feedback",
         "upload": "Spørgsmålssæt (JSON Lines eller CSV)", "download": "Hent rapport",
-        "nothing": "Dokumenterne besvarer måske ikke spørgsmålet",
+        "nothing": MAY_NOT_ANSWER["da"],
         "nothing_sub": "Ingen passage svarer sikkert. De nærmeste passager vises nedenfor – læs dem, før du bruger dem.",
         "respelled": RESPELLED["da"],
         "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
@@ -102,7 +103,7 @@ T: dict[str, dict[str, str]] = {
         "quote": "Paste a sentence", "quote_ph": "Paste a quote to find its source", "find": "Find the source",
         "open_doc": "Choose a document", "run_eval": "Run evaluation", "use_dev": "Use the collection's questions", "use_feedback": "Use the staff's feedback",
         "upload": "Question set (JSON Lines or CSV)", "download": "Download report",
-        "nothing": "The documents may not answer this",
+        "nothing": MAY_NOT_ANSWER["en"],
         "nothing_sub": "No passage answers it with confidence. The closest passages are shown below – read them before you use them.",
         "respelled": RESPELLED["en"],
         "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",

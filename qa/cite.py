@@ -11,7 +11,7 @@ from indexer.reading.document import page_range
 from indexer.reading.legal import act_citation, is_act, structure_of
 
 from .errors import QueryError
-from .results import passage_json
+from .results import MAX_QUERY_CHARS, passage_json
 
 FUZZY_MIN = 0.72  # below this similarity a quote is "not found"
 
@@ -96,7 +96,7 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     folded_q = folded_q.strip()
     if len(folded_q) < 3:
         raise QueryError("the quote is empty or too short: paste a sentence from a document")
-    folded_q = folded_q[:2000]
+    folded_q = folded_q[:MAX_QUERY_CHARS]
     exact: list[QuoteMatch] = []
     fuzzy: list[tuple[float, Document, int, int]] = []
     for doc in index.documents.values():

@@ -25,6 +25,7 @@ from .cli_common import (
     waiting,
 )
 from .cli_library import cmd_add, cmd_documents, cmd_edit, cmd_remove
+from .confidence import MAY_NOT_ANSWER
 from .errors import QueryError, UsageError
 from .names import doubt_reasons
 from .runtime import prepare_process
@@ -111,7 +112,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 # below the confidence threshold: a doubt, said as the app says it, with the closest passages still shown
-MAY_NOT_ANSWER = "Dokumenterne besvarer måske ikke spørgsmålet / the documents may not answer this"
+DOUBT = " / ".join((MAY_NOT_ANSWER["da"], MAY_NOT_ANSWER["en"][0].lower() + MAY_NOT_ANSWER["en"][1:]))
 
 
 def _print_answer(res: Any, fmt: str) -> int:
@@ -119,7 +120,7 @@ def _print_answer(res: Any, fmt: str) -> int:
         from qa.memo import items_from_hits, to_markdown
 
         if not res.answered:
-            print(f"<!-- {MAY_NOT_ANSWER} (confidence {res.confidence:.2f}).{_unmentioned(res)} "
+            print(f"<!-- {DOUBT} (confidence {res.confidence:.2f}).{_unmentioned(res)} "
                   "The closest passages follow -->\n")
         print(to_markdown(items_from_hits(res.hits)), end="")
         return EXIT_OK
@@ -127,7 +128,7 @@ def _print_answer(res: Any, fmt: str) -> int:
     if res.respelled:
         print(" / ".join(RESPELLED[lang].format(searched_for(res.respelled)) for lang in ("da", "en")) + "\n")
     if not res.answered:
-        print(f"{MAY_NOT_ANSWER} (confidence {res.confidence:.2f}).{_unmentioned(res)} Closest passages:\n")
+        print(f"{DOUBT} (confidence {res.confidence:.2f}).{_unmentioned(res)} Closest passages:\n")
     else:
         print(f"Answer (confidence {res.confidence:.2f}).{_unmentioned(res)}\n")
     for h in res.hits:

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .access import ROLES
 from .config import NO_CHECK_HELP
 
 __all__ = ["build_parser"]
@@ -176,7 +177,7 @@ def _users(sub: Any, commands: Commands) -> None:
     sp.add_argument("action", choices=("list", "add", "remove", "role"))
     sp.add_argument("name", nargs="?", help="the user's name (add, remove, role)")
     sp.add_argument("new_role", nargs="?", help="the new role (role): reader, editor or admin")
-    sp.add_argument("--role", default="reader", choices=("reader", "editor", "admin"), help="role of a new user (add)")
+    sp.add_argument("--role", default="reader", choices=ROLES, help="role of a new user (add)")
     sp.add_argument("--password-stdin", action="store_true", help="read the password from standard input (add)")
     sp.add_argument("--json", action="store_true")
     _index_dir(sp)

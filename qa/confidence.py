@@ -27,6 +27,10 @@ from .match import TextWords, coverage, text_words
 from .names import present_cue, question_years, speaks_of_present, unmentioned
 from .rank import Candidate, Query
 
+MAY_NOT_ANSWER = {  # what the app (its language) and `klynge ask` (both at once) say below the threshold
+    "da": "Dokumenterne besvarer måske ikke spørgsmålet",
+    "en": "The documents may not answer this",
+}
 QUICK_FEATURES = ("top_dense", "coverage", "overlap", "spread", "top_lexical", "unmatched_name")
 FEATURES = (*QUICK_FEATURES, "answer_dense")
 TOP = 5  # the features look at this many best candidates (whatever number of hits is shown); coverage

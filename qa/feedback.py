@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .results import MAX_QUERY_CHARS
+
 __all__ = ["VERDICTS", "Feedback", "enabled", "export_questions", "feedback_path", "mask_personal", "record_feedback",
            "retention_days", "stored", "write_jsonl"]
 
@@ -107,8 +109,8 @@ def record_feedback(index_dir: Path, question: str, lang: str, verdict: str, rol
         with con:
             con.execute("INSERT INTO feedback (time, question, lang, verdict, passage_id, doc_id, answer, role) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (_iso(now), mask_personal(question)[:2000], lang, verdict, passage_id, doc_id,
-                         mask_personal(answer)[:2000], role))
+                        (_iso(now), mask_personal(question)[:MAX_QUERY_CHARS], lang, verdict, passage_id, doc_id,
+                         mask_personal(answer)[:MAX_QUERY_CHARS], role))
             con.execute("DELETE FROM feedback WHERE time < ?", (_iso(now - retention_days() * 86400),))
     finally:
         con.close()

@@ -29,11 +29,10 @@ from indexer import KlyngeError
 from . import service
 from .cite import MAX_NEIGHBOURS
 from .errors import UnknownDocument
-from .results import MAX_QUERY_CHARS
+from .results import MAX_K, MAX_QUERY_CHARS
 
 __all__ = ["INSTRUCTIONS", "MAX_K", "MAX_TEXT_CHARS", "KlyngeTools", "build_server", "run_stdio"]
 
-MAX_K = 50  # passages one search may return: more is a dump of the collection, not an answer
 MAX_TEXT_CHARS = MAX_QUERY_CHARS  # a question or quote longer than this is pasted text: the search reads no more
 NAME = "klynge"
 

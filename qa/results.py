@@ -14,6 +14,7 @@ from .errors import QueryError
 from .spelling import Respelling
 
 MAX_QUERY_CHARS = 2000  # a question longer than a page is pasted text, not a question; the rest is cut
+MAX_K = 50  # passages one search may return (the API, the MCP tools): more is a dump of the collection, not an answer
 
 
 @dataclass(frozen=True)
