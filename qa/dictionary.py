@@ -30,6 +30,7 @@ import functools
 import gzip
 import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,24 +129,38 @@ def read_terms(path: Path) -> dict[str, tuple[str, ...]]:
 
 def _freedict(dirs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     out: defaultdict[str, set[str]] = defaultdict(set)
-    try:
-        da_en = _find(DANISH_ENGLISH, dirs)
-        if da_en is not None:
-            for head, translations in read_dictd(da_en):
-                da = head.lower()
-                if not _DANISH.fullmatch(da):
-                    continue
-                for t in translations:
-                    t = _ARTICLE.sub("", t)
-                    if _ENGLISH.fullmatch(t) and len(t.split()) <= MAX_WORDS:
-                        out[t].add(da)
-        en_da = _find(ENGLISH_DANISH, dirs)
-        if en_da is not None:
-            for head, translations in read_dictd(en_da):
-                en = _clean(head)
-                for t in translations:
-                    if _DANISH.fullmatch(t) and _ENGLISH.fullmatch(en):
-                        out[en].add(t)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return {}
+    for name, pairs in ((DANISH_ENGLISH, _danish_english), (ENGLISH_DANISH, _english_danish)):
+        path = _find(name, dirs)
+        if path is None:
+            continue
+        try:
+            found = list(pairs(path))
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:  # one damaged dictionary: the other still serves
+            sys.stderr.write(f"klynge: {path} cannot be read ({type(exc).__name__}: {exc}); English questions go "
+                             "without it: reinstall it (make dictionary-deps, or apt-get install --reinstall "
+                             "dict-freedict-*)\n")
+            continue
+        for en, da in found:
+            out[en].add(da)
     return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _danish_english(path: Path) -> Iterator[tuple[str, str]]:
+    """(English word, Danish sense) pairs from the Danish–English dictionary, read backwards."""
+    for head, translations in read_dictd(path):
+        da = head.lower()
+        if not _DANISH.fullmatch(da):
+            continue
+        for t in translations:
+            t = _ARTICLE.sub("", t)
+            if _ENGLISH.fullmatch(t) and len(t.split()) <= MAX_WORDS:
+                yield t, da
+
+
+def _english_danish(path: Path) -> Iterator[tuple[str, str]]:
+    """(English word, Danish sense) pairs from the English–Danish dictionary."""
+    for head, translations in read_dictd(path):
+        en = _clean(head)
+        for t in translations:
+            if _DANISH.fullmatch(t) and _ENGLISH.fullmatch(en):
+                yield en, t

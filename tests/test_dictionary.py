@@ -69,6 +69,15 @@ def test_no_dictionary_installed_gives_an_empty_one(tmp_path: Path) -> None:
     assert english_danish((str(tmp_path),), terms=None) == {}
 
 
+def test_one_damaged_dictionary_leaves_the_other_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_dictd(tmp_path, "freedict-eng-dan", [("winter", "vinter")])
+    (tmp_path / "freedict-dan-eng.index").write_text("hav\tA\tK\n", encoding="utf-8")
+    (tmp_path / "freedict-dan-eng.dict.dz").write_bytes(b"not gzip")
+    assert english_danish((str(tmp_path),), terms=None) == {"winter": ("vinter",)}
+    said = capsys.readouterr().err
+    assert "freedict-dan-eng cannot be read" in said and "reinstall" in said
+
+
 def test_public_terms_replace_freedicts_senses_and_serve_without_it(tmp_path: Path) -> None:
     write_dictd(tmp_path, "freedict-dan-eng", [("fordel", "benefit, advantage"), ("lejer", "tenant")])
     terms = tmp_path / "terms.tsv"
