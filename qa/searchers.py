@@ -19,6 +19,7 @@ _CACHE: dict[str, tuple[tuple[int, int] | None, Searcher]] = {}
 _CACHE_LOCK = threading.Lock()
 _LOAD_LOCKS: dict[str, threading.Lock] = {}
 _CONFIGS: dict[str, RankingConfig] = {}  # settings given to get_searcher, per index directory
+_STALE = (-1, -1)  # a signature no index has: the cached searcher is loaded again on its next use
 
 
 def _signature(index_dir: Path) -> tuple[int, int] | None:
@@ -80,7 +81,8 @@ def reload_searcher(index_dir: str | Path | None = None) -> Searcher:
 
     key = str(Path(index_dir) if index_dir else default_index_dir())
     with _CACHE_LOCK:
-        _CACHE.pop(key, None)
+        if key in _CACHE:  # marked stale, not dropped: the new searcher reuses the old one's embedder (the model)
+            _CACHE[key] = (_STALE, _CACHE[key][1])
     return get_searcher(key)
 
 

@@ -183,9 +183,12 @@ def test_readers_keep_answering_during_a_rebuild(tmp_path: Path) -> None:
         done.set()
         t.join()
     assert embedder.batches >= 1 and not errors  # searches ran while the rebuild was under way, all answered
-    from qa import reload_searcher
+    from qa import get_searcher, reload_searcher
 
-    assert "ny" in reload_searcher(out).documents  # an explicit reload picks up the new index
+    before = get_searcher(out)
+    again = reload_searcher(out)
+    assert "ny" in again.documents and again is not before  # an explicit reload loads the index again ...
+    assert again.embedder is before.embedder  # ... and keeps the model it has (no second load of the weights)
 
 
 @pytest.mark.parametrize("doc_id", ["../../etc/passwd", "/etc/passwd", "..%2F..%2Fetc%2Fpasswd",
