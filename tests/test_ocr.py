@@ -349,3 +349,18 @@ def test_without_tesseract_a_scan_says_what_to_install(tmp_path: Path, monkeypat
     monkeypatch.setattr(ocr, "available", lambda: "Tesseract is not installed (Debian: apt-get install tesseract-ocr)")
     with pytest.raises(DocumentError, match="scanned pages need OCR, but Tesseract is not installed"):
         read_document(path)
+
+
+def test_an_ocr_failure_names_the_page_of_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF whose pages 3 and 7 are scans: a failure on its first scan says "page 3", not "page 1"."""
+    monkeypatch.setattr(ocr, "available", lambda: None)
+    monkeypatch.setattr(ocr, "_tesseract_lang", lambda: "dan")
+    monkeypatch.setattr(ocr, "_key", lambda img, lang: str(id(img)))
+    monkeypatch.setattr(ocr, "_cached", lambda key: None)
+
+    def fail(image: object, lang: str, dpi: int, where: str) -> None:
+        raise DocumentError(where, "OCR failed")
+
+    monkeypatch.setattr(ocr, "_run", fail)
+    with pytest.raises(DocumentError, match=r"rapport\.pdf, page 3: OCR failed"):
+        ocr.ocr_pages([object(), object()], "rapport.pdf", numbers=[3, 7])

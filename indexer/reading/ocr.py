@@ -338,10 +338,11 @@ def page_limit(n: int) -> str | None:
             "work); split the scan into parts and add those")
 
 
-def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI) -> list[OcrPage]:
+def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI, numbers: Sequence[int] | None = None) -> list[OcrPage]:
     """Each page image of ``where`` (a file, for messages) read by Tesseract, from the cache where it was
-    read before; in parallel, with a progress bar on a terminal. The caller has checked :func:`page_limit`
-    before rendering the images."""
+    read before; in parallel, with a progress bar on a terminal. ``numbers``: the pages' numbers in the file, for
+    messages (default 1, 2, …; a PDF's scanned pages are some of its pages). The caller has checked
+    :func:`page_limit` before rendering the images."""
     problem = available()
     if problem is not None:
         raise DocumentError(where, f"scanned pages need OCR, but {problem}")
@@ -353,7 +354,7 @@ def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI) -> list[OcrPage
         from tqdm import tqdm
 
         def one(i: int) -> tuple[int, OcrPage]:
-            return i, _run(images[i], lang, dpi, f"{where}, page {i + 1}")
+            return i, _run(images[i], lang, dpi, f"{where}, page {numbers[i] if numbers else i + 1}")
 
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool, \
                 tqdm(total=len(todo), desc=f"OCR {Path(where).name}", unit="page", disable=None, leave=False) as bar:

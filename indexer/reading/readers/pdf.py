@@ -92,7 +92,7 @@ def _with_ocr(path: Path, lines: list[_Line], n_pages: int) -> list[_Line]:
     if lines and ocr.available() is not None:
         return lines  # without Tesseract a mixed PDF is read from the pages that have text
     images = _render(path, scanned)
-    read = ocr.ocr_pages(images, str(path))
+    read = ocr.ocr_pages(images, str(path), numbers=scanned)
     redone = set(scanned)
     kept = [ln for ln in lines if ln.page not in redone]
     for number, page in zip(scanned, read, strict=True):
