@@ -122,6 +122,15 @@ def test_a_cache_shard_cut_short_is_embedded_again_not_fatal(tmp_path: Path) -> 
     assert sorted(dense) == ["a", "b"]  # the whole shard read, the damaged ones left for the build to redo
 
 
+@pytest.mark.parametrize("victim", ["lexical/owner.npy", "lexical/doc_of.npy", "collection.json"])
+def test_a_file_the_manifest_lists_missing_is_damage_not_a_quieter_ranking(tmp_path: Path, mini_index: Path, copy_tree,
+                                                                           victim: str) -> None:
+    idx = copy_tree(mini_index, tmp_path / "copy")
+    (idx / victim).unlink()
+    with pytest.raises(IndexCorruptError, match=f"{victim} is missing.*klynge index"):
+        Index.load(idx)
+
+
 @pytest.mark.parametrize("victim", ["checks.npy", "checks.npz"])
 def test_missing_window_files_give_one_clear_error(tmp_path: Path, mini_index: Path, copy_tree, victim: str) -> None:
     """A manifest that lists the answer check's windows and a directory without them is a damaged index, not

@@ -126,6 +126,9 @@ class Index:
         directory = Path(directory) if directory else default_index_dir()
         recover(directory)
         manifest = _read_manifest(directory, expect_embedder)
+        missing = [f for f in manifest.get("files", ()) if not (directory / f).is_file()]
+        if missing:  # a file its manifest lists, gone: ranking without it would change silently
+            raise IndexCorruptError(f"{directory / missing[0]} is missing (the manifest lists it): run `klynge index`")
         try:
             passages = [Passage.from_json(json.loads(line))
                         for line in (directory / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
