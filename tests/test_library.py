@@ -132,6 +132,13 @@ def test_a_file_s_metadata_is_found_by_its_path_before_a_namesake_s(tmp_path: Pa
     assert titles == {"x.txt": "Øverst", "sub/x.txt": "Ny titel"}
 
 
+def test_a_new_file_whose_id_another_file_gives_is_numbered(lib: Library, tmp_path: Path) -> None:
+    (lib.corpus_dir / "Plan B.txt").write_text("Byrådets grønne plan for kommunen.", encoding="utf-8")  # id plan-b
+    lib.sync()
+    report = lib.add([_new_file(tmp_path, "plan-b.txt")])
+    assert report.changes[0].file == "plan-b-2.txt" and report.changes[0].doc_id == "plan-b-2"
+
+
 def test_a_broken_link_in_the_collection_does_not_stop_an_upload(lib: Library, tmp_path: Path) -> None:
     (lib.corpus_dir / "væk.txt").symlink_to(tmp_path / "findes-ikke.txt")
     report = lib.add([_new_file(tmp_path)])

@@ -314,9 +314,10 @@ class Library:
             return str(Path(old_file).with_suffix(checked.kind))
         stem, suffix = checked.name[: -len(checked.kind)], checked.kind
         name, n = checked.name, 2
-        taken = {str(p.relative_to(self.corpus_dir)).lower() for p in discover(self.corpus_dir)}
-        taken |= {p.stem.lower() for p in discover(self.corpus_dir)}  # doc ids come from stems
-        while name.lower() in taken or Path(name).stem.lower() in taken:
+        files = discover(self.corpus_dir)
+        taken = {str(p.relative_to(self.corpus_dir)).lower() for p in files}
+        ids = {doc_id_for(p) for p in files}  # a document's id comes from its name, as the build makes it
+        while name.lower() in taken or doc_id_for(Path(name)) in ids:
             name, n = f"{stem}-{n}{suffix}", n + 1
         return name
 
