@@ -1,7 +1,7 @@
 """Every error klynge reports to a person: one tree, each message naming the bad value and the fix.
 
     KlyngeError                  base: the CLI prints its message on one line and exits 1
-    ├── CorpusError              the corpus folder is missing or is not a folder
+    ├── CorpusError              the corpus folder is missing, is not a folder, or holds nothing to index
     ├── DocumentError            one document cannot be read (the build skips it, reports why, goes on)
     │   └── UploadRefused        a file offered to the collection is refused (type, size, limits, duplicate)
     ├── DocumentNotFoundError    no document with that id (remove, replace)
@@ -37,7 +37,7 @@ class KlyngeError(Exception):
 
 
 class CorpusError(KlyngeError):
-    """The corpus folder does not exist or is not a folder."""
+    """The corpus folder does not exist, is not a folder, or holds no document that could be indexed."""
 
 
 class DocumentError(KlyngeError):

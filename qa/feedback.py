@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 from .results import MAX_QUERY_CHARS
 
 __all__ = ["VERDICTS", "Feedback", "enabled", "export_questions", "feedback_path", "mask_personal", "record_feedback",
@@ -100,7 +101,7 @@ def record_feedback(index_dir: Path, question: str, lang: str, verdict: str, rol
                     doc_id: str = "", answer: str = "") -> bool:
     """Store one verdict (masked), and drop feedback older than the retention; False when storage is off."""
     if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
+        raise UsageError(f"feedback must be one of {', '.join(VERDICTS)}, not {verdict!r}")
     if not enabled():
         return False
     now = time.time()

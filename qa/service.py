@@ -26,6 +26,7 @@ from indexer import (
     BuildReport,
     Change,
     ChangeReport,
+    CorpusError,
     DocumentMeta,
     Embedder,
     Index,
@@ -354,7 +355,8 @@ def ensure_index(index_dir: PathLike | None = None, corpus_dir: PathLike | None 
             return None
         report = build_index(corpus, index_dir, embedder or make_embedder(), progress=progress)
     if not report.documents:
-        raise KlyngeError(f"no document could be indexed from {corpus}; see `klynge index`")
+        raise CorpusError(f"no document could be indexed from {corpus}: add PDF, Word, HTML, Markdown or text files "
+                          "there, or give --corpus DIR (`klynge index` says why each file was skipped)")
     return report
 
 
