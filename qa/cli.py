@@ -238,10 +238,12 @@ def _eval_gates(args: argparse.Namespace) -> int:
     results = check_gates(searcher, load_gates(args.gates), k=args.k)
     failed = 0
     if args.json:
-        print_json({g.name: {"questions": str(g.questions), "fail_under": list(g.fail_under),
-                              "metrics": r["metrics"], "by_lang": r["by_lang"], "failures": f}
-                     for g, r, f in results})
-    for g, report, failures in results:
+        print_json({r.gate.name: {"questions": str(r.gate.questions), "fail_under": list(r.gate.fail_under),
+                                   "metrics": r.report["metrics"], "by_lang": r.report["by_lang"],
+                                   "failures": list(r.failures)}
+                     for r in results})
+    for r in results:
+        g, report, failures = r.gate, r.report, r.failures
         if not args.json:
             print(f"## {g.name}: {report['n']} questions from {g.questions}\n")
             print(metrics_table_md(report))

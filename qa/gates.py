@@ -20,6 +20,15 @@ class Gate:
     index: Path | None = None  # the index the questions are about; None: the index being checked
 
 
+@dataclass(frozen=True)
+class GateResult:
+    """A gate's question set evaluated: the report (as ``klynge eval --json`` prints it) and the floors missed."""
+
+    gate: Gate
+    report: dict[str, Any]
+    failures: tuple[str, ...]
+
+
 def load_gates(path: str | Path) -> list[Gate]:
     """The gates of ``path``; question-set paths are relative to the file."""
     path = Path(path)
@@ -42,10 +51,10 @@ def load_gates(path: str | Path) -> list[Gate]:
     return gates
 
 
-def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gate, dict[str, Any], list[str]]]:
+def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[GateResult]:
     """Evaluate each gate's question set against ``searcher`` or, for a gate that names its own index,
     against that one, asked with ``searcher``'s embedder (its question engine) and settings where the index
-    has the same model; (gate, report, failures) for each."""
+    has the same model."""
     from indexer import Index
 
     from .search import Searcher
@@ -64,5 +73,5 @@ def check_gates(searcher: Any, gates: list[Gate], k: int = 10) -> list[tuple[Gat
                     own[g.index] = Searcher(index, searcher.embedder if same else None, searcher.config)
             s = own[g.index]
         report = evaluate(s, load_questions(g.questions), k=k)
-        out.append((g, report, check_fail_under(report, g.fail_under)))
+        out.append(GateResult(g, report, tuple(check_fail_under(report, g.fail_under))))
     return out

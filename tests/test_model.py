@@ -66,7 +66,7 @@ def test_quality_gates(searcher: Searcher) -> None:
     missing = [g for g in gates if not g.questions.exists()]
     if missing:
         pytest.skip(f"{missing[0].questions} is not there (../shared beside this checkout)")
-    failures = [(g.name, f) for g, _r, fs in check_gates(searcher, gates) for f in fs]
+    failures = [(r.gate.name, f) for r in check_gates(searcher, gates) for f in r.failures]
     assert not failures, failures
 
 
@@ -82,7 +82,7 @@ def test_quality_gates_on_another_collection() -> None:
     if absent:
         pytest.skip(f"{absent[0].index} or {absent[0].questions} is not there: `make squad-index` and "
                     "`make laws-dev-index` build them from ../shared")
-    failures = [(g.name, f) for g, _r, fs in check_gates(None, gates) for f in fs]
+    failures = [(r.gate.name, f) for r in check_gates(None, gates) for f in r.failures]
     assert not failures, failures
 
 
