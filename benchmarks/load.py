@@ -162,13 +162,13 @@ def _signed_in_index(clients: int) -> tuple[Path, list[str]]:
     from argon2 import PasswordHasher
 
     sys.path.insert(0, str(ROOT))
-    from qa.access import save_users
+    from qa.access import Account, save_users
 
     copy = Path(tempfile.mkdtemp(prefix="klynge-load-")) / "index"
     shutil.copytree(ROOT / ".klynge" / "index", copy)
     hashed = PasswordHasher().hash(PASSWORD)  # one hash for all: argon2 verifies any of them alike
     users = [f"bruger{i:02d}" for i in range(clients)]
-    save_users(copy, {u: ("reader", hashed) for u in users})
+    save_users(copy, {u: Account("reader", hashed) for u in users})
     return copy, users
 
 

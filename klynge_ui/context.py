@@ -65,7 +65,7 @@ class AppContext:
         access = access or self.access()
         name = getattr(request, "username", None) if request is not None else None
         if name and name in access.users:
-            return User(name, access.users[name][0])
+            return User(name, access.users[name].role)
         if request is None or access.proxy is None:
             return None
         client = getattr(getattr(request, "client", None), "host", None)

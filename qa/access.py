@@ -33,7 +33,7 @@ from typing import Any
 
 from .errors import AccessDenied, UsageError
 
-__all__ = ["ACTIONS", "ROLES", "Access", "LoginLimiter", "User", "access_path", "load_access", "local_user",
+__all__ = ["ACTIONS", "ROLES", "Access", "Account", "LoginLimiter", "User", "access_path", "load_access", "local_user",
            "save_users"]
 
 ROLES = ("reader", "editor", "admin")
@@ -71,10 +71,18 @@ class Proxy:
 
 
 @dataclass(frozen=True)
-class Access:
-    """The access file as read: the built-in users (name → role, hash) and the proxy settings."""
+class Account:
+    """A built-in user's entry in the access file."""
 
-    users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    role: str
+    hash: str  # argon2, never the password
+
+
+@dataclass(frozen=True)
+class Access:
+    """The access file as read: the built-in users (name → account) and the proxy settings."""
+
+    users: dict[str, Account] = field(default_factory=dict)
     proxy: Proxy | None = None
     path: Path | None = None
 
@@ -93,10 +101,10 @@ class Access:
             PasswordHasher().hash(password)  # the same work for an unknown name: no timing tells
             return None
         try:
-            PasswordHasher().verify(entry[1], password)
+            PasswordHasher().verify(entry.hash, password)
         except (VerificationError, InvalidHashError):
             return None
-        return User(name, entry[0])
+        return User(name, entry.role)
 
     def from_proxy(self, headers: dict[str, str], client: str | None) -> User | None:
         """The user a trusted proxy names in its headers; None for a request from anywhere else (a header
@@ -148,7 +156,7 @@ def load_access(index_dir: Path) -> Access:
         if role not in ROLES or not str(entry.get("hash", "")).startswith("$argon2"):
             raise UsageError(f"{path}: user '{name}' needs a role ({', '.join(ROLES)}) and an argon2 hash; "
                              f"set them with klynge users add {name}")
-        users[str(name)] = (role, str(entry["hash"]))
+        users[str(name)] = Account(role, str(entry["hash"]))
     proxy = _proxy(data.get("proxy"), path)
     return Access(users, proxy, path)
 
@@ -164,16 +172,16 @@ def _proxy(data: Any, path: Path) -> Proxy | None:
                  str(data.get("groups_header", "X-Forwarded-Groups")), roles)
 
 
-def save_users(index_dir: Path, users: dict[str, tuple[str, str]]) -> Path:
+def save_users(index_dir: Path, users: dict[str, Account]) -> Path:
     """Write the users into the access file, keeping its other tables (atomic: a temporary file renamed)."""
     import tomlkit
 
     path = access_path(index_dir)
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     table = tomlkit.table()
-    for name, (role, hashed) in sorted(users.items()):
+    for name, account in sorted(users.items()):
         entry = tomlkit.table()
-        entry["role"], entry["hash"] = role, hashed
+        entry["role"], entry["hash"] = account.role, account.hash
         table[name] = entry
     doc["users"] = table
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from .access import ROLES, load_access, local_user, save_users
+from .access import ROLES, Account, load_access, local_user, save_users
 from .cli_common import index_dir
 from .errors import UsageError
 
@@ -36,7 +36,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     access = load_access(index)
     users = dict(access.users)
     if args.action == "list":
-        rows = [{"name": n, "role": r} for n, (r, _) in sorted(users.items())]
+        rows = [{"name": n, "role": a.role} for n, a in sorted(users.items())]
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         elif not rows:
@@ -51,7 +51,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     if args.action == "add":
         if name in users:
             raise UsageError(f"user '{name}' exists; change the role with `klynge users role {name} ROLE`")
-        users[name] = (args.role, PasswordHasher().hash(_password(args, name)))
+        users[name] = Account(args.role, PasswordHasher().hash(_password(args, name)))
     elif name not in users:
         raise UsageError(f"no user '{name}' in {access.path}; `klynge users list` shows them")
     elif args.action == "remove":
@@ -59,9 +59,9 @@ def cmd_users(args: argparse.Namespace) -> int:
     else:  # role
         if args.new_role not in ROLES:
             raise UsageError(f"role must be one of {', '.join(ROLES)}")
-        users[name] = (args.new_role, users[name][1])
+        users[name] = Account(args.new_role, users[name].hash)
     path = save_users(index, users)
-    print(f"{args.action}: {name}" + (f" ({users[name][0]})" if name in users else "") + f" -> {path}")
+    print(f"{args.action}: {name}" + (f" ({users[name].role})" if name in users else "") + f" -> {path}")
     return 0
 
 

@@ -169,14 +169,14 @@ def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     collection's folder and the index."""
     from argon2 import PasswordHasher
 
-    from qa.access import save_users
+    from qa.access import Account, save_users
 
     root = tmp_path_factory.mktemp("department")
     corpus = write_corpus(root / "corpus")
     index = root / "index"
     build_index(corpus, index, FakeEmbedder(), progress=False)
-    save_users(index, {"anna": ("editor", PasswordHasher().hash(PASSWORDS["anna"])),
-                       "bo": ("reader", PasswordHasher().hash(PASSWORDS["bo"]))})
+    save_users(index, {"anna": Account("editor", PasswordHasher().hash(PASSWORDS["anna"])),
+                       "bo": Account("reader", PasswordHasher().hash(PASSWORDS["bo"]))})
     proc, url = launch_fake_app(index, corpus)
     yield url, corpus, index
     proc.terminate()

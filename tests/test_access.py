@@ -57,7 +57,7 @@ def test_users_are_managed_from_the_command_line(mini_index: Path, monkeypatch: 
     assert access.check_password("anna", "anna-har-en-lang-adgangskode") == User("anna", "editor")
     assert access.check_password("anna", "forkert") is None and access.check_password("nobody", "x") is None
     assert cli.main(["users", "role", "bo", "editor", "--index-dir", str(mini_index)]) == 0
-    assert load_access(mini_index).users["bo"][0] == "editor"
+    assert load_access(mini_index).users["bo"].role == "editor"
     assert cli.main(["users", "role", "bo", "chef", "--index-dir", str(mini_index)]) == 2
     assert "role must be one of reader, editor, admin" in capsys.readouterr().err
     assert cli.main(["users", "remove", "bo", "--index-dir", str(mini_index)]) == 0
