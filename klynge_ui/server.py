@@ -16,7 +16,8 @@ from starlette.middleware import Middleware
 from indexer import KlyngeError, UploadLimits
 from indexer.settings import env_number
 from qa import service
-from qa.config import DEFAULT_CONFIG, NO_CHECK_HELP, RankingConfig
+from qa.cli_parser import serve_options
+from qa.config import DEFAULT_CONFIG, RankingConfig
 from qa.searchers import get_searcher
 
 from .changes_api import ChangesAPI
@@ -86,11 +87,7 @@ def serve(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: in
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description="Start the klynge browser app (the same as `klynge serve`).")
-    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    ap.add_argument("--port", type=int, default=None, help="port (default $KLYNGE_PORT, else 7860)")
-    ap.add_argument("--index-dir", default=None, help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
-    ap.add_argument("--read-only", action="store_true", help="no uploads or removals from the browser")
-    ap.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
+    serve_options(ap)
     return ap
 
 
@@ -102,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     config = DEFAULT_CONFIG.without_answer_check() if args.no_answer_check else None
     try:
-        serve(args.index_dir, args.host, args.port, read_only=args.read_only, config=config)
+        serve(args.index_dir, args.host, args.port, read_only=args.read_only, corpus_dir=args.corpus, config=config)
     except KlyngeError as exc:
         sys.stderr.write(f"klynge: {exc}\n")
         raise SystemExit(1) from None

@@ -9,7 +9,7 @@ from typing import Any
 from .access import ROLES
 from .config import NO_CHECK_HELP
 
-__all__ = ["build_parser"]
+__all__ = ["build_parser", "serve_options"]
 
 Commands = Mapping[str, Callable[[argparse.Namespace], int]]
 
@@ -150,14 +150,20 @@ def _eval(sub: Any, commands: Commands) -> None:
 
 def _serve(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("serve", help="start the browser app")
+    serve_options(sp)
+    sp.set_defaults(func=commands["serve"])
+
+
+def serve_options(sp: argparse.ArgumentParser) -> None:
+    """The app's options: `klynge serve` and `python ui.py` take the same."""
     sp.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     sp.add_argument("--port", type=int, default=None, help="port (default $KLYNGE_PORT, else 7860)")
     sp.add_argument("--read-only", action="store_true",
                     help="no uploads or removals from the browser (use it whenever others can reach the app)")
-    sp.add_argument("--corpus", help="the collection's folder that uploads go to (default ./corpus)")
+    sp.add_argument("--corpus", help="the collection's folder that uploads go to (default: the folder the index "
+                                     "was built from, else $KLYNGE_CORPUS_DIR or ./corpus)")
     _index_dir(sp)
     sp.add_argument("--no-answer-check", action="store_true", help=NO_CHECK_HELP)
-    sp.set_defaults(func=commands["serve"])
 
 
 def _mcp(sub: Any, commands: Commands) -> None:

@@ -187,3 +187,18 @@ def test_the_warm_up_says_which_engine_embeds_the_questions(monkeypatch: pytest.
                 t.join(10)
         err = capsys.readouterr().err
         assert said in err and "KLYNGE_QUESTION_ENGINE" in err
+
+
+def test_python_ui_py_takes_the_options_of_klynge_serve() -> None:
+    from klynge_ui.server import _parser
+    from qa.cli_parser import build_parser
+
+    def options(p) -> set[str]:  # noqa: ANN001
+        return {o for a in p._actions for o in a.option_strings}
+
+    klynge = build_parser({name: (lambda args: 0) for name in (
+        "index", "add", "edit", "remove", "documents", "ask", "cite", "eval", "serve", "mcp", "users", "audit",
+        "feedback")})
+    serve = next(a for a in klynge._actions if a.dest == "command").choices["serve"]
+    assert options(_parser()) == options(serve)
+    assert _parser().parse_args(["--corpus", "mappe"]).corpus == "mappe"
