@@ -25,10 +25,13 @@ _CHROME = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")  # Danish, as dates are written ("29. februar 2024")
+
 # Letterhead: contact lines of an authority's letter paper.
 _LETTERHEAD = re.compile(
     r"^(?:(?:telefon|telefax|tlf|fax|e-?post|e-?mail|netsted|cvr-?nr|ean-?nr|ref)\b\.?|www\.\S+|"
-    r"\d{1,2}\.\s?(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)\s\d{4}$).*$",
+    rf"\d{{1,2}}\.\s?(?:{'|'.join(MONTHS)})\s\d{{4}}$).*$",
     re.IGNORECASE,
 )
 _POSTAL = re.compile(r"^[A-ZÆØÅ][\wæøåÆØÅ.\- ]{1,40}\s\d{1,3}[A-Za-z]?\s*,?\s*\d{4}\s+[A-ZÆØÅ][\wæøå ]+$")

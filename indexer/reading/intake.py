@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import UploadRefused
+from indexer.reading.readers.base import looks_binary
 from indexer.settings import env_number
 
 SNIFF_BYTES = 8192  # enough of the head of a file to tell its type
@@ -97,7 +98,7 @@ def sniff(path: Path) -> str:
         raise UploadRefused(path.name, "a zip archive but not a Word (.docx) document; unpack it and add the documents")
     if head.startswith((b"\xd0\xcf\x11\xe0", )):
         raise UploadRefused(path.name, "an old Word (.doc) or Office file: save it as .docx or PDF and add that")
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if looks_binary(head):
         raise UploadRefused(path.name, "binary content, not a document klynge reads (PDF, Word .docx, HTML, text, scanned PNG/JPEG/TIFF)")
     from charset_normalizer import from_bytes
 

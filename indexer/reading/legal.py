@@ -19,6 +19,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from indexer.reading.clean import MONTHS
 from indexer.reading.document import Document
 
 MIN_PARAGRAPHS = 2  # a text with fewer §-blocks is not a legal text (a single "§ 3." block is a quotation)
@@ -199,8 +200,6 @@ def structure_of(doc: Document) -> Structure:
 
 # ---------------------------------------------------------------- naming an act
 
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _NUMBER = re.compile(r"(?:\d{4}\s*:\s*)?(?:nr\.?\s*)?(\d+)\s*$", re.IGNORECASE)
 

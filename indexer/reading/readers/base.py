@@ -25,12 +25,17 @@ class Block:
     ocr: float | None = None  # mean OCR confidence (0–100) of the page it was read from by OCR; None: not OCRed
 
 
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes in the head of a file not marked as UTF-16 (whose text has them): binary, not text."""
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
 def decode_bytes(data: bytes, path: str) -> str:
     """UTF-8 (with or without BOM), else the detected legacy encoding (cp1252/latin-1 are common)."""
     if not data.strip():
         raise DocumentError(path, "empty file: nothing to index")
     head = data[:65536]
-    if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+    if looks_binary(head):
         raise DocumentError(path, "binary file, not text (it contains NUL bytes); remove it or give it the right extension")
     try:
         return data.decode("utf-8-sig")
