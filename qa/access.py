@@ -212,7 +212,7 @@ class LoginLimiter:
     def failed(self, key: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for name in [k for k, q in self._failures.items() if q and now - q[-1] > self.window]:
+            for name in [k for k, q in self._failures.items() if not q or now - q[-1] > self.window]:
                 del self._failures[name]  # every failure of that name aged out
             q = self._recent(key, now)
             q.append(now)
