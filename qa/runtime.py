@@ -122,13 +122,15 @@ class OneBlasThread:
     process-wide: the first of the server's concurrent searches sets it and the last restores it (each setting
     and restoring its own, the first to finish put the threads back under the others)."""
 
-    def __init__(self) -> None:
-        self._lock, self._users, self._limit = threading.Lock(), 0, None
+    def __init__(self, controller: Any = None) -> None:
+        """``controller``: the thread pools to limit (a ``threadpoolctl.ThreadpoolController``; default the
+        process's, found on first use, after a searcher's warm-up has loaded the libraries)."""
+        self._lock, self._users, self._limit, self._controller = threading.Lock(), 0, None, controller
 
     def __enter__(self) -> None:
         with self._lock:
             if self._users == 0:
-                self._limit = _blas().limit(limits=1, user_api="blas")
+                self._limit = (self._controller or _blas()).limit(limits=1, user_api="blas")
             self._users += 1
 
     def __exit__(self, *exc: object) -> None:
