@@ -118,8 +118,9 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
     used_ids: set[str] = set()
     for path in files:
         rel = str(path.relative_to(corpus_dir))
-        if path.suffix.lower() in text.SUFFIXES and path.with_suffix("") in pdfs:
-            report.duplicates.append({"file": rel, "same_as": str(pdfs[path.with_suffix("")].relative_to(corpus_dir)),
+        pdf = pdfs.get(path.with_suffix("")) if path.suffix.lower() in text.SUFFIXES else None
+        if pdf is not None:
+            report.duplicates.append({"file": rel, "same_as": str(pdf.relative_to(corpus_dir)),
                                       "reason": "text version of a PDF in the corpus; the PDF is indexed for page numbers"})
             continue
         try:
