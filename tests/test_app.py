@@ -121,8 +121,22 @@ def test_serve_does_not_build_while_another_process_holds_the_write_lock(serve_e
 
     monkeypatch.setattr(server, "BUILD_LOCK_TIMEOUT", 0.0)
     index, corpus = serve_env["index"], serve_env["corpus"]
-    with write_lock(index), pytest.raises(IndexBusyError):  # as `klynge add` holds it while it builds
-        server.serve(index, corpus_dir=corpus, port=1)
+    held, done = threading.Event(), threading.Event()
+
+    def other_writer() -> None:  # as `klynge add` holds it while it builds (another thread: this one may re-enter)
+        with write_lock(index):
+            held.set()
+            done.wait(10)
+
+    t = threading.Thread(target=other_writer)
+    t.start()
+    try:
+        held.wait(5)
+        with pytest.raises(IndexBusyError):
+            server.serve(index, corpus_dir=corpus, port=1)
+    finally:
+        done.set()
+        t.join()
     assert not (index / "manifest.json").exists() and serve_env["launched"] == []
     server.serve(index, corpus_dir=corpus, port=1)  # the lock free: it builds, then starts
     assert (index / "manifest.json").exists() and serve_env["launched"][0]["port"] == 1

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from indexer import (
+    CorpusError,
     DocumentMeta,
     Index,
     IndexBusyError,
@@ -107,11 +108,29 @@ def test_two_files_of_one_name_removed_at_once_are_both_kept(tmp_path: Path) -> 
     for folder, body in (("a", "Den første tekst om klynger i kommunen."), ("b", "Den anden tekst om netværk i regionen.")):
         (corpus / folder).mkdir(parents=True)
         (corpus / folder / "x.txt").write_text(body, encoding="utf-8")
+    (corpus / "y.txt").write_text("En tredje tekst om erhvervsfremme.", encoding="utf-8")
     build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
     lib = Library(corpus, tmp_path / "index", FakeEmbedder())
-    lib.remove(list(Index.load(tmp_path / "index").documents))
+    lib.remove([d for d, doc in Index.load(tmp_path / "index").documents.items() if doc.path != "y.txt"])
     kept = sorted(p.read_text(encoding="utf-8") for p in (corpus / ".removed").iterdir())
     assert kept == ["Den anden tekst om netværk i regionen.", "Den første tekst om klynger i kommunen."]
+
+
+def test_removing_the_last_documents_is_refused_and_moves_nothing(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Den første tekst om klynger i kommunen.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Den anden tekst om netværk i regionen.", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    lib = Library(corpus, tmp_path / "index", FakeEmbedder())
+    with pytest.raises(CorpusError, match="without a document.*add another document first"):
+        lib.remove(["a", "b"])
+    assert sorted(p.name for p in corpus.iterdir()) == ["a.txt", "b.txt"]
+    lib.remove(["a"])  # one of two is fine
+    assert list(Index.load(tmp_path / "index").documents) == ["b"]
+    with pytest.raises(CorpusError):
+        lib.remove(["b"])
+    assert list(Index.load(tmp_path / "index").documents) == ["b"]
 
 
 def test_a_file_s_metadata_is_found_by_its_path_before_a_namesake_s(tmp_path: Path) -> None:
@@ -356,6 +375,30 @@ def test_one_writer_at_a_time(lib: Library, tmp_path: Path) -> None:
         proc.wait()
     with write_lock(lib.index_dir, timeout=5):  # a killed holder's lock is free again
         pass
+
+
+def test_a_build_waits_for_the_writer_before_it_and_may_take_its_own_lock_again(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Den første tekst om klynger i kommunen.", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    held, released = threading.Event(), []
+
+    def other_writer() -> None:
+        with write_lock(index_dir):
+            held.set()
+            time.sleep(0.5)
+            released.append(time.time())
+
+    t = threading.Thread(target=other_writer)
+    t.start()
+    held.wait(5)
+    build_index(corpus, index_dir, FakeEmbedder(), progress=False)
+    finished = time.time()
+    t.join()
+    assert released and finished >= released[0]  # it waited for the other writer
+    with write_lock(index_dir, timeout=0.1):  # a writer holding the lock builds without waiting on itself
+        build_index(corpus, index_dir, FakeEmbedder(), progress=False)
 
 
 SLOW_ADD = """

@@ -16,6 +16,7 @@ import numpy as np
 from indexer.building.cache import EmbeddingCache, text_key
 from indexer.building.checks import CHECK_WIDTH, Stored, embed_checks, stored_checks
 from indexer.building.distributed import RaySettings
+from indexer.building.lock import write_lock
 from indexer.building.progress import Progress
 from indexer.embedding.base import Embedder, embedding_order
 from indexer.errors import CorpusError, DocumentError, KlyngeError
@@ -167,18 +168,24 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progress: bool = True,
                 log: Callable[[str], None] = lambda s: None, faiss_threshold: int = HNSW_THRESHOLD,
                 ray: RaySettings | None = None) -> BuildReport:
-    """Read, split, embed (reusing vectors of unchanged passages) and store atomically.
+    """Read, split, embed (reusing vectors of unchanged passages) and store atomically, holding the index's
+    write lock (``indexer.building.lock``: a second writer waits for this one).
 
     ``ray``: embed the new passages on a Ray cluster (``indexer.building.distributed``) instead of here."""
+    with write_lock(Path(index_dir)):
+        return _build(Path(corpus_dir), Path(index_dir), embedder, progress, log, faiss_threshold, ray)
+
+
+def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress: bool, log: Callable[[str], None],
+           faiss_threshold: int, ray: RaySettings | None) -> BuildReport:
     t0 = time.perf_counter()
-    index_dir = Path(index_dir)
     report = BuildReport(index_dir=str(index_dir), embedder=embedder.key)
     clean_stale(index_dir)
-    collection = _collection(Path(corpus_dir), report)
+    collection = _collection(corpus_dir, report)
     previous = _previous(index_dir, embedder)
-    meta = read_metadata(Path(corpus_dir), report)
+    meta = read_metadata(corpus_dir, report)
     with ocr.language(collection.language):  # scanned pages are read in the collection's language
-        docs = collect_documents(Path(corpus_dir), report, log, frozenset({collection.glossary_file} - {""}), previous, meta)
+        docs = collect_documents(corpus_dir, report, log, frozenset({collection.glossary_file} - {""}), previous, meta)
     if not docs:
         report.seconds = time.perf_counter() - t0
         return report
@@ -196,7 +203,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progre
     ann = make_ann(vectors, faiss_threshold)
     doc_of = np.unique([p.doc_id for p in passages], return_inverse=True)[1]  # each passage's document number
     lexical = LexicalIndex.build(texts, sentence_windows(passages)).with_documents([p.text for p in passages], doc_of)
-    manifest = _manifest(Path(corpus_dir), embedder, passages, indexed, keys, metas, ann, sparse, report)
+    manifest = _manifest(corpus_dir, embedder, passages, indexed, keys, metas, ann, sparse, report)
     Index(passages, indexed, ann, lexical, manifest, sparse, collection=collection, checks=checks).publish(index_dir)
     EmbeddingCache(index_dir, _cache_key(embedder)).clear()  # the new index holds every vector now (the windows too)
     report.seconds = time.perf_counter() - t0

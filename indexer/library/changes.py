@@ -21,19 +21,19 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from indexer.building.distributed import RaySettings
+from indexer.building.lock import LOCK_TIMEOUT, write_lock
 from indexer.building.pipeline import BuildReport, build_index, metadata_entry
 from indexer.embedding import Embedder, make_embedder
 from indexer.errors import (
+    CorpusError,
     DocumentError,
     DocumentNotFoundError,
-    IndexBusyError,
     KlyngeError,
     ReadOnlyError,
     UploadRefused,
@@ -45,7 +45,6 @@ from indexer.reading.read import discover, doc_id_for, file_hash, load_metadata
 from indexer.store.index import Index
 
 REMOVED_DIR = ".removed"
-LOCK_TIMEOUT = 600.0  # seconds a writer waits for another (a full build of a large collection can take minutes)
 
 
 @dataclass(frozen=True)
@@ -125,30 +124,6 @@ class Listed:
         """An indexed document as listed (``file``: where it is now, when not where it was indexed from)."""
         return cls(d.doc_id, file or d.path, d.title, d.publisher, d.date, d.kind, d.n_passages, status, d.n_pages,
                    d.ocr_pages, d.ocr_confidence)
-
-
-@contextmanager
-def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT, waiting: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the index's write lock (``<index>.lock``, a ``filelock`` lock released when the process dies)."""
-    from filelock import FileLock, Timeout
-
-    index_dir = Path(index_dir)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(index_dir.parent / f"{index_dir.name}.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if waiting:
-            waiting()
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout as exc:
-            raise IndexBusyError(f"another klynge process has been writing {index_dir} for over {timeout:.0f} s; "
-                                 "try again when it has finished") from exc
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 @dataclass
@@ -259,6 +234,7 @@ class Library:
         self._writable()
         with write_lock(self.index_dir, self.lock_timeout, self.waiting):
             files = [(d, self.file_of(d)) for d in doc_ids]  # all known before anything moves
+            self._keeps_a_document({rel for _, rel in files})
             changes = []
             for doc_id, rel in files:
                 self._retire(rel)
@@ -281,6 +257,15 @@ class Library:
             return self._build()
 
     # ------------------------------------------------------------ helpers
+
+    def _keeps_a_document(self, removed: set[str]) -> None:
+        """Refuse a removal that would leave no readable document: a build of nothing publishes nothing,
+        so the removed documents would stay searchable in the old index."""
+        left = [i for i in self.listing() if i.file not in removed
+                and not i.status.startswith(("skipped", "cannot be read"))]
+        if not left:
+            raise CorpusError(f"removing {', '.join(sorted(removed))} would leave {self.corpus_dir} without a document "
+                              "to search: add another document first, then remove these")
 
     def _writable(self) -> None:
         if self.read_only:
