@@ -45,8 +45,8 @@ def _example(examples: dict[str, list[str]], i: int, lang: str) -> str:
 def _named(doc: Document, lang: str) -> str:
     """A document as a question names it: an act by the name it is cited by ("Bekendtgørelse af lov om rettens
     pleje" → "lov om rettens pleje" inside a Danish sentence), anything else by its title."""
-    name, instrument = act_name(doc.title)
-    return name[0].lower() + name[1:] if instrument and lang == "da" else name
+    cited = act_name(doc.title)
+    return cited.name[0].lower() + cited.name[1:] if cited.instrument and lang == "da" else cited.name
 
 
 def _conf_word(conf: float, t: dict[str, str], display: DisplayConfig | None = None) -> str:

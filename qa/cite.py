@@ -92,15 +92,15 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     from rapidfuzz import fuzz
 
     q = normalize_unicode(quote)
-    folded_q, _ = fold_for_match(q)
-    folded_q = folded_q.strip()
+    folded_q = fold_for_match(q).text.strip()
     if len(folded_q) < 3:
         raise QueryError("the quote is empty or too short: paste a sentence from a document")
     folded_q = folded_q[:MAX_QUERY_CHARS]
     exact: list[QuoteMatch] = []
     fuzzy: list[tuple[float, Document, int, int]] = []
     for doc in index.documents.values():
-        folded, pos = fold_for_match(doc.text)
+        fd = fold_for_match(doc.text)
+        folded, pos = fd.text, fd.offsets
         at = folded.find(folded_q)
         while at >= 0 and len(exact) < limit:
             start, end = pos[at], pos[at + len(folded_q) - 1] + 1

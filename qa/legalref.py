@@ -73,13 +73,13 @@ def parse(question: str) -> Reference | None:
 
 
 def _fold(text: str) -> str:
-    return fold_for_match(text)[0].strip()
+    return fold_for_match(text).text.strip()
 
 
 @functools.lru_cache(maxsize=8192)  # every § question compares its act with every title of the collection
 def _name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of the act name in ``title`` (folded), and those of them that carry content."""
-    words = tuple(re.findall(r"\w+", _fold(act_name(title)[0])))
+    words = tuple(re.findall(r"\w+", _fold(act_name(title).name)))
     return words, tuple(w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med"))
 
 

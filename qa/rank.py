@@ -323,7 +323,8 @@ class Ranker:
                 return np.arange(self.n), self._vectors @ qv
             ids = np.union1d(self._exact.shortlist(qv, depth, mask), extra_ids)
             return ids, self._vectors[ids] @ qv
-        ids, sc = self.index.ann.search(qv, depth)
+        near = self.index.ann.search(qv, depth)
+        ids, sc = near.ids, near.scores
         extra = np.setdiff1d(extra_ids, ids)
         if len(extra):
             ids = np.concatenate([ids, extra])

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index, read_document, split_document
-from indexer.reading.legal import act_citation, act_name, act_number, danish_date, structure, structure_of
+from indexer.reading.legal import (
+    ActName,
+    act_citation,
+    act_name,
+    act_number,
+    danish_date,
+    structure,
+    structure_of,
+)
 from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
@@ -105,11 +113,11 @@ def test_text_without_paragraph_blocks_has_no_structure() -> None:
 
 
 def test_act_names_numbers_and_dates() -> None:
-    assert act_name("Bekendtgørelse af lov om erhvervsfremme") == ("Lov om erhvervsfremme", "lovbekendtgørelse")
-    assert act_name("Bekendtgørelse af forvaltningsloven") == ("Forvaltningsloven", "lovbekendtgørelse")
-    assert act_name("Lov om ændring af lov om leje") == ("Lov om ændring af lov om leje", "lov")
-    assert act_name("Bekendtgørelse om erhvervsfremme") == ("Bekendtgørelse om erhvervsfremme", "bekendtgørelse")
-    assert act_name("Strategi for klynger") == ("Strategi for klynger", "")
+    assert act_name("Bekendtgørelse af lov om erhvervsfremme") == ActName("Lov om erhvervsfremme", "lovbekendtgørelse")
+    assert act_name("Bekendtgørelse af forvaltningsloven") == ActName("Forvaltningsloven", "lovbekendtgørelse")
+    assert act_name("Lov om ændring af lov om leje") == ActName("Lov om ændring af lov om leje", "lov")
+    assert act_name("Bekendtgørelse om erhvervsfremme") == ActName("Bekendtgørelse om erhvervsfremme", "bekendtgørelse")
+    assert act_name("Strategi for klynger") == ActName("Strategi for klynger", "")
     assert [act_number(x) for x in ("2024:230", "nr. 230", "230", "")] == ["230", "230", "230", ""]
     assert danish_date("2024-02-29") == "29. februar 2024"
     assert danish_date("2016") == "2016"

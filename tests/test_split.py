@@ -26,8 +26,8 @@ BLOCK = st.one_of(
 
 
 def _doc(blocks: list[Block]) -> Document:
-    text, spans, pages = assemble(blocks)
-    return Document("d", "d.txt", "Titel", text, spans, pages)
+    joined = assemble(blocks)
+    return Document("d", "d.txt", "Titel", joined.text, joined.spans, joined.page_starts)
 
 
 def _check(doc: Document) -> None:

@@ -118,7 +118,7 @@ def test_a_cache_shard_cut_short_is_embedded_again_not_fatal(tmp_path: Path) -> 
     shards = sorted(cache.dir.glob("*.npz"))
     shards[1].write_bytes(shards[1].read_bytes()[:40])  # a zip cut short: BadZipFile
     (cache.dir / "000002.npz").write_bytes(b"")  # an empty shard: EOFError
-    dense, _ = cache.load()
+    dense = cache.load().dense
     assert sorted(dense) == ["a", "b"]  # the whole shard read, the damaged ones left for the build to redo
 
 
@@ -187,7 +187,7 @@ def test_stale_temp_dirs_are_cleaned(tmp_path: Path, mini_corpus: Path) -> None:
     (stale / "junk").write_text("x")
     build_index(mini_corpus, out, FakeEmbedder(), progress=False)
     assert not stale.exists()
-    assert sorted(os.listdir(tmp_path)) == ["corpus", "idx"]  # nothing left beside the corpus and the index
+    assert sorted(os.listdir(tmp_path)) == ["corpus", "idx", "idx.lock"]  # nothing beside the corpus, the index and its lock
 
 
 def test_approximate_index_above_threshold_is_recorded(tmp_path: Path) -> None:
@@ -433,7 +433,7 @@ def test_ann_kinds_come_from_entry_points_a_plugin_included() -> None:
     x = np.random.default_rng(0).standard_normal((40, 8)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     ann = make_ann(x, threshold=10, kind="plugin-flat")
-    assert isinstance(ann, PluginFlatAnn) and ann.search(x[3], 1)[0][0] == 3
+    assert isinstance(ann, PluginFlatAnn) and ann.search(x[3], 1).ids[0] == 3
     with pytest.raises(ValueError, match="unknown ANN kind 'nope'"):
         make_ann(x, threshold=10, kind="nope")
 

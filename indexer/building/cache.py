@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +31,28 @@ def cache_root(index_dir: Path) -> Path:
     return index_dir.parent / f"{index_dir.name}.cache"
 
 
+@dataclass(frozen=True)
+class Cached:
+    """What the cache holds: dense vectors and sparse rows, each by text key."""
+
+    dense: dict[str, np.ndarray]
+    sparse: dict[str, Any]
+
+
 class EmbeddingCache:
     def __init__(self, index_dir: Path, embedder_key: str) -> None:
         tag = hashlib.sha256(embedder_key.encode("utf-8")).hexdigest()[:16]
         self.root = cache_root(index_dir)
         self.dir = self.root / tag
 
-    def load(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    def load(self) -> Cached:
         """Dense vectors and sparse rows by text key from every whole shard (damaged ones are skipped)."""
         import scipy.sparse as sp
 
         dense: dict[str, np.ndarray] = {}
         sparse: dict[str, Any] = {}
         if not self.dir.is_dir():
-            return dense, sparse
+            return Cached(dense, sparse)
         for shard in sorted(self.dir.glob("*.npz")):
             try:
                 with shard.open("rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed whatever np.load raises
@@ -59,7 +68,7 @@ class EmbeddingCache:
                 dense[k] = vecs[i]
                 if rows is not None:
                     sparse[k] = rows[i]
-        return dense, sparse
+        return Cached(dense, sparse)
 
     def append(self, keys: list[str], dense: np.ndarray, sparse: Any = None) -> None:
         """Write one shard (atomically: a temporary file renamed into place)."""

@@ -11,6 +11,7 @@ passages went to a Ray cluster (a window is a short text; the cluster's share is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from indexer.reading.split import Passage
 from indexer.reading.units import answer_units, check_windows
 from indexer.store.checks import CHECK_WIDTH, CheckVectors
 
-__all__ = ["CHECK_WIDTH", "Stored", "embed_checks", "stored_checks", "windows_of"]
+__all__ = ["CHECK_WIDTH", "EmbeddedChecks", "Stored", "embed_checks", "stored_checks", "windows_of"]
 
 CHUNK = 512  # windows embedded between two writes to the resumable cache
 
@@ -44,9 +45,17 @@ def stored_checks(checks: CheckVectors | None, keys: Sequence[str]) -> Stored:
     return out
 
 
+@dataclass(frozen=True)
+class EmbeddedChecks:
+    """Every passage's answer-check windows, and how many of them the model embedded (the rest reused)."""
+
+    checks: CheckVectors
+    embedded: int
+
+
 def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Embedder, previous: Stored,
-                 cache: EmbeddingCache, progress: bool) -> tuple[CheckVectors, int]:
-    """Window vectors of every passage, and how many windows the model embedded."""
+                 cache: EmbeddingCache, progress: bool) -> EmbeddedChecks:
+    """Window vectors of every passage (reused where a passage's windows are unchanged)."""
     spans = [windows_of(p) for p in passages]
     rows: list[np.ndarray | None] = []
     for k, ws in zip(keys, spans, strict=True):
@@ -58,7 +67,7 @@ def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Emb
         window_texts = [" ".join(p.text[s:e].split()) for s, e in ws] if r is None else []
         wanted.append([text_key(t) for t in window_texts])
         texts.update(zip(wanted[-1], window_texts, strict=True))
-    done, _ = cache.load()
+    done = cache.load().dense
     todo = embedding_order(sorted(k for k in texts if k not in done), texts.__getitem__)
     bar = Progress(len(todo), "embedding answer windows", progress, unit="window")
     for i in range(0, len(todo), CHUNK):
@@ -74,4 +83,4 @@ def embed_checks(passages: Sequence[Passage], keys: Sequence[str], embedder: Emb
     starts[1:] = np.cumsum([len(ws) for ws in spans])
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float16)
     table = np.array([w for ws in spans for w in ws], dtype=np.int32).reshape(-1, 2)
-    return CheckVectors(vectors.astype(np.float16), starts, table, CHECK_WIDTH), len(todo)
+    return EmbeddedChecks(CheckVectors(vectors.astype(np.float16), starts, table, CHECK_WIDTH), len(todo))

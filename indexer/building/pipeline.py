@@ -196,8 +196,9 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress: bool
     keys = [text_key(t) for t in texts]
     vectors, sparse = _embed(texts, keys, index_dir, embedder, report, progress, previous, ray)
     t1 = time.perf_counter()
-    checks, report.windows_embedded = embed_checks(passages, keys, embedder, previous.checks,
-                                                   EmbeddingCache(index_dir, _cache_key(embedder) + "|checks"), progress)
+    windows = embed_checks(passages, keys, embedder, previous.checks,
+                           EmbeddingCache(index_dir, _cache_key(embedder) + "|checks"), progress)
+    checks, report.windows_embedded = windows.checks, windows.embedded
     report.windows, report.window_seconds = len(checks.vectors), time.perf_counter() - t1
     embedder.release()  # the passage engine's memory, before the BM25 and FAISS builds add theirs
     ann = make_ann(vectors, faiss_threshold)
@@ -299,9 +300,9 @@ def _embed(texts: list[str], keys: list[str], index_dir: Path, embedder: Embedde
         return [i for i, k in enumerate(keys) if k not in cache_dense or (embedder.sparse_dim and k not in cache_sparse)]
 
     not_in_index = len(todo_now())
-    partial_dense, partial_sparse = cache.load()
-    cache_dense.update(partial_dense)
-    cache_sparse.update(partial_sparse)
+    partial = cache.load()
+    cache_dense.update(partial.dense)
+    cache_sparse.update(partial.sparse)
     todo = embedding_order(todo_now(), texts.__getitem__)
     report.resumed = not_in_index - len(todo)
     report.reused = len(texts) - len(todo)

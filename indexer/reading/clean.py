@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # Lines that are page chrome of a web page or a print, never content.
 _CHROME = re.compile(
@@ -240,7 +241,16 @@ _DASHES = frozenset("‐‑‒–—−")
 _NEXT_WORD = re.compile(r"[\w&/]+")
 
 
-def fold_for_match(text: str) -> tuple[str, list[int]]:
+@dataclass(frozen=True)
+class Folded:
+    """A text in its matching form (:func:`fold_for_match`) and, for each of its characters, its offset in
+    the original."""
+
+    text: str
+    offsets: list[int]
+
+
+def fold_for_match(text: str) -> Folded:
     """The matching form of ``text`` and, for each of its characters, the offset in ``text``.
 
     Lower case; quotes (and soft hyphens) dropped; dashes unified to "-"; runs of whitespace as one
@@ -276,9 +286,9 @@ def fold_for_match(text: str) -> tuple[str, list[int]]:
         out.append(ch.lower())
         pos.append(i)
         i += 1
-    return "".join(out), pos
+    return Folded("".join(out), pos)
 
 
 def normalize_for_match(text: str) -> str:
     """Case, whitespace, quotes, markup and hyphenation folded: the relevance-matching form."""
-    return fold_for_match(strip_inline_markup(normalize_unicode(text)))[0].strip()
+    return fold_for_match(strip_inline_markup(normalize_unicode(text))).text.strip()

@@ -218,33 +218,43 @@ def act_number(value: str) -> str:
     return m.group(1) if m else ""
 
 
-def act_name(title: str) -> tuple[str, str]:
-    """(the act's name as cited, the instrument): ``Bekendtgørelse af lov om erhvervsfremme`` →
-    (``Lov om erhvervsfremme``, ``lovbekendtgørelse``); ``Lov om …`` → (title, ``lov``);
-    ``Bekendtgørelse om …`` → (title, ``bekendtgørelse``); anything else → (title, ``""``)."""
+@dataclass(frozen=True)
+class ActName:
+    """An act's name as cited and its instrument (``lov``, ``lovbekendtgørelse``, ``bekendtgørelse``,
+    ``cirkulære``; ``""`` for a text that is no act)."""
+
+    name: str
+    instrument: str
+
+
+def act_name(title: str) -> ActName:
+    """``Bekendtgørelse af lov om erhvervsfremme`` → (``Lov om erhvervsfremme``, ``lovbekendtgørelse``);
+    ``Lov om …`` → (title, ``lov``); ``Bekendtgørelse om …`` → (title, ``bekendtgørelse``); anything
+    else → (title, ``""``)."""
     t = " ".join(title.split())
     m = re.match(r"(?i)bekendtgørelse af (.+)$", t)
     if m:
         rest = m.group(1)
         name = rest[0].upper() + rest[1:]
         # "lov om …" or "forvaltningsloven": the first word is an act's name
-        return name, "lovbekendtgørelse" if re.search(r"(?i)lov(en)?\b", rest.split()[0]) else "bekendtgørelse"
+        return ActName(name, "lovbekendtgørelse" if re.search(r"(?i)lov(en)?\b", rest.split()[0]) else "bekendtgørelse")
     if re.match(r"(?i)lov\b", t):
-        return t, "lov"
+        return ActName(t, "lov")
     if re.match(r"(?i)(bekendtgørelse|cirkulære) om\b", t):
-        return t, t.split()[0].lower()
-    return t, ""
+        return ActName(t, t.split()[0].lower())
+    return ActName(t, "")
 
 
 def is_act(doc: Document) -> bool:
     """An act or executive order (cited by name, number and date), as opposed to a text about one."""
-    return bool(doc.number) or (bool(act_name(doc.title)[1]) and bool(structure_of(doc)))
+    return bool(doc.number) or (bool(act_name(doc.title).instrument) and bool(structure_of(doc)))
 
 
 def act_citation(doc: Document) -> str:
     """``Lov om erhvervsfremme, jf. lovbekendtgørelse nr. 230 af 29. februar 2024``; without a number,
     the name alone; an act that is not consolidated: ``Lov om X (lov nr. 5 af 1. januar 2020)``."""
-    name, instrument = act_name(doc.title)
+    cited = act_name(doc.title)
+    name, instrument = cited.name, cited.instrument
     number = act_number(doc.number)
     if not number:
         return name

@@ -112,15 +112,16 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
     if size > MAX_TEXT_BYTES:
         raise DocumentError(str(path), f"too large ({size // 2**20} MB > {MAX_TEXT_BYTES // 2**20} MB); split it")
     try:
-        blocks, n_pages = READERS[suffix](path)
+        content = READERS[suffix](path)
     except PermissionError as exc:
         raise DocumentError(str(path), "no permission to read it; check the file's permissions") from exc
     except OSError as exc:
         raise DocumentError(str(path), f"cannot be read ({exc.strerror or exc})") from exc
     except RecursionError as exc:
         raise DocumentError(str(path), "structure too deeply nested to read") from exc
-    text, spans, pages = assemble(_title_as_heading(blocks, meta.get("title")))
-    if not text.strip():
+    blocks = content.blocks
+    joined = assemble(_title_as_heading(blocks, meta.get("title")))
+    if not joined.text.strip():
         raise DocumentError(str(path), "no text found after cleaning (empty or only page furniture)")
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
     ocr_conf = {page: b.ocr for b in blocks if b.ocr is not None
@@ -130,10 +131,10 @@ def read_document(path: Path, meta: dict[str, Any] | None = None, content_hash: 
         doc_id=str(meta.get("id") or doc_id_for(path)),
         path=str(path),
         title=title,
-        text=text,
-        spans=spans,
-        page_starts=pages,
-        n_pages=n_pages,
+        text=joined.text,
+        spans=joined.spans,
+        page_starts=joined.page_starts,
+        n_pages=content.pages,
         publisher=str(meta.get("publisher", "")),
         date=str(meta.get("date", "")),
         kind=str(meta.get("kind", "")),

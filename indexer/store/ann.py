@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +22,14 @@ import numpy as np
 
 HNSW_THRESHOLD = 50_000  # passages; below it exact search is both fast enough (ms) and exact
 TARGET_RECALL = 0.97  # recall@10 against exact search that efSearch/nprobe is tuned for (goal: >= 0.95)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """What :meth:`AnnIndex.search` finds: row ids, best first, and their inner products with the query."""
+
+    ids: np.ndarray
+    scores: np.ndarray
 
 
 class AnnIndex(ABC):
@@ -48,11 +57,11 @@ class AnnIndex(ABC):
     def dim(self) -> int:
         return int(self.index.d)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, inner products) of the ``k`` nearest rows to one query vector, best first."""
+    def search(self, query: np.ndarray, k: int) -> Neighbours:
+        """The ``k`` nearest rows to one query vector, best first."""
         d, i = self.index.search(query[None, :].astype(np.float32), k)
         ids = i[0][i[0] >= 0]
-        return ids, d[0][: len(ids)]
+        return Neighbours(ids, d[0][: len(ids)])
 
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ``ids`` (one row each)."""

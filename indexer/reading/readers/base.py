@@ -1,7 +1,7 @@
 """What every reader shares: blocks, their assembly into a document's text, decoding, letterheads.
 
-A reader turns one file into a list of :class:`Block` (heading, paragraph, list item, table) and a
-page count; :func:`assemble` joins the blocks into the text that passages, offsets and citations
+A reader turns one file into :class:`FileText`: a list of :class:`Block` (heading, paragraph, list item,
+table) and a page count; :func:`assemble` joins the blocks into the text that passages, offsets and citations
 refer to, keeping the page of every character (``page_starts``).
 """
 
@@ -23,6 +23,24 @@ class Block:
     page: int | None = None  # page where the block starts (PDF)
     page_breaks: tuple[tuple[int, int], ...] = ()  # (offset in text, page) where a new page begins
     ocr: float | None = None  # mean OCR confidence (0–100) of the page it was read from by OCR; None: not OCRed
+
+
+@dataclass(frozen=True)
+class FileText:
+    """What a reader gives: a file's blocks in reading order and its page count (0 for a file without pages)."""
+
+    blocks: list[Block]
+    pages: int
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """A document's text joined from its blocks (:func:`assemble`): the text, each block's span in it, and
+    ``page_starts``: (offset, page) where each page begins."""
+
+    text: str
+    spans: tuple[Span, ...]
+    page_starts: tuple[tuple[int, int], ...]
 
 
 def looks_binary(head: bytes) -> bool:
@@ -86,8 +104,8 @@ def demote_heading_levels(blocks: list[Block]) -> list[Block]:
             for b in blocks]
 
 
-def assemble(blocks: list[Block]) -> tuple[str, tuple[Span, ...], tuple[tuple[int, int], ...]]:
-    """Join blocks with blank lines; return text, block spans and page starts."""
+def assemble(blocks: list[Block]) -> Assembled:
+    """Join blocks with blank lines, keeping each block's span and where each page starts."""
     parts: list[str] = []
     spans: list[Span] = []
     pages: list[tuple[int, int]] = []
@@ -104,4 +122,4 @@ def assemble(blocks: list[Block]) -> tuple[str, tuple[Span, ...], tuple[tuple[in
         parts.append(b.text)
         spans.append(Span(b.kind, b.level, pos, pos + len(b.text)))
         pos += len(b.text)
-    return "".join(parts), tuple(spans), tuple(pages)
+    return Assembled("".join(parts), tuple(spans), tuple(pages))

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from indexer.errors import DocumentError
 from indexer.reading import clean
-from indexer.reading.readers.base import Block
+from indexer.reading.readers.base import Block, FileText
 
 SUFFIXES = (".docx",)
 
 
-def read(path: Path) -> tuple[list[Block], int]:
-    return read_docx_blocks(path), 0
+def read(path: Path) -> FileText:
+    return FileText(read_docx_blocks(path), 0)
 
 
 def read_docx_blocks(path: Path) -> list[Block]:

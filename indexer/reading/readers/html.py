@@ -6,13 +6,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from indexer.reading import clean
-from indexer.reading.readers.base import Block, decode_bytes, demote_heading_levels
+from indexer.reading.readers.base import Block, FileText, decode_bytes, demote_heading_levels
 
 SUFFIXES = (".html", ".htm")
 
 
-def read(path: Path) -> tuple[list[Block], int]:
-    return read_html_blocks(decode_bytes(path.read_bytes(), str(path))), 0
+def read(path: Path) -> FileText:
+    return FileText(read_html_blocks(decode_bytes(path.read_bytes(), str(path))), 0)
 
 
 class _HTMLBlocks(HTMLParser):

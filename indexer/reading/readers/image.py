@@ -11,21 +11,21 @@ from typing import Any
 
 from indexer.errors import DocumentError
 from indexer.reading import ocr
-from indexer.reading.readers.base import Block
+from indexer.reading.readers.base import FileText
 from indexer.reading.readers.pdf import blocks_from_lines, ocr_lines
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 _DEFAULT_DPI = 300  # an image that does not say its resolution is taken as a 300 dpi scan
 
 
-def read(path: Path) -> tuple[list[Block], int]:
+def read(path: Path) -> FileText:
     images, dpi = _pages(path)
     lines = []
     for number, page in enumerate(ocr.ocr_pages(images, str(path), dpi=dpi), start=1):
         lines.extend(ocr_lines(number, page))
     if not lines:
         raise DocumentError(str(path), "no text found by OCR (a photo, or a blank page?)")
-    return blocks_from_lines(lines, len(images)), len(images)
+    return FileText(blocks_from_lines(lines, len(images)), len(images))
 
 
 def _pages(path: Path) -> tuple[list[Any], int]:

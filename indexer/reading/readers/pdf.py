@@ -16,12 +16,12 @@ from typing import Any
 
 from indexer.errors import DocumentError
 from indexer.reading import clean
-from indexer.reading.readers.base import Block, letterhead_mask
+from indexer.reading.readers.base import Block, FileText, letterhead_mask
 
 SUFFIXES = (".pdf",)
 
 
-def read(path: Path) -> tuple[list[Block], int]:
+def read(path: Path) -> FileText:
     return read_pdf_blocks(path)
 
 
@@ -185,13 +185,13 @@ def _fold_digits(text: str) -> str:
     return re.sub(r"[\W_]+", "", re.sub(r"\d+", "#", clean.collapse_ws(text))).lower()
 
 
-def read_pdf_blocks(path: Path) -> tuple[list[Block], int]:
+def read_pdf_blocks(path: Path) -> FileText:
     lines, n_pages = _pdf_lines(path)
     if not any(ln.text for ln in lines):
         if n_pages == 0:
             raise DocumentError(str(path), "PDF has no pages")
         raise DocumentError(str(path), "no text found, not even by OCR (blank pages?)")
-    return blocks_from_lines(lines, n_pages), n_pages
+    return FileText(blocks_from_lines(lines, n_pages), n_pages)
 
 
 def blocks_from_lines(lines: list[_Line], n_pages: int) -> list[Block]:

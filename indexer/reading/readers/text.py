@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.reading import clean, legal
-from indexer.reading.readers.base import Block, decode_bytes, demote_heading_levels, letterhead_mask
+from indexer.reading.readers.base import Block, FileText, decode_bytes, demote_heading_levels, letterhead_mask
 
 SUFFIXES = (".txt", ".md", ".markdown")
 
 
-def read(path: Path) -> tuple[list[Block], int]:
+def read(path: Path) -> FileText:
     markdown = path.suffix.lower() in (".md", ".markdown")
-    return read_text_blocks(decode_bytes(path.read_bytes(), str(path)), markdown=markdown), 0
+    return FileText(read_text_blocks(decode_bytes(path.read_bytes(), str(path)), markdown=markdown), 0)
 
 
 def _drop_repeated_short_lines(lines: list[str]) -> list[str]:
