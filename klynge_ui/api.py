@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from indexer import KlyngeError
-from qa import AccessDenied, service
+from qa import service
 from qa.results import MAX_K
 from qa.searchers import reload_searcher
 
@@ -45,12 +45,9 @@ def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
     configured (``ctx``'s access file) every call needs a signed-in user (``AccessDenied`` names why)."""
 
     def allowed(request: gr.Request | None, action: str = "ask") -> None:
-        if ctx is not None:
-            try:
-                access = ctx.access()
-                access.require(ctx.user_of(request, access), action)
-            except AccessDenied as exc:
-                raise gr.Error(str(exc)) from None  # the reason reaches the caller, as HTTP-level errors do
+        why = ctx.denied(request, action) if ctx is not None else ""  # the same check as every tab's
+        if why:
+            raise gr.Error(why)  # the reason reaches the caller, as HTTP-level errors do
 
     def ask(question: str, k: int = 5, doc: str = "", request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Ask a question; returns the same JSON as `klynge ask --json`."""

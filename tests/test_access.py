@@ -234,3 +234,23 @@ def test_the_app_stores_a_readers_verdict_with_the_role(mini_corpus: Path, mini_
     assert "sign in" in tab.do_feedback(payload, None)  # sign-in configured: nobody signed in, nothing stored
     assert "role='alert'" in tab.do_feedback("not json", SimpleNamespace(username="bo"))
     assert len(stored(mini_index)) == 1
+
+
+def test_the_api_refuses_with_a_message_when_the_access_file_is_broken(mini_corpus: Path, mini_index: Path) -> None:
+    """A damaged access file closes the API with the reason, as it closes the tabs (one check, ``ctx.denied``)."""
+    import gradio as gr
+
+    from klynge_ui.api import register_api
+    from klynge_ui.context import AppContext
+
+    ctx = AppContext.of(mini_index, mini_corpus)
+    with gr.Blocks() as demo:
+        register_api(mini_index, ctx)
+    ask = next(f.fn for f in demo.fns.values() if f.api_name == "ask")
+    assert ask is not None and ask("Hvem støtter klynger?", 1, "", SimpleNamespace(username=None))["hits"]
+    access_path(mini_index).write_text("[users.anna\nrole = ", encoding="utf-8")
+    try:
+        with pytest.raises(gr.Error, match="access"):
+            ask("Hvem støtter klynger?", 1, "", SimpleNamespace(username=None))
+    finally:
+        access_path(mini_index).unlink()
