@@ -14,7 +14,7 @@ from typing import Any
 from starlette.middleware import Middleware
 
 from indexer import KlyngeError, UploadLimits
-from indexer.settings import env_number
+from indexer.settings import env_count
 from qa import service
 from qa.cli_parser import serve_options
 from qa.config import DEFAULT_CONFIG, RankingConfig
@@ -36,7 +36,7 @@ def launch(index_dir: Path | str | None = None, host: str = "127.0.0.1", port: i
            block: bool = True, corpus_dir: Path | str | None = None, read_only: bool = False) -> Any:
     """Run the app over an existing index (``block=False``: return once it answers)."""
     app = build_app(index_dir, corpus_dir, read_only)
-    app.queue(default_concurrency_limit=int(env_number("KLYNGE_CONCURRENCY", 8, integer=True, example="8")) or 1,
+    app.queue(default_concurrency_limit=env_count("KLYNGE_CONCURRENCY", 8, example="8") or 1,
               max_size=512)
     ctx = AppContext.of(index_dir, corpus_dir, read_only)
     # the client address is the connection's: no X-Forwarded-For may turn a direct request into the proxy's

@@ -500,17 +500,19 @@ def test_a_text_copy_of_a_pdf_is_one_beside_it_not_a_namesake_elsewhere(tmp_path
     assert "noter.txt" in {d["file"] for d in report.documents}  # arkiv/noter.pdf is another document
 
 
-@pytest.mark.parametrize("name,raw,example", [("KLYNGE_MAX_MB", "50MB", "50"), ("KLYNGE_THREADS", "two", "2"),
+@pytest.mark.parametrize("name,raw,example", [("KLYNGE_MAX_MB", "50MB", "50"), ("KLYNGE_MAX_MB", "nan", "50"),
+                                              ("KLYNGE_MAX_MB", "inf", "50"), ("KLYNGE_THREADS", "two", "2"),
                                               ("KLYNGE_CONCURRENCY", "-3", "8")])
 def test_a_bad_number_in_the_environment_names_the_setting(name: str, raw: str, example: str) -> None:
     from indexer import SettingError
-    from indexer.settings import env_number
+    from indexer.settings import env_count, env_number
 
-    integer = name != "KLYNGE_MAX_MB"
+    read = env_number if name == "KLYNGE_MAX_MB" else env_count
     with pytest.raises(SettingError, match=f"{name}='{raw}' is not .* set it like {name}={example}"):
-        env_number(name, 0, integer=integer, example=example, environ={name: raw})
-    assert env_number(name, 7, integer=integer, example=example, environ={}) == 7
-    assert env_number(name, 7, integer=integer, example=example, environ={name: example}) == float(example)
+        read(name, 0, example=example, environ={name: raw})
+    assert read(name, 7, example=example, environ={}) == 7
+    assert read(name, 7, example=example, environ={name: example}) == float(example)
+    assert isinstance(read(name, 7, example=example, environ={name: example}), int if read is env_count else float)
 
 
 def test_the_upload_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

