@@ -364,3 +364,38 @@ def test_an_ocr_failure_names_the_page_of_the_file(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(ocr, "_run", fail)
     with pytest.raises(DocumentError, match=r"rapport\.pdf, page 3: OCR failed"):
         ocr.ocr_pages([object(), object()], "rapport.pdf", numbers=[3, 7])
+
+
+
+def test_a_long_scan_is_rendered_a_few_pages_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scanned PDF's pages are rendered as OCR reaches them, never all before the first is read."""
+    WORDS = ["affald", "vand", "skoler", "veje", "havne", "parker", "busser", "biblioteker", "sport", "kultur", "erhverv",
+             "natur"]
+    from indexer.reading.readers import pdf
+
+    path = tmp_path / "skanning.pdf"
+    pages = [Image.new("L", (100, 100), 255) for _ in range(12)]
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    rendered, seen = [0], []
+    page_of = pdf._Rendered.__getitem__
+
+    def counting(self: pdf._Rendered, i: int) -> object:
+        rendered[0] += 1
+        return page_of(self, i)
+
+    def run(image: object, lang: str, dpi: int, where: str) -> ocr.OcrPage:
+        seen.append(rendered[0])
+        word = WORDS[len(seen) - 1]
+        return ocr.OcrPage((ocr.OcrLine(f"Om {word} skriver kommunen en hel del på denne side.", 50.0, 10.0, 8.0, 90.0, 0.1),), 90.0)
+
+    monkeypatch.setattr(pdf._Rendered, "__getitem__", counting)
+    monkeypatch.setattr(ocr, "available", lambda: None)
+    monkeypatch.setattr(ocr, "_tesseract_lang", lambda: "dan")
+    monkeypatch.setattr(ocr, "_cached", lambda key: None)
+    monkeypatch.setattr(ocr, "_store", lambda key, page: None)
+    monkeypatch.setattr(ocr, "_run", run)
+    monkeypatch.setattr(ocr, "OCR_BATCH", 1)
+    monkeypatch.setattr(ocr.os, "cpu_count", lambda: 2)
+    doc = read_document(path)
+    assert doc.ocr_pages == 12 and all(word in doc.text for word in WORDS)
+    assert seen[0] <= 2 and max(seen) == 12  # the first page read after two were rendered, not twelve

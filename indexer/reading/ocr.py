@@ -37,6 +37,7 @@ __all__ = ["DPI", "MAX_OCR_PAGES", "MAX_PIXELS", "OcrLine", "OcrPage", "availabl
 DPI = 300  # PDF pages are rendered at this resolution for OCR (Tesseract reads 300 dpi best)
 MAX_PIXELS = 80_000_000  # a page image larger than this is refused: A4 at 600 dpi is 35 million pixels
 MAX_OCR_PAGES = 1_000  # a scan with more pages to OCR is refused (hours of work): split it
+OCR_BATCH = 4  # page images held at a time per core (a 300 dpi A4 page is ~9 MB in grey; all of a 500-page scan 4 GB)
 _GRAIN = 1.0  # grey levels: benchmarks/ocr.py's clean twins measure 0.3–0.9 (200–300 dpi), its grainy ones ~1.9
 _COLUMN_GAP = 2.5  # × a line's height: a wider gap between two words parts table cells or columns (word gaps ≤ 1.0)
 _MIN_WORD_CONFIDENCE = 30.0  # Tesseract's words below this (of 100) are noise from specks and edges, unless words
@@ -341,25 +342,31 @@ def page_limit(n: int) -> str | None:
 def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI, numbers: Sequence[int] | None = None) -> list[OcrPage]:
     """Each page image of ``where`` (a file, for messages) read by Tesseract, from the cache where it was
     read before; in parallel, with a progress bar on a terminal. ``numbers``: the pages' numbers in the file, for
-    messages (default 1, 2, …; a PDF's scanned pages are some of its pages). The caller has checked
-    :func:`page_limit` before rendering the images."""
+    messages (default 1, 2, …; a PDF's scanned pages are some of its pages). ``images`` may make each page when
+    indexed (a PDF's pages are rendered so): they are taken a few at a time, so a long scan never holds more
+    than a batch of page images. The caller has checked :func:`page_limit` before rendering anything."""
     problem = available()
     if problem is not None:
         raise DocumentError(where, f"scanned pages need OCR, but {problem}")
     lang = _tesseract_lang()
-    keys = [_key(img, lang) for img in images]
-    pages: list[OcrPage | None] = [_cached(k) for k in keys]
-    todo = [i for i, p in enumerate(pages) if p is None]
-    if todo:
-        from tqdm import tqdm
+    workers = max(1, os.cpu_count() or 1)
+    out: list[OcrPage] = []
+    from tqdm import tqdm
 
-        def one(i: int) -> tuple[int, OcrPage]:
-            return i, _run(images[i], lang, dpi, f"{where}, page {numbers[i] if numbers else i + 1}")
+    with ThreadPoolExecutor(max_workers=workers) as pool, \
+            tqdm(total=len(images), desc=f"OCR {Path(where).name}", unit="page", disable=None, leave=False) as bar:
+        for first in range(0, len(images), OCR_BATCH * workers):
+            batch = range(first, min(first + OCR_BATCH * workers, len(images)))
+            shown = {i: images[i] for i in batch}  # rendered now, dropped after this batch
 
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool, \
-                tqdm(total=len(todo), desc=f"OCR {Path(where).name}", unit="page", disable=None, leave=False) as bar:
-            for i, page in pool.map(one, todo):
-                _store(keys[i], page)
-                pages[i] = page
+            def one(i: int, shown: dict[int, Any] = shown) -> OcrPage:
+                key = _key(shown[i], lang)
+                page = _cached(key)
+                if page is None:
+                    page = _run(shown[i], lang, dpi, f"{where}, page {numbers[i] if numbers else i + 1}")
+                    _store(key, page)
                 bar.update(1)
-    return [p for p in pages if p is not None]
+                return page
+
+            out.extend(pool.map(one, batch))
+    return out

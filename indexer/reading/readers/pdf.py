@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from indexer.errors import DocumentError
 from indexer.reading import clean
@@ -91,8 +92,7 @@ def _with_ocr(path: Path, lines: list[_Line], n_pages: int) -> list[_Line]:
 
     if lines and ocr.available() is not None:
         return lines  # without Tesseract a mixed PDF is read from the pages that have text
-    images = _render(path, scanned)
-    read = ocr.ocr_pages(images, str(path), numbers=scanned)
+    read = _read_scans(path, scanned)
     redone = set(scanned)
     kept = [ln for ln in lines if ln.page not in redone]
     for number, page in zip(scanned, read, strict=True):
@@ -117,8 +117,36 @@ def ocr_lines(number: int, page: Any) -> list[_Line]:
 _OCR_BULLETS = frozenset({"•", "▪", "◦", "·", "+", "«", "»", "*", "-", "–", "o", "e", "©", "®"})
 
 
-def _render(path: Path, numbers: list[int]) -> list[Any]:
-    """Pages ``numbers`` of the PDF as greyscale images at ``ocr.DPI``."""
+class _Rendered(Sequence[Any]):
+    """Pages ``numbers`` of the PDF as greyscale images at ``ocr.DPI``, each rendered when it is asked for
+    (``ocr.ocr_pages`` takes a few at a time: a long scan is never in memory whole)."""
+
+    def __init__(self, path: Path, pdf: Any, numbers: list[int]) -> None:
+        self.path, self.pdf, self.numbers = path, pdf, numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Any]: ...
+
+    def __getitem__(self, i: int | slice) -> Any:
+        from indexer.reading import ocr
+
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = self.numbers[i]
+        page = self.pdf[n - 1]
+        w, h = page.get_size()
+        if (w * ocr.DPI / 72) * (h * ocr.DPI / 72) > ocr.MAX_PIXELS:
+            raise DocumentError(str(self.path), f"page {n} is too large to OCR ({w / 72:.0f} × {h / 72:.0f} inches)")
+        return page.render(scale=ocr.DPI / 72, grayscale=True).to_pil()
+
+
+def _read_scans(path: Path, numbers: list[int]) -> list[Any]:
+    """Pages ``numbers`` of the PDF read by OCR (``ocr.OcrPage``), rendered a few at a time."""
     import pypdfium2 as pdfium
 
     from indexer.reading import ocr
@@ -130,17 +158,10 @@ def _render(path: Path, numbers: list[int]) -> list[Any]:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         raise DocumentError(str(path), f"scanned pages cannot be rendered for OCR ({exc})") from exc
-    images = []
     try:
-        for n in numbers:
-            page = pdf[n - 1]
-            w, h = page.get_size()
-            if (w * ocr.DPI / 72) * (h * ocr.DPI / 72) > ocr.MAX_PIXELS:
-                raise DocumentError(str(path), f"page {n} is too large to OCR ({w / 72:.0f} × {h / 72:.0f} inches)")
-            images.append(page.render(scale=ocr.DPI / 72, grayscale=True).to_pil())
+        return ocr.ocr_pages(_Rendered(path, pdf, numbers), str(path), numbers=numbers)
     finally:
         pdf.close()
-    return images
 
 
 def _group_lines(page: int, chunks: list[tuple[float, float, str, str, float]]) -> list[_Line]:
