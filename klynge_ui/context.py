@@ -12,7 +12,7 @@ from qa import service
 from qa.access import Access, LoginLimiter, User, load_access
 from qa.search import Searcher
 
-from .strings import T
+from .strings import DEFAULT_LANG, T
 
 __all__ = ["E", "LIBRARY_LOCK_TIMEOUT", "LOCAL_HOSTS", "LOGIN_LIMITER", "AppContext"]
 
@@ -97,10 +97,10 @@ class AppContext:
         own = self.searcher().index.collection.questions
         return Path(own) if own and Path(own).is_file() else None
 
-    def status_line(self) -> str:
-        """The index's size, model and build time (in Danish, as the app has always shown it)."""
+    def status_line(self, lang: str = DEFAULT_LANG) -> str:
+        """The index's size, model and build time, in the interface language ``lang``."""
         st = self.searcher().status()
-        t = T["da"]
+        t = T[lang]
         text = t["status_fmt"].format(word=E(t["status"]), documents=st["documents"], passages=st["passages"],
                                       model=E(str(st["model"])), embedder=E(str(st["embedder"])),
                                       built=E(str(st["built"])))

@@ -15,7 +15,7 @@ from qa import service
 from qa.search import Searcher
 
 from .context import AppContext, E
-from .strings import BOTH, Labels
+from .strings import BOTH, DEFAULT_LANG, Labels
 
 __all__ = ["STATUS", "DocumentsTab", "changes_html", "documents_table", "render_document"]
 
@@ -168,10 +168,11 @@ class DocumentsTab:
             return gr.update(), gr.update(), f"<p role='alert'>{E(BOTH['bad_target'])}</p>"
         return gr.Tabs(selected="docs"), gr.update(value=doc_id), render_document(self.ctx.searcher(), doc_id, start, end)
 
-    def refreshed(self, message: str) -> list[Any]:
-        """The message, then every view of the document list brought up to date (see :meth:`wire`)."""
+    def refreshed(self, message: str, lang: str = DEFAULT_LANG) -> list[Any]:
+        """The message, then every view of the document list brought up to date (see :meth:`wire`); the
+        index's status line in the interface language ``lang``."""
         choices = self.ctx.doc_choices()
-        return [message, documents_table(self.ctx.searcher()), self.ctx.status_line(), gr.update(choices=choices),
+        return [message, documents_table(self.ctx.searcher()), self.ctx.status_line(lang), gr.update(choices=choices),
                 gr.update(choices=choices), gr.update(choices=choices, value=None), gr.update(choices=choices, value=None)]
 
     def prefill(self, files: list[str] | None) -> list[Any]:
@@ -189,38 +190,38 @@ class DocumentsTab:
         return gr.update(visible=self.ctx.may_change(request))
 
     def do_add(self, files: list[str] | None, title: str, publisher: str, date: str, kind: str, replace: str | None,
-               request: gr.Request,
+               request: gr.Request, lang: str = DEFAULT_LANG,
                progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[Any]:  # noqa: B008 - how gradio injects it
         if not files:
-            return [*self.refreshed(_alert("no_files")), None]
+            return [*self.refreshed(_alert("no_files"), lang), None]
         progress(0, desc=BOTH["checking"])
         meta = DocumentMeta(title if len(files) == 1 else "", publisher, date, kind)
         try:
             changes = service.add_documents(self.ctx.library(), [(Path(f), Path(f).name) for f in files], meta,
                                             replace=replace or None, user=self.ctx.user_of(request))
         except KlyngeError as exc:
-            return [*self.refreshed(f"<p role='alert'>{E(str(exc))}</p>"), gr.update()]
-        return [*self.refreshed(changes_html(changes)), None]
+            return [*self.refreshed(f"<p role='alert'>{E(str(exc))}</p>", lang), gr.update()]
+        return [*self.refreshed(changes_html(changes), lang), None]
 
     def do_meta(self, doc_id: str | None, title: str, publisher: str, date: str, kind: str,
-                request: gr.Request) -> list[Any]:
+                request: gr.Request, lang: str = DEFAULT_LANG) -> list[Any]:
         if not doc_id:
-            return self.refreshed(_alert("no_meta_doc"))
+            return self.refreshed(_alert("no_meta_doc"), lang)
         try:
             changes = service.edit_document(self.ctx.library(), doc_id, DocumentMeta(title, publisher, date, kind),
                                             self.ctx.user_of(request))
         except KlyngeError as exc:
-            return self.refreshed(f"<p role='alert'>{E(str(exc))}</p>")
-        return self.refreshed(changes_html(changes))
+            return self.refreshed(f"<p role='alert'>{E(str(exc))}</p>", lang)
+        return self.refreshed(changes_html(changes), lang)
 
-    def do_remove(self, doc_id: str | None, request: gr.Request) -> list[Any]:
+    def do_remove(self, doc_id: str | None, request: gr.Request, lang: str = DEFAULT_LANG) -> list[Any]:
         if not doc_id:
-            return self.refreshed(_alert("no_rm_doc"))
+            return self.refreshed(_alert("no_rm_doc"), lang)
         try:
             changes = service.remove_documents(self.ctx.library(), [doc_id], self.ctx.user_of(request))
         except KlyngeError as exc:
-            return self.refreshed(f"<p role='alert'>{E(str(exc))}</p>")
-        return self.refreshed(changes_html(changes) + f"<p class='k-meta'>{E(BOTH['removed_note'])}</p>")
+            return self.refreshed(f"<p role='alert'>{E(str(exc))}</p>", lang)
+        return self.refreshed(changes_html(changes) + f"<p class='k-meta'>{E(BOTH['removed_note'])}</p>", lang)
 
     def replacing(self, doc_id: str | None) -> list[Any]:
         """Picking the document to replace fills in its current metadata (kept unless changed)."""
@@ -229,9 +230,10 @@ class DocumentsTab:
 
     # ------------------------------------------------------------ events
 
-    def wire(self, status: Any, f_doc: Any, tabs: Any, open_target: Any, open_btn: Any) -> None:
-        """``status`` (the page's index line) and ``f_doc`` (the Ask tab's document filter) follow every
-        change; ``open_target``/``open_btn`` are what a card's "open" button fills in and clicks."""
+    def wire(self, status: Any, f_doc: Any, tabs: Any, open_target: Any, open_btn: Any, lang_state: Any) -> None:
+        """``status`` (the page's index line, in the language of ``lang_state``) and ``f_doc`` (the Ask tab's
+        document filter) follow every change; ``open_target``/``open_btn`` are what a card's "open" button fills
+        in and clicks."""
         private: dict[str, Any] = {"api_visibility": "private"}
         library: dict[str, Any] = {**private, "concurrency_limit": 1, "concurrency_id": "library"}
         managed = [self.out, self.table, status, self.doc_pick, f_doc, self.replace, self.rm_pick]
@@ -241,7 +243,7 @@ class DocumentsTab:
                                  " if (m) m.scrollIntoView({block: 'center'}); }, 300); }")
         self.replace.input(self.replacing, self.replace, self.meta, **private)
         self.files.upload(self.prefill, self.files, self.meta[:3], **private)
-        self.add_btn.click(self.do_add, [self.files, *self.meta, self.replace], [*managed, self.files], **library)
-        self.rm_btn.click(self.do_remove, self.rm_pick, managed, **library)
-        self.meta_btn.click(self.do_meta, [self.replace, *self.meta], managed, **library)
-        self.tab.select(lambda: self.refreshed("")[1:], None, managed[1:], **private)
+        self.add_btn.click(self.do_add, [self.files, *self.meta, self.replace, lang_state], [*managed, self.files], **library)
+        self.rm_btn.click(self.do_remove, [self.rm_pick, lang_state], managed, **library)
+        self.meta_btn.click(self.do_meta, [self.replace, *self.meta, lang_state], managed, **library)
+        self.tab.select(lambda lang: self.refreshed("", lang)[1:], lang_state, managed[1:], **private)

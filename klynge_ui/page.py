@@ -109,7 +109,7 @@ def _header(ctx: AppContext, labels: Labels) -> tuple[Any, Any]:
     with gr.Row():
         labels(gr.Markdown, {"value": lambda lg: f"# {titles[lg]}"})
         lang = gr.Radio(list(LANG_CHOICES), value="Dansk", label=T[DEFAULT_LANG]["lang"], scale=0, min_width=220)
-    return lang, gr.HTML(ctx.status_line())
+    return lang, labels(gr.HTML, {"value": ctx.status_line})
 
 
 def _switch_language(labels: Labels, lang: Any, lang_state: Any) -> None:
@@ -140,7 +140,7 @@ def build_app(index_dir: Path | str | None = None, corpus_dir: Path | str | None
         open_btn = gr.Button("open", elem_id="k-open-button", elem_classes=["k-hidden"])
         ask.wire()
         cite.wire()
-        docs.wire(status, ask.f_doc, tabs, open_target, open_btn)
+        docs.wire(status, ask.f_doc, tabs, open_target, open_btn, lang_state)
         evaluation.wire()
         _switch_language(labels, lang, lang_state)
         app.load(docs.controls, None, docs.manage, api_visibility="private")  # per user: who may change

@@ -58,7 +58,6 @@ BOTH: dict[str, str] = {
     "ocr_fmt": "skannet / scanned: {pages} s. læst med OCR / pages OCRed, sikkerhed / confidence {confidence} %",
     "ocr_help": "Teksten er læst af billeder med OCR og kan have fejl; tjek citater mod originalen. / "
                 "The text was read from images by OCR and may hold errors; check quotes against the original.", "page_mark_fmt": "— Side {} —", "bad_target": "?",
-    "status_fmt": "{word}: {documents} dokumenter, {passages} passager · model {model} ({embedder}) · bygget {built}",
     # the evaluation report
     "choose_file": "Vælg en fil / choose a file.", "skipped": "Sprunget over / skipped:",
     "questions_h": "Spørgsmål / questions", "yes": "ja", "no": "nej", "ok_mark": "✓", "miss_mark": "✗",
@@ -90,6 +89,7 @@ T: dict[str, dict[str, str]] = {
         "open": "Åbn i dokumentet", "page": "s.", "section": "Afsnit", "also": "Også i",
         "high": "høj", "medium": "middel", "low": "lav", "not_found_quote": "Citatet findes ikke i dokumenterne.",
         "exact": "Præcist match", "similar": "Lignende tekst", "status": "Indeks",
+        "status_fmt": "{word}: {documents} dokumenter, {passages} passager · model {model} ({embedder}) · bygget {built}",
         "empty": "Skriv et spørgsmål.",
         "memo_add": "Tilføj til notat", "memo_done": "Tilføjet ✓",
     },
@@ -111,6 +111,7 @@ T: dict[str, dict[str, str]] = {
         "open": "Open in document", "page": "p.", "section": "Section", "also": "Also in",
         "high": "high", "medium": "medium", "low": "low", "not_found_quote": "The quote is not in the documents.",
         "exact": "Exact match", "similar": "Similar text", "status": "Index",
+        "status_fmt": "{word}: {documents} documents, {passages} passages · model {model} ({embedder}) · built {built}",
         "empty": "Type a question.",
         "memo_add": "Add to memo", "memo_done": "Added ✓",
     },

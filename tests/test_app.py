@@ -75,6 +75,18 @@ def test_the_language_switch_is_made_from_the_registered_components(mini_index: 
     labels = [u.get("label") for u in updates[1:]]
     assert {"Ask", "Find a quote", "Documents", "Evaluation", "Notat / Memo"} <= set(labels)
     assert _switch(build_app(mini_index)).fn("Dansk")[1:] != updates[1:]
+    status = next(u["value"] for u in updates[1:] if "k-status" in str(u.get("value", "")))
+    assert "documents," in status and "passages" in status and "built" in status and "dokumenter" not in status
+
+
+def test_the_status_line_stays_in_the_chosen_language_after_a_change(mini_index: Path, mini_corpus: Path) -> None:
+    from klynge_ui.context import AppContext
+    from klynge_ui.documents import DocumentsTab
+
+    tab = DocumentsTab.__new__(DocumentsTab)  # its handlers only, without building the page
+    tab.ctx = AppContext.of(mini_index, mini_corpus)
+    assert "passages" in tab.refreshed("", "en")[2] and "passager" in tab.refreshed("", "da")[2]
+    assert "passages" in tab.do_remove(None, None, "en")[2]  # nothing chosen: the lists redrawn all the same
 
 
 def test_the_http_api_keeps_its_names(mini_index: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, ROOT, ask_in_page, free_port, launch_fake_app, wait_for_app
+from .conftest import ARTIFACTS, ROOT, ask_in_page, event_done, free_port, launch_fake_app, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -121,6 +121,11 @@ def test_language_switch(page) -> None:  # noqa: ANN001
     page.get_by_role("tab", name="Find a quote").wait_for(timeout=30_000)
     assert page.get_by_role("tab", name="Find a quote").count() == 1
     assert page.get_by_role("tab", name="Slå citat op").count() == 0
+    page.wait_for_function("() => (document.querySelector('#k-status')?.innerText || '').includes('passages')",
+                           timeout=30_000)
+    with event_done(page, "#k-status"):  # the Documents tab redraws the status line: in the language chosen
+        page.get_by_role("tab", name="Documents").click()
+    assert "documents," in page.locator("#k-status").inner_text()
 
 
 def test_narrow_screen(browser, app_url: str) -> None:  # noqa: ANN001
