@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,15 @@ def locator_for(doc: Document | None, start: int, end: int) -> str:
         return ""
     s = structure_of(doc)
     return s.locator(start, end) if s else ""
+
+
+def answer_locator(doc: Document | None, spans: Sequence[tuple[int, int]]) -> str:
+    """The legal locator of an answer's sentences (offsets into ``doc.text``): ``§ 8, stk. 1 og 4`` for sentences
+    of stk. 1 and stk. 4 (``indexer.reading.legal.Structure.locator_of``); ``""`` outside legal texts."""
+    if doc is None or not spans:
+        return ""
+    s = structure_of(doc)
+    return s.locator_of(sorted(spans)) if s else ""
 
 
 def citation_for(p: Passage, doc: Document | None, page: int | None = None, page_end: int | None = None,

@@ -25,7 +25,7 @@ from indexer import Document, Embedder, Index, IndexMismatchError, Passage, make
 from indexer.store.tokens import stem_token
 
 from .answer import best_sentences
-from .cite import citation_for, locator_for
+from .cite import answer_locator, citation_for
 from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
 from .intent import asks_quantity
@@ -312,7 +312,7 @@ class Searcher:
         for r, (c, answer) in enumerate(zip(ranked[:k], answers, strict=False), start=1):
             p = passages[c.idx]
             doc = self.index.documents.get(p.doc_id)
-            loc = locator_for(doc, p.start + answer[0][0], p.start + answer[-1][1]) if answer and p.locator \
+            loc = answer_locator(doc, [(p.start + a, p.start + b) for a, b in answer]) if answer and p.locator \
                 else p.locator
             hits.append(Hit(p, c.score, r, citation_for(p, doc, locator=loc), answer, c.dense, c.lexical, c.sparse,
                             tuple(self._source(passages[j]) for j in c.also_in), loc))

@@ -107,6 +107,19 @@ def test_locator_of_a_span(quote: str, locator: str) -> None:
     assert s.locator(at, at + len(quote)) == locator
 
 
+@pytest.mark.parametrize(("quotes", "locator"), [
+    (["Afgørelser kan påklages.", "Fristen er 4 uger."], "§ 2 a, stk. 1 og 3"),  # not stk. 2, which lies between
+    (["Afgørelser kan påklages.", "Klagen skal være skriftlig.", "Fristen er 4 uger."], "§ 2 a"),  # neighbours
+    (["Klagen skal være skriftlig.", "Fristen er 4 uger."], "§ 2 a, stk. 2–3"),
+    (["Afgørelser kan påklages.", "Afgørelser kan påklages."], "§ 2 a, stk. 1"),
+    (["Loven skal fremme prøver.", "Fristen er 4 uger."], "§§ 1–2 a"),  # two §§: the stretch, as before
+    (["Fristen er 4 uger."], "§ 2 a, stk. 3"),
+])
+def test_locator_of_an_answers_sentences_names_each_stk(quotes: list[str], locator: str) -> None:
+    spans = [(ACT.index(q), ACT.index(q) + len(q)) for q in quotes]
+    assert structure(ACT).locator_of(sorted(spans)) == locator
+
+
 def test_text_without_paragraph_blocks_has_no_structure() -> None:
     assert not structure("En strategi.\n\nDen nævner § 9 i lov om erhvervsfremme, stk. 2.\n\nMere tekst.")
     assert not structure("§ 3. Et enkelt citat af en paragraf.")

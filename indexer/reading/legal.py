@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.reading.clean import MONTHS
@@ -135,6 +136,20 @@ class Structure:
         if len(inside) == 1 and inside[0].start <= start + 3:  # within one item: name it too
             loc += f", nr. {inside[0].number}"
         return loc
+
+    def locator_of(self, spans: Sequence[tuple[int, int]]) -> str:
+        """The locator of several pieces of the text (an answer's sentences, in order): ``§ 8, stk. 1 og 4`` for
+        pieces in stk. 1 and stk. 4 of one §, not the range ``stk. 1–4`` that would cite stk. 2 and 3 too; else,
+        as :meth:`locator`, of the stretch from the first piece to the last."""
+        whole = self.locator(spans[0][0], spans[-1][1]) if spans else ""
+        parts = list(dict.fromkeys(self.locator(a, b) for a, b in spans))
+        found = [m for part in parts if (m := re.fullmatch(r"§ (.+?), stk\. (\d+)", part))]
+        if len(parts) < 2 or len(found) < len(parts) or len({m.group(1) for m in found}) != 1:
+            return whole
+        numbers = [int(m.group(2)) for m in found]
+        if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            return whole  # neighbours: the stretch names exactly them
+        return f"§ {found[0].group(1)}, stk. {', '.join(map(str, numbers[:-1]))} og {numbers[-1]}"
 
     def find(self, paragraph: str, stk: int | None = None) -> tuple[int, int] | None:
         """The span of ``§ paragraph`` (or of its ``stk.``); None when the text has no such provision."""
