@@ -46,7 +46,9 @@ _SUP = re.compile(r"<sup>\s*[\w*†‡]{1,3}\s*</sup>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{1,400}>")
 _SUPERSCRIPT_MARK = re.compile(r"(?<=[\w.,;:)”\"])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _LIST_ITEM_RUN = re.compile(r"(?<=[\wæøå)])(\d{1,2}\.)\s*(?=[A-ZÆØÅ])")
-_BULLET = re.compile(r"^\s*(?:[-*•\x7f▪◦·]|\d{1,2}[.)])\s+")
+BULLET_GLYPHS = "-*•\x7f▪◦·"  # what opens a list item in running text (a PDF's text layer: readers/pdf.py)
+_BULLET = re.compile(rf"^\s*(?:[{re.escape(BULLET_GLYPHS)}]|\d{{1,2}}[.)])\s+")
+_GLYPH = re.compile(rf"^\s*[{re.escape(BULLET_GLYPHS)}]\s+")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe]")
 
@@ -165,7 +167,7 @@ def bullet_of(line: str) -> bool:
 
 def strip_bullet(line: str) -> str:
     """Drop a pure bullet glyph; keep list numbers ('1. ...'), which carry meaning."""
-    return re.sub(r"^\s*[-*•\x7f▪◦·]\s+", "", line)
+    return _GLYPH.sub("", line)
 
 
 _WORD = re.compile(r"[\wæøåÆØÅ]+(?:-[\wæøåÆØÅ]+)*")

@@ -19,11 +19,11 @@ from typing import Any
 
 from indexer.errors import UploadRefused
 from indexer.reading.readers.base import looks_binary
+from indexer.reading.readers.image import NAMES as IMAGE_NAMES
 from indexer.settings import env_number
 
 SNIFF_BYTES = 8192  # enough of the head of a file to tell its type
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"))
-_IMAGE_NAMES = {".png": (".png",), ".jpg": (".jpg", ".jpeg"), ".tif": (".tif", ".tiff")}
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,8 @@ def check_file(path: Path, limits: UploadLimits = UploadLimits(), name: str | No
         raise UploadRefused(shown, f"named {claimed} but its content is {_describe(kind)}; rename it or export it again")
     if kind in (".pdf", ".docx") and claimed not in (kind, ""):  # its own ending, or none
         raise UploadRefused(shown, f"named {claimed} but its content is {_describe(kind)}; give it the {kind} ending")
-    if kind in _IMAGE_NAMES:
-        if claimed not in (*_IMAGE_NAMES[kind], ""):
+    if kind in IMAGE_NAMES:
+        if claimed not in (*IMAGE_NAMES[kind], ""):
             raise UploadRefused(shown, f"named {claimed or 'without an ending'} but its content is {_describe(kind)}; "
                                        f"give it the {kind} ending")
         _check_image(path, shown)

@@ -14,7 +14,8 @@ from indexer.reading import ocr
 from indexer.reading.readers.base import FileText
 from indexer.reading.readers.pdf import blocks_from_lines, ocr_lines
 
-SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+NAMES = {".png": (".png",), ".jpg": (".jpg", ".jpeg"), ".tif": (".tif", ".tiff")}  # each kind and its file names
+SUFFIXES = tuple(suffix for names in NAMES.values() for suffix in names)
 _DEFAULT_DPI = 300  # an image that does not say its resolution is taken as a 300 dpi scan
 
 
