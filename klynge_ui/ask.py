@@ -59,7 +59,7 @@ def _banner(res: Result, lang: str, display: DisplayConfig | None) -> str:
     asked = f"<div class='k-meta k-asked'>{E(res.question)}</div>"
     if res.respelled:
         asked += f"<div class='k-meta k-respelled'>{E(t['respelled'].format(searched_for(res.respelled)))}</div>"
-    said = doubt_reasons(res.unmentioned, res.now_unmentioned, lang)
+    said = doubt_reasons(res.unmentioned, res.now_unmentioned, lang, res.absent_provision)
     reasons = f" {E(said)}" if said else ""
     if res.answered:  # a name or time the passages never mention lowers the confidence; it is said here too
         return asked + (f"<div class='k-banner k-ok' role='status'><strong>{t['answer']}</strong> – {t['confidence']}: "

@@ -147,8 +147,8 @@ def _print_answer(res: Any, fmt: str) -> int:
 def _unmentioned(res: Any) -> str:
     """The doubt's reasons, in both languages, when the question asks about what the best passages never
     mention (``qa.names``)."""
-    return "".join(f" {said}" for lang in ("da", "en") if (said := doubt_reasons(res.unmentioned,
-                                                                                   res.now_unmentioned, lang)))
+    return "".join(f" {said}" for lang in ("da", "en")
+                   if (said := doubt_reasons(res.unmentioned, res.now_unmentioned, lang, res.absent_provision)))
 
 
 # ---------------------------------------------------------------- cite

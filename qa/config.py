@@ -125,6 +125,9 @@ class LegalConfig:
     max_pinned: int = 3  # passages of one provision put first (a long § spans several)
     # a resolved lookup is answered: the provision exists, though the signals see "§ 9" as an empty question
     confidence: float = 0.95
+    # a named provision the named act does not have ("forvaltningslovens § 999"): the passages shown are not it,
+    # whatever else they match, so the verdict is a doubt at no more than this, and says which provision is missing
+    absent_confidence: float = 0.05
 
 
 @dataclass(frozen=True)

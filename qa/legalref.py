@@ -127,6 +127,17 @@ class LegalLookup:
             return None
         return self.index.documents[best[2]]
 
+    def absent(self, question: str) -> str:
+        """For a question naming a provision its act does not have ("forvaltningslovens § 999"), that provision
+        as cited ("Forvaltningsloven, § 999"); "" when the question names none, names no act the collection holds,
+        or the act has it. A repealed § the act still lists ("§ 63. (Ophævet)") is there."""
+        ref = parse(question)
+        doc = self.act_for(ref) if ref is not None else None
+        if ref is None or doc is None or structure_of(doc).find(ref.paragraph, ref.stk) is not None:
+            return ""
+        stk = f", stk. {ref.stk}" if ref.stk is not None else ""
+        return f"{act_name(doc.title).name}, § {ref.paragraph}{stk}"
+
     def resolve(self, question: str) -> Resolved | None:
         ref = parse(question)
         if ref is None:

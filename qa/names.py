@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-__all__ = ["UNMENTIONED", "UNSAID_NOW", "doubt_reasons", "opens_clause", "present_cue", "question_names",
+__all__ = ["ABSENT_PROVISION", "UNMENTIONED", "UNSAID_NOW", "doubt_reasons", "opens_clause", "present_cue", "question_names",
            "question_years", "speaks_of_present", "unmentioned", "without_names"]
 
 _WORD = re.compile(r"[^\W\d_][\w&-]*")
@@ -46,6 +46,10 @@ UNMENTIONED = {  # the doubt's reason, as the CLI (both at once) and the app (it
 UNSAID_NOW = {  # the same, for the words by which a question asks what holds now
     "da": "De bedste passager siger intet om, hvordan det er nu (»{}«).",
     "en": "The best passages say nothing of how things are now (“{}”).",
+}
+ABSENT_PROVISION = {  # the same, for a provision the question names that its act does not have (qa.legalref)
+    "da": "{} findes ikke i dokumenterne.",
+    "en": "{} is not in the documents.",
 }
 _QUOTES = frozenset("\"“”«»()")
 _FORMAL = frozenset({"de", "dem", "deres"})  # the Danish formal "you", capitalised mid-sentence
@@ -162,9 +166,10 @@ def speaks_of_present(texts: Sequence[str]) -> bool:
     return any(_PRESENT_SAID.search(t) for t in texts)
 
 
-def doubt_reasons(names: Sequence[str], now: str, lang: str) -> str:
-    """What the best passages never mention, said in ``lang`` ("da" or "en"): the question's ``names`` and the
-    words ``now`` by which it asks what holds now; "" when there is neither. The one wording the app and the CLI
-    use."""
-    said = [UNMENTIONED[lang].format(", ".join(names))] if names else []
+def doubt_reasons(names: Sequence[str], now: str, lang: str, provision: str = "") -> str:
+    """What the best passages never mention, said in ``lang`` ("da" or "en"): a named ``provision`` its act does
+    not have, the question's ``names`` and the words ``now`` by which it asks what holds now; "" when there is
+    none of them. The one wording the app and the CLI use."""
+    said = [ABSENT_PROVISION[lang].format(provision)] if provision else []
+    said += [UNMENTIONED[lang].format(", ".join(names))] if names else []
     return " ".join(said + ([UNSAID_NOW[lang].format(now)] if now else []))

@@ -87,11 +87,12 @@ class Result:
     unmentioned: tuple[str, ...] = ()  # names in the question its best passages never mention (qa.names)
     now_unmentioned: str = ""  # the words by which it asks what holds now, where they never speak of the present
     respelled: tuple[Respelling, ...] = ()  # words of the question searched as respelled (qa.spelling)
+    absent_provision: str = ""  # a provision it names that its act does not have, as cited (qa.legalref)
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "lang": self.lang, "answered": self.answered,
                 "confidence": round(self.confidence, 4), "unmentioned": list(self.unmentioned),
-                "now_unmentioned": self.now_unmentioned,
+                "now_unmentioned": self.now_unmentioned, "absent_provision": self.absent_provision,
                 "respelled": [{"typed": r.typed, "searched": r.searched} for r in self.respelled],
                 "hits": [h.to_json() for h in self.hits]}
 

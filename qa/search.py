@@ -169,24 +169,26 @@ class Searcher:
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
             ranked = self.ranker.rank(q, max(k, TOP), mask)
             lookup = self.legal.resolve(text) if self.config.legal.enabled else None
+            absent = ""
             if lookup is not None and (mask is None or bool(mask[list(lookup.passages)].all())):
                 ranked = _pin(lookup, ranked)
             else:
                 lookup = None
+                absent = self.legal.absent(text) if self.config.legal.enabled else ""
             n_answers = max(k, self.config.confidence.answer_check)
             answers = [self._answer_spans(q, c.idx, lookup) for c in ranked[:n_answers]]
-            staged.append((q, ranked, lookup, answers, time.perf_counter() - t1))
+            staged.append((q, ranked, lookup or absent, answers, time.perf_counter() - t1))
         t2 = time.perf_counter()
         # a resolved § lookup is answered whatever the check says: it is not run for one
-        checks = self._answer_check([(q, ranked, self._checked(q, ranked, answers) if lookup is None else [])
-                                     for q, ranked, lookup, answers, _ in staged])
+        checks = self._answer_check([(q, ranked, [] if isinstance(named, Resolved) else self._checked(q, ranked, answers))
+                                     for q, ranked, named, answers, _ in staged])
         t_check = (time.perf_counter() - t2) / max(1, len(staged))
         results = []
-        for (q, ranked, lookup, answers, t_rank), cosines in zip(staged, checks, strict=True):
+        for (q, ranked, named, answers, t_rank), cosines in zip(staged, checks, strict=True):
             t3 = time.perf_counter()
             ranked, answers = self._by_answer(q, ranked, answers, cosines)
             check = max((c for c in cosines if c is not None), default=None)
-            res = self._answer(q, ranked, k, answers, check, lookup)
+            res = self._answer(q, ranked, k, answers, check, named)
             results.append(replace(res, timings={"embed": t_embed, "rank": t_rank + time.perf_counter() - t3,
                                                  "check": t_check}))
         return results
@@ -298,16 +300,19 @@ class Searcher:
         return [c for c, _ in head] + ranked[n:], [a for _, a in head] + answers[n:]
 
     def _answer(self, q: Query, ranked: list[Candidate], k: int, answers: Sequence[tuple[tuple[int, int], ...]],
-                check: float | None, lookup: Resolved | None = None) -> Result:
+                check: float | None, lookup: Resolved | str = "") -> Result:
         """The first ``k`` of ``ranked`` as hits with their answer sentences (``answers``, in rank order)
         and citations, and the verdict on the whole question (from the first ``confidence.TOP``, whatever
         ``k`` is, and the answer check). With a resolved § ``lookup``, its passages come first and their
-        answer is the provision itself."""
+        answer is the provision itself; a provision the question names that its act does not have (``lookup``
+        as cited, ``qa.legalref``) makes the verdict a doubt that names it."""
         passages = self.index.passages
         verdict = assess(q, ranked, passages, self.config.confidence, check, self.ranker.passage_words)
         answered, confidence = verdict.answered, verdict.confidence
-        if lookup is not None:
+        if isinstance(lookup, Resolved):
             answered, confidence = True, max(confidence, self.config.legal.confidence)
+        elif lookup:
+            answered, confidence = False, min(confidence, self.config.legal.absent_confidence)
         hits = []
         for r, (c, answer) in enumerate(zip(ranked[:k], answers, strict=False), start=1):
             p = passages[c.idx]
@@ -317,7 +322,8 @@ class Searcher:
             hits.append(Hit(p, c.score, r, citation_for(p, doc, locator=loc), answer, c.dense, c.lexical, c.sparse,
                             tuple(self._source(passages[j]) for j in c.also_in), loc))
         return Result(q.text, q.lang, answered, confidence, tuple(hits), features=verdict.features,
-                      unmentioned=verdict.unmentioned, now_unmentioned=verdict.now_unmentioned)
+                      unmentioned=verdict.unmentioned, now_unmentioned=verdict.now_unmentioned,
+                      absent_provision="" if isinstance(lookup, Resolved) else lookup)
 
     def _citation(self, p: Passage) -> str:
         return citation_for(p, self.index.documents.get(p.doc_id))

@@ -134,7 +134,7 @@ class Answer:
         if self.result is not None:
             return self.result.to_json()
         return {"question": self.question, "error": self.error, "answered": False, "confidence": 0.0,
-                "unmentioned": [], "now_unmentioned": "", "respelled": [], "hits": []}
+                "unmentioned": [], "now_unmentioned": "", "absent_provision": "", "respelled": [], "hits": []}
 
 
 def make_filters(docs: Iterable[str] = (), kinds: Iterable[str] = (), years: Iterable[str | int] = ()) -> Filters:

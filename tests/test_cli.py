@@ -42,8 +42,8 @@ def test_ask_json_shape(mini_index: Path, capsys) -> None:
     code, out, _ = run(capsys, "ask", "Hvem", "støtter", "spirende", "klynger?", "--index-dir", str(mini_index), "--json", "-k", "2")
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"question", "lang", "answered", "confidence", "unmentioned", "now_unmentioned", "respelled",
-                         "hits"}
+    assert set(data) == {"question", "lang", "answered", "confidence", "unmentioned", "now_unmentioned",
+                         "absent_provision", "respelled", "hits"}
     assert data["question"] == "Hvem støtter spirende klynger?" and data["lang"] == "da"
     assert len(data["hits"]) <= 2 and data["hits"][0]["doc_id"] == "roller"
 

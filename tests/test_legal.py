@@ -25,6 +25,7 @@ from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
 from qa.legalref import parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
+from qa.names import doubt_reasons
 from qa.search import Searcher
 
 from .conftest import ROOT, SHARED, FakeEmbedder
@@ -228,6 +229,25 @@ def test_a_question_naming_a_paragraph_finds_it_first(searcher: Searcher, questi
     assert top.passage.doc_id == doc_id
     assert top.locator == locator or top.locator.startswith(locator + ",")
     assert res.answered
+
+
+@pytest.mark.parametrize(("question", "absent"), [
+    ("forvaltningslovens § 999", "Forvaltningsloven, § 999"),
+    ("Hvad siger forvaltningslovens § 19, stk. 9?", "Forvaltningsloven, § 19, stk. 9"),
+    ("What does section 999 of forvaltningsloven say?", "Forvaltningsloven, § 999"),
+])
+def test_a_provision_the_act_does_not_have_is_a_doubt_that_names_it(searcher: Searcher, question: str,
+                                                                     absent: str) -> None:
+    res = searcher.search(question, k=3)
+    assert not res.answered and res.confidence <= 0.05 and res.hits  # the closest passages, shown as such
+    assert res.absent_provision == absent and res.to_json()["absent_provision"] == absent
+    assert doubt_reasons(res.unmentioned, res.now_unmentioned, "da", res.absent_provision).startswith(
+        f"{absent} findes ikke i dokumenterne.")
+
+
+def test_a_provision_the_act_has_is_not_absent(searcher: Searcher) -> None:
+    for question in ("forvaltningslovens § 19", "lejelovens § 5, stk. 2", "Hvem støtter klynger?"):
+        assert searcher.search(question, k=3).absent_provision == ""
 
 
 def test_a_resolved_paragraph_skips_the_answer_check(searcher: Searcher) -> None:

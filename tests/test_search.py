@@ -75,8 +75,8 @@ def test_hits_carry_memo_citations(shipped: Searcher) -> None:
     assert cit.startswith("Klyngestrategi 2.0 – Strategi for Danmarks klynge- og netværksindsats 2016-2018 (Klyngeforum, 2016), s. ")
     assert ', afsnit "' in cit
     data = res.to_json()
-    assert set(data) == {"question", "lang", "answered", "confidence", "unmentioned", "now_unmentioned", "respelled",
-                         "hits"}
+    assert set(data) == {"question", "lang", "answered", "confidence", "unmentioned", "now_unmentioned",
+                         "absent_provision", "respelled", "hits"}
     assert {"rank", "score", "doc_id", "title", "section", "page", "passage_id", "text", "answer", "citation"} <= set(data["hits"][0])
 
 

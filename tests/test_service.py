@@ -52,7 +52,7 @@ def test_what_cannot_be_searched_is_a_result_with_its_reason(mini_index: Path, t
 
     assert api_ask("   ", 5, "", str(mini_index)) == {
         "question": "   ", "error": "the question is empty: type a question about the documents", "answered": False,
-        "confidence": 0.0, "unmentioned": [], "now_unmentioned": "", "respelled": [], "hits": []}
+        "confidence": 0.0, "unmentioned": [], "now_unmentioned": "", "absent_provision": "", "respelled": [], "hits": []}
     assert set(api_cite("x", str(mini_index))) == {"quote", "error", "found", "matches"}
     assert "does not exist" in api_eval(str(tmp_path / "none.jsonl"), str(mini_index))["error"]
     answer = service.ask("\x00", mini_index)
