@@ -147,7 +147,7 @@ def test_api_with_gradio_client(app_url: str) -> None:
     ask = c.predict("Hvem støtter spirende klynger?", 3, "", api_name="/ask")
     ask = ask if isinstance(ask, dict) else json.loads(ask)
     assert set(ask) == {"question", "lang", "answered", "confidence", "unmentioned", "now_unmentioned",
-                         "respelled", "hits"} and len(ask["hits"]) == 3
+                         "absent_provision", "respelled", "hits"} and len(ask["hits"]) == 3
     cite = c.predict("Klyngeforum har ikke formel beslutningskompetence", api_name="/cite")
     assert cite["found"] and cite["matches"][0]["page"] is not None
     line = json.dumps({"id": "q", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]})
