@@ -127,28 +127,25 @@ class LegalLookup:
             return None
         return self.index.documents[best[2]]
 
-    def absent(self, question: str) -> str:
-        """For a question naming a provision its act does not have ("forvaltningslovens § 999"), that provision
-        as cited ("Forvaltningsloven, § 999"); "" when the question names none, names no act the collection holds,
-        or the act has it. A repealed § the act still lists ("§ 63. (Ophævet)") is there."""
+    def lookup(self, question: str) -> Resolved | str | None:
+        """The provision a question names: :class:`Resolved` when its act has it; as cited ("Forvaltningsloven,
+        § 999") when the act the question names does not have it; None when the question names no provision,
+        no act the collection holds, or one no passage holds. A repealed § the act still lists ("§ 63.
+        (Ophævet)") is there."""
         ref = parse(question)
         doc = self.act_for(ref) if ref is not None else None
-        if ref is None or doc is None or structure_of(doc).find(ref.paragraph, ref.stk) is not None:
-            return ""
-        stk = f", stk. {ref.stk}" if ref.stk is not None else ""
-        return f"{act_name(doc.title).name}, § {ref.paragraph}{stk}"
-
-    def resolve(self, question: str) -> Resolved | None:
-        ref = parse(question)
-        if ref is None:
-            return None
-        doc = self.act_for(ref)
-        if doc is None:
+        if ref is None or doc is None:
             return None
         span = structure_of(doc).find(ref.paragraph, ref.stk)
         if span is None:
-            return None
+            stk = f", stk. {ref.stk}" if ref.stk is not None else ""
+            return f"{act_name(doc.title).name}, § {ref.paragraph}{stk}"
         ids = np.flatnonzero(self.doc_of == doc.doc_id)
         hits = tuple(int(i) for i in ids if self.index.passages[i].start < span[1]
                      and self.index.passages[i].end > span[0])
         return Resolved(ref, doc.doc_id, span, hits[: self.config.max_pinned]) if hits else None
+
+    def resolve(self, question: str) -> Resolved | None:
+        """The provision a question names, when its act has it (:meth:`lookup`)."""
+        found = self.lookup(question)
+        return found if isinstance(found, Resolved) else None

@@ -168,16 +168,15 @@ class Searcher:
             t1 = time.perf_counter()
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
             ranked = self.ranker.rank(q, max(k, TOP), mask)
-            lookup = self.legal.resolve(text) if self.config.legal.enabled else None
-            absent = ""
-            if lookup is not None and (mask is None or bool(mask[list(lookup.passages)].all())):
+            named = self.legal.lookup(text) if self.config.legal.enabled else None  # a §: resolved, or absent
+            lookup = named if isinstance(named, Resolved) and (
+                mask is None or bool(mask[list(named.passages)].all())) else None
+            if lookup is not None:
                 ranked = _pin(lookup, ranked)
-            else:
-                lookup = None
-                absent = self.legal.absent(text) if self.config.legal.enabled else ""
             n_answers = max(k, self.config.confidence.answer_check)
             answers = [self._answer_spans(q, c.idx, lookup) for c in ranked[:n_answers]]
-            staged.append((q, ranked, lookup or absent, answers, time.perf_counter() - t1))
+            staged.append((q, ranked, lookup or (named if isinstance(named, str) else ""), answers,
+                           time.perf_counter() - t1))
         t2 = time.perf_counter()
         # a resolved § lookup is answered whatever the check says: it is not run for one
         checks = self._answer_check([(q, ranked, [] if isinstance(named, Resolved) else self._checked(q, ranked, answers))
