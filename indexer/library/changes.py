@@ -180,9 +180,10 @@ class Library:
                                   str(entry.get("kind", "")), 0, status))
         return out
 
-    def file_of(self, doc_id: str) -> str:
-        """The file (relative to the folder) of a document id; raises DocumentNotFoundError."""
-        items = self.listing()
+    def file_of(self, doc_id: str, items: Sequence[Listed] | None = None) -> str:
+        """The file (relative to the folder) of a document id; raises DocumentNotFoundError. ``items``: the
+        folder's :meth:`listing`, when read already (it loads the index and reads every file)."""
+        items = self.listing() if items is None else items
         for item in items:
             if item.doc_id == doc_id:
                 return item.file
@@ -233,8 +234,9 @@ class Library:
         """Take documents out of the collection (their files move to ``.removed/``) and out of the index."""
         self._writable()
         with write_lock(self.index_dir, self.lock_timeout, self.waiting):
-            files = [(d, self.file_of(d)) for d in doc_ids]  # all known before anything moves
-            self._keeps_a_document({rel for _, rel in files})
+            items = self.listing()  # read once: the files of every id, and what is left after
+            files = [(d, self.file_of(d, items)) for d in doc_ids]  # all known before anything moves
+            self._keeps_a_document(items, {rel for _, rel in files})
             changes = []
             for doc_id, rel in files:
                 self._retire(rel)
@@ -258,10 +260,10 @@ class Library:
 
     # ------------------------------------------------------------ helpers
 
-    def _keeps_a_document(self, removed: set[str]) -> None:
-        """Refuse a removal that would leave no readable document: a build of nothing publishes nothing,
-        so the removed documents would stay searchable in the old index."""
-        left = [i for i in self.listing() if i.file not in removed
+    def _keeps_a_document(self, items: Sequence[Listed], removed: set[str]) -> None:
+        """Refuse a removal that would leave no readable document of ``items`` (the folder's listing): a build
+        of nothing publishes nothing, so the removed documents would stay searchable in the old index."""
+        left = [i for i in items if i.file not in removed
                 and not i.status.startswith(("skipped", "cannot be read"))]
         if not left:
             raise CorpusError(f"removing {', '.join(sorted(removed))} would leave {self.corpus_dir} without a document "
