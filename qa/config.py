@@ -128,6 +128,12 @@ class LegalConfig:
     # a named provision the named act does not have ("forvaltningslovens § 999"): the passages shown are not it,
     # whatever else they match, so the verdict is a doubt at no more than this, and says which provision is missing
     absent_confidence: float = 0.05
+    # an act named in English ("the Public Administration Act"): its translated words must cover this much of the
+    # act's name, and this much more than any other act's that holds them all; below either the question is
+    # searched. 29 of 40 English names of the 316 acts resolve, none wrongly ("Marriage Act" covers 0.30 of "lov om
+    # ægteskabs indgåelse og opløsning"; "Building Act" 0.26 of "lov om fremme af energibesparelser i bygninger")
+    english_min_cover: float = 0.3
+    english_margin: float = 0.1
 
 
 @dataclass(frozen=True)

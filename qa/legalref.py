@@ -9,12 +9,19 @@ document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same wor
 word of the name that starts the same way, then character-level similarity ("kommunestyrelsesloven" ~
 "lov om kommunernes styrelse"); the shortest name wins a tie. A question with a § and no act resolves
 only in a collection with one legal document.
+
+An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
+read through the English terms a question goes through (``english``: the searcher's glossary or dictionary,
+"public administration act" → forvaltningsloven, "social services" → social service): the act whose name
+holds every translated word and most of whose name they cover, ahead of the next act by a margin
+(:func:`english_name_score`, ``LegalConfig``); otherwise the question is searched as any other.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +29,7 @@ import numpy as np
 from indexer import Document, Index
 from indexer.reading.clean import fold_for_match
 from indexer.reading.legal import act_name, paragraph_key, structure_of
+from indexer.store.tokens import ENGLISH_STOPWORDS, stem_token
 
 from .config import LegalConfig
 
@@ -33,6 +41,12 @@ _STK = r"(?:\s*,?\s*(?:stk\b\.?|stykke\b|subsection\b)\s*(\d+)|\((\d+)\))"
 _REF = re.compile(_SIGN + r"\s*(\d+)(?:\s?([a-hj-zæøå]\b|i(?=\s*(?:$|[,.;:?!)]|stk\b))))?" + _STK + "?", re.IGNORECASE)
 _LAW_WORD = re.compile(r"\b([a-zæøå-]{3,}?)(?:s)?lov(?:en|ens|s)?\b", re.IGNORECASE)
 _LOV_OM = re.compile(r"\blov(?:en)?\s+om\s+(.+?)(?=\s*(?:[,.?!;:]|§|\bstk\b|\bparagraf|$))", re.IGNORECASE)
+# English: "the Public Administration Act", "Criminal Code" (the words before it), "the Act on Social Services"
+# (the words after it, up to a §, punctuation or the verb that asks about it)
+_EN_BEFORE = re.compile(r"((?:[a-zæøå'-]+\s+){1,8})(?:act|code)\b", re.IGNORECASE)
+_EN_AFTER = re.compile(r"\b(?:act|code)\s+(?:on|of|concerning)\s+(.+?)(?=\s*(?:[,.?!;:()]|§|\b(?:sub)?section\b|"
+                       r"\b(?:say|says|state|states|provide|provides|mean|means|require|requires)\b|$))", re.IGNORECASE)
+_LAW_SUFFIX = re.compile(r"s?lov(?:en|ens|s)?$")  # "forvaltningsloven" → forvaltning, in names and translations
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,9 @@ class Reference:
 
     paragraph: str  # "9", "9 a"
     stk: int | None
-    act: str  # how the question names the act ("erhvervsfremme"), or ""
+    act: str  # how the question names the act ("erhvervsfremme", "Public Administration"), or ""
+    # an act named in English: its words as Danish terms, one group of alternatives a word ((("social", "service"),))
+    act_terms: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,11 +70,25 @@ class Resolved:
     passages: tuple[int, ...]  # passage numbers that overlap it
 
 
-def parse(question: str) -> Reference | None:
-    """The first § the question names, and the act it names (if any)."""
+def parse(question: str, english: Callable[[str], Sequence[Sequence[str]]] | None = None) -> Reference | None:
+    """The first § the question names, and the act it names (if any); an act named in English only with
+    ``english``, which gives an English phrase's words as groups of Danish terms (``qa.translate.translate``)."""
     m = _REF.search(question)
     if not m:
         return None
+    stk = m.group(3) or m.group(4)
+    paragraph, number = paragraph_key(m.group(1), m.group(2) or ""), int(stk) if stk else None
+    act = danish_act(question)
+    if not act and english is not None and (phrase := english_act(question)):
+        terms = english_terms(phrase, english)
+        # a name the terms give as a Danish act's ("criminal code" → straffeloven) is matched as one
+        law = next((danish_act(a) for g in terms for a in g if _LAW_WORD.fullmatch(a)), "")
+        return Reference(paragraph, number, law or (phrase if terms else ""), () if law else terms)
+    return Reference(paragraph, number, act)
+
+
+def danish_act(question: str) -> str:
+    """How a question names an act in Danish ("erhvervsfremmelovens" → erhvervsfremme, "lov om leje" → leje)."""
     act = ""
     om = _LOV_OM.search(question)
     if om:
@@ -68,8 +98,39 @@ def parse(question: str) -> Reference | None:
             if w.group(1).lower() not in ("", "i", "om"):
                 act = w.group(1)
                 break
-    stk = m.group(3) or m.group(4)
-    return Reference(paragraph_key(m.group(1), m.group(2) or ""), int(stk) if stk else None, act.strip(" -"))
+    return act.strip(" -")
+
+
+def english_act(question: str) -> str:
+    """How a question names an act in English, as it is written: "section 19 of the Public Administration Act" →
+    Public Administration Act, "Freedom of Information Act", "the Criminal Code", "the Act on Social Services":
+    the words before "Act" back to the first function word that does not join two of its words ("and", "of",
+    "in" do), or those after "Act on"."""
+    after = _EN_AFTER.search(question)
+    if after:
+        return question[after.start():after.end()]
+    before = _EN_BEFORE.search(question)
+    if not before:
+        return ""
+    words = before.group(1).split()
+    kept: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i].lower()
+        joins = w in ("and", "of", "in") and kept and i > 0 and words[i - 1].lower() not in ENGLISH_STOPWORDS
+        if w in ENGLISH_STOPWORDS and not joins:
+            break
+        kept.insert(0, words[i])
+    keyword = question[before.end(1):before.end()]
+    return " ".join([*kept, keyword]) if kept else ""
+
+
+def english_terms(phrase: str, english: Callable[[str], Sequence[Sequence[str]]]) -> tuple[tuple[str, ...], ...]:
+    """An English act name's words as groups of Danish terms, without the groups of its function words ("of",
+    "on") and of "act" itself (lov); a name the terms know whole stays whole ("public administration act" →
+    forvaltningsloven)."""
+    function = {tuple(g) for w in phrase.lower().split() if w in ENGLISH_STOPWORDS for g in english(w)}
+    groups = (tuple(a for a in g if a.strip()) for g in english(phrase))
+    return tuple(g for g in groups if g and g not in function and not any(_LAW_SUFFIX.fullmatch(_fold(a)) for a in g))
 
 
 def _fold(text: str) -> str:
@@ -101,13 +162,74 @@ def name_score(mention: str, title: str) -> float:
     return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
 
 
-class LegalLookup:
-    """Resolves § questions against one index's legal documents."""
+def _stem(word: str) -> str:
+    return stem_token(word)[2:] if stem_token(word).startswith("s:") else word
 
-    def __init__(self, index: Index, config: LegalConfig, doc_of: np.ndarray) -> None:
+
+def _without_law(word: str) -> str:
+    return _LAW_SUFFIX.sub("", word) if len(word) > 6 else word
+
+
+_ENDINGS = ("ernes", "erne", "ene", "ens", "ets", "en", "er", "et", "es", "e", "s")  # Danish inflection
+
+
+def _base(word: str) -> str:
+    """A word without its inflection ("folketinget" → folketing, "boliger" → bolig)."""
+    return next((word[:-len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 3), word)
+
+
+def _parts_of(term: str, name: list[str]) -> set[int]:
+    """The words of an act's name that a Danish compound term is made of, in its order, with a linking s or e
+    between them ("folketingsvalg" → folketing + valg in "valg til folketinget"); empty if it is not so made."""
+    if not term:
+        return set()
+    for j, w in enumerate(name):
+        b = _base(w)
+        if len(b) >= 3 and term.startswith(b):
+            rest = term[len(b):]
+            if not rest:
+                return {j}
+            for tail in (rest, rest[1:] if rest[0] in "se" else None):
+                if tail and (more := _parts_of(tail, name)):
+                    return {j} | more
+    return set()
+
+
+def _shares(term: str, name: list[str]) -> list[float]:
+    """How much of each word of an act's name a Danish term covers: all of the words a compound term is made of
+    (:func:`_parts_of`), else a term inside a word by its share of the letters ("skat" in
+    "skatteforvaltning"), or the same stem 0.75 ("kommune" ~ "kommunernes")."""
+    made_of = _parts_of(term, name)
+    if len(made_of) > 1:
+        return [1.0 if j in made_of else 0.0 for j in range(len(name))]
+    return [len(term) / len(w) if term in w else 0.75 if _stem(term) == _stem(w) else 0.0 for w in name]
+
+
+def english_name_score(terms: Sequence[Sequence[str]], title: str) -> tuple[float, float]:
+    """How well an act named in English, as groups of Danish terms, names the act ``title``: the share of the
+    groups one of whose terms is in the name, and how much of the name's words those terms cover (:func:`_shares`)."""
+    name = [_without_law(w) for w in _name_words(title)[1] if len(w) > 1]
+    if not name or not terms:
+        return 0.0, 0.0
+    found, cover = 0, [0.0] * len(name)
+    for group in terms:
+        parts = {_without_law(_fold(p)) for alt in group for p in alt.split()}
+        shares = [_shares(p, name) for p in parts if len(p) >= 3]
+        found += any(any(row) for row in shares)
+        cover = [max([c, *(row[j] for row in shares)]) for j, c in enumerate(cover)]
+    return found / len(terms), sum(cover) / len(name)
+
+
+class LegalLookup:
+    """Resolves § questions against one index's legal documents; ``english`` (an English phrase's words as
+    Danish terms) lets a question name its act in English."""
+
+    def __init__(self, index: Index, config: LegalConfig, doc_of: np.ndarray,
+                 english: Callable[[str], Sequence[Sequence[str]]] | None = None) -> None:
         self.index = index
         self.config = config
         self.doc_of = doc_of  # each passage's document id (the ranker's array)
+        self.english = english
         self._legal: list[Document] | None = None
 
     def legal_documents(self) -> list[Document]:
@@ -121,18 +243,30 @@ class LegalLookup:
             return None
         if not ref.act:
             return docs[0] if len(docs) == 1 else None
+        if ref.act_terms:
+            return self._english_act(ref.act_terms, docs)
         scored = sorted(((name_score(ref.act, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
         best = scored[0]
         if best[0] < self.config.min_name_score:
             return None
         return self.index.documents[best[2]]
 
+    def _english_act(self, terms: Sequence[Sequence[str]], docs: list[Document]) -> Document | None:
+        """The act an English name's terms name: all of them in its name, covering enough of it, and ahead of the
+        next act that holds them all (``LegalConfig``); else None (the question is searched)."""
+        scored = sorted(((english_name_score(terms, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
+        (found, cover), _, best = scored[0]
+        rival = next((c for (f, c), _, _ in scored[1:] if f == 1.0), 0.0)
+        if found < 1.0 or cover < self.config.english_min_cover or cover - rival < self.config.english_margin:
+            return None
+        return self.index.documents[best]
+
     def lookup(self, question: str) -> Resolved | str | None:
         """The provision a question names: :class:`Resolved` when its act has it; as cited ("Forvaltningsloven,
         § 999") when the act the question names does not have it; None when the question names no provision,
         no act the collection holds, or one no passage holds. A repealed § the act still lists ("§ 63.
         (Ophævet)") is there."""
-        ref = parse(question)
+        ref = parse(question, self.english)
         doc = self.act_for(ref) if ref is not None else None
         if ref is None or doc is None:
             return None

@@ -56,7 +56,8 @@ class Searcher:
                                      "run `klynge index` again")
         self.config = config
         self.ranker = Ranker(self.index, config)
-        self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of)
+        self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of,
+                                 english=lambda phrase: translate(phrase, self.ranker.glossary("en")))
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
         self._sentences = _VectorCache(config.confidence.answer_check_cache)
         self._spellers: dict[str, Speller] = {}  # by question language, made once under the lock

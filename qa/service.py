@@ -133,8 +133,8 @@ class Answer:
     def to_json(self) -> dict[str, Any]:
         if self.result is not None:
             return self.result.to_json()
-        return {"question": self.question, "error": self.error, "answered": False, "confidence": 0.0,
-                "unmentioned": [], "now_unmentioned": "", "absent_provision": "", "respelled": [], "hits": []}
+        empty = Result(self.question, "", False, 0.0, ()).to_json()  # a result's keys, empty; no language read
+        return {"question": self.question, "error": self.error, **{k: v for k, v in empty.items() if k != "lang"}}
 
 
 def make_filters(docs: Iterable[str] = (), kinds: Iterable[str] = (), years: Iterable[str | int] = ()) -> Filters:

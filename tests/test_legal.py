@@ -23,7 +23,7 @@ from indexer.reading.legal import (
 from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
-from qa.legalref import parse
+from qa.legalref import english_act, english_name_score, parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
 from qa.search import Searcher
@@ -222,6 +222,13 @@ def test_every_hit_in_an_act_carries_its_locator_and_the_act_citation(searcher: 
     ("offentlighedslovens § 7", "2020_145", "§ 7"),
     ("lejelovens § 5, stk. 2", "2019_927", "§ 5, stk. 2"),
     ("Hvad står der i § 15 a i forvaltningsloven?", "2014_433", "§ 15 a"),
+    # the act named in English: through the English terms, a known name whole or its words in the act's name
+    ("What does section 19 of the Public Administration Act say?", "2014_433", "§ 19"),
+    ("section 5(2) of the Rent Act", "2019_927", "§ 5, stk. 2"),
+    ("What does section 9 of the Business Promotion Act say?", "2024_230", "§ 9"),
+    ("section 9 of the local government act", "2026_13", "§ 9"),
+    ("What does section 7 of the Freedom of Information Act say?", "2020_145", "§ 7"),
+    ("section 3 of the Act on Technology and Innovation", "2025_160", "§ 3"),
 ])
 def test_a_question_naming_a_paragraph_finds_it_first(searcher: Searcher, question: str, doc_id: str, locator: str) -> None:
     res = searcher.search(question, k=5)
@@ -235,6 +242,7 @@ def test_a_question_naming_a_paragraph_finds_it_first(searcher: Searcher, questi
     ("forvaltningslovens § 999", "Forvaltningsloven, § 999"),
     ("Hvad siger forvaltningslovens § 19, stk. 9?", "Forvaltningsloven, § 19, stk. 9"),
     ("What does section 999 of forvaltningsloven say?", "Forvaltningsloven, § 999"),
+    ("What does section 999 of the Public Administration Act say?", "Forvaltningsloven, § 999"),
 ])
 def test_a_provision_the_act_does_not_have_is_a_doubt_that_names_it(searcher: Searcher, question: str,
                                                                      absent: str) -> None:
@@ -243,6 +251,37 @@ def test_a_provision_the_act_does_not_have_is_a_doubt_that_names_it(searcher: Se
     assert res.absent_provision == absent and res.to_json()["absent_provision"] == absent
     assert doubt_reasons(res.unmentioned, res.now_unmentioned, "da", res.absent_provision).startswith(
         f"{absent} findes ikke i dokumenterne.")
+
+
+@pytest.mark.parametrize("question", [
+    "What does section 5 of the Marriage Act say?",  # an act the collection does not hold
+    "What does section 5 of the Administration of Justice Act say?",  # "administration" alone is forvaltningsloven's
+    "section 3 of the Environmental Protection Act",  # miljøbeskyttelse: in none of the six names
+])
+def test_an_english_act_name_that_does_not_name_one_act_is_not_resolved(searcher: Searcher, question: str) -> None:
+    assert searcher.legal.lookup(question) is None
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("What does section 19 of the Public Administration Act say?", "Public Administration Act"),
+    ("section 9 of the Freedom of Information Act", "Freedom of Information Act"),
+    ("Is that allowed under section 5 of the Municipal and Regional Elections Act?", "Municipal and Regional Elections Act"),
+    ("What does the Act on Social Services say in section 83?", "Act on Social Services"),
+    ("section 245 of the Criminal Code", "Criminal Code"),
+    ("What does section 19 of the act say?", ""),
+    ("section 5 of the rules of the Act", ""),
+])
+def test_how_a_question_names_an_act_in_english(question: str, named: str) -> None:
+    assert english_act(question) == named
+
+
+def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
+    # "parliamentary elections" → folketingsvalg: made of both words of "valg til Folketinget", half of the other
+    terms = (("folketingsvalg",),)
+    assert english_name_score(terms, "Bekendtgørelse af lov om valg til Folketinget") == (1.0, 1.0)
+    assert english_name_score(terms, "Bekendtgørelse af lov om folketingsvalg i Grønland") == (1.0, 0.5)
+    assert english_name_score((("skat",), ("forvaltning",)), "Bekendtgørelse af skatteforvaltningsloven")[0] == 1.0
+    assert english_name_score((("ægteskab",),), "Bekendtgørelse af lov om leje") == (0.0, 0.0)
 
 
 def test_a_provision_the_act_has_is_not_absent(searcher: Searcher) -> None:
