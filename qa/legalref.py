@@ -55,7 +55,7 @@ class Reference:
 
     paragraph: str  # "9", "9 a"
     stk: int | None
-    act: str  # how the question names the act ("erhvervsfremme", "Public Administration"), or ""
+    act: str  # how the question names the act ("erhvervsfremme", "Social Services Act"), or ""
     # an act named in English: its words as Danish terms, one group of alternatives a word ((("social", "service"),))
     act_terms: tuple[tuple[str, ...], ...] = ()
 
@@ -163,7 +163,8 @@ def name_score(mention: str, title: str) -> float:
 
 
 def _stem(word: str) -> str:
-    return stem_token(word)[2:] if stem_token(word).startswith("s:") else word
+    token = stem_token(word)
+    return token[2:] if token.startswith("s:") else word
 
 
 def _without_law(word: str) -> str:
