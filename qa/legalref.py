@@ -8,7 +8,7 @@ How an act is recognised from the question: a word ending in ``-loven``/``-loven
 document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same word ranks first, then a
 word of the name that starts the same way, then character-level similarity ("kommunestyrelsesloven" ~
 "lov om kommunernes styrelse"); the shortest name wins a tie. A question with a § and no act resolves
-only in a collection with one legal document.
+only in a collection with one legal document, or in a search limited to documents of which one is.
 
 An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
 read through the English terms a question goes through (``english``: the searcher's glossary or dictionary,
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -238,12 +238,15 @@ class LegalLookup:
             self._legal = [d for d in self.index.documents.values() if structure_of(d)]
         return self._legal
 
-    def act_for(self, ref: Reference) -> Document | None:
+    def act_for(self, ref: Reference, within: Collection[str] | None = None) -> Document | None:
+        """The act a reference names; with no act named, the collection's one legal document, or the one among
+        ``within`` (the documents a search is limited to)."""
         docs = self.legal_documents()
         if not docs:
             return None
         if not ref.act:
-            return docs[0] if len(docs) == 1 else None
+            alone = [d for d in docs if within is None or d.doc_id in within]
+            return alone[0] if len(alone) == 1 else None
         if ref.act_terms:
             return self._english_act(ref.act_terms, docs)
         scored = sorted(((name_score(ref.act, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
@@ -262,13 +265,14 @@ class LegalLookup:
             return None
         return self.index.documents[best]
 
-    def lookup(self, question: str) -> Resolved | str | None:
+    def lookup(self, question: str, within: Collection[str] | None = None) -> Resolved | str | None:
         """The provision a question names: :class:`Resolved` when its act has it; as cited ("Forvaltningsloven,
         § 999") when the act the question names does not have it; None when the question names no provision,
         no act the collection holds, or one no passage holds. A repealed § the act still lists ("§ 63.
-        (Ophævet)") is there."""
+        (Ophævet)") is there. ``within``: the documents a search is limited to, where a § named without its act
+        ("Hvad siger § 19?") is looked up when one of them is a legal document."""
         ref = parse(question, self.english)
-        doc = self.act_for(ref) if ref is not None else None
+        doc = self.act_for(ref, within) if ref is not None else None
         if ref is None or doc is None:
             return None
         span = structure_of(doc).find(ref.paragraph, ref.stk)

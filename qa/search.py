@@ -165,11 +165,12 @@ class Searcher:
     def _rank_all(self, cleaned: list[str], langs: list[str], qvecs: np.ndarray, qsparse: dict[int, Any], k: int,
                   mask: np.ndarray | None, t_embed: float) -> list[Result]:
         staged = []
+        within = None if mask is None else frozenset(self.ranker.doc_of[mask].tolist())  # the documents searched
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
             ranked = self.ranker.rank(q, max(k, TOP), mask)
-            named = self.legal.lookup(text) if self.config.legal.enabled else None  # a §: resolved, or absent
+            named = self.legal.lookup(text, within) if self.config.legal.enabled else None  # a §: resolved, or absent
             lookup = named if isinstance(named, Resolved) and (
                 mask is None or bool(mask[list(named.passages)].all())) else None
             if lookup is not None:

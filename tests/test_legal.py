@@ -26,6 +26,7 @@ from qa.cite import find_quote
 from qa.legalref import english_act, english_name_score, parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
+from qa.results import Filters
 from qa.search import Searcher
 
 from .conftest import ROOT, SHARED, FakeEmbedder
@@ -282,6 +283,14 @@ def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
     assert english_name_score(terms, "Bekendtgørelse af lov om folketingsvalg i Grønland") == (1.0, 0.5)
     assert english_name_score((("skat",), ("forvaltning",)), "Bekendtgørelse af skatteforvaltningsloven")[0] == 1.0
     assert english_name_score((("ægteskab",),), "Bekendtgørelse af lov om leje") == (0.0, 0.0)
+
+
+def test_a_paragraph_named_without_its_act_is_looked_up_in_the_one_act_searched(searcher: Searcher) -> None:
+    question = "Hvad siger § 19, stk. 2?"
+    assert searcher.legal.lookup(question) is None  # six acts: which § 19?
+    res = searcher.search(question, k=3, filters=Filters(doc_ids=("2014_433",)))
+    assert res.answered and res.hits[0].passage.doc_id == "2014_433" and res.hits[0].locator.startswith("§ 19, stk. 2")
+    assert searcher.legal.lookup(question, frozenset({"2014_433", "2026_13"})) is None  # two acts: still a search
 
 
 def test_a_provision_the_act_has_is_not_absent(searcher: Searcher) -> None:
