@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -357,16 +358,20 @@ def ocr_pages(images: Sequence[Any], where: str, dpi: int = DPI, numbers: Sequen
             tqdm(total=len(images), desc=f"OCR {Path(where).name}", unit="page", disable=None, leave=False) as bar:
         for first in range(0, len(images), OCR_BATCH * workers):
             batch = range(first, min(first + OCR_BATCH * workers, len(images)))
-            shown = {i: images[i] for i in batch}  # rendered now, dropped after this batch
-
-            def one(i: int, shown: dict[int, Any] = shown) -> OcrPage:
-                key = _key(shown[i], lang)
-                page = _cached(key)
-                if page is None:
-                    page = _run(shown[i], lang, dpi, f"{where}, page {numbers[i] if numbers else i + 1}")
-                    _store(key, page)
+            shown = [images[i] for i in batch]  # rendered now, dropped after this batch
+            labels = [f"{where}, page {numbers[i] if numbers else i + 1}" for i in batch]
+            for page in pool.map(_read_page, shown, repeat(lang), repeat(dpi), labels):
+                out.append(page)
                 bar.update(1)
-                return page
-
-            out.extend(pool.map(one, batch))
     return out
+
+
+def _read_page(image: Any, lang: str, dpi: int, label: str) -> OcrPage:
+    """One page image read by Tesseract, or from the cache where it was read before (``label`` names it in
+    messages)."""
+    key = _key(image, lang)
+    page = _cached(key)
+    if page is None:
+        page = _run(image, lang, dpi, label)
+        _store(key, page)
+    return page
