@@ -6,8 +6,9 @@ that hold the provision, and the searcher puts them first.
 How an act is recognised from the question: a word ending in ``-loven``/``-lovens``/``-lov``
 ("erhvervsfremmelovens" → "erhvervsfremme") or a phrase ``lov(en) om X``, compared with each legal
 document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same word ranks first, then a
-word of the name that starts the same way, then character-level similarity ("kommunestyrelsesloven" ~
-"lov om kommunernes styrelse"); the shortest name wins a tie. A question with a § and no act resolves
+compound of the name's words ("folketingsvalgloven" → lov om valg til Folketinget, "kommunestyrelsesloven" →
+lov om kommunernes styrelse), then a word of the name that starts the same way, then character-level
+similarity; the shortest name wins a tie. A question with a § and no act resolves
 only in a collection with one legal document, or in a search limited to documents of which one is.
 
 An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
@@ -150,13 +151,18 @@ def _mention(mention: str) -> str:
 
 
 def name_score(mention: str, title: str) -> float:
-    """How well ``mention`` ("erhvervsfremme", "kommunestyrelses", "leje") names the act ``title``."""
+    """How well ``mention`` ("erhvervsfremme", "kommunestyrelses", "leje") names the act ``title``: 3 the name's
+    own word, 2.5 and more a compound of its words (:func:`_parts_of`), 2 and more one of its words or their
+    start, else similarity."""
     from rapidfuzz import fuzz
 
     m = _mention(mention)
     words, content = _name_words(title)
     if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
         return 3.0  # forvaltningsloven; lov om erhvervsfremme (all its content words)
+    made_of = _parts_of(m, list(content))
+    if len(made_of) > 1:  # folketingsvalg: valg til Folketinget; kommunalvalg: kommunale og regionale valg
+        return 2.5 + 0.25 * len(made_of) / len(content)
     if any(w == m or w.startswith(m) for w in content):
         return 2.0 + 0.5 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
     return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
@@ -185,9 +191,10 @@ def _parts_of(term: str, name: list[str]) -> set[int]:
     if not term:
         return set()
     for j, w in enumerate(name):
-        b = _base(w)
-        if len(b) >= 3 and term.startswith(b):
-            rest = term[len(b):]
+        for start in dict.fromkeys((w, _base(w))):  # the word as it is, or without its inflection
+            if len(start) < 3 or not term.startswith(start):
+                continue
+            rest = term[len(start):]
             if not rest:
                 return {j}
             for tail in (rest, rest[1:] if rest[0] in "se" else None):

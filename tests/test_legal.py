@@ -23,7 +23,7 @@ from indexer.reading.legal import (
 from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
-from qa.legalref import english_act, english_name_score, parse
+from qa.legalref import english_act, english_name_score, name_score, parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
 from qa.results import Filters
@@ -274,6 +274,15 @@ def test_an_english_act_name_that_does_not_name_one_act_is_not_resolved(searcher
 ])
 def test_how_a_question_names_an_act_in_english(question: str, named: str) -> None:
     assert english_act(question) == named
+
+
+def test_a_danish_compound_act_name_prefers_the_act_whose_name_words_make_it_up() -> None:
+    # "folketingsvalgloven": lov om valg til Folketinget, not lov om folketingsvalg i Grønland
+    assert name_score("folketingsvalg", "Bekendtgørelse af lov om valg til Folketinget") > name_score(
+        "folketingsvalg", "Bekendtgørelse af lov om folketingsvalg i Grønland")
+    assert name_score("kommunalvalg", "Bekendtgørelse af lov om kommunale og regionale valg") >= 2.5
+    assert name_score("kommunestyrelses", "Bekendtgørelse af lov om kommunernes styrelse") >= 2.5
+    assert name_score("forvaltning", "Bekendtgørelse af forvaltningsloven") == 3.0  # the name's own word first
 
 
 def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
