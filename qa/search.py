@@ -100,20 +100,18 @@ class Searcher:
 
     # ------------------------------------------------------------ search
 
-    def _mask(self, filters: Filters | None) -> np.ndarray | None:
+    def _within(self, filters: Filters | None) -> frozenset[str] | None:
+        """The documents a search is limited to: those of the ids, kinds and years chosen (None: all)."""
         if filters is None or filters.empty():
             return None
-        ok = np.ones(len(self.index.passages), dtype=bool)
-        docs = self.index.documents
-        if filters.doc_ids:
-            ok &= np.isin(self.ranker.doc_of, list(filters.doc_ids))
-        if filters.kinds:
-            kinds = {d.doc_id for d in docs.values() if d.kind in filters.kinds}
-            ok &= np.isin(self.ranker.doc_of, list(kinds))
-        if filters.years:
-            yrs = {d.doc_id for d in docs.values() if d.year in filters.years}
-            ok &= np.isin(self.ranker.doc_of, list(yrs))
-        return ok
+        return frozenset(d.doc_id for d in self.index.documents.values()
+                         if (not filters.doc_ids or d.doc_id in filters.doc_ids)
+                         and (not filters.kinds or d.kind in filters.kinds)
+                         and (not filters.years or d.year in filters.years))
+
+    def _mask(self, within: frozenset[str] | None) -> np.ndarray | None:
+        """The passages of those documents, as a mask over the index's passages (None: all)."""
+        return None if within is None else np.isin(self.ranker.doc_of, list(within))
 
     def search_many(self, queries: Sequence[str], k: int = 10, filters: Filters | None = None,
                     lang: str | None = None) -> list[Result]:
@@ -135,9 +133,8 @@ class Searcher:
         else:
             qvecs = np.zeros((0, 1))
         t_embed = (time.perf_counter() - t0) / max(1, len(cleaned))
-        mask = self._mask(filters)
         with ONE_BLAS_THREAD:
-            results = self._rank_all(cleaned, langs, qvecs, qsparse, k, mask, t_embed)
+            results = self._rank_all(cleaned, langs, qvecs, qsparse, k, self._within(filters), t_embed)
         return [replace(r, question=q, respelled=s.changes) if s.changes else r
                 for r, q, s in zip(results, typed, spelled, strict=True)]
 
@@ -163,9 +160,9 @@ class Searcher:
             return self._spellers[lang]
 
     def _rank_all(self, cleaned: list[str], langs: list[str], qvecs: np.ndarray, qsparse: dict[int, Any], k: int,
-                  mask: np.ndarray | None, t_embed: float) -> list[Result]:
+                  within: frozenset[str] | None, t_embed: float) -> list[Result]:
         staged = []
-        within = None if mask is None else frozenset(self.ranker.doc_of[mask].tolist())  # the documents searched
+        mask = self._mask(within)
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
