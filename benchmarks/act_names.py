@@ -1,0 +1,57 @@
+"""Which act a § question's act name finds (qa/legalref.py), over the whole laws collection.
+
+    python benchmarks/act_names.py [--index-dir .klynge/laws] [--verbose]
+
+Each line of eval/act_names.tsv is a name of one of the 316 acts as people write it, Danish ("serviceloven",
+"kommunalvalgloven") or English ("Public Administration Act", "the Act on Social Services"), with the act it
+names. Each is asked as a § question ("Hvad står der i serviceloven § 5?", "What does section 5 of the Social
+Services Act say?") and the act the lookup picks is compared with it: right, wrong (a wrong § would be shown
+as the answer), or none (the question is searched as any other). Prints the counts per language and per way the
+names were written (docs/legal.md quotes them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.legalref import parse  # noqa: E402
+from qa.service import load_searcher  # noqa: E402
+
+NAMES = ROOT / "eval" / "act_names.tsv"
+
+
+def question(lang: str, name: str) -> str:
+    return f"Hvad står der i {name}s § 5?" if lang == "da" else f"What does section 5 of the {name} say?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index-dir", default=str(ROOT / ".klynge" / "laws"), help="an index of the 316 acts")
+    ap.add_argument("--verbose", action="store_true", help="print every name that is not found right")
+    args = ap.parse_args()
+    legal = load_searcher(args.index_dir, shared=False).legal
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for line in NAMES.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lang, name, want, written = line.split("\t")
+        ref = parse(question(lang, name), legal.english)
+        doc = legal.act_for(ref) if ref is not None else None
+        verdict = "none" if doc is None else "right" if doc.doc_id == want else "wrong"
+        counts[(lang, written, verdict)] += 1
+        if args.verbose and verdict != "right":
+            print(f"{verdict:5s} {lang} {name!r}: {doc.doc_id if doc else '-'} (names {want})")
+    print("| names | n | right | wrong | none (searched) |\n|---|---|---|---|---|")
+    for lang, written in sorted({(k[0], k[1]) for k in counts}):
+        row = [counts[(lang, written, v)] for v in ("right", "wrong", "none")]
+        print(f"| {lang}, {written} | {sum(row)} | {row[0]} | {row[1]} | {row[2]} |")
+
+
+if __name__ == "__main__":
+    main()
