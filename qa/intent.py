@@ -90,7 +90,13 @@ def territorial_documents(documents: Mapping[str, Document]) -> frozenset[str]:
 
 def names_territory(text: str) -> bool:
     """Does the question name Greenland or the Faroe Islands (Danish or English)?"""
-    return bool(_TERRITORY_NAMED.search(text))
+    return bool(territory_named(text))
+
+
+def territory_named(text: str) -> str:
+    """The territory a question names, as the acts' titles write it ("grønland", "færøerne"), or ""."""
+    m = _TERRITORY_NAMED.search(text)
+    return "" if not m else "grønland" if m.group(0).lower() in ("grønland", "greenland") else "færøerne"
 
 
 class DocumentYears:

@@ -33,6 +33,7 @@ from indexer.reading.legal import act_name, paragraph_key, structure_of
 from indexer.store.tokens import ENGLISH_STOPWORDS, stem_token
 
 from .config import LegalConfig
+from .intent import territorial_documents, territory_named
 
 # "§ 9", "§ 9 a", "§ 9, stk. 5"; the letter "i" only where no word follows it ("§ 9 i lov om …" is § 9). The sign
 # as people type it too: "paragraf 9", "paragraffen", "pgf. 9", "section 9"; "stk 5", "stykke 5", "subsection 5",
@@ -239,15 +240,18 @@ class LegalLookup:
         self.doc_of = doc_of  # each passage's document id (the ranker's array)
         self.english = english
         self._legal: list[Document] | None = None
+        self._territorial: frozenset[str] | None = None
 
     def legal_documents(self) -> list[Document]:
         if self._legal is None:
             self._legal = [d for d in self.index.documents.values() if structure_of(d)]
         return self._legal
 
-    def act_for(self, ref: Reference, within: Collection[str] | None = None) -> Document | None:
+    def act_for(self, ref: Reference, within: Collection[str] | None = None, territory: str = "") -> Document | None:
         """The act a reference names; with no act named, the collection's one legal document, or the one among
-        ``within`` (the documents a search is limited to)."""
+        ``within`` (the documents a search is limited to). Of the acts the name fits, one for the territory the
+        question names (``territory``: "grønland", "færøerne") goes first, and where it names none, one for the
+        whole country ("retsplejeloven": lov om rettens pleje, not retsplejelov for Færøerne)."""
         docs = self.legal_documents()
         if not docs:
             return None
@@ -257,10 +261,20 @@ class LegalLookup:
         if ref.act_terms:
             return self._english_act(ref.act_terms, docs)
         scored = sorted(((name_score(ref.act, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
+        # an act for Greenland or the Faroe Islands only is meant where the question names the territory
+        elsewhere = self._elsewhere()
+        meant = ((lambda i: territory in self.index.documents[i].title.lower()) if territory
+                 else (lambda i: i not in elsewhere))
+        scored.sort(key=lambda s: s[0] >= self.config.min_name_score and meant(s[2]), reverse=True)  # stable
         best = scored[0]
         if best[0] < self.config.min_name_score:
             return None
         return self.index.documents[best[2]]
+
+    def _elsewhere(self) -> frozenset[str]:
+        if self._territorial is None:
+            self._territorial = territorial_documents(self.index.documents)
+        return self._territorial
 
     def _english_act(self, terms: Sequence[Sequence[str]], docs: list[Document]) -> Document | None:
         """The act an English name's terms name: all of them in its name, covering enough of it, and ahead of the
@@ -279,7 +293,7 @@ class LegalLookup:
         (Ophævet)") is there. ``within``: the documents a search is limited to, where a § named without its act
         ("Hvad siger § 19?") is looked up when one of them is a legal document."""
         ref = parse(question, self.english)
-        doc = self.act_for(ref, within) if ref is not None else None
+        doc = self.act_for(ref, within, territory_named(question)) if ref is not None else None
         if ref is None or doc is None:
             return None
         span = structure_of(doc).find(ref.paragraph, ref.stk)

@@ -19,6 +19,7 @@ from qa.intent import (
     names_territory,
     states_quantity,
     territorial_documents,
+    territory_named,
     years_in,
 )
 
@@ -168,6 +169,8 @@ def test_acts_for_greenland_or_the_faroe_islands_are_territorial() -> None:
     assert territorial_documents(docs) == {"a", "c"}
     assert names_territory("Hvem dømmer på Færøerne?") and names_territory("elections in Greenland")
     assert not names_territory("Hvornår er der folketingsvalg?")
+    assert [territory_named(q) for q in ("retsplejeloven for Grønland", "the Faroe Islands", "på Færøerne", "i Odense")] \
+        == ["grønland", "færøerne", "færøerne", ""]
 
 
 def test_a_territorial_act_yields_to_the_danish_one_unless_the_question_names_its_place(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from indexer.reading.legal import (
 from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
-from qa.legalref import english_act, english_name_score, name_score, parse
+from qa.legalref import Resolved, english_act, english_name_score, name_score, parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
 from qa.results import Filters
@@ -300,6 +300,25 @@ def test_a_paragraph_named_without_its_act_is_looked_up_in_the_one_act_searched(
     res = searcher.search(question, k=3, filters=Filters(doc_ids=("2014_433",)))
     assert res.answered and res.hits[0].passage.doc_id == "2014_433" and res.hits[0].locator.startswith("§ 19, stk. 2")
     assert searcher.legal.lookup(question, frozenset({"2014_433", "2026_13"})) is None  # two acts: still a search
+
+
+def test_an_act_for_greenland_or_the_faroe_islands_is_meant_where_the_question_names_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    titles = {"dk": "Bekendtgørelse af lov om rettens pleje", "fo": "Bekendtgørelse af retsplejelov for Færøerne",
+              "gl": "Bekendtgørelse af retsplejelov for Grønland"}
+    for name, title in titles.items():
+        (corpus / f"{name}.txt").write_text(f"{title}\n\n§ 1. Retten sættes af en dommer.\n\n§ 2. Retten holdes "
+                                            "offentligt.\n\n§ 3. Sagen indledes ved stævning.\n", encoding="utf-8")
+    (corpus / "manifest.json").write_text(json.dumps([{"file": f"{n}.txt", "title": t} for n, t in titles.items()],
+                                                     ensure_ascii=False), encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    legal = Searcher(tmp_path / "index", FakeEmbedder()).legal
+    for question, act in (("Hvad står der i retsplejelovens § 3?", "dk"),  # the word is in the territories' names
+                          ("Hvad står der i retsplejeloven for Grønland § 3?", "gl"),
+                          ("section 3 of retsplejeloven for the Faroe Islands", "fo")):
+        found = legal.lookup(question)
+        assert isinstance(found, Resolved) and found.doc_id == act, question
 
 
 def test_a_provision_the_act_has_is_not_absent(searcher: Searcher) -> None:
