@@ -33,7 +33,7 @@ from indexer.reading.legal import act_name, paragraph_key, structure_of
 from indexer.store.tokens import ENGLISH_STOPWORDS, stem_token
 
 from .config import LegalConfig
-from .intent import territorial_documents, territory_named
+from .intent import territory_named
 
 # "§ 9", "§ 9 a", "§ 9, stk. 5"; the letter "i" only where no word follows it ("§ 9 i lov om …" is § 9). The sign
 # as people type it too: "paragraf 9", "paragraffen", "pgf. 9", "section 9"; "stk 5", "stykke 5", "subsection 5",
@@ -211,7 +211,8 @@ def _shares(term: str, name: list[str]) -> list[float]:
     made_of = _parts_of(term, name)
     if len(made_of) > 1:
         return [1.0 if j in made_of else 0.0 for j in range(len(name))]
-    return [len(term) / len(w) if term in w else 0.75 if _stem(term) == _stem(w) else 0.0 for w in name]
+    stem = _stem(term)
+    return [len(term) / len(w) if term in w else 0.75 if stem == _stem(w) else 0.0 for w in name]
 
 
 def english_name_score(terms: Sequence[Sequence[str]], title: str) -> tuple[float, float]:
@@ -234,13 +235,14 @@ class LegalLookup:
     Danish terms) lets a question name its act in English."""
 
     def __init__(self, index: Index, config: LegalConfig, doc_of: np.ndarray,
-                 english: Callable[[str], Sequence[Sequence[str]]] | None = None) -> None:
+                 english: Callable[[str], Sequence[Sequence[str]]] | None = None,
+                 territorial: frozenset[str] = frozenset()) -> None:
         self.index = index
         self.config = config
         self.doc_of = doc_of  # each passage's document id (the ranker's array)
         self.english = english
+        self.territorial = territorial  # acts for Greenland or the Faroe Islands only (the ranker's, qa.intent)
         self._legal: list[Document] | None = None
-        self._territorial: frozenset[str] | None = None
 
     def legal_documents(self) -> list[Document]:
         if self._legal is None:
@@ -260,21 +262,13 @@ class LegalLookup:
             return alone[0] if len(alone) == 1 else None
         if ref.act_terms:
             return self._english_act(ref.act_terms, docs)
-        scored = sorted(((name_score(ref.act, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
         # an act for Greenland or the Faroe Islands only is meant where the question names the territory
-        elsewhere = self._elsewhere()
-        meant = ((lambda i: territory in self.index.documents[i].title.lower()) if territory
-                 else (lambda i: i not in elsewhere))
-        scored.sort(key=lambda s: s[0] >= self.config.min_name_score and meant(s[2]), reverse=True)  # stable
-        best = scored[0]
+        meant = ((lambda d: territory in d.title.lower()) if territory else (lambda d: d.doc_id not in self.territorial))
+        scored = [(name_score(ref.act, d.title), -len(d.title), d.doc_id, meant(d)) for d in docs]
+        best = max(scored, key=lambda s: (s[0] >= self.config.min_name_score and s[3], s[:3]))
         if best[0] < self.config.min_name_score:
             return None
         return self.index.documents[best[2]]
-
-    def _elsewhere(self) -> frozenset[str]:
-        if self._territorial is None:
-            self._territorial = territorial_documents(self.index.documents)
-        return self._territorial
 
     def _english_act(self, terms: Sequence[Sequence[str]], docs: list[Document]) -> Document | None:
         """The act an English name's terms name: all of them in its name, covering enough of it, and ahead of the

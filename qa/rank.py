@@ -162,8 +162,8 @@ class Ranker:
         self._doc_ids = {str(d): i for i, d in enumerate(names)}
         self._doc_code = codes.astype(np.int32)
         self._years = DocumentYears(index.documents)
-        elsewhere = territorial_documents(index.documents)  # acts for Greenland or the Faroe Islands only
-        self._elsewhere = np.array([d in elsewhere for d in names], dtype=bool)
+        self.territorial = territorial_documents(index.documents)  # acts for Greenland or the Faroe Islands only
+        self._elsewhere = np.array([d in self.territorial for d in names], dtype=bool)
         self._size = size_scores(np.bincount(self._doc_code, minlength=len(names)))
         self._openings = ActOpenings.of(index.passages, self._doc_code, len(names), index.ann.reconstruct) \
             if config.scope_prior else None

@@ -57,7 +57,8 @@ class Searcher:
         self.config = config
         self.ranker = Ranker(self.index, config)
         self.legal = LegalLookup(self.index, config.legal, self.ranker.doc_of,
-                                 english=lambda phrase: translate(phrase, self.ranker.glossary("en")))
+                                 english=lambda phrase: translate(phrase, self.ranker.glossary("en")),
+                                 territorial=self.ranker.territorial)
         self._idf = functools.lru_cache(maxsize=50_000)(self.index.lexical.idf)
         self._sentences = _VectorCache(config.confidence.answer_check_cache)
         self._spellers: dict[str, Speller] = {}  # by question language, made once under the lock
@@ -168,8 +169,7 @@ class Searcher:
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
             ranked = self.ranker.rank(q, max(k, TOP), mask)
             named = self.legal.lookup(text, within) if self.config.legal.enabled else None  # a §: resolved, or absent
-            lookup = named if isinstance(named, Resolved) and (
-                mask is None or bool(mask[list(named.passages)].all())) else None
+            lookup = named if isinstance(named, Resolved) and (within is None or named.doc_id in within) else None
             if lookup is not None:
                 ranked = _pin(lookup, ranked)
             n_answers = max(k, self.config.confidence.answer_check)
