@@ -260,10 +260,11 @@ class LegalLookup:
         if not ref.act:
             alone = [d for d in docs if within is None or d.doc_id in within]
             return alone[0] if len(alone) == 1 else None
-        if ref.act_terms:
-            return self._english_act(ref.act_terms, docs)
         # an act for Greenland or the Faroe Islands only is meant where the question names the territory
         meant = ((lambda d: territory in d.title.lower()) if territory else (lambda d: d.doc_id not in self.territorial))
+        if ref.act_terms:  # the acts meant first, then all: a name only a territory's act fits is that act
+            found = self._english_act(ref.act_terms, [d for d in docs if meant(d)])
+            return found if found is not None else self._english_act(ref.act_terms, docs)
         scored = [(name_score(ref.act, d.title), -len(d.title), d.doc_id, meant(d)) for d in docs]
         best = max(scored, key=lambda s: (s[0] >= self.config.min_name_score and s[3], s[:3]))
         if best[0] < self.config.min_name_score:
@@ -273,6 +274,8 @@ class LegalLookup:
     def _english_act(self, terms: Sequence[Sequence[str]], docs: list[Document]) -> Document | None:
         """The act an English name's terms name: all of them in its name, covering enough of it, and ahead of the
         next act that holds them all (``LegalConfig``); else None (the question is searched)."""
+        if not docs:
+            return None
         scored = sorted(((english_name_score(terms, d.title), -len(d.title), d.doc_id) for d in docs), reverse=True)
         (found, cover), _, best = scored[0]
         rival = next((c for (f, c), _, _ in scored[1:] if f == 1.0), 0.0)

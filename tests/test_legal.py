@@ -306,7 +306,9 @@ def test_an_act_for_greenland_or_the_faroe_islands_is_meant_where_the_question_n
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     titles = {"dk": "Bekendtgørelse af lov om rettens pleje", "fo": "Bekendtgørelse af retsplejelov for Færøerne",
-              "gl": "Bekendtgørelse af retsplejelov for Grønland"}
+              "gl": "Bekendtgørelse af retsplejelov for Grønland", "valg-dk": "Bekendtgørelse af lov om valg til Folketinget",
+              "valg-gl": "Bekendtgørelse af lov om folketingsvalg i Grønland",
+              "valg-fo": "Bekendtgørelse af lov om folketingsvalg på Færøerne"}
     for name, title in titles.items():
         (corpus / f"{name}.txt").write_text(f"{title}\n\n§ 1. Retten sættes af en dommer.\n\n§ 2. Retten holdes "
                                             "offentligt.\n\n§ 3. Sagen indledes ved stævning.\n", encoding="utf-8")
@@ -316,7 +318,9 @@ def test_an_act_for_greenland_or_the_faroe_islands_is_meant_where_the_question_n
     legal = Searcher(tmp_path / "index", FakeEmbedder()).legal
     for question, act in (("Hvad står der i retsplejelovens § 3?", "dk"),  # the word is in the territories' names
                           ("Hvad står der i retsplejeloven for Grønland § 3?", "gl"),
-                          ("section 3 of retsplejeloven for the Faroe Islands", "fo")):
+                          ("section 3 of retsplejeloven for the Faroe Islands", "fo"),
+                          ("section 3 of the Parliamentary Elections Act for Greenland", "valg-gl"),  # in English
+                          ("section 3 of the Parliamentary Elections Act", "valg-dk")):
         found = legal.lookup(question)
         assert isinstance(found, Resolved) and found.doc_id == act, question
 
