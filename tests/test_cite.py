@@ -45,3 +45,25 @@ def test_unknown_quote_is_not_found(index: Index) -> None:
 def test_empty_quote_is_refused(index: Index) -> None:
     with pytest.raises(QueryError):
         find_quote(index, "  ")
+
+
+def test_a_quote_over_the_edge_of_two_passages_is_found_word_for_word(index: Index) -> None:
+    by_doc: dict[str, list] = {}
+    for p in index.passages:
+        by_doc.setdefault(p.doc_id, []).append(p)
+    first, second = next((a, b) for ps in by_doc.values() for a, b in zip(sorted(ps, key=lambda p: p.start),
+                                                                         sorted(ps, key=lambda p: p.start)[1:], strict=False)
+                         if b.start >= a.end and len(a.text) > 200 and len(b.text) > 200)
+    text = index.documents[first.doc_id].text
+    quote = " ".join(text[first.end - 120:second.start + 120].split()[1:-1])  # whole words only
+    m = find_quote(index, quote)
+    assert m and m[0].exact and m[0].doc_id == first.doc_id
+    assert m[0].start < first.end and m[0].end > second.start
+
+
+def test_a_quote_whose_words_match_no_passage_is_looked_for_in_every_document(index: Index) -> None:
+    quote = "at der er"
+    assert not index.lexical.scores(quote).any()  # stopwords: the lexical index has nothing to point to
+    m = find_quote(index, quote)
+    assert m and all(x.exact for x in m)
+    assert all(index.documents[x.doc_id].text[x.start:x.end].lower() == quote for x in m)
