@@ -7,8 +7,9 @@ How an act is recognised from the question: a word ending in ``-loven``/``-loven
 ("erhvervsfremmelovens" → "erhvervsfremme") or a phrase ``lov(en) om X``, compared with each legal
 document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same word ranks first, then a
 compound of the name's words ("folketingsvalgloven" → lov om valg til Folketinget, "kommunestyrelsesloven" →
-lov om kommunernes styrelse), then a word of the name that starts the same way, then character-level
-similarity; the shortest name wins a tie. A question with a § and no act resolves
+lov om kommunernes styrelse, "privatvejsloven" → lov om private fællesveje), then a word of the name that starts
+the same way (its first word, or any of a name of at most four), then character-level similarity; the shortest
+name wins a tie. A question with a § and no act resolves
 only in a collection with one legal document, or in a search limited to documents of which one is.
 
 An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
@@ -49,6 +50,11 @@ _EN_BEFORE = re.compile(r"((?:[a-zæøå'-]+\s+){1,8})(?:act|code)\b", re.IGNORE
 _EN_AFTER = re.compile(r"\b(?:act|code)\s+(?:on|of|concerning)\s+(.+?)(?=\s*(?:[,.?!;:()]|§|\b(?:sub)?section\b|"
                        r"\b(?:say|says|state|states|provide|provides|mean|means|require|requires)\b|$))", re.IGNORECASE)
 _LAW_SUFFIX = re.compile(r"s?lov(?:en|ens|s)?$")  # "forvaltningsloven" → forvaltning, in names and translations
+# a name of one of a title's words names it when that word comes first ("lov om retssikkerhed og administration på
+# det sociale område": retssikkerhedsloven) or the title has at most this many ("lov om private fællesveje":
+# fællesvejsloven), not one of many ("lov om afgift af tinglysning og registrering af ejer- og panterettigheder":
+# not tinglysningsloven)
+_NAMED_BY_ONE_WORD = 4
 
 
 @dataclass(frozen=True)
@@ -164,7 +170,8 @@ def name_score(mention: str, title: str) -> float:
     made_of = _parts_of(m, list(content))
     if len(made_of) > 1:  # folketingsvalg: valg til Folketinget; kommunalvalg: kommunale og regionale valg
         return 2.5 + 0.25 * len(made_of) / len(content)
-    if any(w == m or w.startswith(m) for w in content):
+    short = sum(len(w) > 1 for w in content) <= _NAMED_BY_ONE_WORD
+    if any((w == m or w.startswith(m)) and (short or i == 0) for i, w in enumerate(content)):
         return 2.0 + 0.5 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
     return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
 
@@ -186,9 +193,10 @@ def _base(word: str) -> str:
     return next((word[:-len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 3), word)
 
 
-def _parts_of(term: str, name: list[str]) -> set[int]:
+def _parts_of(term: str, name: list[str], first: bool = True) -> set[int]:
     """The words of an act's name that a Danish compound term is made of, in its order, with a linking s or e
-    between them ("folketingsvalg" → folketing + valg in "valg til folketinget"); empty if it is not so made."""
+    between them ("folketingsvalg" → folketing + valg in "valg til folketinget"); its last part may be the last
+    part of a compound of the name ("privatvej" → private + fællesveje); empty if it is not so made."""
     if not term:
         return set()
     for j, w in enumerate(name):
@@ -199,9 +207,12 @@ def _parts_of(term: str, name: list[str]) -> set[int]:
             if not rest:
                 return {j}
             for tail in (rest, rest[1:] if rest[0] in "se" else None):
-                if tail and (more := _parts_of(tail, name)):
+                if tail and (more := _parts_of(tail, name, first=False)):
                     return {j} | more
-    return set()
+    if first or len(term) < 3:
+        return set()
+    # the compound's head as the last part of a longer word of the name: "vej" in "fællesveje"
+    return next(({j} for j, w in enumerate(name) if len(w) > len(term) and _base(w).endswith(term)), set())
 
 
 def _shares(term: str, name: list[str]) -> list[float]:

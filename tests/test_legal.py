@@ -23,6 +23,7 @@ from indexer.reading.legal import (
 from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
+from qa.config import LegalConfig
 from qa.legalref import Resolved, english_act, english_name_score, name_score, parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
@@ -283,6 +284,18 @@ def test_a_danish_compound_act_name_prefers_the_act_whose_name_words_make_it_up(
     assert name_score("kommunalvalg", "Bekendtgørelse af lov om kommunale og regionale valg") >= 2.5
     assert name_score("kommunestyrelses", "Bekendtgørelse af lov om kommunernes styrelse") >= 2.5
     assert name_score("forvaltning", "Bekendtgørelse af forvaltningsloven") == 3.0  # the name's own word first
+    # the compound's last part may be the last part of a compound of the name: privatvej ~ private fællesveje
+    assert name_score("privatvej", "Bekendtgørelse af lov om private fællesveje") >= 2.5
+    assert name_score("privatvej", "Bekendtgørelse af lov om offentlige veje m.v.") < 2.5
+    assert name_score("privatvej", "Bekendtgørelse af lov om private veje og stier") >= 2.5
+
+
+def test_one_word_of_a_long_title_names_it_only_when_it_comes_first() -> None:
+    assert name_score("retssikkerhed", "Bekendtgørelse af lov om retssikkerhed og administration på det sociale "
+                                       "område") >= 2.0
+    assert name_score("tinglysning", "Bekendtgørelse af lov om afgift af tinglysning og registrering af ejer- og "
+                                     "panterettigheder m.v.") < LegalConfig().min_name_score
+    assert name_score("fællesvej", "Bekendtgørelse af lov om private fællesveje") >= 2.0  # a short title: any word
 
 
 def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
