@@ -7,9 +7,9 @@ How an act is recognised from the question: a word ending in ``-loven``/``-loven
 ("erhvervsfremmelovens" → "erhvervsfremme") or a phrase ``lov(en) om X``, compared with each legal
 document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same word ranks first, then a
 compound of the name's words ("folketingsvalgloven" → lov om valg til Folketinget, "kommunestyrelsesloven" →
-lov om kommunernes styrelse, "privatvejsloven" → lov om private fællesveje), then a word of the name that starts
-the same way (its first word, or any of a name of at most four), then character-level similarity; the shortest
-name wins a tie. A question with a § and no act resolves
+lov om kommunernes styrelse, "privatvejsloven" → lov om private fællesveje), then a word of the name that is the
+name's word ("vejloven": offentlige veje), then one that starts the same way (either only as its first word, or
+any of a name of at most four), then character-level similarity; the shortest name wins a tie. A question with a § and no act resolves
 only in a collection with one legal document, or in a search limited to documents of which one is.
 
 An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
@@ -51,9 +51,9 @@ _EN_AFTER = re.compile(r"\b(?:act|code)\s+(?:on|of|concerning)\s+(.+?)(?=\s*(?:[
                        r"\b(?:say|says|state|states|provide|provides|mean|means|require|requires)\b|$))", re.IGNORECASE)
 _LAW_SUFFIX = re.compile(r"s?lov(?:en|ens|s)?$")  # "forvaltningsloven" → forvaltning, in names and translations
 # a name of one of a title's words names it when that word comes first ("lov om retssikkerhed og administration på
-# det sociale område": retssikkerhedsloven) or the title has at most this many ("lov om private fællesveje":
-# fællesvejsloven), not one of many ("lov om afgift af tinglysning og registrering af ejer- og panterettigheder":
-# not tinglysningsloven)
+# det sociale område": retssikkerhedsloven) or the title has at most this many (one-letter words, m.v., not
+# counted; "lov om private fællesveje": fællesvejsloven), not one of many ("lov om afgift af tinglysning og
+# registrering af ejer- og panterettigheder": not tinglysningsloven)
 _NAMED_BY_ONE_WORD = 4
 
 
@@ -171,8 +171,10 @@ def name_score(mention: str, title: str) -> float:
     if len(made_of) > 1:  # folketingsvalg: valg til Folketinget; kommunalvalg: kommunale og regionale valg
         return 2.5 + 0.25 * len(made_of) / len(content)
     short = sum(len(w) > 1 for w in content) <= _NAMED_BY_ONE_WORD
-    if any((w == m or w.startswith(m)) and (short or i == 0) for i, w in enumerate(content)):
-        return 2.0 + 0.5 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
+    named = [w for i, w in enumerate(content) if w.startswith(m) and (short or i == 0)]
+    if named:  # the word itself (vej: offentlige veje) before the start of a longer one (vejafgift)
+        whole = any(w == m or _base(w) == m for w in named)
+        return 2.0 + 0.25 * whole + 0.25 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
     return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
 
 

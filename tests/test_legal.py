@@ -296,6 +296,9 @@ def test_one_word_of_a_long_title_names_it_only_when_it_comes_first() -> None:
     assert name_score("tinglysning", "Bekendtgørelse af lov om afgift af tinglysning og registrering af ejer- og "
                                      "panterettigheder m.v.") < LegalConfig().min_name_score
     assert name_score("fællesvej", "Bekendtgørelse af lov om private fællesveje") >= 2.0  # a short title: any word
+    # the word itself before the start of a longer one: vejloven is lov om offentlige veje, not lov om vejafgift
+    assert name_score("vej", "Bekendtgørelse af lov om offentlige veje m.v.") > name_score(
+        "vej", "Bekendtgørelse af lov om vejafgift")
 
 
 def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
