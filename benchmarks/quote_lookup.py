@@ -41,14 +41,15 @@ Source = tuple[str, int, int]  # document, start, end of the sentence a quote wa
 def read_whole(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     """The reference: every document folded and aligned whole."""
     folded_q = fold_for_match(quote).text.strip()[:MAX_QUERY_CHARS]
+    whole = [(doc, fold_for_match(doc.text)) for doc in index.documents.values()]
     exact: list[QuoteMatch] = []
-    for doc in index.documents.values():
-        exact.extend(_exact_in(index, doc, 0, len(doc.text), folded_q, limit - len(exact)))
+    for doc, folded in whole:
+        exact.extend(_exact_in(index, doc, 0, folded, folded_q, limit - len(exact)))
         if len(exact) >= limit:
             break
     if exact:
         return exact
-    fuzzy = [f for doc in index.documents.values() if (f := _fuzzy_in(doc, 0, len(doc.text), folded_q)) is not None]
+    fuzzy = [f for doc, folded in whole if (f := _fuzzy_in(doc, 0, folded, folded_q)) is not None]
     fuzzy.sort(key=lambda x: -x[0])
     return [_match(index, doc, s, e, sim, False) for sim, doc, s, e in fuzzy[:limit]]
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from indexer import Document, Index, Passage
-from indexer.reading.clean import fold_for_match, normalize_unicode
+from indexer.reading.clean import Folded, fold_for_match, normalize_unicode
 from indexer.reading.document import page_range
 from indexer.reading.legal import act_citation, is_act, structure_of
 
@@ -115,15 +115,16 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     if len(folded_q) < 3:
         raise QueryError("the quote is empty or too short: paste a sentence from a document")
     folded_q = folded_q[:MAX_QUERY_CHARS]
-    regions = _regions(index, q[:MAX_QUERY_CHARS], len(folded_q), max(QUOTE_SHORTLIST, 4 * limit))
+    regions = [(doc, lo, fold_for_match(doc.text[lo:hi]))  # each region folded once, for both passes
+               for doc, lo, hi in _regions(index, q[:MAX_QUERY_CHARS], len(folded_q), max(QUOTE_SHORTLIST, 4 * limit))]
     exact: list[QuoteMatch] = []
-    for doc, lo, hi in regions:
-        exact.extend(_exact_in(index, doc, lo, hi, folded_q, limit - len(exact)))
+    for doc, lo, folded in regions:
+        exact.extend(_exact_in(index, doc, lo, folded, folded_q, limit - len(exact)))
         if len(exact) >= limit:
             break
     if exact:
         return exact
-    fuzzy = [f for doc, lo, hi in regions if (f := _fuzzy_in(doc, lo, hi, folded_q)) is not None]
+    fuzzy = [f for doc, lo, folded in regions if (f := _fuzzy_in(doc, lo, folded, folded_q)) is not None]
     fuzzy.sort(key=lambda x: -x[0])
     return [_match(index, doc, s, e, sim, False) for sim, doc, s, e in fuzzy[:limit]]
 
@@ -167,10 +168,9 @@ def _whole_words(text: str, lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _exact_in(index: Index, doc: Document, lo: int, hi: int, folded_q: str, limit: int) -> list[QuoteMatch]:
-    """Up to ``limit`` places in ``doc.text[lo:hi]`` that hold the folded quote."""
-    fd = fold_for_match(doc.text[lo:hi])
-    folded, pos = fd.text, fd.offsets
+def _exact_in(index: Index, doc: Document, lo: int, region: Folded, folded_q: str, limit: int) -> list[QuoteMatch]:
+    """Up to ``limit`` places in a region of ``doc`` (from ``lo``, folded: ``region``) that hold the folded quote."""
+    folded, pos = region.text, region.offsets
     out: list[QuoteMatch] = []
     at = folded.find(folded_q)
     while at >= 0 and len(out) < limit:
@@ -179,21 +179,16 @@ def _exact_in(index: Index, doc: Document, lo: int, hi: int, folded_q: str, limi
     return out
 
 
-def _fuzzy_in(doc: Document, lo: int, hi: int, folded_q: str) -> tuple[float, Document, int, int] | None:
-    """(similarity, document, start, end) of the part of ``doc.text[lo:hi]`` closest to the folded quote, widened
-    to whole words; None below ``FUZZY_MIN``."""
+def _fuzzy_in(doc: Document, lo: int, region: Folded, folded_q: str) -> tuple[float, Document, int, int] | None:
+    """(similarity, document, start, end) of the part of a region of ``doc`` (from ``lo``, folded: ``region``)
+    closest to the folded quote, widened to whole words; None below ``FUZZY_MIN``."""
     from rapidfuzz import fuzz
 
-    fd = fold_for_match(doc.text[lo:hi])
-    folded, pos = fd.text, fd.offsets
+    folded, pos = region.text, region.offsets
     al = fuzz.partial_ratio_alignment(folded_q, folded, score_cutoff=FUZZY_MIN * 100)
     if al is None or al.dest_end <= al.dest_start:
         return None
-    s, e = al.dest_start, al.dest_end
-    while s > 0 and folded[s - 1].isalnum():
-        s -= 1
-    while e < len(folded) and folded[e].isalnum():
-        e += 1
+    s, e = _whole_words(folded, al.dest_start, al.dest_end)
     sim = fuzz.ratio(folded_q, folded[s:e]) / 100.0
     sim = max(sim, al.score / 100.0 * min(1.0, (e - s) / max(1, len(folded_q))))
     return (sim, doc, lo + pos[s], lo + pos[e - 1] + 1) if sim >= FUZZY_MIN else None
