@@ -87,7 +87,9 @@ T: dict[str, dict[str, str]] = {
         "answer": "Svar fundet", "confidence": "sikkerhed", "copy": "Kopiér citat", "copied": "Kopieret ✓",
         "fb_yes": "Svarer på spørgsmålet", "fb_none": "Ingen af disse svarer på spørgsmålet", "fb_done": "Tak ✓",
         "open": "Åbn i dokumentet", "page": "s.", "section": "Afsnit", "also": "Også i",
-        "high": "høj", "medium": "middel", "low": "lav", "not_found_quote": "Citatet findes ikke i dokumenterne.",
+        "high": "høj", "medium": "middel", "low": "lav",
+        "not_found_quote": "Citatet findes ikke i dokumenterne, heller ikke i en ordlyd tæt på. Stil det som et "
+                           "spørgsmål under Spørg for at finde tekst, der siger det samme med andre ord.",
         "exact": "Præcist match", "similar": "Lignende tekst", "status": "Indeks",
         "status_fmt": "{word}: {documents} dokumenter, {passages} passager · model {model} ({embedder}) · bygget {built}",
         "empty": "Skriv et spørgsmål.",
@@ -109,7 +111,9 @@ T: dict[str, dict[str, str]] = {
         "answer": "Answer found", "confidence": "confidence", "copy": "Copy citation", "copied": "Copied ✓",
         "fb_yes": "This answers it", "fb_none": "None of these answers it", "fb_done": "Thanks ✓",
         "open": "Open in document", "page": "p.", "section": "Section", "also": "Also in",
-        "high": "high", "medium": "medium", "low": "low", "not_found_quote": "The quote is not in the documents.",
+        "high": "high", "medium": "medium", "low": "low",
+        "not_found_quote": "The quote is not in the documents, nor anything worded close to it. Ask it as a question "
+                           "under Ask to find passages that say the same in other words.",
         "exact": "Exact match", "similar": "Similar text", "status": "Index",
         "status_fmt": "{word}: {documents} documents, {passages} passages · model {model} ({embedder}) · built {built}",
         "empty": "Type a question.",

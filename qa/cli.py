@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import textwrap
 from pathlib import Path
@@ -169,7 +170,9 @@ def cmd_cite(args: argparse.Namespace) -> int:
         print_json(found.to_json())
         return EXIT_OK
     if not found.matches:
-        print("Not found: no document in the index contains this quote or anything close to it.")
+        print("Not found: no document in the index contains this quote or anything worded close to it.\n"
+              "To find passages that say the same in other words, ask it: klynge ask "
+              + shlex.join([quote, *(["--index-dir", str(args.index_dir)] if args.index_dir else [])]))
         return EXIT_OK
     for m in found.matches:
         kind = "exact" if m.exact else f"similar ({m.similarity:.0%})"

@@ -122,6 +122,12 @@ def test_cite_json(mini_index: Path, capsys) -> None:
     assert json.loads(out)["found"] is False
 
 
+def test_cite_not_found_says_how_to_search_by_meaning(mini_index: Path, capsys) -> None:
+    code, out, _ = run(capsys, "cite", "Noget helt andet om fodbold", "--index-dir", str(mini_index))
+    assert code == 0 and out.startswith("Not found")
+    assert f"klynge ask 'Noget helt andet om fodbold' --index-dir {mini_index}" in out
+
+
 def test_eval_json_report_and_gate(mini_index: Path, tmp_path: Path, capsys) -> None:
     qs = tmp_path / "q.jsonl"
     qs.write_text(json.dumps({"id": "1", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]})
