@@ -4,10 +4,10 @@
 
 Each line of eval/act_names.tsv is a name of one of the 316 acts as people write it, Danish ("serviceloven",
 "kommunalvalgloven") or English ("Public Administration Act", "the Act on Social Services"), with the act it
-names, or "-" for a name of an act the collection does not hold (right: none is picked). Each is asked as a
-§ question ("Hvad står der i serviceloven § 5?", "What does section 5 of the Social
-Services Act say?") and the act the lookup picks is compared with it: right, wrong (a wrong § would be shown
-as the answer), or none (the question is searched as any other). Prints the counts per language and per way the
+names, or "-" for a name of an act the collection does not hold (right: none is picked). Each is asked as a §
+question ("Hvad står der i serviceloven § 5?", "What does section 5 of the Social Services Act say?") and the
+act the lookup picks is compared with it: right, wrong (a wrong § would be shown as the answer), or none (the
+question is searched as any other). Prints the counts per language and per way the
 names were written (docs/legal.md quotes them).
 """
 
