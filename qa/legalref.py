@@ -8,8 +8,9 @@ How an act is recognised from the question: a word ending in ``-loven``/``-loven
 document's name (``Lov om erhvervsfremme``, ``Forvaltningsloven``): the same word ranks first, then a
 compound of the name's words ("folketingsvalgloven" → lov om valg til Folketinget, "kommunestyrelsesloven" →
 lov om kommunernes styrelse, "privatvejsloven" → lov om private fællesveje), then a word of the name that is the
-name's word ("vejloven": offentlige veje), then one that starts the same way (either only as its first word, or
-any of a name of at most four), then character-level similarity; the shortest name wins a tie. A question with a § and no act resolves
+name's word ("vejloven": offentlige veje), then one that starts the same way (either only as its first word, its
+short name in brackets, or any of a name of at most four), then character-level similarity; the shortest name
+wins a tie. An acronym no name holds ("CPR-loven") names the act whose text writes it far more than any other. A question with a § and no act resolves
 only in a collection with one legal document, or in a search limited to documents of which one is.
 
 An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
@@ -50,6 +51,8 @@ _EN_BEFORE = re.compile(r"((?:[a-zæøå'-]+\s+){1,8})(?:act|code)\b", re.IGNORE
 _EN_AFTER = re.compile(r"\b(?:act|code)\s+(?:on|of|concerning)\s+(.+?)(?=\s*(?:[,.?!;:()]|§|\b(?:sub)?section\b|"
                        r"\b(?:say|says|state|states|provide|provides|mean|means|require|requires)\b|$))", re.IGNORECASE)
 _LAW_SUFFIX = re.compile(r"s?lov(?:en|ens|s)?$")  # "forvaltningsloven" → forvaltning, in names and translations
+# an act named by an acronym: "CPR-loven", "cvr-loven" (capitals, or letters with no vowel that make no Danish word)
+_ACRONYM = re.compile(r"[A-ZÆØÅ]{2,5}|[b-df-hj-np-tv-z]{2,5}")
 # a name of one of a title's words names it when that word comes first ("lov om retssikkerhed og administration på
 # det sociale område": retssikkerhedsloven) or the title has at most this many (one-letter words, m.v., not
 # counted; "lov om private fællesveje": fællesvejsloven), not one of many ("lov om afgift af tinglysning og
@@ -171,7 +174,8 @@ def name_score(mention: str, title: str) -> float:
     if len(made_of) > 1:  # folketingsvalg: valg til Folketinget; kommunalvalg: kommunale og regionale valg
         return 2.5 + 0.25 * len(made_of) / len(content)
     short = sum(len(w) > 1 for w in content) <= _NAMED_BY_ONE_WORD
-    named = [w for i, w in enumerate(content) if w.startswith(m) and (short or i == 0)]
+    brackets = set(re.findall(r"\w+", _fold(" ".join(re.findall(r"\(([^)]*)\)", title)))))  # "(VVM)": a short name
+    named = [w for i, w in enumerate(content) if w.startswith(m) and (short or i == 0 or (w == m and w in brackets))]
     if named:  # the word itself (vej: offentlige veje) before the start of a longer one (vejafgift)
         whole = any(w == m or _base(w) == m for w in named)
         return 2.0 + 0.25 * whole + 0.25 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
@@ -281,8 +285,18 @@ class LegalLookup:
         scored = [(name_score(ref.act, d.title), -len(d.title), d.doc_id, meant(d)) for d in docs]
         best = max(scored, key=lambda s: (s[0] >= self.config.min_name_score and s[3], s[:3]))
         if best[0] < self.config.min_name_score:
-            return None
+            return self._acronym_act(ref.act, docs) if _ACRONYM.fullmatch(ref.act) else None
         return self.index.documents[best[2]]
+
+    def _acronym_act(self, acronym: str, docs: list[Document]) -> Document | None:
+        """The act an acronym no title holds names ("CPR-loven": lov om Det Centrale Personregister): the one whose
+        text writes it (in capitals) ``LegalConfig.acronym_margin`` times as often as any other; else None."""
+        written = acronym.upper()
+        uses = sorted(((d.text.count(written), d.doc_id) for d in docs), reverse=True)
+        (most, doc_id), second = uses[0], (uses[1][0] if len(uses) > 1 else 0)
+        if most < self.config.acronym_min_uses or most < self.config.acronym_margin * second:
+            return None
+        return self.index.documents[doc_id]
 
     def _english_act(self, terms: Sequence[Sequence[str]], docs: list[Document]) -> Document | None:
         """The act an English name's terms name: all of them in its name, covering enough of it, and ahead of the

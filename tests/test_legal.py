@@ -296,6 +296,10 @@ def test_one_word_of_a_long_title_names_it_only_when_it_comes_first() -> None:
     assert name_score("tinglysning", "Bekendtgørelse af lov om afgift af tinglysning og registrering af ejer- og "
                                      "panterettigheder m.v.") < LegalConfig().min_name_score
     assert name_score("fællesvej", "Bekendtgørelse af lov om private fællesveje") >= 2.0  # a short title: any word
+    vvm = "Bekendtgørelse af lov om miljøvurdering af planer og programmer og af konkrete projekter (VVM)"
+    assert name_score("VVM", vvm) >= 2.0  # the short name in brackets, wherever it stands
+    assert name_score("tinglysning", "Bekendtgørelse af lov om afgift af tinglysning og registrering af ejer- og "
+                                     "panterettigheder m.v. (tinglysningsafgiftsloven)") < 2.0  # its start is not it
     # the word itself before the start of a longer one: vejloven is lov om offentlige veje, not lov om vejafgift
     assert name_score("vej", "Bekendtgørelse af lov om offentlige veje m.v.") > name_score(
         "vej", "Bekendtgørelse af lov om vejafgift")
@@ -339,6 +343,29 @@ def test_an_act_for_greenland_or_the_faroe_islands_is_meant_where_the_question_n
                           ("section 3 of the Parliamentary Elections Act", "valg-dk")):
         found = legal.lookup(question)
         assert isinstance(found, Resolved) and found.doc_id == act, question
+
+
+def test_an_acronym_names_the_act_that_writes_it_far_more_than_any_other(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    acts = {"cpr": ("Bekendtgørelse af lov om Det Centrale Personregister",
+                    "§ 1. CPR føres af ministeriet. Stk. 2. Et CPR-nummer tildeles ved fødslen.\n\n§ 2. CPR indeholder "
+                    "navn og adresse. Stk. 2. Oplysninger i CPR må udleveres. Stk. 3. CPR opdateres dagligt.\n"),
+            "valg": ("Bekendtgørelse af lov om valg til Folketinget",
+                     "§ 1. Valglisten dannes fra CPR.\n\n§ 2. Valget holdes på en søndag eller en hverdag.\n"),
+            "bbr": ("Bekendtgørelse af lov om bygninger", "§ 1. BBR føres af kommunen.\n\n§ 2. Bygninger registreres.\n"),
+            "leje": ("Bekendtgørelse af lov om leje", "§ 1. BBR-oplysninger følger lejekontrakten.\n\n§ 2. Lejen betales "
+                     "månedsvis.\n")}
+    for name, (title, text) in acts.items():
+        (corpus / f"{name}.txt").write_text(f"{title}\n\n{text}", encoding="utf-8")
+    (corpus / "manifest.json").write_text(json.dumps([{"file": f"{n}.txt", "title": t} for n, (t, _) in acts.items()],
+                                                     ensure_ascii=False), encoding="utf-8")
+    build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
+    legal = Searcher(tmp_path / "index", FakeEmbedder()).legal
+    for question in ("Hvad står der i CPR-lovens § 2?", "cpr-loven § 2"):
+        found = legal.lookup(question)
+        assert isinstance(found, Resolved) and found.doc_id == "cpr", question
+    assert legal.lookup("Hvad siger BBR-lovens § 2?") is None  # written once by each of two acts: names neither
 
 
 def test_a_provision_the_act_has_is_not_absent(searcher: Searcher) -> None:
