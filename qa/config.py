@@ -133,12 +133,12 @@ class LegalConfig:
     # searched. 29 of 40 English names of the 316 acts resolve so, none wrongly (35 with the names the terms know
     # whole); lower, "Building Act" would take "lov om fremme af energibesparelser i bygninger" (0.26) (docs/legal.md)
     english_min_cover: float = 0.3
+    english_margin: float = 0.1
     # an acronym no title holds ("CPR-loven", "cvr-loven") names the act that writes it this many times as often as
     # any other, and at least ``acronym_min_uses`` times: the CPR act writes "CPR" 83 times, the next act 11 times;
     # "BBR", which no act is about, is written once each by three acts and names none
     acronym_margin: float = 3.0
     acronym_min_uses: int = 5
-    english_margin: float = 0.1
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ compound of the name's words ("folketingsvalgloven" → lov om valg til Folketin
 lov om kommunernes styrelse, "privatvejsloven" → lov om private fællesveje), then a word of the name that is the
 name's word ("vejloven": offentlige veje), then one that starts the same way (either only as its first word, its
 short name in brackets, or any of a name of at most four), then character-level similarity; the shortest name
-wins a tie. An acronym no name holds ("CPR-loven") names the act whose text writes it far more than any other. A question with a § and no act resolves
-only in a collection with one legal document, or in a search limited to documents of which one is.
+wins a tie. An acronym no name holds ("CPR-loven") names the act whose text writes it far more than any other.
+A question with a § and no act resolves only in a collection with one legal document, or in a search limited to
+documents of which one is.
 
 An act named in English ("section 19 of the Public Administration Act", "the Act on Social Services") is
 read through the English terms a question goes through (``english``: the searcher's glossary or dictionary,
@@ -155,6 +156,12 @@ def _name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return words, tuple(w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med"))
 
 
+@functools.lru_cache(maxsize=8192)
+def _bracket_words(title: str) -> frozenset[str]:
+    """The words (folded) of what a title writes in brackets: an act's short name ("… projekter (VVM)")."""
+    return frozenset(re.findall(r"\w+", _fold(" ".join(re.findall(r"\(([^)]*)\)", title)))))
+
+
 @functools.lru_cache(maxsize=1024)
 def _mention(mention: str) -> str:
     return _fold(mention).rstrip("s") or _fold(mention)
@@ -162,8 +169,9 @@ def _mention(mention: str) -> str:
 
 def name_score(mention: str, title: str) -> float:
     """How well ``mention`` ("erhvervsfremme", "kommunestyrelses", "leje") names the act ``title``: 3 the name's
-    own word, 2.5 and more a compound of its words (:func:`_parts_of`), 2 and more one of its words or their
-    start, else similarity."""
+    own word, 2.5 and more a compound of its words (:func:`_parts_of`), 2.25 and more one of its words, 2 and more
+    the start of one (its first word, its short name in brackets, or any of a name of at most four), else
+    similarity."""
     from rapidfuzz import fuzz
 
     m = _mention(mention)
@@ -174,7 +182,7 @@ def name_score(mention: str, title: str) -> float:
     if len(made_of) > 1:  # folketingsvalg: valg til Folketinget; kommunalvalg: kommunale og regionale valg
         return 2.5 + 0.25 * len(made_of) / len(content)
     short = sum(len(w) > 1 for w in content) <= _NAMED_BY_ONE_WORD
-    brackets = set(re.findall(r"\w+", _fold(" ".join(re.findall(r"\(([^)]*)\)", title)))))  # "(VVM)": a short name
+    brackets = _bracket_words(title)
     named = [w for i, w in enumerate(content) if w.startswith(m) and (short or i == 0 or (w == m and w in brackets))]
     if named:  # the word itself (vej: offentlige veje) before the start of a longer one (vejafgift)
         whole = any(w == m or _base(w) == m for w in named)
