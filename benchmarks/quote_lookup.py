@@ -32,7 +32,7 @@ from markers import write_between  # noqa: E402
 from indexer import Index  # noqa: E402
 from indexer.reading.clean import fold_for_match  # noqa: E402
 from indexer.reading.split import sentence_spans  # noqa: E402
-from qa.cite import FUZZY_MIN, QuoteMatch, _exact_in, _fuzzy_in, _match, find_quote  # noqa: E402
+from qa.cite import FUZZY_MIN, QuoteMatch, _find_in, find_quote  # noqa: E402
 from qa.results import MAX_QUERY_CHARS  # noqa: E402
 
 Source = tuple[str, int, int]  # document, start, end of the sentence a quote was made from
@@ -41,17 +41,7 @@ Source = tuple[str, int, int]  # document, start, end of the sentence a quote wa
 def read_whole(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     """The reference: every document folded and aligned whole."""
     folded_q = fold_for_match(quote).text.strip()[:MAX_QUERY_CHARS]
-    whole = [(doc, fold_for_match(doc.text)) for doc in index.documents.values()]
-    exact: list[QuoteMatch] = []
-    for doc, folded in whole:
-        exact.extend(_exact_in(index, doc, 0, folded, folded_q, limit - len(exact)))
-        if len(exact) >= limit:
-            break
-    if exact:
-        return exact
-    fuzzy = [f for doc, folded in whole if (f := _fuzzy_in(doc, 0, folded, folded_q)) is not None]
-    fuzzy.sort(key=lambda x: -x[0])
-    return [_match(index, doc, s, e, sim, False) for sim, doc, s, e in fuzzy[:limit]]
+    return _find_in(index, [(doc, 0, fold_for_match(doc.text)) for doc in index.documents.values()], folded_q, limit)
 
 
 def quotes(index: Index, n: int, seed: int = 7) -> list[tuple[str, str, Source]]:

@@ -117,6 +117,13 @@ def find_quote(index: Index, quote: str, limit: int = 5) -> list[QuoteMatch]:
     folded_q = folded_q[:MAX_QUERY_CHARS]
     regions = [(doc, lo, fold_for_match(doc.text[lo:hi]))  # each region folded once, for both passes
                for doc, lo, hi in _regions(index, q[:MAX_QUERY_CHARS], len(folded_q), max(QUOTE_SHORTLIST, 4 * limit))]
+    return _find_in(index, regions, folded_q, limit)
+
+
+def _find_in(index: Index, regions: Sequence[tuple[Document, int, Folded]], folded_q: str,
+             limit: int) -> list[QuoteMatch]:
+    """Up to ``limit`` places of the folded quote in ``regions`` (document, start, folded text), in their order; else
+    the closest wording in each region, best first."""
     exact: list[QuoteMatch] = []
     for doc, lo, folded in regions:
         exact.extend(_exact_in(index, doc, lo, folded, folded_q, limit - len(exact)))
