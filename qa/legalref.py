@@ -44,7 +44,7 @@ from .intent import territory_named
 _SIGN = r"(?:§|\bparagraf(?:fen)?\b|\bpgf\b\.?|\bsection\b)"
 _STK = r"(?:\s*,?\s*(?:stk\b\.?|stykke\b|subsection\b)\s*(\d+)|\((\d+)\))"
 _REF = re.compile(_SIGN + r"\s*(\d+)(?:\s?([a-hj-zæøå]\b|i(?=\s*(?:$|[,.;:?!)]|stk\b))))?" + _STK + "?", re.IGNORECASE)
-_LAW_WORD = re.compile(r"\b([a-zæøå-]{3,}?)(?:s)?lov(?:en|ens|s)?\b", re.IGNORECASE)
+_LAW_WORD = re.compile(r"\b([a-zæøå-]{2,}?)(?:s)?lov(?:en|ens|s)?\b", re.IGNORECASE)
 _LOV_OM = re.compile(r"\blov(?:en)?\s+om\s+(.+?)(?=\s*(?:[,.?!;:]|§|\bstk\b|\bparagraf|$))", re.IGNORECASE)
 # English: "the Public Administration Act", "Criminal Code" (the words before it), "the Act on Social Services"
 # (the words after it, up to a §, punctuation or the verb that asks about it)
@@ -106,10 +106,9 @@ def danish_act(question: str) -> str:
     if om:
         act = om.group(1)
     else:
-        for w in _LAW_WORD.finditer(question):
-            if w.group(1).lower() not in ("", "i", "om"):
-                act = w.group(1)
-                break
+        named = [w.group(1) for w in _LAW_WORD.finditer(question) if w.group(1).lower() not in ("i", "om")]
+        # a stem of two letters (søloven) only where no longer one names an act: "orloven" is the leave
+        act = next((n for n in named if len(n.strip(" -")) > 2), named[0] if named else "")
     return act.strip(" -")
 
 
@@ -176,6 +175,8 @@ def name_score(mention: str, title: str) -> float:
 
     m = _mention(mention)
     words, content = _name_words(title)
+    if len(m) < 3 and m + "loven" not in words and m not in _bracket_words(title):
+        return 0.0  # two letters name a title that writes the name (søloven, "(SU-loven)"); "orloven" is the leave
     if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
         return 3.0  # forvaltningsloven; lov om erhvervsfremme (all its content words)
     made_of = _parts_of(m, list(content))
@@ -283,8 +284,7 @@ class LegalLookup:
         if not docs:
             return None
         if not ref.act:
-            alone = [d for d in docs if within is None or d.doc_id in within]
-            return alone[0] if len(alone) == 1 else None
+            return self._only_act(docs, within)
         # an act for Greenland or the Faroe Islands only is meant where the question names the territory
         meant = ((lambda d: territory in d.title.lower()) if territory else (lambda d: d.doc_id not in self.territorial))
         if ref.act_terms:  # the acts meant first, then all: a name only a territory's act fits is that act
@@ -293,8 +293,17 @@ class LegalLookup:
         scored = [(name_score(ref.act, d.title), -len(d.title), d.doc_id, meant(d)) for d in docs]
         best = max(scored, key=lambda s: (s[0] >= self.config.min_name_score and s[3], s[:3]))
         if best[0] < self.config.min_name_score:
-            return self._acronym_act(ref.act, docs) if _ACRONYM.fullmatch(ref.act) else None
+            if _ACRONYM.fullmatch(ref.act):
+                return self._acronym_act(ref.act, docs)
+            # "orloven" (the leave) names no act: a § of the one act searched, as with no act named
+            return self._only_act(docs, within) if len(_mention(ref.act)) < 3 else None
         return self.index.documents[best[2]]
+
+    @staticmethod
+    def _only_act(docs: list[Document], within: Collection[str] | None) -> Document | None:
+        """With no act named: the collection's one legal document, or the one among ``within``; else None."""
+        alone = [d for d in docs if within is None or d.doc_id in within]
+        return alone[0] if len(alone) == 1 else None
 
     def _acronym_act(self, acronym: str, docs: list[Document]) -> Document | None:
         """The act an acronym no title holds names ("CPR-loven": lov om Det Centrale Personregister): the one whose

@@ -153,6 +153,9 @@ def test_act_names_numbers_and_dates() -> None:
     ("lov om social service paragraf 83 stykke 2", "83", 2, "social service"),
     ("Which section of the act covers appeals?", None, None, None),
     ("Hvad koster et par sko?", None, None, None),
+    # a name of two letters; "orloven" (the leave) gives way to an act named after it
+    ("Hvad siger § 5 i søloven?", "5", None, "sø"),
+    ("Hvor lang er orloven efter § 5 i barselsloven?", "5", None, "barsel"),
 ])
 def test_questions_that_name_a_provision(question: str, paragraph: str | None, stk: int | None, act: str | None) -> None:
     ref = parse(question)
@@ -305,6 +308,12 @@ def test_one_word_of_a_long_title_names_it_only_when_it_comes_first() -> None:
         "vej", "Bekendtgørelse af lov om vejafgift")
 
 
+def test_a_name_of_two_letters_names_only_the_act_whose_title_writes_it() -> None:
+    assert name_score("sø", "Bekendtgørelse af søloven") == 3.0
+    # "orloven" is the leave: a title that holds the word (orlov) is not named by it
+    assert name_score("or", "Bekendtgørelse af lov om ret til orlov og dagpenge ved barsel") == 0.0
+
+
 def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
     # "parliamentary elections" → folketingsvalg: made of both words of "valg til Folketinget", half of the other
     terms = (("folketingsvalg",),)
@@ -366,6 +375,9 @@ def test_an_acronym_names_the_act_that_writes_it_far_more_than_any_other(tmp_pat
         found = legal.lookup(question)
         assert isinstance(found, Resolved) and found.doc_id == "cpr", question
     assert legal.lookup("Hvad siger BBR-lovens § 2?") is None  # written once by each of two acts: names neither
+    # a word of two letters before "loven" that names no act is no act's name: § 2 of the one act searched
+    found = legal.lookup("Hvor lang er orloven efter § 2?", frozenset({"leje"}))
+    assert isinstance(found, Resolved) and found.doc_id == "leje"
 
 
 def test_a_provision_the_act_has_is_not_absent(searcher: Searcher) -> None:
