@@ -87,15 +87,8 @@ class QuoteMatch:
         return dict(self.__dict__, similarity=round(self.similarity, 4))
 
 
-def _section_at(index: Index, doc_id: str, offset: int) -> Passage | None:
-    for p in index.passages:
-        if p.doc_id == doc_id and p.start <= offset < p.end:
-            return p
-    return None
-
-
 def _match(index: Index, doc: Document, start: int, end: int, sim: float, exact: bool) -> QuoteMatch:
-    p = _section_at(index, doc.doc_id, start)
+    p = index.passage_at(doc.doc_id, start)
     page, page_end = doc.page_at(start), doc.page_at(max(start, end - 1))
     if p is None:
         p = Passage("", doc.doc_id, doc.title, page, page_end, "", start, end, doc.text[start:end])

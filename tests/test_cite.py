@@ -67,3 +67,13 @@ def test_a_quote_whose_words_match_no_passage_is_looked_for_in_every_document(in
     m = find_quote(index, quote)
     assert m and all(x.exact for x in m)
     assert all(index.documents[x.doc_id].text[x.start:x.end].lower() == quote for x in m)
+
+
+def test_the_passage_at_an_offset_is_the_one_whose_span_holds_it(index: Index) -> None:
+    for p in index.passages[:: max(1, len(index.passages) // 12)]:
+        for offset in (p.start, (p.start + p.end) // 2, p.end - 1):
+            found = index.passage_at(p.doc_id, offset)
+            assert found is not None and found.doc_id == p.doc_id and found.start <= offset < found.end
+    last = max((p for p in index.passages if p.doc_id == index.passages[0].doc_id), key=lambda p: p.end)
+    assert index.passage_at(last.doc_id, last.end + 10**6) is None  # past the document's last passage
+    assert index.passage_at("no-such-document", 0) is None
