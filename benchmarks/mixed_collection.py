@@ -16,7 +16,6 @@ act@1 / answered / declined per set and language. ``--write`` puts the table int
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -33,7 +32,7 @@ from engine import pin_question_engine  # noqa: E402
 from markers import write_between  # noqa: E402
 from quote_lookup import cpu  # noqa: E402
 
-from indexer import Index  # noqa: E402
+from indexer import Index, corpus_of  # noqa: E402
 from qa import Filters, Searcher  # noqa: E402
 from qa.evaluate import evaluate, load_questions  # noqa: E402
 
@@ -49,8 +48,7 @@ SHIPPED_FILES = ("collection.toml", "documents.toml", "glossary_en_da.tsv")
 def mixed_copy(laws_index: Path, work: Path) -> Path:
     """An index of the acts and the shipped texts in ``work``, updated from a copy of ``laws_index``."""
     corpus, index = work / "corpus", work / "index"
-    manifest = json.loads((laws_index / "manifest.json").read_text(encoding="utf-8"))
-    shutil.copytree(manifest["corpus"], corpus)
+    shutil.copytree(corpus_of(laws_index), corpus)
     shutil.copytree(laws_index, index)
     for f in (ROOT / "corpus").iterdir():
         if f.suffix in (".pdf", ".txt") or f.name in SHIPPED_FILES:
@@ -62,11 +60,6 @@ def mixed_copy(laws_index: Path, work: Path) -> Path:
     subprocess.run([sys.executable, "-m", "qa.cli", "index", "--corpus", str(corpus), "--index-dir", str(index)],
                    cwd=ROOT, check=True)
     return index
-
-
-def shipped_ids(shipped_index: Path) -> tuple[str, ...]:
-    """The shipped texts' document ids (the same in the mixed collection: ids come from file names)."""
-    return tuple(Index.load(shipped_index).documents)
 
 
 def without_glossary(index: Index) -> Index:
@@ -125,9 +118,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="klynge-mixed-") as tmp:
         mixed = Index.load(mixed_copy(args.laws_index, Path(tmp)))
         n_docs, n_passages = len(mixed.documents), len(mixed.passages)
-        runs = {"own": measure(Index.load(args.shipped_index), SHIPPED_SETS) | measure(Index.load(args.laws_index), LAWS_SETS),
+        shipped = Index.load(args.shipped_index)  # its document ids are the same in the mixed collection (file names)
+        runs = {"own": measure(shipped, SHIPPED_SETS) | measure(Index.load(args.laws_index), LAWS_SETS),
                 "mixed": measure(mixed, sets), "mixed, no glossary": measure(without_glossary(mixed), sets),
-                "mixed, limited to the shipped texts": measure(mixed, SHIPPED_SETS, shipped_ids(args.shipped_index))}
+                "mixed, limited to the shipped texts": measure(mixed, SHIPPED_SETS, tuple(shipped.documents))}
     head = (f"{n_docs} documents, {n_passages:,} passages (316 acts and the 5 shipped texts with their glossary); "
             f"own: the shipped texts' index and the acts' index; {cpu()}, {os.cpu_count()} cores, questions embedded "
             f"by the {pin_question_engine()} engine\n\n")

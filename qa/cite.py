@@ -227,7 +227,7 @@ def passage_in_context(index: Index, passage_id: str, neighbours: int = 1) -> Pa
     if not 0 <= neighbours <= MAX_NEIGHBOURS:
         raise QueryError(f"neighbours={neighbours}: ask for 0 to {MAX_NEIGHBOURS} passages either side")
     doc_id = passage_id.rsplit("#", 1)[0]
-    in_doc = sorted((p for p in index.passages if p.doc_id == doc_id), key=lambda p: p.start)
+    in_doc = sorted(index.passages_of(doc_id), key=lambda p: p.start)
     at = next((i for i, p in enumerate(in_doc) if p.passage_id == passage_id), None)
     if at is None:
         raise QueryError(f"no passage '{passage_id[:80]}' in the index: pass the passage_id of a search hit "

@@ -77,18 +77,21 @@ class Index:
     path: Path | None = None
     collection: Collection = field(default_factory=Collection)
     checks: CheckVectors | None = None  # the answer check's window vectors (None in an index built before them)
-    _by_doc: dict[str, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_doc: dict[str, list[Passage]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        """The passages of ``doc_id``, in index order ([] for a document the index does not hold). Each document's
+        passages are listed once, at the first call (an index's passages do not change)."""
+        if self._by_doc is None:
+            by_doc: dict[str, list[Passage]] = {}
+            for p in self.passages:
+                by_doc.setdefault(p.doc_id, []).append(p)
+            self._by_doc = by_doc
+        return self._by_doc.get(doc_id, [])
 
     def passage_at(self, doc_id: str, offset: int) -> Passage | None:
-        """The passage of ``doc_id`` that holds character ``offset`` of its text; None in a gap between passages.
-        Each document's passages are listed once, at the first call (an index's passages do not change)."""
-        if self._by_doc is None:
-            by_doc: dict[str, list[int]] = {}
-            for i, p in enumerate(self.passages):
-                by_doc.setdefault(p.doc_id, []).append(i)
-            self._by_doc = by_doc
-        return next((self.passages[i] for i in self._by_doc.get(doc_id, ())
-                     if self.passages[i].start <= offset < self.passages[i].end), None)
+        """The passage of ``doc_id`` that holds character ``offset`` of its text; None in a gap between passages."""
+        return next((p for p in self.passages_of(doc_id) if p.start <= offset < p.end), None)
 
     # ------------------------------------------------------------ writing
 
