@@ -59,6 +59,8 @@ _ACRONYM = re.compile(r"[A-ZÆØÅ]{2,5}|[b-df-hj-np-tv-z]{2,5}")
 # counted; "lov om private fællesveje": fællesvejsloven), not one of many ("lov om afgift af tinglysning og
 # registrering af ejer- og panterettigheder": not tinglysningsloven)
 _NAMED_BY_ONE_WORD = 4
+# the words of an act's name that give no letter to its acronym ("lov om en aktiv beskæftigelsesindsats": LAB)
+_NOT_SPELLED = frozenset({"om", "af", "og", "i", "for", "til", "med", "en", "et", "det", "den", "de", "på", "samt"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def parse(question: str, english: Callable[[str], Sequence[Sequence[str]]] | Non
     paragraph, number = paragraph_key(m.group(1), m.group(2) or ""), int(stk) if stk else None
     act = danish_act(question)
     if not act and english is not None and (phrase := english_act(question)):
+        if re.fullmatch(r"[A-ZÆØÅ]{2,5}", short := phrase.split()[0]) and len(phrase.split()) == 2:
+            return Reference(paragraph, number, short)  # "the CPR Act", "the ATP Act": its acronym, as in Danish
         terms = english_terms(phrase, english)
         # a name the terms give as a Danish act's ("criminal code" → straffeloven) is matched as one
         law = next((danish_act(a) for g in terms for a in g if _LAW_WORD.fullmatch(a)), "")
@@ -108,7 +112,7 @@ def danish_act(question: str) -> str:
     else:
         named = [w.group(1) for w in _LAW_WORD.finditer(question) if w.group(1).lower() not in ("i", "om")]
         # a stem of two letters (søloven) only where no longer one names an act: "orloven" is the leave
-        act = next((n for n in named if len(n.strip(" -")) > 2), named[0] if named else "")
+        act = next((n for n in named if not _two_letters(n)), named[0] if named else "")
     return act.strip(" -")
 
 
@@ -163,7 +167,13 @@ def _bracket_words(title: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _mention(mention: str) -> str:
-    return _fold(mention).rstrip("s") or _fold(mention)
+    return _fold(mention.strip(" -")).rstrip("s") or _fold(mention)
+
+
+def _two_letters(mention: str) -> bool:
+    """Whether an act's name is a stem of two letters ("søloven", "SU-loven", "orloven"): such a name counts only
+    where a title writes it (:func:`name_score`), and gives way to a longer one in the same question."""
+    return len(_mention(mention)) < 3
 
 
 def name_score(mention: str, title: str) -> float:
@@ -175,7 +185,7 @@ def name_score(mention: str, title: str) -> float:
 
     m = _mention(mention)
     words, content = _name_words(title)
-    if len(m) < 3 and m + "loven" not in words and m not in _bracket_words(title):
+    if _two_letters(m) and m + "loven" not in words and m not in _bracket_words(title):
         return 0.0  # two letters name a title that writes the name (søloven, "(SU-loven)"); "orloven" is the leave
     if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
         return 3.0  # forvaltningsloven; lov om erhvervsfremme (all its content words)
@@ -189,6 +199,31 @@ def name_score(mention: str, title: str) -> float:
         whole = any(w == m or _base(w) == m for w in named)
         return 2.0 + 0.25 * whole + 0.25 * fuzz.ratio(m, " ".join(content)) / 100  # lov om leje (af erhvervslokaler …)
     return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
+
+
+def spells(acronym: str, title: str) -> bool:
+    """Whether ``acronym`` (three letters or more) is made of the initials of ``title``'s act name: each of its
+    words' first letter in order, "lov" at will, and more letters from a compound's parts after a linking s: ATP
+    (Arbejdsmarkedets TillægsPension), PAL (PensionsAfkastbeskatningsLoven), LAB (Lov om Aktiv
+    Beskæftigelsesindsats)."""
+    words = [w for w in re.findall(r"\w+", _fold(act_name(title).name)) if w not in _NOT_SPELLED and len(w) > 1]
+    return len(acronym) >= 3 and _spelled(_fold(acronym), tuple(words))
+
+
+def _spelled(letters: str, words: tuple[str, ...]) -> bool:
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    if word == "lov" and _spelled(letters, rest):
+        return True
+    if not letters or letters[0] != word[0]:
+        return False
+    inner = [word[i + 1] for i in range(2, len(word) - 4) if word[i] == "s"]  # tillægs|pension
+    most = 0  # the longest run of the next letters the word's inner parts give, in order
+    for c in inner:
+        if most < len(letters) - 1 and letters[1 + most] == c:
+            most += 1
+    return any(_spelled(letters[1 + k:], rest) for k in range(most + 1))
 
 
 def _stem(word: str) -> str:
@@ -296,7 +331,7 @@ class LegalLookup:
             if _ACRONYM.fullmatch(ref.act):
                 return self._acronym_act(ref.act, docs)
             # "orloven" (the leave) names no act: a § of the one act searched, as with no act named
-            return self._only_act(docs, within) if len(_mention(ref.act)) < 3 else None
+            return self._only_act(docs, within) if _two_letters(ref.act) else None
         return self.index.documents[best[2]]
 
     @staticmethod
@@ -306,9 +341,14 @@ class LegalLookup:
         return alone[0] if len(alone) == 1 else None
 
     def _acronym_act(self, acronym: str, docs: list[Document]) -> Document | None:
-        """The act an acronym no title holds names ("CPR-loven": lov om Det Centrale Personregister): the one whose
-        text writes it (in capitals) ``LegalConfig.acronym_margin`` times as often as any other; else None."""
+        """The act an acronym no title holds names: the one act whose name it spells (:func:`spells`: "AMU-loven"),
+        or of several the one whose text writes it most ("ATP-loven": also anvendelse af tvang i psykiatrien);
+        else the one whose text writes it (in capitals) ``LegalConfig.acronym_margin`` times as often as any other
+        ("CPR-loven": lov om Det Centrale Personregister); else None."""
         written = acronym.upper()
+        spelled = sorted(((d.text.count(written), d.doc_id) for d in docs if spells(acronym, d.title)), reverse=True)
+        if len(spelled) == 1 or (spelled and spelled[0][0] > spelled[1][0]):
+            return self.index.documents[spelled[0][1]]
         uses = sorted(((d.text.count(written), d.doc_id) for d in docs), reverse=True)
         (most, doc_id), second = uses[0], (uses[1][0] if len(uses) > 1 else 0)
         if most < self.config.acronym_min_uses or most < self.config.acronym_margin * second:

@@ -24,7 +24,7 @@ from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
 from qa.cite import find_quote
 from qa.config import LegalConfig
-from qa.legalref import Resolved, english_act, english_name_score, name_score, parse
+from qa.legalref import Resolved, english_act, english_name_score, name_score, parse, spells
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
 from qa.results import Filters
@@ -314,6 +314,16 @@ def test_a_name_of_two_letters_names_only_the_act_whose_title_writes_it() -> Non
     assert name_score("or", "Bekendtgørelse af lov om ret til orlov og dagpenge ved barsel") == 0.0
 
 
+def test_an_acronym_spells_the_initials_of_an_act_name_and_the_parts_of_its_compounds() -> None:
+    assert spells("ATP", "Bekendtgørelse af lov om Arbejdsmarkedets Tillægspension")  # tillægs|pension
+    assert spells("pal", "Bekendtgørelse af pensionsafkastbeskatningsloven")  # pensions|afkast…beskatnings|loven
+    assert spells("LAB", "Bekendtgørelse af lov om en aktiv beskæftigelsesindsats")  # "lov" at will
+    assert spells("AB", "Bekendtgørelse af lov om en aktiv beskæftigelsesindsats") is False  # three letters at least
+    assert not spells("ATP", "Bekendtgørelse af lov om Arbejdsmarkedets Tillægspension og forsikring")  # every word
+    assert not spells("APT", "Bekendtgørelse af lov om Arbejdsmarkedets Tillægspension")  # in order
+    assert not spells("BBR", "Bekendtgørelse af lov om bygninger")
+
+
 def test_an_english_name_scores_the_act_whose_name_its_terms_make_up() -> None:
     # "parliamentary elections" → folketingsvalg: made of both words of "valg til Folketinget", half of the other
     terms = (("folketingsvalg",),)
@@ -364,17 +374,28 @@ def test_an_acronym_names_the_act_that_writes_it_far_more_than_any_other(tmp_pat
                      "§ 1. Valglisten dannes fra CPR.\n\n§ 2. Valget holdes på en søndag eller en hverdag.\n"),
             "bbr": ("Bekendtgørelse af lov om bygninger", "§ 1. BBR føres af kommunen.\n\n§ 2. Bygninger registreres.\n"),
             "leje": ("Bekendtgørelse af lov om leje", "§ 1. BBR-oplysninger følger lejekontrakten.\n\n§ 2. Lejen betales "
-                     "månedsvis.\n")}
+                     "månedsvis.\n"),
+            "atp": ("Bekendtgørelse af lov om Arbejdsmarkedets Tillægspension", "§ 1. ATP oprettes.\n\n§ 2. "
+                    "Bidraget betales af arbejdsgiveren.\n"),
+            "tvang": ("Bekendtgørelse af lov om anvendelse af tvang i psykiatrien", "§ 1. Tvang er sidste udvej.\n\n"
+                      "§ 2. Patienten skal høres.\n"),
+            "amu": ("Bekendtgørelse af lov om arbejdsmarkedsuddannelser m.v.", "§ 1. Kurserne er korte.\n\n§ 2. "
+                    "Kurserne er gratis.\n")}
     for name, (title, text) in acts.items():
         (corpus / f"{name}.txt").write_text(f"{title}\n\n{text}", encoding="utf-8")
     (corpus / "manifest.json").write_text(json.dumps([{"file": f"{n}.txt", "title": t} for n, (t, _) in acts.items()],
                                                      ensure_ascii=False), encoding="utf-8")
     build_index(corpus, tmp_path / "index", FakeEmbedder(), progress=False)
     legal = Searcher(tmp_path / "index", FakeEmbedder()).legal
-    for question in ("Hvad står der i CPR-lovens § 2?", "cpr-loven § 2"):
+    for question in ("Hvad står der i CPR-lovens § 2?", "cpr-loven § 2", "What does section 2 of the CPR Act say?"):
         found = legal.lookup(question)
         assert isinstance(found, Resolved) and found.doc_id == "cpr", question
     assert legal.lookup("Hvad siger BBR-lovens § 2?") is None  # written once by each of two acts: names neither
+    for question, act in (("Hvad siger AMU-lovens § 2?", "amu"),  # never written: the initials of one act's name
+                          ("Hvad siger ATP-lovens § 2?", "atp"),  # of two acts' names: the one that writes it
+                          ("section 2 of the AMU Act", "amu")):  # in English
+        found = legal.lookup(question)
+        assert isinstance(found, Resolved) and found.doc_id == act, question
     # a word of two letters before "loven" that names no act is no act's name: § 2 of the one act searched
     found = legal.lookup("Hvor lang er orloven efter § 2?", frozenset({"leje"}))
     assert isinstance(found, Resolved) and found.doc_id == "leje"
