@@ -14,6 +14,8 @@ names were written (docs/legal.md quotes them).
 from __future__ import annotations
 
 import argparse
+import itertools
+import string
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.legalref import parse  # noqa: E402
+from qa.legalref import parse, spells  # noqa: E402
 from qa.service import load_searcher  # noqa: E402
 
 NAMES = ROOT / "eval" / "act_names.tsv"
@@ -35,6 +37,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-dir", default=str(ROOT / ".klynge" / "laws"), help="an index of the 316 acts")
     ap.add_argument("--verbose", action="store_true", help="print every name that is not found right")
+    ap.add_argument("--spelling", action="store_true",
+                    help="also count the three-letter strings that spell exactly one act's name (about a minute)")
     args = ap.parse_args()
     legal = load_searcher(args.index_dir, shared=False).legal
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -55,6 +59,11 @@ def main() -> None:
     for lang, written in sorted({(k[0], k[1]) for k in counts}):
         row = [counts[(lang, written, v)] for v in ("right", "wrong", "none")]
         print(f"| {lang}, {written} | {sum(row)} | {row[0]} | {row[1]} | {row[2]} |")
+    if args.spelling:
+        titles = [d.title for d in legal.legal_documents()]
+        strings = ["".join(c) for c in itertools.product(string.ascii_uppercase, repeat=3)]
+        one = sum(sum(spells(s, t) for t in titles) == 1 for s in strings)
+        print(f"three-letter strings that spell exactly one act's name: {one} of {len(strings)}")
 
 
 if __name__ == "__main__":

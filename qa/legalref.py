@@ -345,11 +345,12 @@ class LegalLookup:
         or of several the one whose text writes it most ("ATP-loven": also anvendelse af tvang i psykiatrien);
         else the one whose text writes it (in capitals) ``LegalConfig.acronym_margin`` times as often as any other
         ("CPR-loven": lov om Det Centrale Personregister); else None."""
-        written = acronym.upper()
-        spelled = sorted(((d.text.count(written), d.doc_id) for d in docs if spells(acronym, d.title)), reverse=True)
+        written = re.compile(rf"\b{re.escape(acronym.upper())}\b")  # "CPR-nummer", not "EUDP" for EUD
+        spelled = sorted(((len(written.findall(d.text)), d.doc_id) for d in docs if spells(acronym, d.title)),
+                         reverse=True)
         if len(spelled) == 1 or (spelled and spelled[0][0] > spelled[1][0]):
             return self.index.documents[spelled[0][1]]
-        uses = sorted(((d.text.count(written), d.doc_id) for d in docs), reverse=True)
+        uses = sorted(((len(written.findall(d.text)), d.doc_id) for d in docs), reverse=True)
         (most, doc_id), second = uses[0], (uses[1][0] if len(uses) > 1 else 0)
         if most < self.config.acronym_min_uses or most < self.config.acronym_margin * second:
             return None

@@ -380,7 +380,9 @@ def test_an_acronym_names_the_act_that_writes_it_far_more_than_any_other(tmp_pat
             "tvang": ("Bekendtgørelse af lov om anvendelse af tvang i psykiatrien", "§ 1. Tvang er sidste udvej.\n\n"
                       "§ 2. Patienten skal høres.\n"),
             "amu": ("Bekendtgørelse af lov om arbejdsmarkedsuddannelser m.v.", "§ 1. Kurserne er korte.\n\n§ 2. "
-                    "Kurserne er gratis.\n")}
+                    "Kurserne er gratis.\n"),
+            "eudp": ("Bekendtgørelse af lov om et energiprogram", "§ 1. EUDP støtter forskning. EUDP ledes af en "
+                     "bestyrelse.\n\n§ 2. EUDP giver tilskud. EUDP aflægger regnskab. EUDP evalueres. EUDP holder møder.\n")}
     for name, (title, text) in acts.items():
         (corpus / f"{name}.txt").write_text(f"{title}\n\n{text}", encoding="utf-8")
     (corpus / "manifest.json").write_text(json.dumps([{"file": f"{n}.txt", "title": t} for n, (t, _) in acts.items()],
@@ -391,6 +393,7 @@ def test_an_acronym_names_the_act_that_writes_it_far_more_than_any_other(tmp_pat
         found = legal.lookup(question)
         assert isinstance(found, Resolved) and found.doc_id == "cpr", question
     assert legal.lookup("Hvad siger BBR-lovens § 2?") is None  # written once by each of two acts: names neither
+    assert legal.lookup("Hvad siger EUD-lovens § 2?") is None  # only inside a longer acronym ("EUDP")
     for question, act in (("Hvad siger AMU-lovens § 2?", "amu"),  # never written: the initials of one act's name
                           ("Hvad siger ATP-lovens § 2?", "atp"),  # of two acts' names: the one that writes it
                           ("section 2 of the AMU Act", "amu")):  # in English
