@@ -10,7 +10,9 @@ compound of the name's words ("folketingsvalgloven" → lov om valg til Folketin
 lov om kommunernes styrelse, "privatvejsloven" → lov om private fællesveje), then a word of the name that is the
 name's word ("vejloven": offentlige veje), then one that starts the same way (either only as its first word, its
 short name in brackets, or any of a name of at most four), then character-level similarity; the shortest name
-wins a tie. An acronym no name holds ("CPR-loven") names the act whose text writes it far more than any other.
+wins a tie. An acronym no name holds names the act whose name it spells ("AMU-loven": lov om
+arbejdsmarkedsuddannelser), else the act whose text writes it far more than any other ("CPR-loven"); in English
+too ("the CPR Act").
 A question with a § and no act resolves only in a collection with one legal document, or in a search limited to
 documents of which one is.
 
@@ -94,8 +96,9 @@ def parse(question: str, english: Callable[[str], Sequence[Sequence[str]]] | Non
     paragraph, number = paragraph_key(m.group(1), m.group(2) or ""), int(stk) if stk else None
     act = danish_act(question)
     if not act and english is not None and (phrase := english_act(question)):
-        if re.fullmatch(r"[A-ZÆØÅ]{2,5}", short := phrase.split()[0]) and len(phrase.split()) == 2:
-            return Reference(paragraph, number, short)  # "the CPR Act", "the ATP Act": its acronym, as in Danish
+        name = phrase.split()
+        if len(name) == 2 and _ACRONYM.fullmatch(name[0]):  # "the CPR Act", "the ATP Act": as in Danish
+            return Reference(paragraph, number, name[0])
         terms = english_terms(phrase, english)
         # a name the terms give as a Danish act's ("criminal code" → straffeloven) is matched as one
         law = next((danish_act(a) for g in terms for a in g if _LAW_WORD.fullmatch(a)), "")
