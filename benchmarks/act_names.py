@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.legalref import parse, spells  # noqa: E402
+from qa.acronyms import spells  # noqa: E402
+from qa.legalref import parse  # noqa: E402
 from qa.service import load_searcher  # noqa: E402
 
 NAMES = ROOT / "eval" / "act_names.tsv"

@@ -37,6 +37,7 @@ from indexer.reading.clean import fold_for_match
 from indexer.reading.legal import act_name, paragraph_key, structure_of
 from indexer.store.tokens import ENGLISH_STOPWORDS, stem_token
 
+from .acronyms import spells, uses
 from .config import LegalConfig
 from .intent import territory_named
 
@@ -61,8 +62,6 @@ _ACRONYM = re.compile(r"[A-ZÆØÅ]{2,5}|[b-df-hj-np-tv-z]{2,5}")
 # counted; "lov om private fællesveje": fællesvejsloven), not one of many ("lov om afgift af tinglysning og
 # registrering af ejer- og panterettigheder": not tinglysningsloven)
 _NAMED_BY_ONE_WORD = 4
-# the words of an act's name that give no letter to its acronym ("lov om en aktiv beskæftigelsesindsats": LAB)
-_NOT_SPELLED = frozenset({"om", "af", "og", "i", "for", "til", "med", "en", "et", "det", "den", "de", "på", "samt"})
 
 
 @dataclass(frozen=True)
@@ -204,31 +203,6 @@ def name_score(mention: str, title: str) -> float:
     return fuzz.ratio(m, "".join(content)) / 100  # kommunestyrelses ~ kommunernesstyrelse
 
 
-def spells(acronym: str, title: str) -> bool:
-    """Whether ``acronym`` (three letters or more) is made of the initials of ``title``'s act name: each of its
-    words' first letter in order, "lov" at will, and more letters from a compound's parts after a linking s: ATP
-    (Arbejdsmarkedets TillægsPension), PAL (PensionsAfkastbeskatningsLoven), LAB (Lov om Aktiv
-    Beskæftigelsesindsats)."""
-    words = [w for w in re.findall(r"\w+", _fold(act_name(title).name)) if w not in _NOT_SPELLED and len(w) > 1]
-    return len(acronym) >= 3 and _spelled(_fold(acronym), tuple(words))
-
-
-def _spelled(letters: str, words: tuple[str, ...]) -> bool:
-    if not words:
-        return not letters
-    word, rest = words[0], words[1:]
-    if word == "lov" and _spelled(letters, rest):
-        return True
-    if not letters or letters[0] != word[0]:
-        return False
-    inner = [word[i + 1] for i in range(2, len(word) - 4) if word[i] == "s"]  # tillægs|pension
-    most = 0  # the longest run of the next letters the word's inner parts give, in order
-    for c in inner:
-        if most < len(letters) - 1 and letters[1 + most] == c:
-            most += 1
-    return any(_spelled(letters[1 + k:], rest) for k in range(most + 1))
-
-
 def _stem(word: str) -> str:
     token = stem_token(word)
     return token[2:] if token.startswith("s:") else word
@@ -344,17 +318,16 @@ class LegalLookup:
         return alone[0] if len(alone) == 1 else None
 
     def _acronym_act(self, acronym: str, docs: list[Document]) -> Document | None:
-        """The act an acronym no title holds names: the one act whose name it spells (:func:`spells`: "AMU-loven"),
+        """The act an acronym no title holds names: the one act whose name it spells (``qa.acronyms``: "AMU-loven"),
         or of several the one whose text writes it most ("ATP-loven": also anvendelse af tvang i psykiatrien);
         else the one whose text writes it (in capitals) ``LegalConfig.acronym_margin`` times as often as any other
         ("CPR-loven": lov om Det Centrale Personregister); else None."""
-        written = re.compile(rf"\b{re.escape(acronym.upper())}\b")  # "CPR-nummer", not "EUDP" for EUD
-        spelled = sorted(((len(written.findall(d.text)), d.doc_id) for d in docs if spells(acronym, d.title)),
-                         reverse=True)
+        written = acronym.upper()
+        spelled = sorted(((uses(d.text, written), d.doc_id) for d in docs if spells(acronym, d.title)), reverse=True)
         if len(spelled) == 1 or (spelled and spelled[0][0] > spelled[1][0]):
             return self.index.documents[spelled[0][1]]
-        uses = sorted(((len(written.findall(d.text)), d.doc_id) for d in docs), reverse=True)
-        (most, doc_id), second = uses[0], (uses[1][0] if len(uses) > 1 else 0)
+        counts = sorted(((uses(d.text, written), d.doc_id) for d in docs), reverse=True)
+        (most, doc_id), second = counts[0], (counts[1][0] if len(counts) > 1 else 0)
         if most < self.config.acronym_min_uses or most < self.config.acronym_margin * second:
             return None
         return self.index.documents[doc_id]

@@ -22,9 +22,10 @@ from indexer.reading.legal import (
 )
 from indexer.reading.read import load_metadata
 from indexer.reading.split import MAX_WORDS
+from qa.acronyms import spells
 from qa.cite import find_quote
 from qa.config import LegalConfig
-from qa.legalref import Resolved, english_act, english_name_score, name_score, parse, spells
+from qa.legalref import Resolved, english_act, english_name_score, name_score, parse
 from qa.memo import MemoItem, items_from_json, to_markdown, write_docx
 from qa.names import doubt_reasons
 from qa.results import Filters

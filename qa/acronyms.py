@@ -1,0 +1,60 @@
+"""Acronyms of act names: "AMU-loven" is lov om ArbejdsMarkedsUddannelser, "PAL-loven" is
+PensionsAfkastbeskatningsLoven.
+
+An acronym spells a name (:func:`spells`) when its letters are the first letters of the name's words in order
+("lov" at will), with more from a compound's parts after a linking s. :func:`uses` counts how often a text writes
+one as a word of its own, for the acronyms that spell no name ("CPR-loven": Det Centrale Personregister) or several.
+:class:`qa.legalref.LegalLookup` decides with both which act a question's acronym names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.reading.clean import fold_for_match
+from indexer.reading.legal import act_name
+
+__all__ = ["spells", "uses"]
+
+# the words of an act's name that give no letter to its acronym ("lov om en aktiv beskæftigelsesindsats": LAB)
+_NOT_SPELLED = frozenset({"om", "af", "og", "i", "for", "til", "med", "en", "et", "det", "den", "de", "på", "samt"})
+
+
+def spells(acronym: str, title: str) -> bool:
+    """Whether ``acronym`` (three letters or more) is made of the initials of ``title``'s act name: each of its
+    words' first letter in order, "lov" at will, and more letters from a compound's parts after a linking s: ATP
+    (Arbejdsmarkedets TillægsPension), PAL (PensionsAfkastbeskatningsLoven), LAB (Lov om Aktiv
+    Beskæftigelsesindsats)."""
+    words = [w for w in re.findall(r"\w+", _folded(act_name(title).name)) if w not in _NOT_SPELLED and len(w) > 1]
+    return len(acronym) >= 3 and _spelled(_folded(acronym), tuple(words))
+
+
+def _spelled(letters: str, words: tuple[str, ...]) -> bool:
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    if word == "lov" and _spelled(letters, rest):
+        return True
+    if not letters or letters[0] != word[0]:
+        return False
+    inner = [word[i + 1] for i in range(2, len(word) - 4) if word[i] == "s"]  # tillægs|pension
+    most = 0  # the longest run of the next letters the word's inner parts give, in order
+    for c in inner:
+        if most < len(letters) - 1 and letters[1 + most] == c:
+            most += 1
+    return any(_spelled(letters[1 + k:], rest) for k in range(most + 1))
+
+
+def uses(text: str, word: str) -> int:
+    """How often ``text`` writes ``word`` as a word of its own: "CPR-nummer" counts for CPR, "EUDP" not for EUD
+    (``str.find`` from one to the next: a regular expression took 0.4 s over the 316 acts)."""
+    n, i = 0, text.find(word)
+    while i >= 0:
+        end = i + len(word)
+        n += (i == 0 or not text[i - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+        i = text.find(word, end)
+    return n
+
+
+def _folded(text: str) -> str:
+    return fold_for_match(text).text.strip()
