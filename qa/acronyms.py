@@ -14,10 +14,11 @@ import re
 from indexer.reading.clean import fold_for_match
 from indexer.reading.legal import act_name
 
-__all__ = ["spells", "uses"]
+__all__ = ["JOINING", "spells", "uses"]
 
-# the words of an act's name that give no letter to its acronym ("lov om en aktiv beskæftigelsesindsats": LAB)
-_NOT_SPELLED = frozenset({"om", "af", "og", "i", "for", "til", "med", "en", "et", "det", "den", "de", "på", "samt"})
+# the words that join an act name's words and carry none of its content: they give no letter to its acronym ("lov
+# om en aktiv beskæftigelsesindsats": LAB), nor a word to its name (qa.legalref.name_score)
+JOINING = frozenset({"om", "af", "og", "i", "for", "til", "med", "en", "et", "det", "den", "de", "på", "samt"})
 
 
 def spells(acronym: str, title: str) -> bool:
@@ -25,7 +26,7 @@ def spells(acronym: str, title: str) -> bool:
     words' first letter in order, "lov" at will, and more letters from a compound's parts after a linking s: ATP
     (Arbejdsmarkedets TillægsPension), PAL (PensionsAfkastbeskatningsLoven), LAB (Lov om Aktiv
     Beskæftigelsesindsats)."""
-    words = [w for w in re.findall(r"\w+", _folded(act_name(title).name)) if w not in _NOT_SPELLED and len(w) > 1]
+    words = [w for w in re.findall(r"\w+", _folded(act_name(title).name)) if w not in JOINING and len(w) > 1]
     return len(acronym) >= 3 and _spelled(_folded(acronym), tuple(words))
 
 

@@ -37,7 +37,7 @@ from indexer.reading.clean import fold_for_match
 from indexer.reading.legal import act_name, paragraph_key, structure_of
 from indexer.store.tokens import ENGLISH_STOPWORDS, stem_token
 
-from .acronyms import spells, uses
+from .acronyms import JOINING, spells, uses
 from .config import LegalConfig
 from .intent import territory_named
 
@@ -158,7 +158,7 @@ def _fold(text: str) -> str:
 def _name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of the act name in ``title`` (folded), and those of them that carry content."""
     words = tuple(re.findall(r"\w+", _fold(act_name(title).name)))
-    return words, tuple(w for w in words if w not in ("lov", "om", "af", "og", "i", "for", "til", "med"))
+    return words, tuple(w for w in words if w != "lov" and w not in JOINING)
 
 
 @functools.lru_cache(maxsize=8192)
