@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.acronyms import spells  # noqa: E402
-from qa.legalref import parse  # noqa: E402
+from qa.legalref import name_words, parse  # noqa: E402
 from qa.service import load_searcher  # noqa: E402
 
 NAMES = ROOT / "eval" / "act_names.tsv"
@@ -61,9 +61,9 @@ def main() -> None:
         row = [counts[(lang, written, v)] for v in ("right", "wrong", "none")]
         print(f"| {lang}, {written} | {sum(row)} | {row[0]} | {row[1]} | {row[2]} |")
     if args.spelling:
-        titles = [d.title for d in legal.legal_documents()]
-        strings = ["".join(c) for c in itertools.product(string.ascii_uppercase, repeat=3)]
-        one = sum(sum(spells(s, t) for t in titles) == 1 for s in strings)
+        names = [name_words(d.title)[0] for d in legal.legal_documents()]
+        strings = ["".join(c) for c in itertools.product(string.ascii_lowercase, repeat=3)]
+        one = sum(sum(spells(s, n) for n in names) == 1 for s in strings)
         print(f"three-letter strings that spell exactly one act's name: {one} of {len(strings)}")
 
 

@@ -9,10 +9,7 @@ one as a word of its own, for the acronyms that spell no name ("CPR-loven": Det 
 
 from __future__ import annotations
 
-import re
-
-from indexer.reading.clean import fold_for_match
-from indexer.reading.legal import act_name
+from collections.abc import Sequence
 
 __all__ = ["JOINING", "spells", "uses"]
 
@@ -21,13 +18,13 @@ __all__ = ["JOINING", "spells", "uses"]
 JOINING = frozenset({"om", "af", "og", "i", "for", "til", "med", "en", "et", "det", "den", "de", "på", "samt"})
 
 
-def spells(acronym: str, title: str) -> bool:
-    """Whether ``acronym`` (three letters or more) is made of the initials of ``title``'s act name: each of its
-    words' first letter in order, "lov" at will, and more letters from a compound's parts after a linking s: ATP
-    (Arbejdsmarkedets TillægsPension), PAL (PensionsAfkastbeskatningsLoven), LAB (Lov om Aktiv
-    Beskæftigelsesindsats)."""
-    words = [w for w in re.findall(r"\w+", _folded(act_name(title).name)) if w not in JOINING and len(w) > 1]
-    return len(acronym) >= 3 and _spelled(_folded(acronym), tuple(words))
+def spells(acronym: str, name: Sequence[str]) -> bool:
+    """Whether ``acronym`` (three letters or more) is made of the initials of an act name's words ``name`` (both
+    folded, as ``qa.legalref.name_words`` gives a title's): each word's first letter in order, "lov" at will, and
+    more letters from a compound's parts after a linking s: atp (Arbejdsmarkedets TillægsPension), pal
+    (PensionsAfkastbeskatningsLoven), lab (Lov om Aktiv Beskæftigelsesindsats)."""
+    words = tuple(w for w in name if w not in JOINING and len(w) > 1)
+    return len(acronym) >= 3 and _spelled(acronym, words)
 
 
 def _spelled(letters: str, words: tuple[str, ...]) -> bool:
@@ -55,7 +52,3 @@ def uses(text: str, word: str) -> int:
         n += (i == 0 or not text[i - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
         i = text.find(word, end)
     return n
-
-
-def _folded(text: str) -> str:
-    return fold_for_match(text).text.strip()

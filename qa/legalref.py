@@ -155,7 +155,7 @@ def _fold(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)  # every § question compares its act with every title of the collection
-def _name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def name_words(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of the act name in ``title`` (folded), and those of them that carry content."""
     words = tuple(re.findall(r"\w+", _fold(act_name(title).name)))
     return words, tuple(w for w in words if w != "lov" and w not in JOINING)
@@ -186,7 +186,7 @@ def name_score(mention: str, title: str) -> float:
     from rapidfuzz import fuzz
 
     m = _mention(mention)
-    words, content = _name_words(title)
+    words, content = name_words(title)
     if _two_letters(m) and m + "loven" not in words and m not in _bracket_words(title):
         return 0.0  # two letters name a title that writes the name (søloven, "(SU-loven)"); "orloven" is the leave
     if any(w.startswith(m + "lov") or w.startswith(m + "slov") for w in words) or " ".join(content) == m:
@@ -256,7 +256,7 @@ def _shares(term: str, name: list[str]) -> list[float]:
 def english_name_score(terms: Sequence[Sequence[str]], title: str) -> tuple[float, float]:
     """How well an act named in English, as groups of Danish terms, names the act ``title``: the share of the
     groups one of whose terms is in the name, and how much of the name's words those terms cover (:func:`_shares`)."""
-    name = [_without_law(w) for w in _name_words(title)[1] if len(w) > 1]
+    name = [_without_law(w) for w in name_words(title)[1] if len(w) > 1]
     if not name or not terms:
         return 0.0, 0.0
     found, cover = 0, [0.0] * len(name)
@@ -322,8 +322,9 @@ class LegalLookup:
         or of several the one whose text writes it most ("ATP-loven": also anvendelse af tvang i psykiatrien);
         else the one whose text writes it (in capitals) ``LegalConfig.acronym_margin`` times as often as any other
         ("CPR-loven": lov om Det Centrale Personregister); else None."""
-        written = acronym.upper()
-        spelled = sorted(((uses(d.text, written), d.doc_id) for d in docs if spells(acronym, d.title)), reverse=True)
+        written, folded = acronym.upper(), _fold(acronym)
+        spelled = sorted(((uses(d.text, written), d.doc_id) for d in docs if spells(folded, name_words(d.title)[0])),
+                         reverse=True)
         if len(spelled) == 1 or (spelled and spelled[0][0] > spelled[1][0]):
             return self.index.documents[spelled[0][1]]
         counts = sorted(((uses(d.text, written), d.doc_id) for d in docs), reverse=True)
