@@ -68,24 +68,12 @@ def without_glossary(index: Index) -> Index:
     return replace(index, collection=replace(index.collection, glossary={}))
 
 
-class Limited:
-    """A searcher whose every search is limited to ``doc_ids`` (the app's document filter, `klynge ask --doc`)."""
-
-    def __init__(self, searcher: Searcher, doc_ids: tuple[str, ...]) -> None:
-        self.searcher, self.filters = searcher, Filters(doc_ids=doc_ids)
-        self.config = searcher.config
-
-    def search(self, query: str, k: int = 10) -> Any:
-        return self.searcher.search(query, k, filters=self.filters)
-
-
 def measure(index: Index, sets: dict[str, Path], within: tuple[str, ...] = ()) -> dict[tuple[str, str], dict[str, Any]]:
-    searcher: Any = Searcher(index).warm_up()
-    if within:
-        searcher = Limited(searcher, within)
+    searcher = Searcher(index).warm_up()
+    filters = Filters(doc_ids=within)  # `klynge eval --doc`, the app's document filter
     out = {}
     for name, path in sets.items():
-        for lang, m in evaluate(searcher, load_questions(path))["by_lang"].items():
+        for lang, m in evaluate(searcher, load_questions(path), filters=filters)["by_lang"].items():
             out[(name, lang)] = m
     return out
 

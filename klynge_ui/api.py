@@ -32,10 +32,11 @@ def api_cite(quote: str, index_dir: str | None = None) -> dict[str, Any]:
     return service.cite(quote, index_dir).to_json()
 
 
-def api_eval(path: str, index_dir: str | None = None) -> dict[str, Any]:
-    """``klynge eval --json`` of a question set file; ``{"error": ...}`` when it cannot be run."""
+def api_eval(path: str, index_dir: str | None = None, doc: str = "") -> dict[str, Any]:
+    """``klynge eval --json`` of a question set file, within the document ``doc`` when given; ``{"error": ...}``
+    when it cannot be run."""
     try:
-        return service.evaluate_questions(path, index_dir).to_json()
+        return service.evaluate_questions(path, index_dir, filters=service.make_filters((doc,) if doc else ())).to_json()
     except KlyngeError as exc:
         return service.Evaluation(error=str(exc)).to_json()
 
@@ -59,13 +60,14 @@ def register_api(index_dir: Path, ctx: AppContext | None = None) -> None:
         allowed(request)
         return api_cite(quote, str(index_dir))
 
-    def eval_questions(questions_jsonl: str, request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """Evaluate a question set given as JSON Lines text; the same JSON as `klynge eval --json`."""
+    def eval_questions(questions_jsonl: str, doc: str = "", request: gr.Request = None) -> dict:  # type: ignore[assignment]
+        """Evaluate a question set given as JSON Lines text, within the document ``doc`` when given; the same JSON
+        as `klynge eval --json`."""
         allowed(request)
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
             f.write(questions_jsonl or "")
         try:
-            return api_eval(f.name, str(index_dir))
+            return api_eval(f.name, str(index_dir), doc)
         finally:
             os.unlink(f.name)
 

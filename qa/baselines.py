@@ -9,6 +9,7 @@ import numpy as np
 from indexer import Passage
 
 from .evaluate import QuestionSet, evaluate
+from .results import Filters
 from .search import Hit, Result
 
 
@@ -38,21 +39,29 @@ class WordBM25:
 
 
 class DenseOnly:
-    def __init__(self, searcher: Any) -> None:
+    """The question's e5 vector against every passage's (of ``rows``, the passages' numbers: all when None)."""
+
+    def __init__(self, searcher: Any, rows: np.ndarray | None = None) -> None:
         self.s = searcher
-        self.v = searcher.index.vectors()
+        self.rows = np.arange(len(searcher.index.passages)) if rows is None else rows
+        self.v = searcher.index.vectors()[self.rows]
 
     def search(self, q: str, k: int = 10) -> Result:
         qv = self.s.embedder.embed_queries([q])[0]
         sims = self.v @ qv
         order = np.argsort(-sims)[:k]
-        return _result(q, [self.s.index.passages[int(i)] for i in order], sims[order])
+        return _result(q, [self.s.index.passages[int(self.rows[i])] for i in order], sims[order])
 
 
-def compare_baselines(searcher: Any, qs: QuestionSet, k: int = 10) -> dict[str, dict[str, Any]]:
-    """Metrics of each baseline on the same questions and passages (per language too)."""
+def compare_baselines(searcher: Any, qs: QuestionSet, k: int = 10, filters: Filters | None = None) -> dict[str, dict[str, Any]]:
+    """Metrics of each baseline on the same questions and passages (per language too); ``filters``: on the
+    passages of those documents only, as the product is evaluated (``Searcher.within``)."""
+    within = searcher.within(filters)
+    passages = searcher.index.passages
+    rows = None if within is None else np.flatnonzero([p.doc_id in within for p in passages])
     out: dict[str, dict[str, Any]] = {}
-    for name, s in (("word BM25", WordBM25(searcher.index.passages)), ("dense only (e5)", DenseOnly(searcher))):
+    chosen = passages if rows is None else [passages[int(i)] for i in rows]
+    for name, s in (("word BM25", WordBM25(chosen)), ("dense only (e5)", DenseOnly(searcher, rows))):
         rep = evaluate(s, qs, k=k)
         m = {key: v for key, v in rep["metrics"].items() if key in ("recall@1", "recall@5", "mrr@10")}
         for lang, lm in rep["by_lang"].items():

@@ -188,9 +188,11 @@ def cmd_cite(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from qa.evaluate import load_questions
 
-    from .service import evaluate_questions
+    from .service import evaluate_questions, make_filters
 
     if args.gates:
+        if args.doc or args.kind or args.year:
+            raise UsageError("--gates checks each set on the whole index: leave out --doc, --kind and --year")
         return _eval_gates(args)
     if not args.questions:
         raise UsageError("give a question set (JSON Lines or CSV), or --gates FILE")
@@ -200,7 +202,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # a question set reads many documents: their § structure and the caches filled once (~1.5 s on the 316
     # acts) instead of inside the first questions that need them
     evaluation = evaluate_questions(qs, index_dir(args), k=args.k, config=config_of(args), shared=False, warm=True,
-                                    baselines=bool(args.compare))
+                                    baselines=bool(args.compare),
+                                    filters=make_filters(args.doc or (), args.kind or (), args.year or ()))
     if args.report:
         path = evaluation.write(args.report)
         err(f"report written to {path}")
@@ -215,10 +218,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _print_eval(report: Any, args: argparse.Namespace) -> None:
-    from qa.evaluate import engines_text, metrics_table_md
+    from qa.evaluate import engines_text, metrics_table_md, within_text
 
-    engines = engines_text(report.get("engines"))
-    print(f"{report['n']} questions from {args.questions}" + (f" (embedded by: {engines})" if engines else "") + "\n")
+    engines, within = engines_text(report.get("engines")), within_text(report)
+    print(f"{report['n']} questions from {args.questions}" + (f", searched within {within}" if within else "")
+          + (f" (embedded by: {engines})" if engines else "") + "\n")
     print(metrics_table_md(report))
     if args.compare:
         print("\nBaselines (same questions, same passages):\n")

@@ -107,13 +107,18 @@ def _documents(sub: Any, commands: Commands) -> None:
     sp.set_defaults(func=commands["documents"])
 
 
+def _within(sp: Any) -> None:
+    """The documents a search is limited to (`ask` and `eval` alike)."""
+    sp.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    sp.add_argument("--kind", action="append", help="only documents of this kind (repeatable)")
+    sp.add_argument("--year", action="append", help="only documents from this year (repeatable)")
+
+
 def _ask(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("ask", help="ask a question (Danish or English)")
     sp.add_argument("question", nargs="+", help="the question")
     sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    sp.add_argument("--doc", action="append", help="only this document id (repeatable)")
-    sp.add_argument("--kind", action="append", help="only documents of this kind (repeatable)")
-    sp.add_argument("--year", action="append", help="only documents from this year (repeatable)")
+    _within(sp)
     _index_dir(sp)
     sp.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
     sp.add_argument("--format", choices=("text", "md", "json"), default="text",
@@ -136,6 +141,7 @@ def _eval(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("eval", help="evaluate the search against a question set")
     sp.add_argument("questions", nargs="?", help="question set: JSON Lines or CSV")
     sp.add_argument("-k", type=int, default=10, help="depth of the ranking (default 10)")
+    _within(sp)
     _index_dir(sp)
     sp.add_argument("--json", action="store_true", help="print the report as JSON")
     sp.add_argument("--report", help="write a report: .html, .md, .csv or .json")

@@ -29,6 +29,7 @@ from typing import Any
 from indexer.reading.clean import normalize_for_match
 
 from .errors import QuestionSetError, UsageError
+from .results import Filters
 
 METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer@5", "doc@1", "no_answer_accuracy")
 FLOOR_METRICS = (*METRICS, "answered_rate")  # what a floor (--fail-under, eval/gates.toml) may name
@@ -171,14 +172,17 @@ def _ndcg(rels: list[bool], k: int = 10) -> float:
 
 
 def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
-             progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+             progress: Callable[[int], None] | None = None, filters: Filters | None = None) -> dict[str, Any]:
     """Run every question; return overall and per-language metrics, per-question rows, the ranking
     configuration used (``searcher.config``, when it has one) and the engines that embedded the questions
     (``searcher.engines``: the faster one is chosen at warm-up, and the two differ in their last digits, which
-    can swap near-tied hits; ``$KLYNGE_QUESTION_ENGINE`` pins one)."""
+    can swap near-tied hits; ``$KLYNGE_QUESTION_ENGINE`` pins one). ``filters``: every search limited to those
+    documents, as `klynge ask --doc` limits one (recorded in the report)."""
+    limited = filters is not None and not filters.empty()
     rows: list[dict[str, Any]] = []
     for q in qs.questions:
-        res = searcher.search(q.question, k=max(k, 10))
+        res = searcher.search(q.question, k=max(k, 10), filters=filters) if limited else \
+            searcher.search(q.question, k=max(k, 10))
         rels = [is_relevant(h.passage.text, q.expected) for h in res.hits] if q.expected else []
         first = next((i + 1 for i, r in enumerate(rels) if r), None)
         answer = res.hits[first - 1].answer_text if first else ""
@@ -197,6 +201,7 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
     by_lang = {lang: _metrics([r for r in rows if r["lang"] == lang]) for lang in sorted({r["lang"] for r in rows})}
     config = getattr(searcher, "config", None)
     return {"n": len(rows), "k": k, "metrics": _metrics(rows), "by_lang": by_lang, "questions": rows,
+            "within": filters.to_json() if limited and filters is not None else None,
             "problems": qs.problems, "config": config.to_json() if config is not None else None,
             "engines": dict(getattr(searcher, "engines", None) or {}) or None}
 
@@ -255,6 +260,17 @@ def engines_text(engines: Mapping[str, str] | None) -> str:
     return ", ".join(f"{kind} {name}" for kind, name in (engines or {}).items())
 
 
+def within_text(report: Mapping[str, Any]) -> str:
+    """The documents the set was searched within, as the CLI's options name them ("docs 2014_433; years 2024"); ""
+    for the whole index."""
+    return "; ".join(f"{name} {', '.join(map(str, values))}" for name, values in (report.get("within") or {}).items())
+
+
+def _scope_text(report: dict[str, Any]) -> str:
+    within = within_text(report)
+    return f"Searched within: {within}" if within else "Searched the whole index"
+
+
 def _engines_text(report: dict[str, Any]) -> str:
     return "Questions embedded by: " + (engines_text(report.get("engines")) or "–")
 
@@ -265,7 +281,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     for q in report["questions"]:
         cit = (q["top1_citation"] or "").replace("|", "\\|")
         out.append(f"| {q['id']} | {q['lang']} | {q['first_relevant_rank'] or '–'} | {'yes' if q['answered'] else 'no'} | {cit} |")
-    out += ["", "## Ranking configuration", "", _engines_text(report), "", "```json", _config_text(report), "```"]
+    out += ["", "## Ranking configuration", "", _scope_text(report), "", _engines_text(report), "", "```json",
+            _config_text(report), "```"]
     return "\n".join(out) + "\n"
 
 
@@ -297,7 +314,7 @@ def render_html(report: dict[str, Any]) -> str:
         f"<h1>klynge evaluation</h1><table><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr>{t1}</table>"
         "<h2>Questions</h2><table><tr><th>id</th><th>lang</th><th>question</th><th>first relevant rank</th>"
         f"<th>answered</th><th>top-1 citation</th></tr>{t2}</table>"
-        f"<h2>Ranking configuration</h2><p>{e(_engines_text(report))}</p><pre id='k-config'>{e(_config_text(report))}</pre></html>")
+        f"<h2>Ranking configuration</h2><p>{e(_scope_text(report))}</p><p>{e(_engines_text(report))}</p><pre id='k-config'>{e(_config_text(report))}</pre></html>")
 
 
 def write_report(report: dict[str, Any], path: str | Path) -> Path:

@@ -26,6 +26,15 @@ class Filters:
     def empty(self) -> bool:
         return not (self.doc_ids or self.kinds or self.years)
 
+    def described(self) -> str:
+        """The filters in words: "kind strategy or news, year 2016"."""
+        parts = (("document ", self.doc_ids), ("kind ", self.kinds), ("year ", self.years))
+        return ", ".join(lead + " or ".join(map(str, v)) for lead, v in parts if v)
+
+    def to_json(self) -> dict[str, list[Any]]:
+        """The filters chosen, by name (``docs``, ``kinds``, ``years``), as the CLI's options name them."""
+        return {name: list(v) for name, v in (("docs", self.doc_ids), ("kinds", self.kinds), ("years", self.years)) if v}
+
 
 @dataclass(frozen=True)
 class Source:

@@ -28,6 +28,7 @@ from .answer import best_sentences
 from .cite import answer_locator, citation_for
 from .confidence import TOP, assess
 from .config import DEFAULT_CONFIG, RankingConfig
+from .errors import UnknownDocument
 from .intent import asks_quantity
 from .lang import detect_lang
 from .lay import lay_terms
@@ -101,14 +102,23 @@ class Searcher:
 
     # ------------------------------------------------------------ search
 
-    def _within(self, filters: Filters | None) -> frozenset[str] | None:
-        """The documents a search is limited to: those of the ids, kinds and years chosen (None: all)."""
+    def within(self, filters: Filters | None) -> frozenset[str] | None:
+        """The documents a search with ``filters`` is limited to: those of the ids, kinds and years chosen (None: all)."""
         if filters is None or filters.empty():
             return None
         return frozenset(d.doc_id for d in self.index.documents.values()
                          if (not filters.doc_ids or d.doc_id in filters.doc_ids)
                          and (not filters.kinds or d.kind in filters.kinds)
                          and (not filters.years or d.year in filters.years))
+
+    def check_documents(self, filters: Filters) -> frozenset[str] | None:
+        """``within(filters)``, or an ``UnknownDocument`` for the first document id of ``filters`` the index lacks."""
+        unknown = [d for d in filters.doc_ids if d not in self.index.documents]
+        if unknown:
+            known = sorted(self.index.documents)
+            raise UnknownDocument(f"no document '{unknown[0][:80]}' in the index; its documents: {', '.join(known[:5])}"
+                                  + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
+        return self.within(filters)
 
     def _mask(self, within: frozenset[str] | None) -> np.ndarray | None:
         """The passages of those documents, as a mask over the index's passages (None: all)."""
@@ -135,7 +145,7 @@ class Searcher:
             qvecs = np.zeros((0, 1))
         t_embed = (time.perf_counter() - t0) / max(1, len(cleaned))
         with ONE_BLAS_THREAD:
-            results = self._rank_all(cleaned, langs, qvecs, qsparse, k, self._within(filters), t_embed)
+            results = self._rank_all(cleaned, langs, qvecs, qsparse, k, self.within(filters), t_embed)
         return [replace(r, question=q, respelled=s.changes) if s.changes else r
                 for r, q, s in zip(results, typed, spelled, strict=True)]
 

@@ -46,7 +46,7 @@ from .access import User, load_access
 from .audit import hash_of, record_changes
 from .cite import PassageInContext, QuoteMatch, find_quote, passage_in_context
 from .config import DEFAULT_CONFIG, RankingConfig
-from .errors import QueryError, UnknownDocument, UsageError
+from .errors import QueryError, UsageError
 from .evaluate import QuestionSet, check_fail_under, evaluate, load_questions, write_report
 from .governance import audit_trail, export_feedback, give_feedback
 from .paths import index_path
@@ -158,11 +158,8 @@ def ask(question: str, index_dir: PathLike | None = None, *, k: int = 5, docs: I
         return Answer(question, error=str(exc))
     searcher = load_searcher(index_dir, config, shared=shared)
     filters = make_filters(docs, kinds, years)
-    unknown = [d for d in filters.doc_ids if d not in searcher.documents]
-    if known_docs and unknown:
-        known = sorted(searcher.documents)
-        raise UnknownDocument(f"no document '{unknown[0][:80]}' in the index; its documents: {', '.join(known[:5])}"
-                              + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
+    if known_docs:
+        searcher.check_documents(filters)
     try:
         return Answer(question, searcher.search(question, k=k, filters=filters))
     except QueryError as exc:
@@ -229,19 +226,21 @@ class Evaluation:
 
 def evaluate_questions(questions: PathLike | QuestionSet, index_dir: PathLike | None = None, *, k: int = 10,
                        config: RankingConfig | None = None, shared: bool = True, warm: bool = False,
-                       baselines: bool = False) -> Evaluation:
+                       baselines: bool = False, filters: Filters | None = None) -> Evaluation:
     """Run a question set (a JSON Lines or CSV file, or one read already) against the index. ``warm``:
     fill the searcher's caches first (a set reads many documents); ``baselines``: also word-BM25 and
-    dense-only on the same questions."""
+    dense-only on the same questions; ``filters``: every search within those documents (``make_filters``)."""
     qs = questions if isinstance(questions, QuestionSet) else load_questions(questions)
     searcher = load_searcher(index_dir, config, shared=shared)
+    if filters is not None and not filters.empty() and not searcher.check_documents(filters):
+        raise UsageError(f"no document in the index matches {filters.described()}: `klynge documents` lists them")
     if warm:
         searcher.warm_up()
-    report = evaluate(searcher, qs, k=k)
+    report = evaluate(searcher, qs, k=k, filters=filters)
     if baselines:
         from .baselines import compare_baselines
 
-        report["baselines"] = compare_baselines(searcher, qs, k=k)
+        report["baselines"] = compare_baselines(searcher, qs, k=k, filters=filters)
     return Evaluation(report)
 
 

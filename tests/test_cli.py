@@ -141,6 +141,25 @@ def test_eval_json_report_and_gate(mini_index: Path, tmp_path: Path, capsys) -> 
     assert code == 1 and "mrr@10" in err
 
 
+def test_eval_within_documents_searches_only_them_and_says_so(mini_index: Path, tmp_path: Path, capsys) -> None:
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(json.dumps({"id": "1", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]})
+                  + "\n", encoding="utf-8")
+    within = ("eval", str(qs), "--index-dir", str(mini_index), "--doc", "nyhed", "--compare", "baselines")
+    code, out, _ = run(capsys, *within, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["within"] == {"docs": ["nyhed"]}
+    assert data["questions"][0]["first_relevant_rank"] is None  # the answer stands in "roller", left out
+    assert data["baselines"]["word BM25"]["mrr@10"] == 0 and data["baselines"]["dense only (e5)"]["mrr@10"] == 0
+    assert "searched within docs nyhed" in run(capsys, *within)[1]
+    whole = json.loads(run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--json")[1])
+    assert whole["within"] is None and whole["questions"][0]["first_relevant_rank"] == 1
+    code, _, err = run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--doc", "nope")
+    assert code == 2 and "no document 'nope' in the index" in err and "roller" in err
+    code, _, err = run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--year", "1999")
+    assert code == 2 and "no document in the index matches year 1999" in err
+
+
 def test_eval_missing_file(mini_index: Path, tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "eval", str(tmp_path / "none.jsonl"), "--index-dir", str(mini_index))
     assert code == 1 and "none.jsonl" in err

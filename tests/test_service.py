@@ -55,6 +55,11 @@ def test_what_cannot_be_searched_is_a_result_with_its_reason(mini_index: Path, t
         "confidence": 0.0, "unmentioned": [], "now_unmentioned": "", "absent_provision": "", "respelled": [], "hits": []}
     assert set(api_cite("x", str(mini_index))) == {"quote", "error", "found", "matches"}
     assert "does not exist" in api_eval(str(tmp_path / "none.jsonl"), str(mini_index))["error"]
+    qs = tmp_path / "q.jsonl"
+    qs.write_text('{"id": "1", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]}\n',
+                  encoding="utf-8")
+    assert api_eval(str(qs), str(mini_index), "roller")["within"] == {"docs": ["roller"]}
+    assert "no document 'nope'" in api_eval(str(qs), str(mini_index), "nope")["error"]
     answer = service.ask("\x00", mini_index)
     assert answer.result is None and "empty" in answer.error
     with pytest.raises(dataclasses.FrozenInstanceError):
