@@ -12,7 +12,7 @@ import gradio as gr
 
 from indexer import KlyngeError
 from qa import service
-from qa.evaluate import METRICS
+from qa.evaluate import METRICS, within_text
 from qa.feedback import write_jsonl
 
 from .context import AppContext, E
@@ -44,7 +44,9 @@ def metrics_html(report: dict[str, Any]) -> str:
     qhead = "".join(f"<th>{t[k]}</th>" for k in ("ev_id", "ev_lang", "ev_question", "ev_rank", "ev_answered", "ev_ok",
                                                   "ev_top1"))
     problems = "".join(f"<li>{E(p)}</li>" for p in report.get("problems", []))
-    return (f"<table class='k-table'><thead><tr>{head}</tr></thead><tbody>{_metric_rows(report)}</tbody></table>"
+    within = within_text(report)
+    return ((f"<p class='k-meta' id='k-eval-within'>{t['ev_within']} {E(within)}</p>" if within else "")
+            + f"<table class='k-table'><thead><tr>{head}</tr></thead><tbody>{_metric_rows(report)}</tbody></table>"
             + (f"<p>{t['skipped']}</p><ul>{problems}</ul>" if problems else "")
             + f"<h3>{t['questions_h']}</h3><table class='k-table' id='k-eval-questions'><thead><tr>{qhead}</tr></thead>"
             f"<tbody>{_question_rows(report)}</tbody></table>")
@@ -56,11 +58,13 @@ class EvalTab:
     def __init__(self, ctx: AppContext, labels: Labels, lang: Any) -> None:
         self.ctx, self.lang = ctx, lang
         self.question_set = ctx.question_set()
-        with labels(gr.Tab, {"label": "tab_eval"}, id="eval"):
+        with labels(gr.Tab, {"label": "tab_eval"}, id="eval") as self.tab:
             with gr.Row():
                 self.upload = labels(gr.File, {"label": "upload"}, file_types=[".jsonl", ".json", ".csv"],
                                      elem_id="k-upload")
                 with gr.Column():
+                    self.f_doc = labels(gr.Dropdown, {"label": "eval_doc"}, choices=ctx.doc_choices(), multiselect=True,
+                                        elem_id="k-eval-doc")
                     self.run_btn = labels(gr.Button, {"value": "run_eval"}, variant="primary", elem_id="k-eval")
                     self.dev_btn = labels(gr.Button, {"value": "use_dev", "visible": self.question_set is not None},
                                           elem_id="k-eval-dev")
@@ -68,23 +72,26 @@ class EvalTab:
                     self.download = labels(gr.DownloadButton, {"label": "download"}, visible=False, elem_id="k-download")
             self.results = gr.HTML(elem_id="k-eval-results")
 
-    def run_eval(self, path: str | None, lg: str, request: gr.Request = None) -> tuple[str, Any]:  # type: ignore[assignment]
+    def run_eval(self, path: str | None, lg: str, request: gr.Request = None,  # type: ignore[assignment]
+                 docs: list[str] | None = None) -> tuple[str, Any]:
+        """The set at ``path`` evaluated, within the documents ``docs`` when any are chosen."""
         if why := self.ctx.denied(request):
             return f"<p role='alert'>{E(why)}</p>", gr.update(visible=False)
         if not path:
             return f"<p role='alert'>{E(BOTH['choose_file'])}</p>", gr.update(visible=False)
         try:
-            evaluation = service.evaluate_questions(path, self.ctx.index_dir)
+            evaluation = service.evaluate_questions(path, self.ctx.index_dir, filters=service.make_filters(docs or ()))
         except KlyngeError as exc:
             return f"<p role='alert'>{E(str(exc))}</p>", gr.update(visible=False)
         out = Path(tempfile.mkdtemp(prefix="klynge-report-")) / f"klynge-evaluering-{time.strftime('%Y%m%d-%H%M%S')}.html"
         evaluation.write(out)
         return metrics_html(dict(evaluation.report)), gr.update(value=str(out), visible=True)
 
-    def run_own(self, lg: str, request: gr.Request = None) -> tuple[str, Any]:  # type: ignore[assignment]
-        return self.run_eval(str(self.question_set), lg, request)
+    def run_own(self, lg: str, request: gr.Request = None,  # type: ignore[assignment]
+                docs: list[str] | None = None) -> tuple[str, Any]:
+        return self.run_eval(str(self.question_set), lg, request, docs)
 
-    def run_feedback(self, lg: str, request: gr.Request) -> tuple[str, Any]:
+    def run_feedback(self, lg: str, request: gr.Request, docs: list[str] | None = None) -> tuple[str, Any]:
         """The staff's own questions (their feedback in the Ask tab) as the question set."""
         try:
             rows = service.export_feedback(self.ctx.index_dir, self.ctx.user_of(request))
@@ -94,9 +101,13 @@ class EvalTab:
             return f"<p role='alert'>{E(BOTH['no_feedback'])}</p>", gr.update(visible=False)
         path = Path(tempfile.mkdtemp(prefix="klynge-feedback-")) / "feedback.jsonl"
         path.write_text(write_jsonl(rows), encoding="utf-8")
-        return self.run_eval(str(path), lg)
+        return self.run_eval(str(path), lg, request, docs)
 
     def wire(self) -> None:
-        self.run_btn.click(self.run_eval, [self.upload, self.lang], [self.results, self.download], api_visibility="private")
-        self.dev_btn.click(self.run_own, self.lang, [self.results, self.download], api_visibility="private")
-        self.fb_btn.click(self.run_feedback, self.lang, [self.results, self.download], api_visibility="private")
+        """Each button runs its set within the documents chosen; the document list is read again when the tab is
+        opened (the Documents tab may have changed it)."""
+        out, private = [self.results, self.download], {"api_visibility": "private"}
+        self.run_btn.click(self.run_eval, [self.upload, self.lang, self.f_doc], out, **private)
+        self.dev_btn.click(self.run_own, [self.lang, self.f_doc], out, **private)
+        self.fb_btn.click(self.run_feedback, [self.lang, self.f_doc], out, **private)
+        self.tab.select(lambda: gr.update(choices=self.ctx.doc_choices()), None, self.f_doc, **private)

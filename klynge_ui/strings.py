@@ -59,7 +59,7 @@ BOTH: dict[str, str] = {
     "ocr_help": "Teksten er læst af billeder med OCR og kan have fejl; tjek citater mod originalen. / "
                 "The text was read from images by OCR and may hold errors; check quotes against the original.", "page_mark_fmt": "— Side {} —", "bad_target": "?",
     # the evaluation report
-    "choose_file": "Vælg en fil / choose a file.", "skipped": "Sprunget over / skipped:",
+    "choose_file": "Vælg en fil / choose a file.", "ev_within": "Søgt i / searched within:", "skipped": "Sprunget over / skipped:",
     "questions_h": "Spørgsmål / questions", "yes": "ja", "no": "nej", "ok_mark": "✓", "miss_mark": "✗",
     "ev_scope": "scope", "ev_n": "n", "ev_all": "all", "ev_id": "id", "ev_lang": "lang", "ev_question": "question",
     "ev_rank": "first relevant rank", "ev_answered": "answered", "ev_ok": "ok", "ev_top1": "top-1 citation",
@@ -79,7 +79,7 @@ T: dict[str, dict[str, str]] = {
         "ask": "Søg", "filters": "Afgræns søgningen", "doc": "Dokument", "kind": "Type", "year": "År",
         "k": "Antal passager", "examples": "Eksempler",
         "quote": "Indsæt en sætning", "quote_ph": "Indsæt et citat for at finde kilden", "find": "Find kilden",
-        "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "use_dev": "Brug samlingens spørgsmål", "use_feedback": "Brug personalets feedback",
+        "open_doc": "Vælg dokument", "run_eval": "Kør evaluering", "eval_doc": "Kun i disse dokumenter (ingen: alle)", "use_dev": "Brug samlingens spørgsmål", "use_feedback": "Brug personalets feedback",
         "upload": "Spørgsmålssæt (JSON Lines eller CSV)", "download": "Hent rapport",
         "nothing": MAY_NOT_ANSWER["da"],
         "nothing_sub": "Ingen passage svarer sikkert. De nærmeste passager vises nedenfor – læs dem, før du bruger dem.",
@@ -103,7 +103,7 @@ T: dict[str, dict[str, str]] = {
         "ask": "Search", "filters": "Narrow the search", "doc": "Document", "kind": "Kind", "year": "Year",
         "k": "Number of passages", "examples": "Examples",
         "quote": "Paste a sentence", "quote_ph": "Paste a quote to find its source", "find": "Find the source",
-        "open_doc": "Choose a document", "run_eval": "Run evaluation", "use_dev": "Use the collection's questions", "use_feedback": "Use the staff's feedback",
+        "open_doc": "Choose a document", "run_eval": "Run evaluation", "eval_doc": "Only in these documents (none: all)", "use_dev": "Use the collection's questions", "use_feedback": "Use the staff's feedback",
         "upload": "Question set (JSON Lines or CSV)", "download": "Download report",
         "nothing": MAY_NOT_ANSWER["en"],
         "nothing_sub": "No passage answers it with confidence. The closest passages are shown below – read them before you use them.",

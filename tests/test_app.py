@@ -89,6 +89,24 @@ def test_the_status_line_stays_in_the_chosen_language_after_a_change(mini_index:
     assert "passages" in tab.do_remove(None, None, "en")[2]  # nothing chosen: the lists redrawn all the same
 
 
+def test_the_evaluation_tab_runs_a_set_within_the_documents_chosen(mini_index: Path, mini_corpus: Path,
+                                                                   tmp_path: Path) -> None:
+    from klynge_ui.context import AppContext
+    from klynge_ui.evaluate import EvalTab
+
+    tab = EvalTab.__new__(EvalTab)  # its handlers only, without building the page
+    tab.ctx = AppContext.of(mini_index, mini_corpus)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "q1", "question": "Hvem støtter spirende klynger?", "expected": ["spirende klynger"]}\n',
+                         encoding="utf-8")
+    whole, _ = tab.run_eval(str(questions), "da", None)
+    within, _ = tab.run_eval(str(questions), "da", None, ["nyhed"])
+    rank = re.compile(r"<td>q1</td><td>da</td><td>[^<]*</td><td>([^<]*)</td>")  # the question's first relevant rank
+    assert "k-eval-within" not in whole and rank.findall(whole) == ["1"]  # its answer stands in "roller"
+    assert "Søgt i / searched within: docs nyhed" in within and rank.findall(within) == ["–"]
+    assert "no document &#x27;nope&#x27;" in tab.run_eval(str(questions), "da", None, ["nope"])[0]
+
+
 def test_the_http_api_keeps_its_names(mini_index: Path) -> None:
     from klynge_ui import build_app
 

@@ -101,8 +101,13 @@ def test_evaluation_tab_on_dev_set(page) -> None:  # noqa: ANN001
     page.wait_for_selector("#k-eval-questions", timeout=60_000)
     text = page.locator("#k-eval-results").inner_text()
     assert "recall@5" in text and "dev-da01" in text
-    assert page.locator("#k-download").is_visible()
+    page.wait_for_selector("#k-download", state="visible", timeout=10_000)  # its update may follow the table's
     page.screenshot(path=str(ARTIFACTS / "evaluation.png"), full_page=True)
+    page.locator("#k-eval-doc input").fill("Klyngestrategi")  # the same set within one document
+    page.keyboard.press("Enter")
+    page.locator("#k-eval-dev").click()
+    page.wait_for_selector("#k-eval-within", timeout=60_000)
+    assert "klyngestrategi" in page.locator("#k-eval-within").inner_text()
 
 
 def test_xss_question_is_text(page) -> None:  # noqa: ANN001
