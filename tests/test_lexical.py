@@ -88,6 +88,23 @@ def test_a_translated_word_counts_with_its_best_sense_not_all_of_them() -> None:
 
 
 @pytest.mark.parametrize("mode", ["full", "stems"])
+def test_documents_bm25_scores_how_densely_a_document_holds_the_words_not_how_often(mode: str) -> None:
+    """A short document that writes the question's words once, against one that writes them six times among
+    ten times as many words: the short one is more about them (full length normalisation; at Lucene's b 0.75
+    for passages the long one's count wins)."""
+    filler = ["Tagene efterses hvert år af kommunen.", "Vejene fejes om foråret.", "Bibliotekerne holder åbent om lørdagen.",
+              "Skolerne afholder forældremøder i september.", "Affald hentes hver anden uge.", "Havnen er åben hele året."]
+    texts = ["Suppleanten indkaldes ved forfald.", filler[0], *["Suppleanten kan indkaldes."] * 6, *filler * 3]
+    doc_of = [0, 0] + [1] * (6 + 18)
+    for other in range(2, 6):  # documents of a typical length, without the words
+        texts += filler[:3]
+        doc_of += [other] * 3
+    lex = LexicalIndex.build(texts, mode=mode).with_documents(texts, np.array(doc_of))
+    short, long_ = lex.document_scores("suppleanten indkaldes", np.array([0, 2]))
+    assert short > long_ > 0
+
+
+@pytest.mark.parametrize("mode", ["full", "stems"])
 def test_documents_bm25_scores_a_document_by_all_its_passages_and_survives_a_save(tmp_path, mode: str) -> None:  # noqa: ANN001
     texts = ["Et medlem går på barsel.", "Regionsrådet holder møder.", "Suppleanten indkaldes ved forfald.",
              "Suppleanten i regionsrådet indkaldes.", "Tagene efterses."]

@@ -23,13 +23,20 @@ Alternatives = Sequence[Sequence[str]]
 
 BM25_K1 = 1.2  # bm25s / Lucene defaults; not tuned
 BM25_B = 0.75
+# whole documents (the document-words prior, qa.docpriors): scored by how densely they hold the question's words,
+# not how many of them their length gathers. Acts run from one page to hundreds; at b 0.75 a long act holds
+# a lay question's words by its size (all 316 acts, Danish: 11 questions rose, 1 fell against 0.75; 0.9: 4 / 0;
+# 0.3: 5 / 19; shipped corpus and squad-da-dev unchanged: docs/ranking.md, "4. Priors")
+DOCUMENT_BM25_B = 1.0
 
 SENTENCE_WEIGHT = 0.7  # share of the best sentence window in a passage's lexical score
 PRUNE_ABOVE = 50_000  # passages; below, every query token is scored
 PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of passages are skipped
 SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
-def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str = "full") -> Any:
-    """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token)."""
+def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str = "full",
+          b_norm: float | None = None) -> Any:
+    """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token);
+    ``b_norm``: the length normalisation (default ``BM25_B``)."""
     import bm25s
 
     vocab: dict[str, int] = {}
@@ -37,7 +44,7 @@ def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str =
     for text in texts:
         toks = tokenize(text, known, mode) or ["<empty>"]
         ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
-    r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    r = bm25s.BM25(k1=BM25_K1, b=BM25_B if b_norm is None else b_norm)
     r.index((ids, vocab), show_progress=False)
     return r
 
@@ -61,11 +68,11 @@ class _Growing:
         return self.a[: self.n]
 
 
-def _bm25_stems_stream(texts: Iterable[str]) -> Any:
+def _bm25_stems_stream(texts: Iterable[str], b_norm: float | None = None) -> Any:
     """bm25s's BM25 (the same Lucene scores as :func:`_bm25` with ``mode="stems"``) built without
     bm25s's per-document intermediates: each text becomes (stem id, count) pairs appended to flat arrays,
     then document frequencies, scores and the column-sorted matrix are computed with numpy. At 1M
-    passages this is what keeps the build under 3 GB (docs/scale.md)."""
+    passages this is what keeps the build under 3 GB (docs/scale.md). ``b_norm``: as :func:`_bm25`'s ``b``."""
     import bm25s
 
     ids, tfs = _Growing(np.int32), _Growing(np.uint16)
@@ -98,7 +105,8 @@ def _bm25_stems_stream(texts: Iterable[str]) -> Any:
     df = np.bincount(tok_ids, minlength=n_vocab)
     idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
     doc = np.repeat(np.arange(n_docs, dtype=np.int32), n_unique.array())  # the document of each pair
-    norm = (BM25_K1 * ((1 - BM25_B) + BM25_B * doc_len / max(float(doc_len.mean()), 1e-9))).astype(np.float32)
+    bn = BM25_B if b_norm is None else b_norm
+    norm = (BM25_K1 * ((1 - bn) + bn * doc_len / max(float(doc_len.mean()), 1e-9))).astype(np.float32)
     scores = np.empty(len(tok_ids), dtype=np.float32)
     step = 1 << 22
     for a in range(0, len(tok_ids), step):
@@ -111,7 +119,7 @@ def _bm25_stems_stream(texts: Iterable[str]) -> Any:
     indices = doc[order]
     del doc, order
     indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    r = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+    r = bm25s.BM25(k1=BM25_K1, b=bn)
     r.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
     r.vocab_dict = vocab
     r.unique_token_ids_set = set(vocab.values())
@@ -131,7 +139,8 @@ class LexicalIndex:
 
     DESCRIPTION: ClassVar[dict[str, Any]] = {  # recorded in the index manifest
         "library": "bm25s", "tokens": "danish snowball stems + boundary-marked char 4-grams + letter-digit codes",
-        "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B}
+        "units": "passages + two-sentence windows (max per passage)", "k1": BM25_K1, "b": BM25_B,
+        "documents_b": DOCUMENT_BM25_B}
 
     def __init__(self, passages: Any, windows: Any = None, owner: np.ndarray | None = None, mode: str = "full",
                  documents: Any = None, doc_of: np.ndarray | None = None) -> None:
@@ -179,12 +188,13 @@ class LexicalIndex:
     def with_documents(self, texts: Sequence[str], doc_of: np.ndarray) -> LexicalIndex:
         """A copy of this index (its passages' and windows' BM25 shared) with BM25 over whole documents too, in
         its own tokens: ``doc_of`` is each passage's document number, and a document's text is its passages'
-        ``texts`` joined (streamed, one at a time)."""
+        ``texts`` joined (streamed, one at a time). Its length normalisation is ``DOCUMENT_BM25_B``'s."""
         doc_of = np.asarray(doc_of, dtype=np.int32)
         order = np.argsort(doc_of, kind="stable")  # the passages of document 0, then of 1, ...
         counts = np.bincount(doc_of)
         joined = (" ".join(texts[i] for i in order[end - n:end]) for end, n in zip(np.cumsum(counts), counts, strict=True))
-        documents = _bm25_stems_stream(joined) if self.mode == "stems" else _bm25(joined, None, self.mode)
+        documents = _bm25_stems_stream(joined, DOCUMENT_BM25_B) if self.mode == "stems" else \
+            _bm25(joined, None, self.mode, DOCUMENT_BM25_B)
         return LexicalIndex(self._r, self._w, self._owner, self.mode, documents, doc_of)
 
     def save(self, directory: Path) -> None:
