@@ -44,7 +44,7 @@ class DenseOnly:
     def __init__(self, searcher: Any, rows: np.ndarray | None = None) -> None:
         self.s = searcher
         self.rows = np.arange(len(searcher.index.passages)) if rows is None else rows
-        self.v = searcher.index.vectors()[self.rows]
+        self.v = searcher.index.vectors() if rows is None else searcher.index.vectors()[rows]
 
     def search(self, q: str, k: int = 10) -> Result:
         qv = self.s.embedder.embed_queries([q])[0]

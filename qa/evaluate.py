@@ -261,9 +261,10 @@ def engines_text(engines: Mapping[str, str] | None) -> str:
 
 
 def within_text(report: Mapping[str, Any]) -> str:
-    """The documents the set was searched within, as the CLI's options name them ("docs 2014_433; years 2024"); ""
-    for the whole index."""
-    return "; ".join(f"{name} {', '.join(map(str, values))}" for name, values in (report.get("within") or {}).items())
+    """The documents the set was searched within, in words ("document 2014_433, year 2024"); "" for the whole
+    index."""
+    within = report.get("within")
+    return Filters.from_json(within).described() if within else ""
 
 
 def _scope_text(report: dict[str, Any]) -> str:

@@ -32,8 +32,13 @@ class Filters:
         return ", ".join(lead + " or ".join(map(str, v)) for lead, v in parts if v)
 
     def to_json(self) -> dict[str, list[Any]]:
-        """The filters chosen, by name (``docs``, ``kinds``, ``years``), as the CLI's options name them."""
+        """The filters chosen, by name (``docs``, ``kinds``, ``years``; those left empty left out)."""
         return {name: list(v) for name, v in (("docs", self.doc_ids), ("kinds", self.kinds), ("years", self.years)) if v}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[Any]]) -> Filters:
+        """The filters :meth:`to_json` wrote."""
+        return cls(tuple(data.get("docs", ())), tuple(data.get("kinds", ())), tuple(data.get("years", ())))
 
 
 @dataclass(frozen=True)

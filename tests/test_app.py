@@ -103,7 +103,7 @@ def test_the_evaluation_tab_runs_a_set_within_the_documents_chosen(mini_index: P
     within, _ = tab.run_eval(str(questions), "da", None, ["nyhed"])
     rank = re.compile(r"<td>q1</td><td>da</td><td>[^<]*</td><td>([^<]*)</td>")  # the question's first relevant rank
     assert "k-eval-within" not in whole and rank.findall(whole) == ["1"]  # its answer stands in "roller"
-    assert "Søgt i / searched within: docs nyhed" in within and rank.findall(within) == ["–"]
+    assert "Søgt i / searched within: document nyhed" in within and rank.findall(within) == ["–"]
     assert "no document &#x27;nope&#x27;" in tab.run_eval(str(questions), "da", None, ["nope"])[0]
 
 

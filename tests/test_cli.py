@@ -151,7 +151,7 @@ def test_eval_within_documents_searches_only_them_and_says_so(mini_index: Path, 
     assert code == 0 and data["within"] == {"docs": ["nyhed"]}
     assert data["questions"][0]["first_relevant_rank"] is None  # the answer stands in "roller", left out
     assert data["baselines"]["word BM25"]["mrr@10"] == 0 and data["baselines"]["dense only (e5)"]["mrr@10"] == 0
-    assert "searched within docs nyhed" in run(capsys, *within)[1]
+    assert "searched within document nyhed" in run(capsys, *within)[1]
     whole = json.loads(run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--json")[1])
     assert whole["within"] is None and whole["questions"][0]["first_relevant_rank"] == 1
     code, _, err = run(capsys, "eval", str(qs), "--index-dir", str(mini_index), "--doc", "nope")

@@ -72,7 +72,7 @@ def _bm25_stems_stream(texts: Iterable[str], b_norm: float | None = None) -> Any
     """bm25s's BM25 (the same Lucene scores as :func:`_bm25` with ``mode="stems"``) built without
     bm25s's per-document intermediates: each text becomes (stem id, count) pairs appended to flat arrays,
     then document frequencies, scores and the column-sorted matrix are computed with numpy. At 1M
-    passages this is what keeps the build under 3 GB (docs/scale.md). ``b_norm``: as :func:`_bm25`'s ``b``."""
+    passages this is what keeps the build under 3 GB (docs/scale.md). ``b_norm``: as :func:`_bm25`'s."""
     import bm25s
 
     ids, tfs = _Growing(np.int32), _Growing(np.uint16)
