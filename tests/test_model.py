@@ -230,7 +230,8 @@ def test_questions_take_the_engine_chosen_for_this_machine(monkeypatch: pytest.M
 
 def test_warm_up_picks_the_question_engine_and_answers_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """The searcher's warm-up chooses the engine (``Searcher.engines``); on the shipped collection either
-    engine ranks a Danish and two English questions' first three hits alike."""
+    engine gives a Danish and two English questions the same first three hits, in the same order but where two
+    of them tie within 0.002 (the engines' vectors differ in their last digits: docs/ranking.md, "1. The question")."""
     pytest.importorskip("transformers", reason="the torch engine needs torch and transformers (the 'st' extra)")
     from .conftest import REAL_INDEX
 
@@ -240,5 +241,8 @@ def test_warm_up_picks_the_question_engine_and_answers_the_same(monkeypatch: pyt
     assert plain.engines == {"dense": "c", "sparse": "c"} and warm.engines == {"dense": "torch", "sparse": "torch"}
     assert Searcher(warm.index, warm.embedder).engines == warm.engines  # a reloaded index keeps the embedder's choice
     for q in ("Hvem støtter spirende klynger?", "Who supports emerging clusters?", "What role do the clusters play?"):
-        assert [h.passage.passage_id for h in warm.search(q, k=3).hits] == \
-               [h.passage.passage_id for h in plain.search(q, k=3).hits]
+        fast, slow = warm.search(q, k=3).hits, plain.search(q, k=3).hits
+        assert {h.passage.passage_id for h in fast} == {h.passage.passage_id for h in slow}
+        score = {h.passage.passage_id: h.score for h in fast}
+        for a, b in zip(fast, slow, strict=True):  # a place the engines fill differently: a near-tie in either
+            assert a.passage.passage_id == b.passage.passage_id or abs(score[a.passage.passage_id] - score[b.passage.passage_id]) < 0.002
