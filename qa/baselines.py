@@ -55,10 +55,10 @@ class DenseOnly:
 
 def compare_baselines(searcher: Any, qs: QuestionSet, k: int = 10, filters: Filters | None = None) -> dict[str, dict[str, Any]]:
     """Metrics of each baseline on the same questions and passages (per language too); ``filters``: on the
-    passages of those documents only, as the product is evaluated (``Searcher.within``)."""
-    within = searcher.within(filters)
+    passages of those documents only, as the product is evaluated (``Searcher.within``, ``passage_mask``)."""
+    mask = searcher.passage_mask(searcher.within(filters))
     passages = searcher.index.passages
-    rows = None if within is None else np.flatnonzero([p.doc_id in within for p in passages])
+    rows = None if mask is None else np.flatnonzero(mask)
     out: dict[str, dict[str, Any]] = {}
     chosen = passages if rows is None else [passages[int(i)] for i in rows]
     for name, s in (("word BM25", WordBM25(chosen)), ("dense only (e5)", DenseOnly(searcher, rows))):

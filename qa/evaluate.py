@@ -178,10 +178,10 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
     (``searcher.engines``: the faster one is chosen at warm-up, and the two differ in their last digits, which
     can swap near-tied hits; ``$KLYNGE_QUESTION_ENGINE`` pins one). ``filters``: every search limited to those
     documents, as `klynge ask --doc` limits one (recorded in the report)."""
-    limited = filters is not None and not filters.empty()
+    filters = None if filters is None or filters.empty() else filters  # a searcher without filters (a baseline) runs as is
     rows: list[dict[str, Any]] = []
     for q in qs.questions:
-        res = searcher.search(q.question, k=max(k, 10), filters=filters) if limited else \
+        res = searcher.search(q.question, k=max(k, 10), filters=filters) if filters else \
             searcher.search(q.question, k=max(k, 10))
         rels = [is_relevant(h.passage.text, q.expected) for h in res.hits] if q.expected else []
         first = next((i + 1 for i, r in enumerate(rels) if r), None)
@@ -201,7 +201,7 @@ def evaluate(searcher: Any, qs: QuestionSet, k: int = 10,
     by_lang = {lang: _metrics([r for r in rows if r["lang"] == lang]) for lang in sorted({r["lang"] for r in rows})}
     config = getattr(searcher, "config", None)
     return {"n": len(rows), "k": k, "metrics": _metrics(rows), "by_lang": by_lang, "questions": rows,
-            "within": filters.to_json() if limited and filters is not None else None,
+            "within": filters.to_json() if filters else None,
             "problems": qs.problems, "config": config.to_json() if config is not None else None,
             "engines": dict(getattr(searcher, "engines", None) or {}) or None}
 

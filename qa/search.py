@@ -120,7 +120,7 @@ class Searcher:
                                   + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
         return self.within(filters)
 
-    def _mask(self, within: frozenset[str] | None) -> np.ndarray | None:
+    def passage_mask(self, within: frozenset[str] | None) -> np.ndarray | None:
         """The passages of those documents, as a mask over the index's passages (None: all)."""
         return None if within is None else np.isin(self.ranker.doc_of, list(within))
 
@@ -173,7 +173,7 @@ class Searcher:
     def _rank_all(self, cleaned: list[str], langs: list[str], qvecs: np.ndarray, qsparse: dict[int, Any], k: int,
                   within: frozenset[str] | None, t_embed: float) -> list[Result]:
         staged = []
-        mask = self._mask(within)
+        mask = self.passage_mask(within)
         for qi, text in enumerate(cleaned):
             t1 = time.perf_counter()
             q = self.ranker.analyse(text, langs[qi], qvecs[qi], qsparse.get(qi))
