@@ -93,7 +93,8 @@ def test_translated_words_are_side_by_side_through_any_of_their_senses() -> None
 def test_lexical_weight_follows_its_coverage_of_the_question() -> None:
     c = DEFAULT_CONFIG
     w = c.weights["da"]
-    assert c.by_coverage(w, 1.0, 0.0) == w and c.by_coverage(w, c.lexical_coverage, 0.0) == w
+    specific = c.covered_specificity
+    assert c.by_coverage(w, 1.0, specific) == w and c.by_coverage(w, c.lexical_coverage, specific) == w
     none = c.by_coverage(w, 0.0, 1.0)
     assert none == FusionWeights(w.dense + w.lexical, 0.0, w.sparse)  # nothing covered: dense carries it
     half = c.by_coverage(w, c.lexical_coverage / 2, 1.0)
@@ -108,8 +109,22 @@ def test_lexical_weight_short_of_coverage_also_follows_its_specificity() -> None
     assert c.by_coverage(w, half, c.lexical_specificity) == c.by_coverage(w, half, 1.0)  # specific enough: coverage only
     flat = c.by_coverage(w, half, c.lexical_specificity / 2)  # half as specific: half the lexical weight again
     assert flat.lexical == pytest.approx(w.lexical / 4) and flat.dense == pytest.approx(w.dense + 3 * w.lexical / 4)
-    assert c.by_coverage(w, c.lexical_coverage, 0.0) == w  # a top passage holds the question: trusted whatever
+    assert c.by_coverage(w, c.lexical_coverage, c.covered_specificity) == w  # a top passage holds the question
     assert dataclasses.replace(c, lexical_specificity=0.0).by_coverage(w, half, 0.0) == c.by_coverage(w, half, 1.0)  # off
+
+
+def test_a_covered_question_keeps_lexical_weight_as_far_as_its_best_scores_stand_out() -> None:
+    """A terse search string is covered by every passage that repeats its words: when the best lexical score
+    stands out from the tenth by less than ``covered_specificity``, its weight is scaled by how far it does."""
+    c = DEFAULT_CONFIG
+    w = c.weights["da"]
+    assert c.covered_specificity > 0
+    assert c.by_coverage(w, 1.0, 1.0) == c.by_coverage(w, 1.0, c.covered_specificity) == w
+    flat = c.by_coverage(w, 1.0, c.covered_specificity / 2)  # half as specific: half the lexical weight
+    assert flat.lexical == pytest.approx(w.lexical / 2) and flat.dense == pytest.approx(w.dense + w.lexical / 2)
+    assert c.by_coverage(w, 1.0, 0.0) == FusionWeights(w.dense + w.lexical, 0.0, w.sparse)  # all alike: dense decides
+    assert c.by_coverage(w, 1.0, c.covered_specificity / 2) == c.by_coverage(w, c.lexical_coverage, c.covered_specificity / 2)
+    assert dataclasses.replace(c, covered_specificity=0.0).by_coverage(w, 1.0, 0.0) == w  # off
 
 
 def test_lexical_specificity_is_how_far_the_best_score_stands_out() -> None:
