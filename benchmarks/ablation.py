@@ -44,6 +44,7 @@ VARIANTS: list[tuple[str, RankingConfig, bool]] = [  # name, config, keep the co
     ("no lay words' terms in the question's vector", R(DEFAULT_CONFIG, lay_terms_embedded=False), True),
     ("no lexical-coverage weights", R(DEFAULT_CONFIG, lexical_coverage=0.0), True),
     ("no lexical specificity", R(DEFAULT_CONFIG, lexical_specificity=0.0), True),
+    ("no lexical specificity for covered questions", R(DEFAULT_CONFIG, covered_specificity=0.0), True),
     ("no word-pair proximity", R(DEFAULT_CONFIG, proximity=0.0), True),
     ("neither coverage nor proximity", R(DEFAULT_CONFIG, lexical_coverage=0.0, proximity=0.0), True),
     ("no answer-sentence reorder", R(DEFAULT_CONFIG, answer_rerank=0.0), True),

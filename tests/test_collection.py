@@ -188,7 +188,8 @@ def test_the_answer_check_reorders_the_hits_it_read_for_questions_in_the_collect
     n, width = DEFAULT_CONFIG.confidence.answer_check, DEFAULT_CONFIG.confidence.answer_check_words
     questions = ["Hvem støtter spirende klynger?", "Hvad er en klyngeorganisation?", "Hvordan finansieres klynger?",
                  "Hvem har ansvaret for world class klynger?", "Hvad gør Innovationsfonden?",
-                 "Hvor mange klynger skal der være?", "Hvad er målet med klyngestrategien?"]
+                 "Hvor mange klynger skal der være?", "Hvad er målet med klyngestrategien?", "Hvad er Klyngeforum?",
+                 "Hvem finansierer klyngeorganisationerne?", "Hvad er en bronzeklynge?", "Hvilke klynger er landsdækkende?"]
     changed = 0
     for question, got, before in zip(questions, s.search_many(questions), plain.search_many(questions), strict=True):
         assert got.lang == "da" and got.confidence == before.confidence  # the same hits read, the same verdict
