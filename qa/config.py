@@ -209,8 +209,9 @@ class RankingConfig:
     # ((s1 - s10) / s1 over this, at most 1): a terse search string ("hvor længe medlem af a-kasse før dagpenge")
     # is covered by every § of its act that repeats its words, and BM25 then ranks them by how often and how
     # briefly they say them. All 316 acts, Danish, 494 questions: 5 rose, 0 fell (one lost its act at hit 1);
-    # shipped and squad-da-dev the same. 0.3: 9 / 0, but the shipped dev set's Danish MRR .969 -> .927 (a question worded like its passage in
-    # common words); 0.45: 8 / 3 (docs/ranking.md, "Lexical specificity"); 0 = off
+    # shipped and squad-da-dev the same. 0.3: 9 / 0, but the shipped dev set's Danish MRR .969 -> .927 (a
+    # question worded like its passage in common words); 0.45: 8 / 3 (docs/ranking.md, "Lexical specificity");
+    # 0 = off
     covered_specificity: float = 0.2
     coverage_depth: int = 5
     # the fused top get + this × the IDF-weighted share of the question's word pairs standing side by side; 0 = off

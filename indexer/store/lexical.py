@@ -34,9 +34,9 @@ PRUNE_ABOVE = 50_000  # passages; below, every query token is scored
 PRUNE_DF = 0.10  # above PRUNE_ABOVE, query tokens in more than this share of passages are skipped
 SENTENCE_LIMIT = 20_000  # above this many passages (~20 MB of text) only passage-level BM25 is built (memory)
 def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str = "full",
-          b_norm: float | None = None) -> Any:
+          b_norm: float = BM25_B) -> Any:
     """BM25 over ``texts``, tokenised one at a time into compact int32 id arrays (memory: 4 bytes a token);
-    ``b_norm``: the length normalisation (default ``BM25_B``)."""
+    ``b_norm``: the length normalisation."""
     import bm25s
 
     vocab: dict[str, int] = {}
@@ -44,7 +44,7 @@ def _bm25(texts: Iterable[str], known: Container[str] | None = None, mode: str =
     for text in texts:
         toks = tokenize(text, known, mode) or ["<empty>"]
         ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in toks), dtype=np.int32, count=len(toks)))
-    r = bm25s.BM25(k1=BM25_K1, b=BM25_B if b_norm is None else b_norm)
+    r = bm25s.BM25(k1=BM25_K1, b=b_norm)
     r.index((ids, vocab), show_progress=False)
     return r
 
@@ -68,7 +68,7 @@ class _Growing:
         return self.a[: self.n]
 
 
-def _bm25_stems_stream(texts: Iterable[str], b_norm: float | None = None) -> Any:
+def _bm25_stems_stream(texts: Iterable[str], b_norm: float = BM25_B) -> Any:
     """bm25s's BM25 (the same Lucene scores as :func:`_bm25` with ``mode="stems"``) built without
     bm25s's per-document intermediates: each text becomes (stem id, count) pairs appended to flat arrays,
     then document frequencies, scores and the column-sorted matrix are computed with numpy. At 1M
@@ -105,8 +105,7 @@ def _bm25_stems_stream(texts: Iterable[str], b_norm: float | None = None) -> Any
     df = np.bincount(tok_ids, minlength=n_vocab)
     idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
     doc = np.repeat(np.arange(n_docs, dtype=np.int32), n_unique.array())  # the document of each pair
-    bn = BM25_B if b_norm is None else b_norm
-    norm = (BM25_K1 * ((1 - bn) + bn * doc_len / max(float(doc_len.mean()), 1e-9))).astype(np.float32)
+    norm = (BM25_K1 * ((1 - b_norm) + b_norm * doc_len / max(float(doc_len.mean()), 1e-9))).astype(np.float32)
     scores = np.empty(len(tok_ids), dtype=np.float32)
     step = 1 << 22
     for a in range(0, len(tok_ids), step):
@@ -119,7 +118,7 @@ def _bm25_stems_stream(texts: Iterable[str], b_norm: float | None = None) -> Any
     indices = doc[order]
     del doc, order
     indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    r = bm25s.BM25(k1=BM25_K1, b=bn)
+    r = bm25s.BM25(k1=BM25_K1, b=b_norm)
     r.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
     r.vocab_dict = vocab
     r.unique_token_ids_set = set(vocab.values())
