@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.store.tokens import STOPWORDS, stem_token
+from indexer.store.tokens import STEM_LANGUAGE, STOPWORDS, stem_token, stems
 
 from .config import SpellingConfig
 from .lang import word_zipf
@@ -79,6 +79,13 @@ def _language_words(language: str, zipf: float) -> tuple[str, ...]:
                  for w in bucket if w.isalpha())
 
 
+@functools.lru_cache(maxsize=8)
+def _language_stems(language: str, zipf: float) -> frozenset[str]:
+    """The stems of the language's words at least ``zipf`` common: an inflection wordfreq does not list
+    ("trampet", "kørte") is a word when a form it lists has its stem ("trampe")."""
+    return frozenset(stems(_language_words(language, zipf)))
+
+
 class Speller:
     """Respells the words of a question in ``language`` that neither its collection nor the language knows (see
     the module). ``stems``: the collection's word stems a slip may be mended to (without the "s:" prefix; none
@@ -92,6 +99,7 @@ class Speller:
         self._known = known
         self._zipf = functools.partial(word_zipf, language=language)
         self._zipf("the")  # wordfreq reads the language's list on its first look-up: here, not in a question
+        self._word_stems = _language_stems(language, config.word_zipf) if language == STEM_LANGUAGE else frozenset()
         self._unfolds = language in _UNFOLDING
         self._compounds = language in _COMPOUNDING
         self.config = config
@@ -135,10 +143,10 @@ class Speller:
 
     def _is_word(self, low: str) -> bool:
         """Known to the collection, to the lay words, or to the language's word list, or an inflection of a
-        word it knows ("lørdage": its stem "lørdag" is a word)."""
+        word it knows ("lørdage": its stem "lørdag" is a word; "trampet": "trampe" has its stem)."""
         stem = stem_token(low)[2:]
         return (self._df(stem) > 0 or self._known(low) or self._zipf(low) >= self.config.word_zipf
-                or self._zipf(stem) >= self.config.word_zipf)
+                or self._zipf(stem) >= self.config.word_zipf or stem in self._word_stems)
 
     def _compound(self, low: str) -> bool:
         """Two known words, the first perhaps with a linking "s" or "e" ("sags|nummer", "dags|tur")."""

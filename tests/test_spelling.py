@@ -47,6 +47,15 @@ def test_words_that_are_words_are_left_as_typed() -> None:
         assert s.respell(text).changes == (), text
 
 
+def test_an_inflection_the_language_list_lacks_is_left_when_another_form_has_its_stem() -> None:
+    """wordfreq lists "trampe" but not "trampet"; the collection holds "trappe", one edit from its stem. An
+    inflection is a word where a form the language lists shares its stem, and is not mended to "trapet"."""
+    df = {**DF, stem_token("trappen")[2:]: 10}
+    s = Speller(list(df), lambda w: df.get(w, 0), SpellingConfig(), "da")
+    assert s.respell("Køerne har trampet hele marken ned").changes == ()
+    assert s.respell("Hvornår får man kontanthælp?").changes == (Respelling("kontanthælp", "kontanthjælp"),)
+
+
 def test_a_capital_that_opens_a_clause_is_no_name_and_is_mended() -> None:
     """Where ``qa.names`` reads a name (a capital inside a clause) the word is left; where the capital only opens
     a sentence or clause, a slip in it is mended like any other word."""

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from functools import lru_cache
 from typing import Any
 
 from indexer.reading.clean import CONJUNCTIONS
 
-__all__ = ["ENGLISH_STOPWORDS", "NGRAM", "NUMBER_WORDS", "STEMS_ONLY_ABOVE", "STOPWORDS", "identifiers", "marked", "mode_tokens", "stem_token",
+__all__ = ["ENGLISH_STOPWORDS", "NGRAM", "NUMBER_WORDS", "STEM_LANGUAGE", "STEMS_ONLY_ABOVE", "STOPWORDS", "identifiers", "marked", "mode_tokens", "stem_token", "stems",
            "suspended_compounds", "token_mode", "tokenize", "word_token", "words"]
 
 NGRAM = 4  # character n-gram length for Danish compounds (docs/ranking.md, "2. Three signals")
@@ -55,6 +55,9 @@ _WORD = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+(?:[.,][0-9]+)
 _IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*(?![\w-])")
 
 
+STEM_LANGUAGE = "da"  # the language of the Snowball stemmer below: stems of words in another are no words' stems
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
     import Stemmer  # PyStemmer
@@ -91,6 +94,11 @@ def marked(w: str) -> str:
 def identifiers(text: str) -> list[str]:
     """The codes in ``text`` that mix letters and digits, as lexical tokens ("AS-258" -> "i:as-258")."""
     return ["i:" + m.group(0).lower() for m in _IDENTIFIER.finditer(unicodedata.normalize("NFC", text))]
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    """The stems of many lowercase words at once, as :func:`stem_token` has them without its "s:" prefix."""
+    return list(_stemmer().stemWords(words))
 
 
 def stem_token(word: str) -> str:
