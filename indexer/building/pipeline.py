@@ -124,18 +124,8 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
             report.duplicates.append({"file": rel, "same_as": str(pdf.relative_to(corpus_dir)),
                                       "reason": "text version of a PDF in the corpus; the PDF is indexed for page numbers"})
             continue
-        try:
-            if path.is_symlink() and not path.exists():
-                raise DocumentError(rel, "broken or looping symbolic link")
-            h = file_hash(path)
-        except DocumentError as exc:
-            report.skipped.append({"file": rel, "reason": exc.reason})
-            continue
-        except PermissionError:
-            report.skipped.append({"file": rel, "reason": "no permission to read it; check the file's permissions"})
-            continue
-        except OSError as exc:
-            report.skipped.append({"file": rel, "reason": f"cannot be read ({exc.strerror or exc})"})
+        h = _hash_of(path, rel, report)
+        if h is None:
             continue
         if h in seen_hashes:
             report.duplicates.append({"file": rel, "same_as": seen_hashes[h], "reason": "identical content"})
@@ -156,13 +146,34 @@ def collect_documents(corpus_dir: Path, report: BuildReport, log: Callable[[str]
             report.skipped.append({"file": rel, "reason": f"unexpected error while reading ({type(exc).__name__}: {exc})"})
             continue
         seen_hashes[h] = rel
-        doc_id = doc.doc_id
-        n = 2
-        while doc_id in used_ids:
-            doc_id, n = f"{doc.doc_id}-{n}", n + 1
+        doc_id = _unused(doc.doc_id, used_ids)
         used_ids.add(doc_id)
         docs.append(doc.with_changes(doc_id=doc_id, path=rel))
     return docs
+
+
+def _hash_of(path: Path, rel: str, report: BuildReport) -> str | None:
+    """The file's content hash, or None with the reason it cannot be read in ``report.skipped``."""
+    try:
+        if path.is_symlink() and not path.exists():
+            raise DocumentError(rel, "broken or looping symbolic link")
+        return file_hash(path)
+    except DocumentError as exc:
+        reason = exc.reason
+    except PermissionError:
+        reason = "no permission to read it; check the file's permissions"
+    except OSError as exc:
+        reason = f"cannot be read ({exc.strerror or exc})"
+    report.skipped.append({"file": rel, "reason": reason})
+    return None
+
+
+def _unused(doc_id: str, used: set[str]) -> str:
+    """``doc_id``, or with "-2", "-3" … appended where another document has it."""
+    new, n = doc_id, 2
+    while new in used:
+        new, n = f"{doc_id}-{n}", n + 1
+    return new
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, progress: bool = True,

@@ -167,10 +167,7 @@ def split_document(doc: Document) -> list[Passage]:
     # words left in each unit's section after it: a passage that reaches its target size does not
     # end just before a short closing paragraph of its section ("... within the five areas."), which
     # would otherwise start the next passage cut off from the text it refers to (orphan control)
-    tail = [0] * len(units)
-    for i in range(len(units) - 2, -1, -1):
-        nxt = units[i + 1]
-        tail[i] = 0 if nxt.is_heading else _words(doc.text[nxt.start:nxt.end]) + tail[i + 1]
+    tail = _section_tails(doc, units)
     # in a legal text each § starts a passage of its own (short §§ are not joined): a passage's vector
     # and its citation are one provision's (laws-dev: R@5, MRR and the act at hit 1 up; docs/laws.md)
     starts = {p.start for p in legal.provisions if p.stk == 1} if legal else set()
@@ -206,18 +203,27 @@ def split_document(doc: Document) -> list[Passage]:
             groups[-1].extend(cur)  # trailing heading with no text
         else:
             groups.append(cur)
-    passages = []
-    for g in groups:
-        start, end = g[0].start, g[-1].end
-        content = [x for x in g if not x.is_heading] or g
-        section = " > ".join(content[0].path)
-        text = doc.text[start:end]
-        page = doc.page_at(start)
-        page_end = doc.page_at(max(start, end - 1))
-        pid = hashlib.sha1(f"{doc.doc_id}\0{start}\0{text}".encode()).hexdigest()[:12]
-        passages.append(Passage(f"{doc.doc_id}#{pid}", doc.doc_id, doc.title, page, page_end, section,
-                                start, end, text, legal.locator(content[0].start, end) if legal else ""))
-    return passages
+    return [_passage(doc, g, legal) for g in groups]
+
+
+def _section_tails(doc: Document, units: list[_Unit]) -> list[int]:
+    """Words left in each unit's section after it (0 where a heading follows)."""
+    tail = [0] * len(units)
+    for i in range(len(units) - 2, -1, -1):
+        nxt = units[i + 1]
+        tail[i] = 0 if nxt.is_heading else _words(doc.text[nxt.start:nxt.end]) + tail[i + 1]
+    return tail
+
+
+def _passage(doc: Document, group: list[_Unit], legal: Structure | None) -> Passage:
+    """One passage of ``doc`` from a group of consecutive units: its text, pages, section and citation."""
+    start, end = group[0].start, group[-1].end
+    content = [x for x in group if not x.is_heading] or group
+    text = doc.text[start:end]
+    pid = hashlib.sha1(f"{doc.doc_id}\0{start}\0{text}".encode()).hexdigest()[:12]
+    return Passage(f"{doc.doc_id}#{pid}", doc.doc_id, doc.title, doc.page_at(start), doc.page_at(max(start, end - 1)),
+                   " > ".join(content[0].path), start, end, text,
+                   legal.locator(content[0].start, end) if legal else "")
 
 
 def _min_level(group: list[_Unit]) -> int:
