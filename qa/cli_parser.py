@@ -23,6 +23,17 @@ def build_parser(commands: Commands) -> argparse.ArgumentParser:
     return p
 
 
+def _count(text: str) -> int:
+    """A number of hits or entries: a whole number of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1, e.g. 5")
+    return n
+
+
 def _index_dir(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--index-dir", help="index directory (default .klynge/index or $KLYNGE_INDEX_DIR)")
 
@@ -117,7 +128,7 @@ def _within(sp: Any) -> None:
 def _ask(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("ask", help="ask a question (Danish or English)")
     sp.add_argument("question", nargs="+", help="the question")
-    sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    sp.add_argument("-k", type=_count, default=5, help="number of passages (default 5)")
     _within(sp)
     _index_dir(sp)
     sp.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
@@ -131,7 +142,7 @@ def _ask(sub: Any, commands: Commands) -> None:
 def _cite(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("cite", help="find where a quoted sentence comes from")
     sp.add_argument("quote", nargs="+", help="the quote")
-    sp.add_argument("-k", type=int, default=3, help="matches to show (default 3)")
+    sp.add_argument("-k", type=_count, default=3, help="matches to show (default 3)")
     _index_dir(sp)
     sp.add_argument("--json", action="store_true", help="print one JSON object")
     sp.set_defaults(func=commands["cite"])
@@ -140,7 +151,7 @@ def _cite(sub: Any, commands: Commands) -> None:
 def _eval(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("eval", help="evaluate the search against a question set")
     sp.add_argument("questions", nargs="?", help="question set: JSON Lines or CSV")
-    sp.add_argument("-k", type=int, default=10, help="depth of the ranking (default 10)")
+    sp.add_argument("-k", type=_count, default=10, help="depth of the ranking (default 10)")
     _within(sp)
     _index_dir(sp)
     sp.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -199,7 +210,7 @@ def _users(sub: Any, commands: Commands) -> None:
 def _audit(sub: Any, commands: Commands) -> None:
     sp = sub.add_parser("audit", help="who added, replaced, edited or removed which document, and when")
     sp.add_argument("--doc", help="only this document id")
-    sp.add_argument("--limit", type=int, default=None, help="at most this many entries (newest first)")
+    sp.add_argument("--limit", type=_count, default=None, help="at most this many entries (newest first)")
     sp.add_argument("--json", action="store_true")
     _index_dir(sp)
     sp.set_defaults(func=commands["audit"])

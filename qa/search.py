@@ -112,13 +112,17 @@ class Searcher:
                          and (not filters.years or d.year in filters.years))
 
     def check_documents(self, filters: Filters) -> frozenset[str] | None:
-        """``within(filters)``, or an ``UnknownDocument`` for the first document id of ``filters`` the index lacks."""
+        """``within(filters)``; an ``UnknownDocument`` for the first document id of ``filters`` the index lacks, or
+        for kinds and years no document has (a search there would find nothing, and say only that)."""
         unknown = [d for d in filters.doc_ids if d not in self.index.documents]
         if unknown:
             known = sorted(self.index.documents)
             raise UnknownDocument(f"no document '{unknown[0][:80]}' in the index; its documents: {', '.join(known[:5])}"
                                   + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
-        return self.within(filters)
+        within = self.within(filters)
+        if within is not None and not within:
+            raise UnknownDocument(f"no document in the index matches {filters.described()}: `klynge documents` lists them")
+        return within
 
     def passage_mask(self, within: frozenset[str] | None) -> np.ndarray | None:
         """The passages of those documents, as a mask over the index's passages (None: all)."""

@@ -151,7 +151,8 @@ def ask(question: str, index_dir: PathLike | None = None, *, k: int = 5, docs: I
         kinds: Iterable[str] = (), years: Iterable[str | int] = (), config: RankingConfig | None = None,
         shared: bool = True, known_docs: bool = False) -> Answer:
     """Search the index for ``question``, within the documents, kinds and years given (none: all).
-    ``known_docs``: a document id the index lacks is an ``UnknownDocument`` (not an empty result)."""
+    ``known_docs``: a document id the index lacks, or kinds and years no document has, are an ``UnknownDocument``
+    (not an empty result)."""
     try:
         clean_query(question)
     except QueryError as exc:
@@ -232,8 +233,8 @@ def evaluate_questions(questions: PathLike | QuestionSet, index_dir: PathLike | 
     dense-only on the same questions; ``filters``: every search within those documents (``make_filters``)."""
     qs = questions if isinstance(questions, QuestionSet) else load_questions(questions)
     searcher = load_searcher(index_dir, config, shared=shared)
-    if filters is not None and not filters.empty() and not searcher.check_documents(filters):
-        raise UsageError(f"no document in the index matches {filters.described()}: `klynge documents` lists them")
+    if filters is not None:
+        searcher.check_documents(filters)
     if warm:
         searcher.warm_up()
     report = evaluate(searcher, qs, k=k, filters=filters)

@@ -114,6 +114,21 @@ def test_ask_unknown_doc_filter(mini_index: Path, capsys) -> None:
     assert code == 2 and "nope" in err
 
 
+def test_ask_within_kinds_or_years_no_document_has_says_so(mini_index: Path, capsys) -> None:
+    """Not "the documents may not answer this" over no passages: the filter matched no document."""
+    for option, value in (("--kind", "nope"), ("--year", "1999")):
+        code, _, err = run(capsys, "ask", "klynger", option, value, "--index-dir", str(mini_index))
+        assert code == 2 and f"no document in the index matches {option[2:]} {value}" in err, (option, err)
+
+
+def test_a_count_of_hits_below_one_is_refused(mini_index: Path, capsys) -> None:
+    for command, value in (("ask", "0"), ("ask", "-3"), ("cite", "0"), ("eval", "zero")):
+        with pytest.raises(SystemExit) as exc:
+            main([command, "klynger", "-k", value, "--index-dir", str(mini_index)])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and f"'{value}' is not a whole number of at least 1" in err, (command, value, err)
+
+
 def test_cite_json(mini_index: Path, capsys) -> None:
     code, out, _ = run(capsys, "cite", "Klyngeorganisationen faciliterer samarbejdet", "--index-dir", str(mini_index), "--json")
     data = json.loads(out)
