@@ -89,7 +89,8 @@ class KlyngeTools:
             answer = service.ask(question, self.index_dir, k=k, docs=documents or (), kinds=kinds or (),
                                  years=years or (), known_docs=True)
         except UnknownDocument as exc:
-            raise ToolError(f"{exc}. Pass ids that list_documents gives, or no documents to search them all") from None
+            raise ToolError(f"{exc}. Pass ids, kinds or years that list_documents gives, or none to search every "
+                            "document") from None
         except KlyngeError as exc:
             raise _tool_error(exc) from None
         if answer.error:

@@ -121,8 +121,17 @@ class Searcher:
                                   + (f" … ({len(known)} in all)" if len(known) > 5 else ""))
         within = self.within(filters)
         if within is not None and not within:
-            raise UnknownDocument(f"no document in the index matches {filters.described()}: `klynge documents` lists them")
+            raise UnknownDocument(f"no document in the index matches {filters.described()} ({self._held(filters)})")
         return within
+
+    def _held(self, filters: Filters) -> str:
+        """The kinds and years the index's documents have, for what ``filters`` asked: "its kinds: lov, strategi"."""
+        docs = self.index.documents.values()
+        kinds, years = sorted({d.kind for d in docs if d.kind}), sorted({y for d in docs if (y := d.year)})
+        said = [f"its kinds: {', '.join(kinds[:8]) or 'none given'}" if filters.kinds else "",
+                f"its years: {', '.join(map(str, years[:12])) or 'none given'}" if filters.years else "",
+                "its documents: `klynge documents`" if filters.doc_ids else ""]
+        return "; ".join(x for x in said if x)
 
     def passage_mask(self, within: frozenset[str] | None) -> np.ndarray | None:
         """The passages of those documents, as a mask over the index's passages (None: all)."""

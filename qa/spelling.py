@@ -82,7 +82,7 @@ def _language_words(language: str, zipf: float) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=8)
 def _language_stems(language: str, zipf: float) -> frozenset[str]:
     """The stems of the language's words at least ``zipf`` common: an inflection wordfreq does not list
-    ("trampet", "kørte") is a word when a form it lists has its stem ("trampe")."""
+    ("trampet") is a word when a form it lists has its stem ("trampe")."""
     return frozenset(stems(_language_words(language, zipf)))
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from indexer.reading.clean import CONJUNCTIONS
 
-__all__ = ["ENGLISH_STOPWORDS", "NGRAM", "NUMBER_WORDS", "STEM_LANGUAGE", "STEMS_ONLY_ABOVE", "STOPWORDS", "identifiers", "marked", "mode_tokens", "stem_token", "stems",
-           "suspended_compounds", "token_mode", "tokenize", "word_token", "words"]
+__all__ = ["ENGLISH_STOPWORDS", "NGRAM", "NUMBER_WORDS", "STEMS_ONLY_ABOVE", "STEM_LANGUAGE", "STOPWORDS", "identifiers",
+           "marked", "mode_tokens", "stem_token", "stems", "suspended_compounds", "token_mode", "tokenize", "word_token",
+           "words"]
 
 NGRAM = 4  # character n-gram length for Danish compounds (docs/ranking.md, "2. Three signals")
 
@@ -55,7 +56,7 @@ _WORD = re.compile(r"[0-9a-zæøåäöüéèáàóòúùíìñç]+(?:[.,][0-9]+)
 _IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*(?![\w-])")
 
 
-STEM_LANGUAGE = "da"  # the language of the Snowball stemmer below: stems of words in another are no words' stems
+STEM_LANGUAGE = "da"  # the Snowball stemmer's language below: only a word of it has a stem worth comparing
 
 
 @lru_cache(maxsize=1)
