@@ -96,7 +96,7 @@ def _load_jsonl(text: str) -> QuestionSet:
                 raise ValueError("not a JSON object")
             q = obj.get("question")
             if not isinstance(q, str) or not q.strip():
-                raise ValueError("missing 'question'")
+                raise ValueError("missing 'question'" if q is None else "'question' must be the question's text")
             qid = str(obj.get("id") or f"line{n}")
             if qid in seen:
                 qid = f"{qid}@line{n}"

@@ -120,10 +120,12 @@ def test_a_report_says_which_engine_embedded_the_questions(tmp_path: Path, ext: 
 
 
 def test_malformed_lines_are_reported_and_skipped(tmp_path: Path) -> None:
-    p = _write(tmp_path, ['{"question": "ok?", "expected": ["x"]}', "{broken", '{"expected": ["x"]}', "[1]"])
+    p = _write(tmp_path, ['{"question": "ok?", "expected": ["x"]}', "{broken", '{"expected": ["x"]}', "[1]",
+                          '{"question": 5, "expected": []}'])
     qs = load_questions(p)
     assert len(qs.questions) == 1
-    assert [x.split(":")[0] for x in qs.problems] == ["line 2", "line 3", "line 4"]
+    assert [x.split(":")[0] for x in qs.problems] == ["line 2", "line 3", "line 4", "line 5"]
+    assert "missing 'question'" in qs.problems[1] and "'question' must be the question's text" in qs.problems[3]
 
 
 def test_csv_question_sets(tmp_path: Path) -> None:
